@@ -1,0 +1,102 @@
+"""Clause tree → chunks: display text, embedding text with the breadcrumb, and flat metadata."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from rag.documents import Clause, Document
+
+MAX_CHUNK_CHARS = 450
+BREADCRUMB_SEPARATOR = " > "
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str  # content hash: unchanged text keeps its id, so it is never re-embedded
+    text: str  # the clause as written (or one part of it), for display and quoting
+    embed_text: str  # breadcrumb + text, what the embedding model sees
+    metadata: dict[str, str | int]  # flat scalars only: what Chroma can store and filter on
+
+    @property
+    def doc_number(self) -> str:
+        return str(self.metadata["doc_number"])
+
+    @property
+    def clause_path(self) -> str:
+        return str(self.metadata["clause_path"])
+
+
+def split_sentences(text: str, limit: int = MAX_CHUNK_CHARS) -> list[str]:
+    """Split text at 。；！？ and line ends into parts of at most ~limit characters."""
+    if len(text) <= limit:
+        return [text]
+    pieces = [p for p in re.split(r"(?<=[。；！？\n])", text) if p]
+    parts, current = [], ""
+    for piece in pieces:
+        if current and len(current) + len(piece) > limit:
+            parts.append(current)
+            current = ""
+        current += piece
+    if current:
+        parts.append(current)
+    return [part.strip("\n") for part in parts if part.strip()]
+
+
+def _table_parts(clause: Clause, limit: int) -> list[str]:
+    """Split a table clause between rows, never inside one; every part starts with the header row."""
+    header = clause.table_header
+    parts: list[list[str]] = [[]]
+    size = 0
+    for row in clause.text.split("\n"):
+        if row == header and header in parts[-1]:
+            continue  # the header repeated at a page break: this part has it already
+        if parts[-1] and size + len(row) > limit:
+            parts.append([header] if header in parts[-1] else [])
+            size = len(header)
+        parts[-1].append(row)
+        size += len(row)
+    return ["\n".join(part) for part in parts if part]
+
+
+def breadcrumb(document: Document, clause: Clause) -> str:
+    crumbs = [document.title, *clause.parents, clause.heading]
+    return BREADCRUMB_SEPARATOR.join(c for c in crumbs if c)
+
+
+def content_hash(*fields: str) -> str:
+    return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()[:32]
+
+
+def chunk_document(document: Document, limit: int = MAX_CHUNK_CHARS) -> list[Chunk]:
+    source = document.source
+    chunks = []
+    for clause in document.clauses:
+        if not clause.text.strip():
+            continue
+        parts = _table_parts(clause, limit) if clause.table_header else split_sentences(clause.text, limit)
+        crumb = breadcrumb(document, clause)
+        for index, part in enumerate(parts):
+            digest = content_hash(source.name, document.doc_number, document.title, clause.clause_path,
+                                  str(index), part)
+            metadata: dict[str, str | int] = {
+                "source": source.name,
+                "kind": source.kind,
+                "issue": source.issue,
+                "doc_number": document.doc_number,
+                "doc_title": document.title,
+                "clause_path": clause.clause_path,
+                "heading": clause.heading,
+                "parents": BREADCRUMB_SEPARATOR.join(clause.parents),
+                "breadcrumb": crumb,
+                "page": document.page or 0,  # 0: no start page printed
+                "date": document.date or 0,  # yyyymmdd; 0: no date printed
+                "responsible_units": "、".join(clause.responsible_units),
+                "part": index,
+                "parts": len(parts),
+                "is_table": int(bool(clause.table_header)),
+                "content_hash": digest,
+            }
+            chunks.append(Chunk(chunk_id=digest, text=part, embed_text=f"{crumb}\n{part}", metadata=metadata))
+    return chunks

