@@ -83,6 +83,95 @@ def cmd_models_fetch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _pipeline(settings: Settings):
+    from rag.pipeline import Pipeline
+
+    return Pipeline(settings)
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    pipeline = _pipeline(settings)
+    paths = [p for name in args.paths for p in _expand([name], settings)] or None
+    with Progress(TextColumn("计算向量"), BarColumn(), MofNCompleteColumn(), TextColumn("剩余"),
+                  TimeRemainingColumn(), transient=False) as bar:
+        def progress(total: int):
+            task = bar.add_task("embed", total=total)
+            return lambda n: bar.advance(task, n)
+
+        try:
+            report = pipeline.ingest(paths, progress=progress)
+        except FileNotFoundError as error:
+            print(f"错误：{error}", file=sys.stderr)
+            return 1
+    for error in report.errors:
+        print(f"错误：{error}（该文件原有的索引内容保持不变）", file=sys.stderr)
+    print(report.summary() if report.changed or report.added or report.removed else f"索引已是最新。{report.summary()}")
+    return 1 if report.errors else 0
+
+
+def _questions(args: argparse.Namespace) -> list[str] | None:
+    """The batch file's questions (JSONL with a `question` field, or - for stdin)."""
+    if not args.batch:
+        return None
+    handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+    with handle:
+        questions = []
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                questions.append(str(json.loads(line)["question"]))
+            except (json.JSONDecodeError, KeyError, TypeError):
+                raise SystemExit(f"错误：{args.batch} 第 {number} 行不是含 question 字段的 JSON") from None
+        return questions
+
+
+def _filters(args: argparse.Namespace):
+    from rag.retrieve import SearchFilters
+
+    return SearchFilters(kind=args.kind, year=args.year, doc_number=args.doc)
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.pipeline import IndexMissing
+    from rag.question import BadQuestion, clean_question
+
+    batch = _questions(args)
+    pipeline = _pipeline(settings)
+    try:
+        retriever = pipeline.retriever
+    except (IndexMissing, FileNotFoundError) as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    status = 0
+    for raw in batch if batch is not None else [args.question]:
+        try:
+            question = clean_question(raw)
+        except BadQuestion as error:
+            status = 1
+            if batch is not None or args.json:
+                print(json.dumps({"question": raw, "error": str(error), "hits": []}, ensure_ascii=False))
+            else:
+                print(f"错误：{error}", file=sys.stderr)
+            continue
+        hits = retriever.search(question.text, k=args.k, filters=_filters(args))
+        if batch is not None:
+            print(json.dumps({"question": raw, "hits": [h.to_json() for h in hits]}, ensure_ascii=False), flush=True)
+        elif args.json:
+            print(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=1))
+        else:
+            if question.notice:
+                print(question.notice)
+            for hit in hits:
+                meta = hit.metadata
+                where = " ".join(x for x in (meta["doc_number"], meta["clause_path"]) if x)
+                print(f"{hit.rank}. 《{meta['doc_title']}》{where}  {meta['issue']}  (score {hit.score:.4f})")
+                print(f"   {hit.text[:160].replace(chr(10), ' ')}")
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="政策问答：基于政策原文、逐条引用的问答")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +180,20 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("paths", nargs="*", help="语料文件或目录（默认：整个语料目录）")
     parse.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
     parse.set_defaults(handler=cmd_parse)
+
+    ingest = commands.add_parser("ingest", help="建立或更新索引（增量、可中断）")
+    ingest.add_argument("paths", nargs="*", help="只更新这些文件（默认：整个语料目录，并删除已移除文件的内容）")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    search = commands.add_parser("search", help="检索相关条款")
+    search.add_argument("question", nargs="?", default="", help="问题")
+    search.add_argument("--k", type=int, default=5, help="返回条数（默认 5）")
+    search.add_argument("--json", action="store_true", help="输出 JSON")
+    search.add_argument("--batch", metavar="FILE", help="JSONL 文件（每行含 question 字段），- 表示标准输入")
+    search.add_argument("--kind", choices=["gazette", "newspaper"], help="只检索公报或报纸")
+    search.add_argument("--year", type=int, help="只检索该年份的文件")
+    search.add_argument("--doc", metavar="DOC_NUMBER", help="只检索该文号，如 许政办〔2024〕3号")
+    search.set_defaults(handler=cmd_search)
 
     models = commands.add_parser("models", help="嵌入模型管理")
     model_commands = models.add_subparsers(dest="models_command", required=True)

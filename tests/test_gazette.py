@@ -72,6 +72,8 @@ def test_responsible_units_attach_to_their_clause():
 def test_numbering_continues_across_parents_and_restarts_where_printed():
     tasks = [c.clause_path for c in document("许政〔2024〕9号").clauses]
     assert tasks[:6] == ["", "一、", "一、1.", "二、", "二、（一）", "二、（一）2."]
+    assert tasks[-1] == "九、（二十七）116."  # three-digit task numbers
+    assert sum(p.endswith(".") for p in tasks) == 116
     relief = [c.clause_path for c in document("许政办〔2024〕3号").clauses]
     assert "四、（一）1." in relief and "四、（二）1." in relief and "四、（六）4." in relief
     industry = [c.clause_path for c in document("许政〔2020〕14号").clauses]
@@ -81,7 +83,8 @@ def test_numbering_continues_across_parents_and_restarts_where_printed():
 def test_numbers_inside_sentences_are_not_headings():
     fringe = clause_text("许政办〔2024〕3号", "二、（一）4.")
     assert "1.5倍" in fringe
-    # "后于3个工作日内予以认定。" was cut off by a page break and belongs to the clause above
+    # a page break cut these sentences; the rest belongs to the clause above
+    assert "进一步完善路网布局" in clause_text("许政〔2020〕10号", "二、（二）1.")
     assert clause_text("许政办〔2024〕3号", "二、（二）3.").endswith("后于3个工作日内予以认定。")
     paths = {c.clause_path for d in parsed(GAZETTE_2024) + parsed(GAZETTE_2020) for c in d.clauses}
     assert not any(p.endswith(("2024.", "1.5", "3.")) and "（" not in p and "、" not in p for p in paths)

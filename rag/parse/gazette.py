@@ -122,13 +122,16 @@ def _continues(previous: Paragraph, line: str, is_row: bool) -> bool:
         return bool(re.match(r"^\d{1,2}\.", line))
     text = previous.text
     if (match_numbering(line) or DATE_LINE.match(line) or DOC_NUMBER_LINE.match(line)
-            or ANNEX_LIST.match(line) or line.startswith("责任单位")):
+            or ANNEX_LIST.match(line) or line.startswith("责任单位") or SIGNATURE_LINE.match(line)
+            or text.startswith("责任单位")):
         return False
     if text[-1] in TERMINAL or text.endswith(TITLE_ENDINGS):
         return text.count("（") > text.count("）")  # （…按职责 / 分工负责）split over a page
     if text.count("（") > text.count("）") or text[-1] in OPEN_ENDINGS:
         return True
-    return len(text) >= BROKEN_LINE_MIN
+    # running text (it has a comma) that stops without a full stop was cut by a page break;
+    # a bare heading such as （二）发展目标 has no comma and stands alone
+    return len(text) >= BROKEN_LINE_MIN or bool(re.search("[，；。]", text))
 
 
 class _ClauseBuilder:

@@ -1,0 +1,128 @@
+"""`rag ingest`: parse → chunk → embed what is new → write a new generation → flip the pointer."""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rag.chunk import Chunk, chunk_document
+from rag.corpus import CorpusError, corpus_files
+from rag.embed import Embedder, EmbeddingCache, embed_with_cache
+from rag.lexical import LexicalIndex
+from rag.parse import parse_file
+from rag.store import ChromaStore
+
+ProgressFactory = Callable[[int], Callable[[int], None]]  # total → advance(n)
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    embedded: int = 0  # vectors actually computed by the model (cache misses)
+    total: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    changed: bool = False
+
+    def summary(self) -> str:
+        return f"新增 {self.added}，未变 {self.unchanged}，删除 {self.removed}（计算向量 {self.embedded}，共 {self.total} 条，用时 {self.seconds:.1f} 秒）"
+
+
+def lexical_dir(data_dir: Path, generation: str) -> Path:
+    return data_dir / "lexical" / generation
+
+
+@contextmanager
+def ingest_lock(data_dir: Path) -> Iterator[None]:
+    """One ingest at a time per data dir: a second would drop the first one's unpublished generation."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / "ingest.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+class Indexer:
+    def __init__(self, store: ChromaStore, embedder: Embedder, cache: EmbeddingCache,
+                 data_dir: Path, progress: ProgressFactory | None = None):
+        self.store = store
+        self.embedder = embedder
+        self.cache = cache
+        self.data_dir = data_dir
+        self.progress = progress
+
+    def run(self, paths: list[Path] | None, corpus_dir: Path) -> IngestReport:
+        with ingest_lock(self.data_dir):
+            return self._run(paths, corpus_dir)
+
+    def _run(self, paths: list[Path] | None, corpus_dir: Path) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        self.store.drop_unused()  # generations left by a run that was killed before publishing
+        # vectors from another model cannot be mixed with this one's: re-embed the whole corpus
+        model_changed = self.store.live_name() is not None and self.store.live_model() != self.embedder.name
+        full_run = not paths or model_changed
+        files = corpus_files(corpus_dir) if full_run else list(paths or [])
+        fresh: dict[str, Chunk] = {}
+        parsed_sources: set[str] = set()
+        for path in files:
+            try:
+                documents = parse_file(path)
+            except CorpusError as error:
+                report.errors.append(str(error))  # its chunks already in the index keep serving
+                continue
+            parsed_sources.add(path.name)
+            for document in documents:
+                fresh.update({chunk.chunk_id: chunk for chunk in chunk_document(document)})
+        present_sources = {p.name for p in corpus_files(corpus_dir)} if full_run else set()
+
+        current = {} if model_changed else self.store.chunks()
+        kept = {i: c for i, c in current.items()
+                if c.metadata["source"] not in parsed_sources
+                and (not full_run or c.metadata["source"] in present_sources)}
+        wanted_ids = set(fresh) | set(kept)
+        report.added = len(set(fresh) - set(current))
+        report.unchanged = len(wanted_ids & set(current))
+        report.removed = len(set(current) - wanted_ids)
+        report.total = len(wanted_ids)
+        live = self.store.live_name()
+        if wanted_ids == set(current) and live and lexical_dir(self.data_dir, live).is_dir():
+            report.seconds = time.perf_counter() - started
+            return report
+
+        new_chunks = [fresh[i] for i in sorted(set(fresh) - set(current))]
+        reused = self.store.vectors(sorted(wanted_ids & set(current)))
+        vectors: dict[str, np.ndarray] = dict(reused)
+        if new_chunks:
+            advance = self.progress(len(new_chunks)) if self.progress else None
+            computed, report.embedded = embed_with_cache(
+                self.embedder, self.cache, [c.embed_text for c in new_chunks], on_batch=advance)
+            vectors.update({c.chunk_id: v for c, v in zip(new_chunks, computed, strict=True)})
+
+        ids = sorted(wanted_ids)
+        texts = [fresh[i].text if i in fresh else kept[i].text for i in ids]
+        metadatas = [fresh[i].metadata if i in fresh else kept[i].metadata for i in ids]
+        embed_texts = [fresh[i].embed_text if i in fresh else f"{kept[i].metadata['breadcrumb']}\n{kept[i].text}"
+                       for i in ids]
+        generation = self.store.new_generation(self.embedder.name)
+        ChromaStore.add(generation, ids, np.stack([vectors[i] for i in ids]), texts, metadatas)
+        LexicalIndex.build(ids, embed_texts).save(lexical_dir(self.data_dir, generation.name))
+        self.store.publish(generation)
+        self._drop_stale_lexical(generation.name)
+        report.changed = True
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _drop_stale_lexical(self, live: str) -> None:
+        root = self.data_dir / "lexical"
+        for folder in root.iterdir() if root.is_dir() else []:
+            if folder.name != live:
+                shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,83 @@
+"""BM25 over jieba tokens, persisted per index generation beside the Chroma data."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import jieba
+import numpy as np
+
+# Words the stock dictionary splits apart; without them 低保 matches nothing and 特困人员 matches 人员.
+DOMAIN_WORDS = (
+    "低保", "最低生活保障", "低保边缘", "特困人员", "特困供养", "刚性支出", "临时救助", "医疗救助", "教育救助",
+    "住房救助", "就业救助", "照料护理", "低收入人口", "防止返贫", "专精特新", "以旧换新", "设备更新", "基准地价",
+    "土地使用税", "许政办", "许政", "责任单位", "牵头单位", "分散供养", "集中供养", "适老化", "两癌", "取暖补贴",
+    "营商环境", "智造之都", "宜居之城", "双过半", "中医药", "高新技术企业", "科技型中小企业", "政务服务",
+)
+STOPWORDS = frozenset("的 了 和 与 及 或 是 在 等 对 为 把 被 将 由 从 向 以 于 其 之 有 也 都 就 要 能 会 吗 呢 吧 啊 么 什么 怎么 "
+                      "多少 哪些 哪个 如何 是否 可以 我 我们 你 他 她 它 这 那 这个 那个 一个 请问".split())
+_TOKEN = re.compile(r"[\w\u4e00-\u9fff]")
+_initialized: set[str] = set()
+
+
+def init_jieba(cache_dir: Path) -> None:
+    """Point jieba's dictionary cache into our data dir and add the domain words, once."""
+    key = str(cache_dir)
+    if key in _initialized:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    jieba.setLogLevel(logging.WARNING)
+    jieba.dt.tmp_dir = str(cache_dir)
+    for word in DOMAIN_WORDS:
+        jieba.add_word(word, freq=200000)
+    _initialized.add(key)
+
+
+def tokenize(text: str) -> list[str]:
+    return [t for t in jieba.lcut_for_search(text) if _TOKEN.search(t) and t not in STOPWORDS]
+
+
+class LexicalIndex:
+    """A BM25 index over chunk ids; `search` returns (chunk_id, score) best first."""
+
+    def __init__(self, ids: Sequence[str], retriever: bm25s.BM25 | None):
+        self.ids = list(ids)
+        self.retriever = retriever
+
+    @classmethod
+    def build(cls, ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
+        if not ids:
+            return cls([], None)
+        retriever = bm25s.BM25()
+        retriever.index([tokenize(t) or ["∅"] for t in texts], show_progress=False)
+        return cls(ids, retriever)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.retriever is not None:
+            self.retriever.save(str(folder), show_progress=False)
+        (folder / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex | None:
+        ids_file = folder / "ids.json"
+        if not ids_file.is_file():
+            return None
+        ids = json.loads(ids_file.read_text(encoding="utf-8"))
+        if not ids:
+            return cls([], None)
+        return cls(ids, bm25s.BM25.load(str(folder), show_progress=False))
+
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Top-k chunk ids; allowed is a 0/1 mask over the index order (metadata filters)."""
+        tokens = [t for t in tokenize(query) if t in self.retriever.vocab_dict] if self.retriever else []
+        if not tokens:
+            return []
+        k = min(k, len(self.ids))
+        documents, scores = self.retriever.retrieve([tokens], k=k, show_progress=False, weight_mask=allowed)
+        return [(self.ids[int(d)], float(s)) for d, s in zip(documents[0], scores[0], strict=True) if s > 0]

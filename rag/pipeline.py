@@ -1,0 +1,71 @@
+"""One place that wires settings to the embedder, the store, the indexer and the retriever.
+
+The CLI, the UI and the eval runner all go through here, so they share one code path; tests pass
+their own embedder and Chroma client.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import chromadb
+
+from rag.config import Settings
+from rag.embed import Embedder, EmbeddingCache, SentenceTransformerEmbedder
+from rag.index import Indexer, IngestReport, ProgressFactory, lexical_dir
+from rag.lexical import LexicalIndex, init_jieba
+from rag.models import EMBEDDINGGEMMA, is_verified
+from rag.retrieve import Retriever
+from rag.store import ChromaStore, make_client
+
+
+class IndexMissing(RuntimeError):
+    """No index has been built yet."""
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None,
+                 client: chromadb.api.ClientAPI | None = None):
+        self.settings = settings
+        self._embedder = embedder
+        self._client = client
+        init_jieba(settings.data_dir / "jieba")
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        if self._embedder is not None:
+            return self._embedder
+        model_dir = self.settings.model_path or self.settings.model_cache / EMBEDDINGGEMMA.name
+        if self.settings.model_path is None and not is_verified(model_dir):
+            raise FileNotFoundError(f"嵌入模型尚未就绪：{model_dir}。请先运行 `rag models fetch`（或 ./scripts/setup）")
+        return SentenceTransformerEmbedder(Path(model_dir), bfloat16=self.settings.bfloat16)
+
+    @cached_property
+    def store(self) -> ChromaStore:
+        client = self._client or make_client(self.settings.data_dir, self.settings.chroma_url)
+        return ChromaStore(client)
+
+    def ingest(self, paths: list[Path] | None = None, progress: ProgressFactory | None = None) -> IngestReport:
+        indexer = Indexer(self.store, self.embedder, EmbeddingCache(self.settings.embedding_cache),
+                          self.settings.data_dir, progress)
+        report = indexer.run(paths, self.settings.corpus_dir)
+        self.__dict__.pop("retriever", None)  # the next search sees the new generation
+        return report
+
+    def has_index(self) -> bool:
+        return self.store.live_name() is not None
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        live = self.store.live_name()
+        if live is None:
+            raise IndexMissing("索引尚未建立：请先运行 `rag ingest`")
+        chunks = self.store.chunks()
+        folder = lexical_dir(self.settings.data_dir, live)
+        lexical = LexicalIndex.load(folder)
+        if lexical is None:  # e.g. a Chroma server shared by several app machines
+            ids = sorted(chunks)
+            lexical = LexicalIndex.build(ids, [f"{chunks[i].metadata['breadcrumb']}\n{chunks[i].text}" for i in ids])
+            lexical.save(folder)
+        return Retriever(self.store, self.embedder, lexical, chunks)

@@ -1,0 +1,130 @@
+"""Chroma, embedded or client/server, holding one live generation of the clause index.
+
+Every ingest writes a new collection and then flips a pointer record to it; readers follow the
+pointer. A run killed before the flip leaves the previous generation serving untouched.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+
+POINTER_COLLECTION = "rag_live_pointer"
+POINTER_ID = "live"
+ADD_BATCH = 500
+
+
+def make_client(data_dir: Path, chroma_url: str = "") -> chromadb.api.ClientAPI:
+    """A Chroma server when a URL is set (RAG_CHROMA_URL), else an embedded store in data_dir."""
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        url = urlparse(chroma_url)
+        return chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                                   ssl=url.scheme == "https", settings=settings)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk_id: str
+    text: str
+    metadata: dict
+
+
+class ChromaStore:
+    def __init__(self, client: chromadb.api.ClientAPI, namespace: str = "clauses"):
+        self.client = client
+        self.namespace = namespace
+        self._pointer = client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None)
+
+    # --- reading -------------------------------------------------------------------------
+    def live_name(self) -> str | None:
+        record = self._pointer.get(ids=[f"{self.namespace}:{POINTER_ID}"], include=["metadatas"])
+        return record["metadatas"][0]["collection"] if record["ids"] else None
+
+    def live_model(self) -> str | None:
+        """The embedding model the live generation's vectors came from."""
+        collection = self.live()
+        return (collection.metadata or {}).get("embedding_model") if collection else None
+
+    def live(self):
+        name = self.live_name()
+        return self.client.get_collection(name, embedding_function=None) if name else None
+
+    def chunks(self) -> dict[str, StoredChunk]:
+        collection = self.live()
+        if collection is None:
+            return {}
+        stored = collection.get(include=["documents", "metadatas"])
+        return {i: StoredChunk(i, d, m) for i, d, m in zip(stored["ids"], stored["documents"], stored["metadatas"],
+                                                          strict=True)}
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        collection = self.live()
+        if collection is None or not ids:
+            return {}
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), ADD_BATCH):
+            got = collection.get(ids=list(ids[start:start + ADD_BATCH]), include=["embeddings"])
+            found.update({i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"],
+                                                                              strict=True)})
+        return found
+
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first."""
+        for attempt in range(2):
+            collection = self.live()
+            if collection is None:
+                return []
+            try:
+                k = min(k, collection.count())
+                if k == 0:
+                    return []
+                result = collection.query(query_embeddings=[vector.tolist()], n_results=k, where=where or None,
+                                          include=["distances"])
+            except Exception:  # the generation was replaced between reading the pointer and querying it
+                if attempt:
+                    raise
+                continue
+            return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+        return []
+
+    # --- writing -------------------------------------------------------------------------
+    def new_generation(self, embedding_model: str):
+        name = f"{self.namespace}_{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
+        return self.client.create_collection(name, embedding_function=None, metadata={"embedding_model": embedding_model},
+                                             configuration={"hnsw": {"space": "cosine"}})
+
+    @staticmethod
+    def add(collection, ids: Sequence[str], vectors: np.ndarray, texts: Sequence[str],
+            metadatas: Sequence[dict]) -> None:
+        for start in range(0, len(ids), ADD_BATCH):
+            end = start + ADD_BATCH
+            collection.add(ids=list(ids[start:end]), embeddings=vectors[start:end].tolist(),
+                           documents=list(texts[start:end]), metadatas=list(metadatas[start:end]))
+
+    def publish(self, collection) -> None:
+        """Flip the pointer to the new generation (one record write), then drop the old ones."""
+        self._pointer.upsert(ids=[f"{self.namespace}:{POINTER_ID}"], documents=[collection.name],
+                             metadatas=[{"collection": collection.name}], embeddings=[[0.0]])
+        self.drop_unused()
+
+    def drop_unused(self) -> list[str]:
+        """Delete generations nobody points at: leftovers of killed or finished runs."""
+        live = self.live_name()
+        dropped = []
+        for collection in self.client.list_collections():
+            name = collection if isinstance(collection, str) else collection.name
+            if name.startswith(f"{self.namespace}_") and name != live:
+                self.client.delete_collection(name)
+                dropped.append(name)
+        return dropped
