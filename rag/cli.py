@@ -172,6 +172,21 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return status
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.gold import load_gold
+    from eval.runner import retrieval_report, run_retrieval
+    from rag.pipeline import IndexMissing
+
+    pipeline = _pipeline(settings)
+    try:
+        retriever = pipeline.retriever
+    except (IndexMissing, FileNotFoundError) as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    print(retrieval_report(run_retrieval(retriever, load_gold())))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="政策问答：基于政策原文、逐条引用的问答")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -194,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--year", type=int, help="只检索该年份的文件")
     search.add_argument("--doc", metavar="DOC_NUMBER", help="只检索该文号，如 许政办〔2024〕3号")
     search.set_defaults(handler=cmd_search)
+
+    evaluate = commands.add_parser("eval", help="在金标准问题集上评测")
+    evaluate.set_defaults(handler=cmd_eval)
 
     models = commands.add_parser("models", help="嵌入模型管理")
     model_commands = models.add_subparsers(dest="models_command", required=True)

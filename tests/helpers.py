@@ -31,3 +31,22 @@ def clause_text(doc_number: str, clause_path: str) -> str:
     matches = [c for c in document(doc_number).clauses if c.clause_path == clause_path]
     assert len(matches) == 1, f"{doc_number} {clause_path}: {len(matches)} clauses"
     return matches[0].text
+
+
+def copy_corpus(target: Path, names: tuple[str, ...] = ()) -> Path:
+    """A private copy of the real corpus (or some of its files) with the real manifest."""
+    import shutil
+
+    shutil.copytree(CORPUS, target)
+    if names:
+        for path in target.rglob("*.txt"):
+            if path.name not in names:
+                path.unlink()
+    return target
+
+
+def make_settings(tmp: Path, corpus: Path, chroma_url: str = ""):
+    from rag.config import Settings
+
+    return Settings(corpus_dir=corpus, data_dir=tmp / "data", cache_dir=tmp / "cache", model_path=None,
+                    chroma_url=chroma_url, bfloat16=False)

@@ -1,0 +1,1 @@
+"""Evaluation: the gold questions, metrics that match on citation metadata, and the runner."""

@@ -1,0 +1,88 @@
+"""`rag eval`: run the gold questions through the pipeline and report retrieval metrics."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from eval.gold import GoldQuestion
+from eval.metrics import first_rank, hit_at, is_clause_hit, is_evidence_hit, reciprocal_rank
+from rag.retrieve import Retriever
+
+KS = (1, 3, 5, 10)
+
+
+@dataclass(frozen=True)
+class RetrievalResult:
+    gold: GoldQuestion
+    evidence_rank: int | None
+    clause_rank: int | None
+    top: list[tuple[str, str]]  # (doc_number or title, clause_path) of the first hits, for the miss list
+
+
+def run_retrieval(retriever: Retriever, questions: list[GoldQuestion], k: int = 10) -> list[RetrievalResult]:
+    results = []
+    for gold in questions:
+        if not gold.answerable:
+            continue
+        hits = retriever.search(gold.question, k=k)
+        results.append(RetrievalResult(
+            gold=gold,
+            evidence_rank=first_rank([is_evidence_hit(h.text, gold) for h in hits]),
+            clause_rank=first_rank([is_clause_hit(h.metadata, gold) for h in hits]),
+            top=[(h.metadata["doc_number"] or h.metadata["doc_title"], h.metadata["clause_path"]) for h in hits[:3]],
+        ))
+    return results
+
+
+def retrieval_metrics(results: list[RetrievalResult]) -> dict[str, float]:
+    count = len(results) or 1
+    metrics = {}
+    for k in KS:
+        metrics[f"evidence@{k}"] = sum(hit_at(r.evidence_rank, k) for r in results) / count
+    for k in KS:
+        metrics[f"clause@{k}"] = sum(hit_at(r.clause_rank, k) for r in results) / count
+    metrics["MRR@10"] = sum(reciprocal_rank(r.clause_rank) for r in results) / count
+    metrics["n"] = len(results)
+    return metrics
+
+
+def by_group(results: list[RetrievalResult], key) -> dict[str, dict[str, float]]:
+    groups: dict[str, list[RetrievalResult]] = defaultdict(list)
+    for result in results:
+        groups[key(result.gold)].append(result)
+    return {name: retrieval_metrics(group) for name, group in sorted(groups.items())}
+
+
+def format_table(rows: dict[str, dict[str, float]], columns: list[str]) -> str:
+    width = max(len(name) for name in rows) + 2
+    lines = ["".ljust(width) + "".join(c.rjust(12) for c in columns)]
+    for name, metrics in rows.items():
+        cells = []
+        for column in columns:
+            value = metrics.get(column, 0.0)
+            cells.append(f"{int(value)}".rjust(12) if column == "n" else f"{value:.3f}".rjust(12))
+        lines.append(name.ljust(width) + "".join(cells))
+    return "\n".join(lines)
+
+
+def retrieval_report(results: list[RetrievalResult]) -> str:
+    columns = ["n", "evidence@1", "evidence@3", "evidence@5", "evidence@10", "clause@1", "clause@5", "MRR@10"]
+    sections = [
+        "检索指标（可回答问题）",
+        format_table({"overall": retrieval_metrics(results)}, columns),
+        "",
+        "按用户类型",
+        format_table(by_group(results, lambda g: g.persona), columns),
+        "",
+        "按问题类型",
+        format_table(by_group(results, lambda g: g.type), columns),
+    ]
+    misses = [r for r in results if r.clause_rank is None or r.clause_rank > 5]
+    if misses:
+        sections += ["", f"前 5 条未命中条款的问题（{len(misses)}）"]
+        for r in misses:
+            gold = f"{r.gold.doc_number or r.gold.doc_title} {r.gold.clause_path}".strip()
+            got = "；".join(f"{d} {p}".strip() for d, p in r.top)
+            sections.append(f"  {r.gold.id} {r.gold.question}  应为 {gold}  实得 {got}")
+    return "\n".join(sections)

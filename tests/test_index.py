@@ -1,0 +1,140 @@
+"""Ingest into a real embedded Chroma: incremental, idempotent, and safe to kill."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rag.pipeline import Pipeline
+from tests.fakes import HashingEmbedder
+from tests.helpers import copy_corpus, make_settings
+
+NEWS = ("许昌日报-2023-04-头版.txt", "许昌日报-2023-08-头版.txt", "许昌日报-2022-09-27-04.txt")
+CARE = "特困人员照料护理标准是多少"
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    return copy_corpus(tmp_path / "corpus", NEWS + ("许昌市人民政府公报-2024-02.txt",))
+
+
+def _pipeline(tmp_path: Path, corpus: Path, embedder=None) -> Pipeline:
+    return Pipeline(make_settings(tmp_path, corpus), embedder=embedder or HashingEmbedder())
+
+
+def test_first_ingest_indexes_every_chunk_and_search_finds_the_clause(tmp_path, small_corpus):
+    pipeline = _pipeline(tmp_path, small_corpus)
+    report = pipeline.ingest()
+    assert report.errors == []
+    assert report.added == report.total == report.embedded > 400
+    assert (report.unchanged, report.removed) == (0, 0)
+    top = pipeline.retriever.search(CARE, k=3)[0]
+    assert (top.metadata["doc_number"], top.metadata["clause_path"]) == ("许政办〔2024〕3号", "四、（四）1.")
+
+
+def test_rerun_without_changes_embeds_nothing_and_keeps_the_generation(tmp_path, small_corpus):
+    pipeline = _pipeline(tmp_path, small_corpus)
+    first = pipeline.ingest()
+    live = pipeline.store.live_name()
+    embedder = HashingEmbedder()
+    again = _pipeline(tmp_path, small_corpus, embedder).ingest()
+    assert (again.added, again.removed, again.embedded, again.changed) == (0, 0, 0, False)
+    assert again.unchanged == first.total
+    assert embedder.embedded == 0
+    assert pipeline.store.live_name() == live
+    assert again.summary().startswith(f"新增 0，未变 {first.total}，删除 0")
+
+
+def test_editing_one_file_replaces_exactly_its_changed_chunks(tmp_path, small_corpus):
+    pipeline = _pipeline(tmp_path, small_corpus)
+    first = pipeline.ingest()
+    page = small_corpus / "news" / "许昌日报-2023-08-头版.txt"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("计划总投资8亿元", "计划总投资9亿元"), encoding="utf-8")
+    embedder = HashingEmbedder()
+    second = _pipeline(tmp_path, small_corpus, embedder).ingest()
+    assert second.added == second.removed == embedder.embedded == 1
+    assert second.unchanged == first.total - 1
+    texts = [c.text for c in pipeline.store.chunks().values() if c.metadata["source"] == page.name]
+    assert any("计划总投资9亿元" in t for t in texts)
+    assert not any("计划总投资8亿元" in t for t in texts)
+
+
+def test_removing_a_file_removes_its_chunks(tmp_path, small_corpus):
+    pipeline = _pipeline(tmp_path, small_corpus)
+    first = pipeline.ingest()
+    gone = small_corpus / "news" / "许昌日报-2022-09-27-04.txt"
+    own = sum(c.metadata["source"] == gone.name for c in pipeline.store.chunks().values())
+    gone.unlink()
+    report = pipeline.ingest()
+    assert (report.removed, report.added, report.total) == (own, 0, first.total - own)
+    assert all(c.metadata["source"] != gone.name for c in pipeline.store.chunks().values())
+    assert all(h.metadata["source"] != gone.name for h in pipeline.retriever.search("许昌绿色工厂数量全省第1位", k=10))
+
+
+def test_a_file_that_turns_unreadable_keeps_its_old_chunks_serving(tmp_path, small_corpus):
+    pipeline = _pipeline(tmp_path, small_corpus)
+    first = pipeline.ingest()
+    broken = small_corpus / "news" / "许昌日报-2023-04-头版.txt"
+    broken.write_bytes(broken.read_text(encoding="utf-8").encode("gbk", errors="replace"))
+    report = pipeline.ingest()
+    assert len(report.errors) == 1 and broken.name in report.errors[0] and "不是 UTF-8 编码" in report.errors[0]
+    assert (report.total, report.removed) == (first.total, 0)
+
+
+def test_a_killed_ingest_leaves_the_previous_index_answering_and_the_next_run_finishes(tmp_path, small_corpus):
+    settings_dir = tmp_path
+    pipeline = _pipeline(settings_dir, small_corpus)
+    pipeline.ingest()
+    before = [(h.chunk_id, h.rank) for h in pipeline.retriever.search(CARE, k=5)]
+    live = pipeline.store.live_name()
+    del pipeline
+
+    # add a gazette issue: hundreds of new chunks, embedded slowly by a child process we then kill
+    copy_corpus(tmp_path / "other", ("许昌市人民政府公报-2020-02.txt",))
+    (tmp_path / "other" / "gazette" / "许昌市人民政府公报-2020-02.txt").rename(
+        small_corpus / "gazette" / "许昌市人民政府公报-2020-02.txt")
+    child = subprocess.Popen([sys.executable, "-m", "tests.ingest_child", str(settings_dir), str(small_corpus)],
+                             cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "embedding"
+    time.sleep(1.0)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+
+    survivor = _pipeline(settings_dir, small_corpus)
+    assert survivor.store.live_name() == live
+    assert [(h.chunk_id, h.rank) for h in survivor.retriever.search(CARE, k=5)] == before
+    embedder = HashingEmbedder()
+    finished = _pipeline(settings_dir, small_corpus, embedder).ingest()
+    assert finished.added > 400 and finished.errors == []
+    assert embedder.embedded < finished.added  # the killed run's committed batches were kept
+    names = [c.name for c in survivor.store.client.list_collections() if c.name.startswith("clauses_")]
+    assert names == [survivor.store.live_name()]  # the half-built generation was dropped
+
+
+def test_search_filters_by_kind_year_and_document(tmp_path, small_corpus):
+    from rag.retrieve import SearchFilters
+
+    pipeline = _pipeline(tmp_path, small_corpus)
+    pipeline.ingest()
+    retriever = pipeline.retriever
+    news = retriever.search("许昌制造业", k=5, filters=SearchFilters(kind="newspaper"))
+    assert news and {h.metadata["kind"] for h in news} == {"newspaper"}
+    dated = retriever.search("产业升级", k=5, filters=SearchFilters(year=2022))
+    assert dated and {h.metadata["date"] // 10000 for h in dated} == {2022}
+    one = retriever.search("救助", k=5, filters=SearchFilters(doc_number="许政办〔2024〕3号"))
+    assert {h.metadata["doc_number"] for h in one} == {"许政办〔2024〕3号"}
+
+
+def test_a_named_document_and_clause_come_first(tmp_path, small_corpus):
+    pipeline = _pipeline(tmp_path, small_corpus)
+    pipeline.ingest()
+    hits = pipeline.retriever.search("许政办〔2024〕3号 四、（二）3. 讲的是什么", k=5)
+    assert (hits[0].metadata["doc_number"], hits[0].metadata["clause_path"]) == ("许政办〔2024〕3号", "四、（二）3.")
+    assert {h.metadata["doc_number"] for h in hits} == {"许政办〔2024〕3号"}
+    spaced = pipeline.retriever.search("许政〔2024〕11 号 有哪些措施", k=3)
+    assert {h.metadata["doc_number"] for h in spaced} == {"许政〔2024〕11号"}
