@@ -28,6 +28,14 @@ class Chunk:
         return str(self.metadata["clause_path"])
 
 
+def split_clause(text: str, limit: int = MAX_CHUNK_CHARS) -> list[str]:
+    """A long clause's parts: one per ▲ item (each its own topic), long items split at sentence ends."""
+    if len(text) <= limit:
+        return [text]
+    items = re.split(r"\n(?=▲)", text)
+    return [part for item in items for part in split_sentences(item, limit)]
+
+
 def split_sentences(text: str, limit: int = MAX_CHUNK_CHARS) -> list[str]:
     """Split text at 。；！？ and line ends into parts of at most ~limit characters."""
     if len(text) <= limit:
@@ -75,7 +83,7 @@ def chunk_document(document: Document, limit: int = MAX_CHUNK_CHARS) -> list[Chu
     for clause in document.clauses:
         if not clause.text.strip():
             continue
-        parts = _table_parts(clause, limit) if clause.table_header else split_sentences(clause.text, limit)
+        parts = _table_parts(clause, limit) if clause.table_header else split_clause(clause.text, limit)
         crumb = breadcrumb(document, clause)
         for index, part in enumerate(parts):
             digest = content_hash(source.name, document.doc_number, document.title, clause.clause_path,
