@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from eval.gold import GoldQuestion
 from eval.metrics import first_rank, hit_at, is_clause_hit, is_evidence_hit, reciprocal_rank
+from rag.normalize import compact
 from rag.retrieve import Retriever
 
 KS = (1, 3, 5, 10)
@@ -85,4 +86,80 @@ def retrieval_report(results: list[RetrievalResult]) -> str:
             gold = f"{r.gold.doc_number or r.gold.doc_title} {r.gold.clause_path}".strip()
             got = "；".join(f"{d} {p}".strip() for d, p in r.top)
             sections.append(f"  {r.gold.id} {r.gold.question}  应为 {gold}  实得 {got}")
+    return "\n".join(sections)
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    gold: GoldQuestion
+    refused: bool
+    citation_correct: bool
+    facts_covered: bool
+    seconds: float
+    first_citation: str
+
+
+def run_answers(answerer, questions: list[GoldQuestion]) -> list[AnswerResult]:
+    import time
+
+    results = []
+    for gold in questions:
+        started = time.perf_counter()
+        answer = answerer.run(gold.question)
+        seconds = time.perf_counter() - started
+        first = answer.citations[0] if answer.citations else None
+        cited = {"doc_number": first.doc_number, "doc_title": first.doc_title,
+                 "clause_path": first.clause_path} if first else None
+        results.append(AnswerResult(
+            gold=gold, refused=answer.refused, seconds=seconds,
+            citation_correct=bool(cited) and gold.answerable and is_clause_hit(cited, gold),
+            facts_covered=gold.answerable and not answer.refused and all(
+                compact(fact) in compact(answer.answer) for fact in gold.key_facts),
+            first_citation=f"{first.doc_number or first.doc_title} {first.clause_path}".strip() if first else "",
+        ))
+    return results
+
+
+def answer_metrics(results: list[AnswerResult]) -> dict[str, float]:
+    answerable = [r for r in results if r.gold.answerable]
+    unanswerable = [r for r in results if not r.gold.answerable]
+    share = lambda rows, test: sum(test(r) for r in rows) / len(rows) if rows else 0.0  # noqa: E731
+    seconds = sorted(r.seconds for r in results)
+    return {
+        "n": len(results),
+        "citation_acc": share(answerable, lambda r: r.citation_correct),
+        "key_facts": share(answerable, lambda r: r.facts_covered),
+        "refusal_unans": share(unanswerable, lambda r: r.refused),
+        "false_refusal": share(answerable, lambda r: r.refused),
+        "p50_seconds": seconds[len(seconds) // 2] if seconds else 0.0,
+    }
+
+
+def answer_report(results: list[AnswerResult]) -> str:
+    columns = ["n", "citation_acc", "key_facts", "refusal_unans", "false_refusal", "p50_seconds"]
+    groups: dict[str, list[AnswerResult]] = defaultdict(list)
+    for result in results:
+        groups[result.gold.persona].append(result)
+    sections = [
+        "回答指标（引用准确率、关键事实覆盖率：可回答问题；拒答率：不可回答问题；误拒率：可回答问题）",
+        format_table({"overall": answer_metrics(results)}, columns),
+        "",
+        "按用户类型",
+        format_table({name: answer_metrics(rows) for name, rows in sorted(groups.items())}, columns),
+    ]
+    wrong = [r for r in results if r.gold.answerable != (not r.refused) or
+             (r.gold.answerable and not (r.citation_correct and r.facts_covered))]
+    if wrong:
+        sections += ["", f"未答对的问题（{len(wrong)}）"]
+        for r in wrong:
+            if not r.gold.answerable:
+                problem = "应拒答却回答了"
+            elif r.refused:
+                problem = "误拒"
+            elif not r.citation_correct:
+                problem = "引用不对"
+            else:
+                problem = "缺关键事实"
+            gold = f"{r.gold.doc_number or r.gold.doc_title} {r.gold.clause_path}".strip()
+            sections.append(f"  {r.gold.id} [{problem}] {r.gold.question}  应为 {gold or '拒答'}  引用 {r.first_citation or '无'}")
     return "\n".join(sections)

@@ -172,9 +172,37 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return status
 
 
+def _print_answer(answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+    else:
+        print(answer.answer)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.answer import Turn
+    from rag.pipeline import IndexMissing
+
+    batch = _questions(args)
+    pipeline = _pipeline(settings)
+    try:
+        answerer = pipeline.answerer
+    except (IndexMissing, FileNotFoundError) as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    history = [Turn(q) for q in args.previous]
+    status = 0
+    for question in batch if batch is not None else [args.question]:
+        answer = answerer.run(question, history=history, filters=_filters(args))
+        if not answer.hits and answer.refused:
+            status = 1  # the input itself was refused (empty, only instructions …)
+        _print_answer(answer, as_json=args.json or batch is not None)
+    return status
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from eval.gold import load_gold
-    from eval.runner import retrieval_report, run_retrieval
+    from eval.runner import answer_report, retrieval_report, run_answers, run_retrieval
     from rag.pipeline import IndexMissing
 
     pipeline = _pipeline(settings)
@@ -183,7 +211,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     except (IndexMissing, FileNotFoundError) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
-    print(retrieval_report(run_retrieval(retriever, load_gold())))
+    gold = load_gold()
+    print(retrieval_report(run_retrieval(retriever, gold)))
+    print()
+    print(answer_report(run_answers(pipeline.answerer, gold)))
     return 0
 
 
@@ -209,6 +240,17 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--year", type=int, help="只检索该年份的文件")
     search.add_argument("--doc", metavar="DOC_NUMBER", help="只检索该文号，如 许政办〔2024〕3号")
     search.set_defaults(handler=cmd_search)
+
+    ask = commands.add_parser("ask", help="回答问题并给出引用")
+    ask.add_argument("question", nargs="?", default="", help="问题")
+    ask.add_argument("--json", action="store_true", help="输出 JSON")
+    ask.add_argument("--batch", metavar="FILE", help="JSONL 文件（每行含 question 字段），- 表示标准输入")
+    ask.add_argument("--previous", action="append", default=[], metavar="QUESTION",
+                     help="之前问过的问题（可重复），用于理解“那农村的呢？”这样的追问")
+    ask.add_argument("--kind", choices=["gazette", "newspaper"], help="只检索公报或报纸")
+    ask.add_argument("--year", type=int, help="只检索该年份的文件")
+    ask.add_argument("--doc", metavar="DOC_NUMBER", help="只检索该文号")
+    ask.set_defaults(handler=cmd_ask)
 
     evaluate = commands.add_parser("eval", help="在金标准问题集上评测")
     evaluate.set_defaults(handler=cmd_eval)

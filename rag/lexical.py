@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +20,7 @@ DOMAIN_WORDS = (
     "住房救助", "就业救助", "照料护理", "低收入人口", "防止返贫", "专精特新", "以旧换新", "设备更新", "基准地价",
     "土地使用税", "许政办", "许政", "责任单位", "牵头单位", "分散供养", "集中供养", "适老化", "两癌", "取暖补贴",
     "营商环境", "智造之都", "宜居之城", "双过半", "中医药", "高新技术企业", "科技型中小企业", "政务服务",
+    "公租房", "五保", "低保户", "低保金",
 )
 STOPWORDS = frozenset("的 了 和 与 及 或 是 在 等 对 为 把 被 将 由 从 向 以 于 其 之 有 也 都 就 要 能 会 吗 呢 吧 啊 么 什么 怎么 "
                       "多少 哪些 哪个 如何 是否 可以 我 我们 你 他 她 它 这 那 这个 那个 一个 请问".split())
@@ -45,33 +48,45 @@ def tokenize(text: str) -> list[str]:
 class LexicalIndex:
     """A BM25 index over chunk ids; `search` returns (chunk_id, score) best first."""
 
-    def __init__(self, ids: Sequence[str], retriever: bm25s.BM25 | None):
+    def __init__(self, ids: Sequence[str], retriever: bm25s.BM25 | None, document_frequency: dict[str, int]):
         self.ids = list(ids)
         self.retriever = retriever
+        self.document_frequency = document_frequency
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency; a term the corpus never uses weighs the most."""
+        count = len(self.ids) or 1
+        return math.log((count + 1) / (self.document_frequency.get(term, 0) + 0.5))
 
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
         if not ids:
-            return cls([], None)
+            return cls([], None, {})
+        tokens = [tokenize(t) or ["∅"] for t in texts]
         retriever = bm25s.BM25()
-        retriever.index([tokenize(t) or ["∅"] for t in texts], show_progress=False)
-        return cls(ids, retriever)
+        retriever.index(tokens, show_progress=False)
+        return cls(ids, retriever, dict(Counter(t for doc in tokens for t in set(doc))))
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if self.retriever is not None:
             self.retriever.save(str(folder), show_progress=False)
         (folder / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+        (folder / "df.json").write_text(json.dumps(self.document_frequency, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
         ids_file = folder / "ids.json"
         if not ids_file.is_file():
             return None
+        df_file = folder / "df.json"
+        if not df_file.is_file():
+            return None
         ids = json.loads(ids_file.read_text(encoding="utf-8"))
+        frequency = json.loads(df_file.read_text(encoding="utf-8"))
         if not ids:
-            return cls([], None)
-        return cls(ids, bm25s.BM25.load(str(folder), show_progress=False))
+            return cls([], None, {})
+        return cls(ids, bm25s.BM25.load(str(folder), show_progress=False), frequency)
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top-k chunk ids; allowed is a 0/1 mask over the index order (metadata filters)."""

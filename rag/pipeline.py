@@ -11,6 +11,7 @@ from pathlib import Path
 
 import chromadb
 
+from rag.answer import Answerer
 from rag.config import Settings
 from rag.embed import Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from rag.index import Indexer, IngestReport, ProgressFactory, lexical_dir
@@ -51,6 +52,7 @@ class Pipeline:
                           self.settings.data_dir, progress)
         report = indexer.run(paths, self.settings.corpus_dir)
         self.__dict__.pop("retriever", None)  # the next search sees the new generation
+        self.__dict__.pop("answerer", None)
         return report
 
     def has_index(self) -> bool:
@@ -69,3 +71,12 @@ class Pipeline:
             lexical = LexicalIndex.build(ids, [f"{chunks[i].metadata['breadcrumb']}\n{chunks[i].text}" for i in ids])
             lexical.save(folder)
         return Retriever(self.store, self.embedder, lexical, chunks)
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        llm = None
+        if self.settings.llm_base_url:
+            from rag.llm import make_llm
+
+            llm = make_llm(self.settings.llm_base_url, self.settings.llm_model, self.settings.llm_api_key)
+        return Answerer(self.retriever, llm=llm)
