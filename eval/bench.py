@@ -61,6 +61,14 @@ def main() -> None:
             latencies.append(time.perf_counter() - started)
         print(f"search latency over {len(latencies)} questions: p50 {statistics.median(latencies) * 1000:.0f} ms, "
               f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms")
+        answerer = pipeline.answerer
+        latencies = []
+        for gold in load_gold():
+            started = time.perf_counter()
+            answerer.run(gold.question)
+            latencies.append(time.perf_counter() - started)
+        print(f"ask (extractive) latency over {len(latencies)} questions: p50 {statistics.median(latencies) * 1000:.0f} ms, "
+              f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms")
         print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -67,12 +67,14 @@ def verify(text: str, clauses: list[Hit], question: str) -> tuple[str, list[Hit]
 
 
 def _citations(cited: list[Hit], answer_text: str) -> list[Citation]:
-    result = []
-    for hit in cited:
-        quote = next((s for s in sentences(hit.text) if any(f in s for f in FIGURE.findall(answer_text))),
-                     sentences(hit.text)[0] if hit.text else "")
-        result.append(Citation.from_hit(hit, quote))
-    return result
+    """Each cited clause with the sentence that shares the most figures and words with the answer."""
+    figures = FIGURE.findall(CITATION_MARK.sub("", answer_text))
+    answer_chars = set(answer_text)
+
+    def overlap(sentence: str) -> tuple[int, int]:
+        return sum(f in sentence for f in figures), len(set(sentence) & answer_chars)
+
+    return [Citation.from_hit(hit, max(sentences(hit.text), key=overlap, default="")) for hit in cited]
 
 
 def _answer_from(text: str, state: dict, clauses: list[Hit]) -> Answer | None:

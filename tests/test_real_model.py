@@ -35,3 +35,13 @@ def test_care_standard_question_returns_its_clause_first(real_pipeline):
 def test_everyday_words_find_the_clause_first(real_pipeline, question, doc_number, clause_path):
     top = real_pipeline.retriever.search(question, k=5)[0]
     assert (top.metadata["doc_number"], top.metadata["clause_path"]) == (doc_number, clause_path)
+
+
+def test_the_care_answer_and_the_dibao_refusal_with_the_real_model(real_pipeline):
+    care = real_pipeline.answerer.run("特困人员的照料护理标准是多少？")
+    assert "1/10、1/6、1/3" in care.answer
+    assert (care.citations[0].doc_number, care.citations[0].clause_path) == ("许政办〔2024〕3号", "四、（四）1.")
+    dibao = real_pipeline.answerer.run("许昌低保每月发多少钱？")
+    assert dibao.refused
+    assert "可能相关：\n- 许政办〔2024〕3号 四、（一）1.：" in dibao.answer
+    assert "建议咨询：市民政局、市财政局。" in dibao.answer

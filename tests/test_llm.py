@@ -1,0 +1,110 @@
+"""The LLM backend over real HTTP: a scripted OpenAI-compatible server, and optionally a real one."""
+
+import os
+
+import pytest
+
+from rag.answer import Answerer
+from rag.llm import make_llm
+from rag.pipeline import Pipeline
+from tests.fakes import HashingEmbedder
+from tests.helpers import copy_corpus, make_settings
+from tests.scripted_llm import ScriptedLLM
+
+GOOD = "特困人员的照料护理标准是多少"
+BOGUS = "照料护理标准分几档"
+INVENTED = "照料护理费怎么定标准"
+MIXED = "照料护理标准按什么定"
+REPLIES = {
+    GOOD: "特困人员照料护理标准分全自理、半自理、全护理三档，分别不低于当地上年度最低工资标准的1/10、1/6、1/3[1]。",
+    BOGUS: "分为三档[9]。",
+    INVENTED: "照料护理费为每人每月800元[1]。",
+    MIXED: "分别不低于当地上年度最低工资标准的1/10、1/6、1/3[1][7]。",
+}
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory):
+    root = tmp_path_factory.mktemp("llm")
+    corpus = copy_corpus(root / "corpus", ("许昌市人民政府公报-2024-02.txt",))
+    pipeline = Pipeline(make_settings(root, corpus), embedder=HashingEmbedder())
+    pipeline.ingest()
+    return pipeline.retriever
+
+
+@pytest.fixture(scope="module")
+def scripted():
+    with ScriptedLLM(REPLIES) as server:
+        yield server
+
+
+def _answerer(retriever, server) -> Answerer:
+    return Answerer(retriever, llm=make_llm(server.url, "scripted", "test-key"))
+
+
+def test_a_grounded_reply_is_shown_with_citations_from_metadata(retriever, scripted):
+    answer = _answerer(retriever, scripted).run(GOOD + "？")
+    assert answer.backend == "llm" and not answer.refused
+    assert answer.answer.startswith("特困人员照料护理标准分全自理、半自理、全护理三档")
+    assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政办〔2024〕3号", "四、（四）1.")]
+    assert "1/10、1/6、1/3" in answer.citations[0].quote
+    sent = scripted.requests[-1]["messages"]
+    assert sent[0]["role"] == "system" and "[1] 《许昌市人民政府办公室关于" in sent[1]["content"]
+
+
+def test_a_fabricated_citation_number_never_reaches_the_user(retriever, scripted):
+    answer = _answerer(retriever, scripted).run(BOGUS + "？")
+    assert answer.backend == "extractive"
+    assert "[9]" not in answer.answer
+    assert answer.answer.startswith("（大模型的回答未通过引用和数字核对，已改用原文摘录回答。）")
+    assert answer.citations[0].clause_path == "四、（四）1."
+
+
+def test_an_invented_amount_is_caught(retriever, scripted):
+    answer = _answerer(retriever, scripted).run(INVENTED + "？")
+    assert answer.backend == "extractive"
+    assert "800元" not in answer.answer
+
+
+def test_invalid_marks_are_dropped_and_valid_ones_kept(retriever, scripted):
+    answer = _answerer(retriever, scripted).run(MIXED + "？")
+    assert answer.backend == "llm"
+    assert "[7]" not in answer.answer and "[1]" in answer.answer
+    assert len(answer.citations) == 1
+
+
+def test_streaming_yields_text_pieces_then_the_checked_answer(retriever, scripted):
+    pieces = list(_answerer(retriever, scripted).stream(GOOD + "？"))
+    *text, final = pieces
+    assert len(text) > 3 and "".join(text) == REPLIES[GOOD]
+    assert final.backend == "llm" and final.citations[0].clause_path == "四、（四）1."
+    assert scripted.requests[-1]["stream"] is True
+
+
+def test_streaming_falls_back_when_the_reply_fails_the_check(retriever, scripted):
+    *_, final = _answerer(retriever, scripted).stream(INVENTED + "？")
+    assert final.backend == "extractive" and "800元" not in final.answer
+
+
+def test_refusals_do_not_ask_the_model(retriever, scripted):
+    before = len(scripted.requests)
+    answer = _answerer(retriever, scripted).run("许昌低保每月发多少钱？")
+    assert answer.refused and len(scripted.requests) == before
+
+
+def test_an_unreachable_endpoint_falls_back_to_the_extractive_answer(retriever):
+    answer = Answerer(retriever, llm=make_llm("http://127.0.0.1:9/v1", "none", "", timeout=2)).run(GOOD + "？")
+    assert answer.backend == "extractive" and answer.citations[0].clause_path == "四、（四）1."
+    assert "大模型服务暂不可用" in answer.answer
+
+
+@pytest.mark.skipif(not os.environ.get("RAG_TEST_LLM_URL"),
+                    reason="set RAG_TEST_LLM_URL (and RAG_TEST_LLM_MODEL) to an OpenAI-compatible server to run")
+def test_a_real_endpoint_answers_with_valid_citations(retriever):
+    llm = make_llm(os.environ["RAG_TEST_LLM_URL"], os.environ.get("RAG_TEST_LLM_MODEL", "default"),
+                   os.environ.get("RAG_TEST_LLM_API_KEY", ""))
+    answer = Answerer(retriever, llm=llm).run(GOOD + "？")
+    assert not answer.refused
+    assert answer.citations and all(c.doc_number for c in answer.citations)
+    if answer.backend == "llm":
+        assert "1/10" in answer.answer
