@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from rag.documents import Clause, Document
 
 MAX_CHUNK_CHARS = 450
+# Part of every chunk id: bump it when the metadata changes shape, so the next ingest rewrites
+# every chunk (vectors still come from the embedding cache, which is keyed by the text).
+CHUNK_SCHEMA = "2"
 BREADCRUMB_SEPARATOR = " > "
 
 
@@ -80,14 +83,14 @@ def content_hash(*fields: str) -> str:
 def chunk_document(document: Document, limit: int = MAX_CHUNK_CHARS) -> list[Chunk]:
     source = document.source
     chunks = []
-    for clause in document.clauses:
+    for order, clause in enumerate(document.clauses):
         if not clause.text.strip():
             continue
         parts = _table_parts(clause, limit) if clause.table_header else split_clause(clause.text, limit)
         crumb = breadcrumb(document, clause)
         for index, part in enumerate(parts):
-            digest = content_hash(source.name, document.doc_number, document.title, clause.clause_path,
-                                  str(index), part)
+            digest = content_hash(CHUNK_SCHEMA, source.name, document.doc_number, document.title,
+                                  clause.clause_path, str(order), str(index), part)
             metadata: dict[str, str | int] = {
                 "source": source.name,
                 "kind": source.kind,
@@ -101,6 +104,7 @@ def chunk_document(document: Document, limit: int = MAX_CHUNK_CHARS) -> list[Chu
                 "page": document.page or 0,  # 0: no start page printed
                 "date": document.date or 0,  # yyyymmdd; 0: no date printed
                 "responsible_units": "、".join(clause.responsible_units),
+                "order": order,  # the clause's position in its document, for showing the whole tree
                 "part": index,
                 "parts": len(parts),
                 "is_table": int(bool(clause.table_header)),

@@ -200,6 +200,17 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return status
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    if args.port:
+        os.environ["RAG_UI_PORT"] = str(args.port)
+    from rag.webui import main as serve
+
+    serve()
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from eval.gold import load_gold
     from eval.runner import answer_report, retrieval_report, run_answers, run_retrieval
@@ -251,6 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--year", type=int, help="只检索该年份的文件")
     ask.add_argument("--doc", metavar="DOC_NUMBER", help="只检索该文号")
     ask.set_defaults(handler=cmd_ask)
+
+    serve = commands.add_parser("serve", help="启动网页界面（127.0.0.1）")
+    serve.add_argument("--port", type=int, help="端口（默认 7860，或 RAG_UI_PORT）")
+    serve.set_defaults(handler=cmd_serve)
 
     evaluate = commands.add_parser("eval", help="在金标准问题集上评测")
     evaluate.set_defaults(handler=cmd_eval)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import bm25s
 import jieba
+import jieba.posseg
 import numpy as np
 
 # Words the stock dictionary splits apart; without them 低保 matches nothing and 特困人员 matches 人员.
@@ -38,6 +39,9 @@ def init_jieba(cache_dir: Path) -> None:
     jieba.dt.tmp_dir = str(cache_dir)
     for word in DOMAIN_WORDS:
         jieba.add_word(word, freq=200000)
+    # load the dictionaries now: jieba's lazy first use is not safe from several threads at once
+    jieba.initialize()
+    jieba.posseg.lcut("初始化")
     _initialized.add(key)
 
 

@@ -1,0 +1,245 @@
+"""The Gradio app: chat with answers whose sources people can open and check."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import gradio as gr
+
+from rag.answer import Answer, Turn
+from rag.citation import Citation
+from rag.config import Settings
+from rag.feedback import FeedbackLog
+from rag.pipeline import Pipeline
+from rag.retrieve import SearchFilters
+
+EXAMPLES = {
+    "居民": ["家里老人看病花了一大半收入，能申请救助吗？", "五保老人的照料护理费按什么标准发？",
+            "困难家庭冬天烧暖气有没有补贴？", "许昌低保每月发多少钱？"],
+    "企业": ["企业设备更新到2027年要达到什么目标？", "拖欠企业的账款什么时候要还清？",
+            "许昌市区一级土地的城镇土地使用税每平方米多少钱？", "首次认定的高新技术企业能拿多少奖励？"],
+    "工作人员": ["许政办〔2024〕3号 四、（四）1. 的照料护理标准怎么定的？", "中原电气实验室建设这项任务谁负责？",
+              "各责任单位什么时候向市政府报告重点工作季度进展？", "就业救助由哪些单位负责？"],
+}
+KIND_CHOICES = {"全部": None, "公报": "gazette", "报纸": "newspaper"}
+ALL = "全部"
+CSS = """
+.source-card {border:1px solid #d0d7de; border-radius:8px; padding:10px 12px; margin-bottom:10px; background:#fff}
+.source-card summary {cursor:pointer; font-weight:600}
+.source-card .quote {margin:6px 0; color:#1f2328}
+.source-card .crumb {color:#57606a; font-size:0.9em; margin:6px 0}
+.source-card .meta {color:#57606a; font-size:0.85em}
+.source-card .clause {white-space:pre-wrap; margin-top:8px; line-height:1.7}
+.source-card mark {background:#fff3b0}
+.refusal {border-left:4px solid #d4a72c; padding:8px 12px; background:#fffbea; margin-bottom:10px}
+.tree {white-space:pre-wrap; font-size:0.92em; line-height:1.6}
+"""
+
+
+@dataclass
+class Session:
+    """One browser tab's conversation: what was asked and the last answer (for feedback)."""
+
+    turns: list[Turn]
+    chat: list[dict]  # what the chat shows; kept server-side so a client cannot rewrite the history
+    last: Answer | None = None
+
+
+def _filters(kind: str, year: str, document: str) -> SearchFilters:
+    return SearchFilters(kind=KIND_CHOICES.get(kind), year=int(year) if year and year != ALL else None,
+                         doc_number=document.split(" ", 1)[0] if document and document != ALL else None)
+
+
+def _format_date(value: int) -> str:
+    text = str(value)
+    return f"{text[:4]}年{int(text[4:6])}月{int(text[6:])}日" if value else "未印日期"
+
+
+def sources_html(answer: Answer | None) -> str:
+    """The citation cards (or the closest clauses of a refusal), full clause text, quote highlighted."""
+    if answer is None:
+        return "<p>提问后，这里显示回答所依据的条款原文。</p>"
+    cards = []
+    if answer.refused:
+        cards.append('<div class="refusal" id="refusal"><b>未找到明确答案</b>：现有文件没有写明所问内容，'
+                     "下面是最接近的条款，供参考。</div>")
+        shown = [(None, hit) for hit in answer.hits[:3]]
+    else:
+        by_id = {hit.chunk_id: hit for hit in answer.hits}
+        shown = [(citation, by_id.get(citation.chunk_id)) for citation in answer.citations]
+    for number, (citation, hit) in enumerate(shown, 1):
+        if hit is None:
+            continue
+        meta = hit.metadata
+        text = html.escape(hit.text)
+        if citation and citation.quote:
+            quote = html.escape(citation.quote)
+            text = text.replace(quote, f"<mark>{quote}</mark>", 1)
+        label = Citation.from_hit(hit, "").display()
+        units = f"<div class='meta'>责任单位：{html.escape(meta['responsible_units'])}</div>" if meta.get("responsible_units") else ""
+        page = f" · 第{meta['page']}页" if meta.get("page") else ""
+        quote_line = f"<div class='quote'>“{html.escape(citation.quote)}”</div>" if citation and citation.quote else ""
+        cards.append(
+            f"<details class='source-card' id='src-{number}'>"
+            f"<summary>[{number}] {html.escape(label)}</summary>{quote_line}"
+            f"<div class='crumb'>{html.escape(meta['breadcrumb'])}</div>"
+            f"<div class='meta'>文号：{html.escape(meta['doc_number'] or '（无）')} · 条款：{html.escape(meta['clause_path'] or '正文')}"
+            f" · {html.escape(meta['issue'])}{page} · {_format_date(int(meta['date']))}</div>{units}"
+            f"<div class='clause'>{text}</div></details>")
+    return "\n".join(cards) or "<p>没有检索到相关条款。</p>"
+
+
+def chat_markdown(answer: Answer) -> str:
+    """The chat bubble: the answer with [n] turned into links to the source cards."""
+    text = answer.answer
+    if answer.refused:
+        text = "**未找到明确答案**\n\n" + text
+    text = re.sub(r"\[(\d{1,2})\]", lambda m: f"[\\[{m.group(1)}\\]](#src-{m.group(1)})", text)
+    return text.replace("\n", "  \n")
+
+
+def document_tree(pipeline: Pipeline, document: str) -> str:
+    """The whole document's clause tree, built from the indexed chunks."""
+    if not document or document == ALL:
+        return "<p>选择一个文件查看其全部条款结构。</p>"
+    number = document.split(" ", 1)[0]
+    chunks = [c for c in pipeline.retriever.chunks.values()
+              if c.metadata["doc_number"] == number and c.metadata["part"] == 0]
+    chunks.sort(key=lambda c: int(c.metadata.get("order", 0)))
+    if not chunks:
+        return "<p>没有找到该文件。</p>"
+    lines = [f"《{chunks[0].metadata['doc_title']}》（{number}）"]
+    for chunk in chunks:
+        depth = len([p for p in chunk.metadata["parents"].split(" > ") if p]) + 1
+        lines.append("  " * depth + (chunk.metadata["heading"] or "（正文）"))
+    return f"<div class='tree'>{html.escape(chr(10).join(lines))}</div>"
+
+
+def document_choices(pipeline: Pipeline) -> list[str]:
+    documents = {(c.metadata["doc_number"], c.metadata["doc_title"]) for c in pipeline.retriever.chunks.values()
+                 if c.metadata["doc_number"]}
+    return [ALL, *[f"{number} {title}" for number, title in sorted(documents)]]
+
+
+def year_choices(pipeline: Pipeline) -> list[str]:
+    years = {int(c.metadata["date"]) // 10000 for c in pipeline.retriever.chunks.values() if c.metadata["date"]}
+    return [ALL, *[str(y) for y in sorted(years)]]
+
+
+def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
+    answerer = pipeline.answerer
+
+    def respond(message: str, session: Session | None, kind: str, year: str, document: str) -> Iterator[tuple]:
+        session = session or Session(turns=[], chat=[])
+        chat = session.chat
+        question = message or ""
+        chat.append({"role": "user", "content": question if question.strip() else "（空白问题）"})
+        chat.append({"role": "assistant", "content": "正在检索相关条款…"})
+        yield chat, gr.update(), session, ""
+        final: Answer | None = None
+        shown = ""
+        for piece in answerer.stream(question, history=session.turns, filters=_filters(kind, year, document)):
+            if isinstance(piece, Answer):
+                final = piece
+            else:
+                shown += piece
+                chat[-1] = {"role": "assistant", "content": shown}
+                yield chat, gr.update(), session, ""
+        assert final is not None
+        chat[-1] = {"role": "assistant", "content": chat_markdown(final)}
+        if final.hits:  # a real question (not empty input): remember it for follow-ups
+            session.turns.append(Turn(final.search_question or question, final.answer))
+        session.last = final
+        yield chat, sources_html(final), session, ""
+
+    def ask_api(question: str, kind: str = ALL, year: str = ALL, document: str = ALL) -> dict:
+        """One question, no conversation: the answer JSON of the CLI contract."""
+        return answerer.run(question, filters=_filters(kind, year, document)).to_json()
+
+    def vote(rating: str, comment: str, session: Session | None) -> tuple[str, str]:
+        if session is None or session.last is None:
+            return "请先提问，再评价回答。", comment
+        last = session.last
+        feedback.record(rating, last.question, last.answer, [c.display() for c in last.citations], comment)
+        return "感谢反馈，已记录。", ""
+
+    def clear() -> tuple:
+        return [], sources_html(None), Session(turns=[], chat=[]), ""
+
+    with gr.Blocks(title="政策问答", analytics_enabled=False) as app:
+        gr.Markdown("# 政策问答\n根据许昌市政府公报和《许昌日报》原文回答政策问题，每个结论都附条款出处，可点开核对原文。")
+        session = gr.State(None)
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="对话", height=520, sanitize_html=True, render_markdown=True, buttons=["copy"],
+                                     feedback_options=None, elem_id="chat")
+                with gr.Row():
+                    box = gr.Textbox(label="问题", placeholder="例如：特困人员的照料护理标准是多少？", lines=2,
+                                     max_lines=6, scale=5, elem_id="question")
+                    send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
+                with gr.Row():
+                    clear_button = gr.Button("新对话", size="sm")
+                with gr.Accordion("示例问题", open=True):
+                    for group, questions in EXAMPLES.items():
+                        gr.Examples(questions, inputs=box, label=group)
+                with gr.Accordion("筛选", open=False):
+                    kind = gr.Radio(list(KIND_CHOICES), value=ALL, label="来源")
+                    year = gr.Dropdown(year_choices(pipeline), value=ALL, label="年份")
+                    document = gr.Dropdown(document_choices(pipeline), value=ALL, label="文件")
+                with gr.Accordion("评价这条回答", open=False):
+                    comment = gr.Textbox(label="意见（可选）", lines=2, max_lines=4)
+                    with gr.Row():
+                        up = gr.Button("👍 有帮助", size="sm", elem_id="vote-up")
+                        down = gr.Button("👎 没帮助", size="sm", elem_id="vote-down")
+                    thanks = gr.Markdown("")
+            with gr.Column(scale=2):
+                gr.Markdown("### 引用来源")
+                sources = gr.HTML(sources_html(None), elem_id="sources")
+                with gr.Accordion("查看整个文件的条款结构", open=False):
+                    tree_doc = gr.Dropdown(document_choices(pipeline), value=ALL, label="文件")
+                    tree = gr.HTML(document_tree(pipeline, ALL))
+
+        inputs = [box, session, kind, year, document]
+        outputs = [chatbot, sources, session, box]
+        send.click(respond, inputs, outputs, api_name="respond")
+        box.submit(respond, inputs, outputs, api_visibility="private")
+        clear_button.click(clear, None, [chatbot, sources, session, box], api_visibility="private")
+        up.click(lambda c, s: vote("up", c, s), [comment, session], [thanks, comment], api_visibility="private")
+        down.click(lambda c, s: vote("down", c, s), [comment, session], [thanks, comment], api_visibility="private")
+        tree_doc.change(lambda d: document_tree(pipeline, d), tree_doc, tree, api_visibility="private")
+        gr.api(ask_api, api_name="ask")
+    return app
+
+
+def launch_settings() -> dict:
+    auth = os.environ.get("RAG_UI_AUTH", "")
+    user, _, password = auth.partition(":")
+    return {
+        "server_name": "127.0.0.1",
+        "server_port": int(os.environ.get("RAG_UI_PORT", "7860")),
+        "share": False,
+        "auth": (user, password) if user and password else None,
+        "css": CSS,
+        "footer_links": [],
+    }
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    pipeline = Pipeline(settings)
+    if not pipeline.has_index():
+        print("首次启动：正在建立索引（只需一次）…", file=sys.stderr)
+        from rag.cli import main as cli_main
+
+        if cli_main(["ingest"]) not in (0, 1):
+            raise SystemExit("建立索引失败")
+        pipeline = Pipeline(settings)
+    pipeline.retriever.search("预热", k=1)  # load the model before the first visitor waits for it
+    app = build_app(pipeline, FeedbackLog(settings.data_dir / "feedback.jsonl"))
+    app.queue(default_concurrency_limit=4, max_size=64)
+    app.launch(**launch_settings())

@@ -1,0 +1,76 @@
+"""The running Gradio app through gradio_client: answers, refusals, follow-ups, 10 users at once."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from gradio_client import Client
+
+from rag.webui import launch_settings
+from tests.ui_server import start_app
+
+# question → the clause its answer must cite first (checked against the documents by hand)
+OWN_CLAUSE = {
+    "特困人员的照料护理标准是多少？": ("许政办〔2024〕3号", "四、（四）1."),
+    "特困人员的基本生活标准是怎么定的？": ("许政办〔2024〕3号", "四、（一）2."),
+    "一级土地年税额标准为每平方米多少元？": ("许政〔2024〕15号", "二、"),
+    "调整后的城镇土地使用税从什么时候执行？": ("许政〔2024〕15号", "四、"),
+    "无分歧欠款什么时候应清尽清？": ("许政办〔2024〕4号", "六、22."),
+    "颍河襄城县段治理工程由谁负责？": ("许政〔2024〕9号", "三、（四）13."),
+    "独生子女家庭父母住院护理补贴每人每天多少元？": ("许政〔2024〕12号", "三、（七）专栏2"),
+    "申请刚性支出困难家庭不予认定的多久书面告知？": ("许政办〔2024〕3号", "二、（二）2."),
+    "对以旧家电换购节能家电的消费者有什么优惠？": ("许政〔2024〕11号", "三、（七）"),
+    "最低生活保障边缘家庭成员的收入标准是多少？": ("许政办〔2024〕3号", "二、（一）4."),
+}
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    app, url, _feedback = start_app(tmp_path_factory.mktemp("ui-api"))
+    yield url
+    app.close()
+
+
+def _cited(result: dict) -> tuple[str, str]:
+    return result["citations"][0]["doc_number"], result["citations"][0]["clause_path"]
+
+
+def test_the_care_question_is_answered_with_its_citation(app_url):
+    result = Client(app_url, verbose=False).predict("特困人员的照料护理标准是多少？", api_name="/ask")
+    assert not result["refused"]
+    assert "1/10、1/6、1/3" in result["answer"]
+    assert _cited(result) == ("许政办〔2024〕3号", "四、（四）1.")
+
+
+def test_an_unanswerable_question_is_refused(app_url):
+    result = Client(app_url, verbose=False).predict("许昌低保每月发多少钱？", api_name="/ask")
+    assert result["refused"] and result["citations"] == []
+    assert result["answer"].startswith("现有文件中没有找到")
+
+
+def test_the_chat_keeps_each_session_s_conversation(app_url):
+    first, second = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    first.predict("城市低保家庭住房困难怎么办？", "全部", "全部", "全部", api_name="/respond")
+    second.predict("无分歧欠款什么时候应清尽清？", "全部", "全部", "全部", api_name="/respond")
+    chat, sources, _box = first.predict("那农村的呢？", "全部", "全部", "全部", api_name="/respond")
+    reply = chat[-1]["content"][0]["text"]
+    assert "农村危房改造" in reply  # read together with the previous question of *this* session
+    assert "许政办〔2024〕3号" in sources and "四、（二）3." in sources
+    assert len(chat) == 4
+
+
+def test_ten_users_at_once_each_get_their_own_answer(app_url):
+    def ask(question: str) -> tuple[str, tuple[str, str]]:
+        return question, _cited(Client(app_url, verbose=False).predict(question, api_name="/ask"))
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = dict(pool.map(ask, OWN_CLAUSE))
+    assert results == OWN_CLAUSE
+
+
+def test_login_is_off_by_default_and_set_from_the_environment(monkeypatch):
+    monkeypatch.delenv("RAG_UI_AUTH", raising=False)
+    assert launch_settings()["auth"] is None
+    monkeypatch.setenv("RAG_UI_AUTH", "staff:s3cret")
+    settings = launch_settings()
+    assert settings["auth"] == ("staff", "s3cret")
+    assert (settings["server_name"], settings["share"]) == ("127.0.0.1", False)

@@ -1,0 +1,98 @@
+"""A real headless Chromium (Debian's, driven by Playwright) against the running app."""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.ui_server import start_app
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    subprocess.run([str(ROOT / "scripts" / "install-browser")], check=True)  # idempotent
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def running_app(tmp_path_factory):
+    app, url, feedback = start_app(tmp_path_factory.mktemp("ui-browser"))
+    yield url, feedback
+    app.close()
+
+
+@pytest.fixture
+def page(browser, running_app):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    page.goto(running_app[0], wait_until="load")
+    page.wait_for_selector("#question textarea")
+    yield page
+    page.close()
+
+
+def ask(page, question: str, expect: str) -> str:
+    page.locator("#question textarea").fill(question)
+    page.locator("#send").click()
+    page.wait_for_function("([sel, text]) => document.querySelector(sel).innerText.includes(text)",
+                           arg=["#chat", expect], timeout=60_000)
+    page.wait_for_timeout(300)
+    return page.locator("#chat").inner_text()
+
+
+def test_answer_citation_and_refusal_in_the_page(page, running_app, tmp_path):
+    chat = ask(page, "特困人员的照料护理标准是多少？", "1/10")
+    assert "许政办〔2024〕3号" in chat and "1/6、1/3" in chat
+    card = page.locator("#src-1")
+    assert "许政办〔2024〕3号" in card.locator("summary").inner_text()
+    clause = card.locator(".clause")
+    assert not clause.is_visible()
+    card.locator("summary").click()
+    assert clause.is_visible()
+    assert "严格落实定期探访制度" in clause.inner_text()
+    assert "1/10、1/6、1/3" in card.locator("mark").inner_text()
+    screenshot = tmp_path / "answer.png"
+    page.screenshot(path=str(screenshot))
+    if os.environ.get("UPDATE_SCREENSHOT"):
+        shutil.copy(screenshot, ROOT / "docs" / "screenshot.png")
+
+    chat = ask(page, "许昌低保每月发多少钱？", "未找到明确答案")
+    assert "现有文件中没有找到" in chat
+    assert "未找到明确答案" in page.locator("#sources .refusal").inner_text()
+
+
+def test_bad_input_shows_a_message_and_never_runs_script(page):
+    chat = ask(page, "", "问题不能为空")
+    assert "（空白问题）" in chat
+    ask(page, "<script>alert(1)</script><img src=x onerror=alert(2)>低保", "低保")
+    assert page.dialogs == []
+    assert page.locator("#chat script").count() == 0
+    chat = ask(page, "特困人员的照料护理标准是多少？" + "补充说明" * 1250, "问题超过 500 字")
+    assert page.locator("#question textarea").is_enabled()
+
+
+def test_feedback_is_recorded(page, running_app):
+    ask(page, "特困人员的照料护理标准是多少？", "1/10")
+    page.get_by_text("评价这条回答").click()
+    page.get_by_label("意见（可选）").fill("很清楚")
+    page.locator("#vote-up").click()
+    page.get_by_text("感谢反馈，已记录。").wait_for(timeout=10_000)
+    last = running_app[1].entries()[-1]
+    assert (last["rating"], last["question"], last["comment"]) == ("up", "特困人员的照料护理标准是多少？", "很清楚")
+    assert last["citations"][0].startswith("《许昌市人民政府办公室关于加强低收入人口动态监测")
+    assert json.loads(running_app[1].path.read_text(encoding="utf-8").splitlines()[-1])["rating"] == "up"

@@ -1,0 +1,31 @@
+"""Start the real Gradio app on a free 127.0.0.1 port over a fake-embedder index (shared by UI tests)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from rag.feedback import FeedbackLog
+from rag.pipeline import Pipeline
+from rag.webui import build_app, launch_settings
+from tests.fakes import HashingEmbedder
+from tests.helpers import copy_corpus, make_settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_app(root: Path):
+    corpus = copy_corpus(root / "corpus", ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt"))
+    pipeline = Pipeline(make_settings(root, corpus), embedder=HashingEmbedder())
+    pipeline.ingest()
+    feedback = FeedbackLog(root / "feedback.jsonl")
+    app = build_app(pipeline, feedback)
+    app.queue(default_concurrency_limit=4, max_size=64)
+    settings = {**launch_settings(), "server_port": free_port(), "prevent_thread_lock": True, "quiet": True,
+                "show_error": True}
+    app.launch(**settings)
+    return app, f"http://127.0.0.1:{settings['server_port']}/", feedback
