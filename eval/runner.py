@@ -21,7 +21,10 @@ class RetrievalResult:
     top: list[tuple[str, str]]  # (doc_number or title, clause_path) of the first hits, for the miss list
 
 
-def run_retrieval(retriever: Retriever, questions: list[GoldQuestion], k: int = 10) -> list[RetrievalResult]:
+def run_retrieval(retriever: Retriever, questions: list[GoldQuestion], k: int = 10,
+                  clause_match=None) -> list[RetrievalResult]:
+    """clause_match(hit, gold): whether a hit is the gold clause; by metadata unless a baseline has none."""
+    clause_match = clause_match or (lambda hit, gold: is_clause_hit(hit.metadata, gold))
     results = []
     for gold in questions:
         if not gold.answerable:
@@ -30,7 +33,7 @@ def run_retrieval(retriever: Retriever, questions: list[GoldQuestion], k: int = 
         results.append(RetrievalResult(
             gold=gold,
             evidence_rank=first_rank([is_evidence_hit(h.text, gold) for h in hits]),
-            clause_rank=first_rank([is_clause_hit(h.metadata, gold) for h in hits]),
+            clause_rank=first_rank([clause_match(h, gold) for h in hits]),
             top=[(h.metadata["doc_number"] or h.metadata["doc_title"], h.metadata["clause_path"]) for h in hits[:3]],
         ))
     return results
@@ -97,6 +100,23 @@ class AnswerResult:
     facts_covered: bool
     seconds: float
     first_citation: str
+
+
+def run_naive_answers(naive, questions: list[GoldQuestion]) -> list[AnswerResult]:
+    """The naive system answers with its top chunk and never refuses; its citation is that chunk."""
+    import time
+
+    results = []
+    for gold in questions:
+        started = time.perf_counter()
+        top = naive.search(gold.question, k=1)[0]
+        seconds = time.perf_counter() - started
+        results.append(AnswerResult(
+            gold=gold, refused=False, seconds=seconds,
+            citation_correct=gold.answerable and is_evidence_hit(top.text, gold),
+            facts_covered=gold.answerable and all(compact(f) in compact(top.text) for f in gold.key_facts),
+            first_citation=top.metadata["source"]))
+    return results
 
 
 def run_answers(answerer, questions: list[GoldQuestion]) -> list[AnswerResult]:

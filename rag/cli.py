@@ -212,20 +212,50 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.baselines import NaiveRetriever, variant
     from eval.gold import load_gold
-    from eval.runner import answer_report, retrieval_report, run_answers, run_retrieval
+    from eval.metrics import is_evidence_hit
+    from eval.report import check_floors, write_report
+    from eval.runner import (
+        answer_metrics,
+        answer_report,
+        retrieval_metrics,
+        retrieval_report,
+        run_answers,
+        run_naive_answers,
+        run_retrieval,
+    )
+    from rag.answer import Answerer
+    from rag.embed import EmbeddingCache
     from rag.pipeline import IndexMissing
 
     pipeline = _pipeline(settings)
     try:
-        retriever = pipeline.retriever
+        ours = pipeline.retriever
     except (IndexMissing, FileNotFoundError) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
     gold = load_gold()
-    print(retrieval_report(run_retrieval(retriever, gold)))
+    retrieval = {"ours": run_retrieval(ours, gold)}
+    answers = {"ours": run_answers(pipeline.answerer, gold)}
+    print(retrieval_report(retrieval["ours"]))
     print()
-    print(answer_report(run_answers(pipeline.answerer, gold)))
+    print(answer_report(answers["ours"]))
+    if not args.no_baselines:
+        for name, dense_weight, lexical_weight in (("dense", 1.0, 0.0), ("bm25", 0.0, 1.0)):
+            baseline = variant(ours, dense_weight, lexical_weight)
+            retrieval[name] = run_retrieval(baseline, gold)
+            answers[name] = run_answers(Answerer(baseline), gold)
+        naive = NaiveRetriever(settings.corpus_dir, settings.data_dir, pipeline.embedder,
+                               EmbeddingCache(settings.embedding_cache))
+        retrieval["naive"] = run_retrieval(naive, gold, clause_match=lambda hit, g: is_evidence_hit(hit.text, g))
+        answers["naive"] = run_naive_answers(naive, gold)
+        write_report(retrieval, answers)
+        print("\n已写入 eval/report.md 和 eval/hitk.png")
+    failures = check_floors(retrieval_metrics(retrieval["ours"]), answer_metrics(answers["ours"]))
+    if args.check and failures:
+        print("评测未达到底线：" + "；".join(failures), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -268,6 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=cmd_serve)
 
     evaluate = commands.add_parser("eval", help="在金标准问题集上评测")
+    evaluate.add_argument("--check", action="store_true", help="指标低于底线时以非零状态退出（CI 使用）")
+    evaluate.add_argument("--no-baselines", action="store_true", help="只评测本系统，不跑对照组、不写报告")
     evaluate.set_defaults(handler=cmd_eval)
 
     models = commands.add_parser("models", help="嵌入模型管理")

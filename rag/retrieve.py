@@ -82,7 +82,10 @@ def mentioned_clause_path(question: str, doc_number: str) -> str:
 
 class Retriever:
     def __init__(self, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex,
-                 chunks: dict[str, StoredChunk]):
+                 chunks: dict[str, StoredChunk], dense_weight: float = DENSE_WEIGHT,
+                 lexical_weight: float = LEXICAL_WEIGHT):
+        self.dense_weight = dense_weight  # 0 turns the retriever into BM25 only (a baseline)
+        self.lexical_weight = lexical_weight  # 0: dense only
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
@@ -97,12 +100,12 @@ class Retriever:
             filters = SearchFilters(kind=filters.kind, year=filters.year, doc_number=named)
             clause_path = mentioned_clause_path(question, named)
 
-        vector = self.embedder.embed_query(question)
-        dense = self.store.query(vector, CANDIDATES, filters.where())
+        dense = (self.store.query(self.embedder.embed_query(question), CANDIDATES, filters.where())
+                 if self.dense_weight else [])
         similarity = dict(dense)
-        lexical = self.lexical.search(question, CANDIDATES, self._mask(filters))
+        lexical = self.lexical.search(question, CANDIDATES, self._mask(filters)) if self.lexical_weight else []
         fused: dict[str, float] = {}
-        for weight, ranking in ((DENSE_WEIGHT, dense), (LEXICAL_WEIGHT, lexical)):
+        for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
             for rank, (chunk_id, _) in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
         if clause_path:

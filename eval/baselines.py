@@ -1,0 +1,73 @@
+"""What a user would build instead, run on the same questions, machine and model as ours.
+
+- naive: LangChain's RecursiveCharacterTextSplitter (500 characters, 50 overlap, Chinese
+  separators) over the raw files + the same embedding model + Chroma top-k. Its chunks carry only
+  the file name, so it cannot cite a document number or clause: its "clause hit" and "citation"
+  are counted as the chunk containing the gold quote — the most generous reading.
+- bm25: our clause chunks, BM25 (jieba) only.
+- dense: our clause chunks, dense only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from rag.chunk import content_hash
+from rag.corpus import corpus_files, read_text
+from rag.embed import Embedder, EmbeddingCache, embed_with_cache
+from rag.retrieve import Retriever
+
+NAIVE_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "，", " ", ""]
+
+
+@dataclass(frozen=True)
+class NaiveHit:
+    text: str
+    metadata: dict
+
+
+class NaiveRetriever:
+    """Fixed-size chunks in their own Chroma collection; rebuilt when the corpus text changes."""
+
+    def __init__(self, corpus_dir: Path, data_dir: Path, embedder: Embedder, cache: EmbeddingCache):
+        self.embedder = embedder
+        splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50, separators=NAIVE_SEPARATORS)
+        texts, metadatas = [], []
+        for path in corpus_files(corpus_dir):
+            for piece in splitter.split_text(read_text(path)):
+                texts.append(piece)
+                metadatas.append({"source": path.name, "doc_number": "", "doc_title": path.name, "clause_path": ""})
+        name = f"naive_{content_hash(*texts)[:16]}"
+        client = chromadb.PersistentClient(path=str(data_dir / "baselines"),
+                                           settings=ChromaSettings(anonymized_telemetry=False))
+        names = [c.name for c in client.list_collections()]
+        for stale in (n for n in names if n.startswith("naive_") and n != name):
+            client.delete_collection(stale)
+        if name in names:
+            self.collection = client.get_collection(name, embedding_function=None)
+        else:
+            vectors, _ = embed_with_cache(embedder, cache, texts)
+            self.collection = client.create_collection(name, embedding_function=None,
+                                                       configuration={"hnsw": {"space": "cosine"}})
+            ids = [f"n{i}" for i in range(len(texts))]
+            for start in range(0, len(texts), 500):
+                end = start + 500
+                self.collection.add(ids=ids[start:end], embeddings=vectors[start:end].tolist(),
+                                    documents=texts[start:end], metadatas=metadatas[start:end])
+        self.size = self.collection.count()
+
+    def search(self, question: str, k: int = 5) -> list[NaiveHit]:
+        result = self.collection.query(query_embeddings=[self.embedder.embed_query(question).tolist()], n_results=k,
+                                       include=["documents", "metadatas"])
+        return [NaiveHit(t, m) for t, m in zip(result["documents"][0], result["metadatas"][0], strict=True)]
+
+
+def variant(ours: Retriever, dense_weight: float, lexical_weight: float) -> Retriever:
+    """Our retriever over the same index with other fusion weights (dense only, BM25 only)."""
+    return Retriever(ours.store, ours.embedder, ours.lexical, ours.chunks, dense_weight=dense_weight,
+                     lexical_weight=lexical_weight)
