@@ -106,16 +106,10 @@ def write_report(retrieval: dict[str, list[RetrievalResult]], answers: dict[str,
         "## ours 未答对的问题",
         "",
     ]
-    for result in answers[ours]:
+    for result in (r for r in answers[ours] if r.problem):
         gold = result.gold
-        if gold.answerable and not result.refused and result.citation_correct and result.facts_covered:
-            continue
-        if not gold.answerable and result.refused:
-            continue
-        problem = ("应拒答却回答了" if not gold.answerable else "误拒" if result.refused
-                   else "引用不对" if not result.citation_correct else "缺关键事实")
         expected = f"{gold.doc_number or gold.doc_title} {gold.clause_path}".strip() or "拒答"
-        sections.append(f"- {gold.id} [{problem}] {gold.question} — 应为 {expected}，引用 {result.first_citation or '无'}")
+        sections.append(f"- {gold.id} [{result.problem}] {gold.question} — 应为 {expected}，引用 {result.first_citation or '无'}")
     text = "\n".join(sections) + "\n"
     (folder / "report.md").write_text(text, encoding="utf-8")
     return text

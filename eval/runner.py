@@ -101,6 +101,17 @@ class AnswerResult:
     seconds: float
     first_citation: str
 
+    @property
+    def problem(self) -> str:
+        """What went wrong for the user, or "" when the answer was right."""
+        if not self.gold.answerable:
+            return "" if self.refused else "应拒答却回答了"
+        if self.refused:
+            return "误拒"
+        if not self.citation_correct:
+            return "引用不对"
+        return "" if self.facts_covered else "缺关键事实"
+
 
 def run_naive_answers(naive, questions: list[GoldQuestion]) -> list[AnswerResult]:
     """The naive system answers with its top chunk and never refuses; its citation is that chunk."""
@@ -167,19 +178,10 @@ def answer_report(results: list[AnswerResult]) -> str:
         "按用户类型",
         format_table({name: answer_metrics(rows) for name, rows in sorted(groups.items())}, columns),
     ]
-    wrong = [r for r in results if r.gold.answerable != (not r.refused) or
-             (r.gold.answerable and not (r.citation_correct and r.facts_covered))]
+    wrong = [r for r in results if r.problem]
     if wrong:
         sections += ["", f"未答对的问题（{len(wrong)}）"]
         for r in wrong:
-            if not r.gold.answerable:
-                problem = "应拒答却回答了"
-            elif r.refused:
-                problem = "误拒"
-            elif not r.citation_correct:
-                problem = "引用不对"
-            else:
-                problem = "缺关键事实"
             gold = f"{r.gold.doc_number or r.gold.doc_title} {r.gold.clause_path}".strip()
-            sections.append(f"  {r.gold.id} [{problem}] {r.gold.question}  应为 {gold or '拒答'}  引用 {r.first_citation or '无'}")
+            sections.append(f"  {r.gold.id} [{r.problem}] {r.gold.question}  应为 {gold or '拒答'}  引用 {r.first_citation or '无'}")
     return "\n".join(sections)

@@ -134,16 +134,23 @@ def _filters(args: argparse.Namespace):
     return SearchFilters(kind=args.kind, year=args.year, doc_number=args.doc)
 
 
-def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+def _served(settings: Settings, component: str):
+    """The pipeline's retriever or answerer, or None after telling the user what is missing."""
     from rag.pipeline import IndexMissing
+
+    try:
+        return getattr(_pipeline(settings), component)
+    except (IndexMissing, FileNotFoundError) as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return None
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from rag.question import BadQuestion, clean_question
 
     batch = _questions(args)
-    pipeline = _pipeline(settings)
-    try:
-        retriever = pipeline.retriever
-    except (IndexMissing, FileNotFoundError) as error:
-        print(f"错误：{error}", file=sys.stderr)
+    retriever = _served(settings, "retriever")
+    if retriever is None:
         return 2
     status = 0
     for raw in batch if batch is not None else [args.question]:
@@ -181,14 +188,10 @@ def _print_answer(answer, as_json: bool) -> None:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from rag.answer import Turn
-    from rag.pipeline import IndexMissing
 
     batch = _questions(args)
-    pipeline = _pipeline(settings)
-    try:
-        answerer = pipeline.answerer
-    except (IndexMissing, FileNotFoundError) as error:
-        print(f"错误：{error}", file=sys.stderr)
+    answerer = _served(settings, "answerer")
+    if answerer is None:
         return 2
     history = [Turn(q) for q in args.previous]
     status = 0
@@ -227,14 +230,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     )
     from rag.answer import Answerer
     from rag.embed import EmbeddingCache
-    from rag.pipeline import IndexMissing
 
     pipeline = _pipeline(settings)
-    try:
-        ours = pipeline.retriever
-    except (IndexMissing, FileNotFoundError) as error:
-        print(f"错误：{error}", file=sys.stderr)
+    if _served(settings, "retriever") is None:
         return 2
+    ours = pipeline.retriever
     gold = load_gold()
     retrieval = {"ours": run_retrieval(ours, gold)}
     answers = {"ours": run_answers(pipeline.answerer, gold)}
