@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import socket
 import statistics
 import subprocess
@@ -26,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from eval.gold import load_gold
+from eval.scale import peak_rss_mib
 from rag.config import PROJECT_ROOT, Settings
 from rag.pipeline import Pipeline
 
@@ -111,7 +111,7 @@ def main() -> None:
         say(f"search 延迟（{len(questions)} 个问题，模型已加载）：p50 {p50:.0f} ms，p95 {p95:.0f} ms")
         p50, p95 = timed(pipeline.answerer.run, questions)
         say(f"ask 延迟（抽取式，{len(questions)} 个问题）：p50 {p50:.0f} ms，p95 {p95:.0f} ms")
-        say(f"本进程峰值内存（RSS）：{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        say(f"本进程峰值内存（RSS，含模型）：{peak_rss_mib()} MiB")
         page, first = app_cold_start(settings)
         say(f"网页冷启动（已有索引）：{page:.1f} 秒出页面，{first:.1f} 秒得到第一个回答")
 

@@ -20,6 +20,7 @@ from chromadb.config import Settings as ChromaSettings
 POINTER_COLLECTION = "rag_live_pointer"
 POINTER_ID = "live"
 ADD_BATCH = 500
+READ_PAGE = 5000
 
 
 def make_client(data_dir: Path, chroma_url: str = "") -> chromadb.api.ClientAPI:
@@ -64,9 +65,13 @@ class ChromaStore:
         collection = self.live()
         if collection is None:
             return {}
-        stored = collection.get(include=["documents", "metadatas"])
-        return {i: StoredChunk(i, d, m) for i, d, m in zip(stored["ids"], stored["documents"], stored["metadatas"],
-                                                          strict=True)}
+        found: dict[str, StoredChunk] = {}
+        # in pages: one get() of ~50,000 records exceeds SQLite's variable limit inside Chroma
+        for offset in range(0, collection.count(), READ_PAGE):
+            page = collection.get(include=["documents", "metadatas"], limit=READ_PAGE, offset=offset)
+            found.update({i: StoredChunk(i, d, m)
+                          for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)})
+        return found
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         collection = self.live()
