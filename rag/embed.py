@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -30,9 +31,14 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.name = f"{model_dir.name}{'-bf16' if bfloat16 else ''}"
         self._model = None  # loaded on first use: a no-op ingest never pays for it
+        self._loading = threading.Lock()  # the app warms up in the background while a request may arrive
 
     @property
     def model(self):
+        with self._loading:
+            return self._load()
+
+    def _load(self):
         if self._model is None:
             import torch
             from sentence_transformers import SentenceTransformer

@@ -6,6 +6,7 @@ import html
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -239,7 +240,9 @@ def main() -> None:
         if cli_main(["ingest"]) not in (0, 1):
             raise SystemExit("建立索引失败")
         pipeline = Pipeline(settings)
-    pipeline.retriever.search("预热", k=1)  # load the model before the first visitor waits for it
+    retriever = pipeline.retriever
+    # load the model while the page starts, so the first visitor waits as little as possible
+    threading.Thread(target=retriever.search, args=("预热",), kwargs={"k": 1}, daemon=True).start()
     app = build_app(pipeline, FeedbackLog(settings.data_dir / "feedback.jsonl"))
     app.queue(default_concurrency_limit=4, max_size=64)
     app.launch(**launch_settings())
