@@ -113,7 +113,7 @@ class Retriever:
                 if chunk.metadata["doc_number"] == named and chunk.metadata["clause_path"] == clause_path:
                     fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0  # the clause the user named comes first
 
-        ranked = sorted(fused, key=lambda i: -fused[i])
+        ranked = sorted(fused, key=lambda i: (-fused[i], i))  # ties broken by id: same order on every store
         hits: list[Hit] = []
         seen_texts: list[str] = []
         for chunk_id in ranked:

@@ -107,7 +107,7 @@ class ChromaStore:
     def new_generation(self, embedding_model: str):
         name = f"{self.namespace}_{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
         return self.client.create_collection(name, embedding_function=None, metadata={"embedding_model": embedding_model},
-                                             configuration={"hnsw": {"space": "cosine"}})
+                                             configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200}})
 
     @staticmethod
     def add(collection, ids: Sequence[str], vectors: np.ndarray, texts: Sequence[str],
