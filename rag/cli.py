@@ -208,7 +208,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.port:
         os.environ["RAG_UI_PORT"] = str(args.port)
-    from rag.webui import main as serve
+    from rag.serve import main as serve
 
     serve()
     return 0

@@ -5,8 +5,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -14,7 +12,6 @@ import gradio as gr
 
 from rag.answer import Answer, Turn
 from rag.citation import Citation
-from rag.config import Settings
 from rag.feedback import FeedbackLog
 from rag.pipeline import Pipeline
 from rag.retrieve import SearchFilters
@@ -228,21 +225,3 @@ def launch_settings() -> dict:
         "css": CSS,
         "footer_links": [],
     }
-
-
-def main() -> None:
-    settings = Settings.from_env()
-    pipeline = Pipeline(settings)
-    if not pipeline.has_index():
-        print("首次启动：正在建立索引（只需一次）…", file=sys.stderr)
-        from rag.cli import main as cli_main
-
-        if cli_main(["ingest"]) not in (0, 1):
-            raise SystemExit("建立索引失败")
-        pipeline = Pipeline(settings)
-    retriever = pipeline.retriever
-    # load the model while the page starts, so the first visitor waits as little as possible
-    threading.Thread(target=retriever.search, args=("预热",), kwargs={"k": 1}, daemon=True).start()
-    app = build_app(pipeline, FeedbackLog(settings.data_dir / "feedback.jsonl"))
-    app.queue(default_concurrency_limit=4, max_size=64)
-    app.launch(**launch_settings())
