@@ -262,7 +262,7 @@ class Answerer:
         evidence = find_evidence(intent, hits, self.term_weight)
         return {**state, "hits": hits, "intent": intent, "evidence": evidence}
 
-    def _answer(self, state: dict) -> Answer:
+    def _answer(self, state: dict, use_llm: bool = True) -> Answer:
         if state.get("answer") is not None:
             return state["answer"]
         hits, intent, evidence = state["hits"], state["intent"], state["evidence"]
@@ -271,7 +271,7 @@ class Answerer:
         if not evidence:
             text = compose_refusal(state["text"], intent, hits, refusal_reason(intent, hits))
             return Answer(answer=_with_notices(text, state["notices"]), refused=True, citations=[], **base)
-        if self.llm is not None:
+        if self.llm is not None and use_llm:
             from rag.llm import llm_answer
 
             generated = llm_answer(self, state)

@@ -119,10 +119,6 @@ def stream_llm_answer(answerer: Answerer, state: dict) -> Iterator[str | Answer]
     answer = _answer_from("".join(pieces), state, clauses) if pieces else None
     if answer is None:
         state["notices"].append("大模型的回答未通过引用和数字核对，已改用原文摘录回答。")
-        answerer_llm, answerer.llm = answerer.llm, None
-        try:
-            answer = answerer._answer(state)
-        finally:
-            answerer.llm = answerer_llm
+        answer = answerer._answer(state, use_llm=False)  # no shared state touched: other requests keep the LLM
     assert isinstance(answer, Answer)
     yield answer
