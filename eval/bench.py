@@ -25,20 +25,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from eval.gold import load_gold
-from eval.scale import peak_rss_mib
+from eval.measure import folder_size, peak_rss_mib, percentile
 from rag.config import PROJECT_ROOT, Settings
 from rag.pipeline import Pipeline
 
 BENCH_FILE = Path(__file__).resolve().parent / "bench.md"
-
-
-def folder_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def timed(function, questions) -> tuple[float, float]:

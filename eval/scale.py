@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.gold import load_gold
+from eval.measure import folder_size, peak_rss_mib, percentile
 from rag.chunk import chunk_document
 from rag.config import Settings
 from rag.corpus import corpus_files
@@ -59,10 +60,6 @@ def replicated_documents(corpus_dir: Path, factor: int):
                           doc_number=f"{document.doc_number}-{copy}" if document.doc_number else "", clauses=clauses)
 
 
-def folder_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-
-
 def run(factor: int) -> dict:
     settings = Settings.from_env()
     with tempfile.TemporaryDirectory() as work:
@@ -85,18 +82,12 @@ def run(factor: int) -> dict:
             begun = time.perf_counter()
             retriever.search(gold.question, k=5)
             latencies.append(time.perf_counter() - begun)
-        latencies.sort()
         return {"factor": factor, "chunks": len(chunks), "index_seconds": round(index_seconds, 1),
                 "index_mib": round(folder_size(data) / 2**20, 1),
                 "search_p50_ms": round(statistics.median(latencies) * 1000),
-                "search_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000),
+                "search_p95_ms": round(percentile(latencies, 0.95) * 1000),
                 "peak_rss_mib": peak_rss_mib()}
 
-
-def peak_rss_mib() -> int:
-    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited across exec from the parent)."""
-    status = Path("/proc/self/status").read_text()
-    return round(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,11 @@ def _table_parts(clause: Clause, limit: int) -> list[str]:
     return ["\n".join(part) for part in parts if part]
 
 
+def embed_text(breadcrumb: str, text: str) -> str:
+    """What the embedding model and BM25 see: the clause's place in its document, then its text."""
+    return f"{breadcrumb}\n{text}"
+
+
 def breadcrumb(document: Document, clause: Clause) -> str:
     crumbs = [document.title, *clause.parents, clause.heading]
     return BREADCRUMB_SEPARATOR.join(c for c in crumbs if c)
@@ -110,5 +115,5 @@ def chunk_document(document: Document, limit: int = MAX_CHUNK_CHARS) -> list[Chu
                 "is_table": int(bool(clause.table_header)),
                 "content_hash": digest,
             }
-            chunks.append(Chunk(chunk_id=digest, text=part, embed_text=f"{crumb}\n{part}", metadata=metadata))
+            chunks.append(Chunk(chunk_id=digest, text=part, embed_text=embed_text(crumb, part), metadata=metadata))
     return chunks

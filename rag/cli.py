@@ -134,12 +134,12 @@ def _filters(args: argparse.Namespace):
     return SearchFilters(kind=args.kind, year=args.year, doc_number=args.doc)
 
 
-def _served(settings: Settings, component: str):
+def _served(pipeline, component: str):
     """The pipeline's retriever or answerer, or None after telling the user what is missing."""
     from rag.pipeline import IndexMissing
 
     try:
-        return getattr(_pipeline(settings), component)
+        return getattr(pipeline, component)
     except (IndexMissing, FileNotFoundError) as error:
         print(f"错误：{error}", file=sys.stderr)
         return None
@@ -149,7 +149,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from rag.question import BadQuestion, clean_question
 
     batch = _questions(args)
-    retriever = _served(settings, "retriever")
+    retriever = _served(_pipeline(settings), "retriever")
     if retriever is None:
         return 2
     status = 0
@@ -190,7 +190,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from rag.answer import Turn
 
     batch = _questions(args)
-    answerer = _served(settings, "answerer")
+    answerer = _served(_pipeline(settings), "answerer")
     if answerer is None:
         return 2
     history = [Turn(q) for q in args.previous]
@@ -232,9 +232,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from rag.embed import EmbeddingCache
 
     pipeline = _pipeline(settings)
-    if _served(settings, "retriever") is None:
+    ours = _served(pipeline, "retriever")
+    if ours is None:
         return 2
-    ours = pipeline.retriever
     gold = load_gold()
     retrieval = {"ours": run_retrieval(ours, gold)}
     answers = {"ours": run_answers(pipeline.answerer, gold)}
