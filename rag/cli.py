@@ -90,10 +90,14 @@ def _pipeline(settings: Settings):
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    paths = [p for name in args.paths for p in _expand([name], settings)] or None
+    return ingest_with_progress(_pipeline(settings), paths)
+
+
+def ingest_with_progress(pipeline, paths: list[Path] | None = None) -> int:
+    """Ingest with a progress bar in the terminal; 0 when every file went in, 1 otherwise."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    pipeline = _pipeline(settings)
-    paths = [p for name in args.paths for p in _expand([name], settings)] or None
     with Progress(TextColumn("计算向量"), BarColumn(), MofNCompleteColumn(), TextColumn("剩余"),
                   TimeRemainingColumn(), transient=False) as bar:
         def progress(total: int):

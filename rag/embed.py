@@ -11,6 +11,9 @@ from typing import Protocol
 
 import numpy as np
 
+from rag.config import Settings
+from rag.models import EMBEDDINGGEMMA, is_verified
+
 
 class Embedder(Protocol):
     """Turns questions and chunk texts into unit-length vectors."""
@@ -40,11 +43,11 @@ class SentenceTransformerEmbedder:
 
     def _load(self):
         if self._model is None:
+            if not (self.model_dir / "modules.json").is_file():
+                raise FileNotFoundError(f"{self.model_dir} 不是 sentence-transformers 模型目录；请先运行 `rag models fetch`")
             import torch
             from sentence_transformers import SentenceTransformer
 
-            if not (self.model_dir / "modules.json").is_file():
-                raise FileNotFoundError(f"{self.model_dir} 不是 sentence-transformers 模型目录；请先运行 `rag models fetch`")
             kwargs = {"torch_dtype": torch.bfloat16} if self.bfloat16 else {}
             self._model = SentenceTransformer(str(self.model_dir), device="cpu", model_kwargs=kwargs,
                                               local_files_only=True)
@@ -63,6 +66,14 @@ class SentenceTransformerEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._encoder("document")(list(texts), batch_size=self.batch_size, normalize_embeddings=True)
         return np.asarray(vectors, dtype=np.float32)
+
+
+def model_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    """The configured model (RAG_MODEL_PATH, else the fetched default), not loaded yet."""
+    model_dir = settings.model_path or settings.model_cache / EMBEDDINGGEMMA.name
+    if settings.model_path is None and not is_verified(model_dir):
+        raise FileNotFoundError(f"嵌入模型尚未就绪：{model_dir}。请先运行 `rag models fetch`（或 ./scripts/setup）")
+    return SentenceTransformerEmbedder(Path(model_dir), bfloat16=settings.bfloat16)
 
 
 def text_hash(text: str) -> str:

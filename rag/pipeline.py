@@ -14,10 +14,9 @@ import chromadb
 from rag.answer import Answerer
 from rag.chunk import embed_text
 from rag.config import Settings
-from rag.embed import Embedder, EmbeddingCache, SentenceTransformerEmbedder
+from rag.embed import Embedder, EmbeddingCache, model_embedder
 from rag.index import Indexer, IngestReport, ProgressFactory, lexical_dir
 from rag.lexical import LexicalIndex, init_jieba
-from rag.models import EMBEDDINGGEMMA, is_verified
 from rag.retrieve import Retriever
 from rag.store import ChromaStore, make_client
 
@@ -36,12 +35,7 @@ class Pipeline:
 
     @cached_property
     def embedder(self) -> Embedder:
-        if self._embedder is not None:
-            return self._embedder
-        model_dir = self.settings.model_path or self.settings.model_cache / EMBEDDINGGEMMA.name
-        if self.settings.model_path is None and not is_verified(model_dir):
-            raise FileNotFoundError(f"嵌入模型尚未就绪：{model_dir}。请先运行 `rag models fetch`（或 ./scripts/setup）")
-        return SentenceTransformerEmbedder(Path(model_dir), bfloat16=self.settings.bfloat16)
+        return self._embedder if self._embedder is not None else model_embedder(self.settings)
 
     @cached_property
     def store(self) -> ChromaStore:

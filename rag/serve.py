@@ -1,29 +1,42 @@
-"""Start the web app: build the index on first run, load the model while Gradio starts, serve.
+"""Start the web app: build the index on first run, load the model in a child process, serve.
 
-Kept apart from rag.webui so that importing Gradio (seconds) overlaps with loading the model.
+The child is started before anything heavy is imported, so loading the model (~10 s) runs on the
+second core while this process imports Chroma and Gradio and reads the index.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
+from functools import partial
 
 from rag.config import Settings
-from rag.pipeline import Pipeline
+from rag.embed import model_embedder
+from rag.embed_process import ProcessEmbedder
 
 
 def main() -> None:
     settings = Settings.from_env()
-    pipeline = Pipeline(settings)
+    try:
+        embedder = ProcessEmbedder(partial(model_embedder, settings))
+    except FileNotFoundError as error:
+        raise SystemExit(f"错误：{error}") from None
+    try:
+        serve(settings, embedder)
+    finally:
+        embedder.close()
+
+
+def serve(settings: Settings, embedder: ProcessEmbedder) -> None:
+    from rag.cli import ingest_with_progress
+    from rag.pipeline import Pipeline
+
+    pipeline = Pipeline(settings, embedder=embedder)
     if not pipeline.has_index():
         print("首次启动：正在建立索引（只需一次）…", file=sys.stderr)
-        from rag.cli import main as cli_main
-
-        if cli_main(["ingest"]) not in (0, 1):
-            raise SystemExit("建立索引失败")
-        pipeline = Pipeline(settings)
-    # the first visitor should not wait for the model: load it while Gradio is imported and starts
-    threading.Thread(target=lambda: pipeline.retriever.search("预热", k=1), daemon=True).start()
+        ingest_with_progress(pipeline)
+        if not pipeline.has_index():
+            raise SystemExit("错误：索引未能建立，原因见上方信息")
+    pipeline.answerer  # noqa: B018 — read the index now, not when the first question arrives
     from rag.feedback import FeedbackLog
     from rag.webui import build_app, launch_settings
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ EXAMPLES = {
 }
 KIND_CHOICES = {"全部": None, "公报": "gazette", "报纸": "newspaper"}
 ALL = "全部"
+UNAVAILABLE = "暂时无法回答：检索服务出错（详情已记入服务端日志）。请稍后重试；如一直出现，请联系管理员。"
+LOG = logging.getLogger(__name__)
 CSS = """
 .source-card {border:1px solid #d0d7de; border-radius:8px; padding:10px 12px; margin-bottom:10px; background:#fff}
 .source-card summary {cursor:pointer; font-weight:600}
@@ -141,13 +144,19 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
         yield chat, gr.update(), session, ""
         final: Answer | None = None
         shown = ""
-        for piece in answerer.stream(question, history=session.turns, filters=_filters(kind, year, document)):
-            if isinstance(piece, Answer):
-                final = piece
-            else:
-                shown += piece
-                chat[-1] = {"role": "assistant", "content": shown}
-                yield chat, gr.update(), session, ""
+        try:
+            for piece in answerer.stream(question, history=session.turns, filters=_filters(kind, year, document)):
+                if isinstance(piece, Answer):
+                    final = piece
+                else:
+                    shown += piece
+                    chat[-1] = {"role": "assistant", "content": shown}
+                    yield chat, gr.update(), session, ""
+        except Exception:  # the model process or the store failed: say so, keep the conversation
+            LOG.exception("回答失败：%s", question)
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {UNAVAILABLE}"}
+            yield chat, gr.update(), session, ""
+            return
         assert final is not None
         chat[-1] = {"role": "assistant", "content": chat_markdown(final)}
         if final.hits:  # a real question (not empty input): remember it for follow-ups
@@ -157,7 +166,11 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
 
     def ask_api(question: str, kind: str = ALL, year: str = ALL, document: str = ALL) -> dict:
         """One question, no conversation: the answer JSON of the CLI contract."""
-        return answerer.run(question, filters=_filters(kind, year, document)).to_json()
+        try:
+            return answerer.run(question, filters=_filters(kind, year, document)).to_json()
+        except Exception:
+            LOG.exception("回答失败：%s", question)
+            raise gr.Error(UNAVAILABLE) from None
 
     def vote(rating: str, comment: str, session: Session | None) -> tuple[str, str]:
         if session is None or session.last is None:

@@ -5,7 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from gradio_client import Client
 
-from rag.webui import launch_settings
+from rag.webui import UNAVAILABLE, launch_settings
+from tests.fakes import HashingEmbedder
 from tests.ui_server import start_app
 
 # question → the clause its answer must cite first (checked against the documents by hand)
@@ -74,3 +75,25 @@ def test_login_is_off_by_default_and_set_from_the_environment(monkeypatch):
     settings = launch_settings()
     assert settings["auth"] == ("staff", "s3cret")
     assert (settings["server_name"], settings["share"]) == ("127.0.0.1", False)
+
+
+class DeadModelEmbedder(HashingEmbedder):
+    """Indexes fine, then fails every question, as when the model's child process keeps dying."""
+
+    def embed_query(self, text: str):
+        raise RuntimeError("嵌入模型进程连续两次意外退出")
+
+
+def test_a_failing_model_gives_a_clear_message_and_keeps_the_conversation(tmp_path):
+    app, url, _feedback = start_app(tmp_path, DeadModelEmbedder())
+    try:
+        client = Client(url, verbose=False)
+        chat, _sources, _box = client.predict("特困人员的照料护理标准是多少？", "全部", "全部", "全部",
+                                              api_name="/respond")
+        assert chat[-1]["content"][0]["text"] == f"⚠️ {UNAVAILABLE}"
+        chat, _sources, _box = client.predict("那农村的呢？", "全部", "全部", "全部", api_name="/respond")
+        assert len(chat) == 4  # the page keeps working; both questions stay in the chat
+        with pytest.raises(Exception, match="暂时无法回答：检索服务出错"):
+            client.predict("特困人员的照料护理标准是多少？", api_name="/ask")
+    finally:
+        app.close()

@@ -18,9 +18,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(root: Path):
+def start_app(root: Path, embedder: HashingEmbedder | None = None):
     corpus = copy_corpus(root / "corpus", ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt"))
-    pipeline = Pipeline(make_settings(root, corpus), embedder=HashingEmbedder())
+    pipeline = Pipeline(make_settings(root, corpus), embedder=embedder or HashingEmbedder())
     pipeline.ingest()
     feedback = FeedbackLog(root / "feedback.jsonl")
     app = build_app(pipeline, feedback)
