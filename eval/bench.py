@@ -14,22 +14,21 @@ import argparse
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from eval.gold import load_gold
-from eval.measure import folder_size, peak_rss_mib, percentile
+from eval.measure import child_pids, folder_size, peak_rss_mib, percentile, rss_mib, running_app
 from rag.config import PROJECT_ROOT, Settings
 from rag.pipeline import Pipeline
 
 BENCH_FILE = Path(__file__).resolve().parent / "bench.md"
+APP_STARTS = 5
 
 
 def timed(function, questions) -> tuple[float, float]:
@@ -41,30 +40,25 @@ def timed(function, questions) -> tuple[float, float]:
     return statistics.median(latencies) * 1000, percentile(latencies, 0.95) * 1000
 
 
-def app_cold_start(settings: Settings) -> tuple[float, float]:
-    """Seconds from `rag serve` to the page, and to the first answer through the API."""
+@dataclass(frozen=True)
+class AppStart:
+    page_seconds: float
+    answer_seconds: float
+    cited: str  # the first answer's first citation, to show it was a real answer
+    app_mib: int  # the app process's RSS after the first answer
+    model_mib: int  # its child processes' (the embedding model)
+
+
+def app_start(settings: Settings) -> AppStart:
+    """`rag serve` on an existing index: seconds to the page and to the first answer through the API."""
     from gradio_client import Client
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "RAG_DATA_DIR": str(settings.data_dir), "RAG_CACHE_DIR": str(settings.cache_dir)}
-    started = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        page = time.perf_counter() - started
-        Client(f"http://127.0.0.1:{port}/", verbose=False).predict("特困人员的照料护理标准是多少？", api_name="/ask")
-        return page, time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with running_app(settings) as app:
+        answer = Client(app.url, verbose=False).predict("特困人员的照料护理标准是多少？", api_name="/ask")
+        seconds = time.perf_counter() - app.started
+        first = answer["citations"][0] if answer["citations"] else {"doc_number": "（拒答）", "clause_path": ""}
+        return AppStart(app.page_seconds, seconds, f"{first['doc_number']} {first['clause_path']}",
+                        rss_mib(app.process.pid), sum(rss_mib(pid) for pid in child_pids(app.process.pid)))
 
 
 def main() -> None:
@@ -103,8 +97,12 @@ def main() -> None:
         p50, p95 = timed(pipeline.answerer.run, questions)
         say(f"ask 延迟（抽取式，{len(questions)} 个问题）：p50 {p50:.0f} ms，p95 {p95:.0f} ms")
         say(f"本进程峰值内存（RSS，含模型）：{peak_rss_mib()} MiB")
-        page, first = app_cold_start(settings)
-        say(f"网页冷启动（已有索引）：{page:.1f} 秒出页面，{first:.1f} 秒得到第一个回答")
+        starts = [app_start(settings) for _ in range(APP_STARTS)]
+        answers = [round(start.answer_seconds, 1) for start in starts]
+        say(f"网页重启（已有索引，{APP_STARTS} 次）：出页面 {', '.join(f'{x.page_seconds:.1f}' for x in starts)} 秒；"
+            f"第一个回答 {', '.join(map(str, answers))} 秒（中位数 {statistics.median(answers):.1f}，"
+            f"最慢 {max(answers):.1f}），引用 {'、'.join(sorted({x.cited for x in starts}))}")
+        say(f"网页内存（RSS，第一个回答后）：应用进程 {starts[-1].app_mib} MiB + 模型子进程 {starts[-1].model_mib} MiB")
 
     if args.scales:
         lines.append("\n## 规模测试\n\n真实文件复制 N 倍（数字、标题、文号改写），用随机 768 维向量代替模型，"

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+
+from rag.config import Settings
 
 
 def folder_size(path: Path) -> int:
@@ -19,3 +31,66 @@ def peak_rss_mib() -> int:
     """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited across exec from the parent)."""
     status = Path("/proc/self/status").read_text()
     return round(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)
+
+
+def rss_mib(pid: int) -> int:
+    """A running process's current RSS."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return round(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+
+
+def _state_and_parent(stat: Path) -> tuple[str, int] | None:
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:  # exited while we looked
+        return None
+    return fields[0], int(fields[1])
+
+
+def child_pids(parent: int) -> set[int]:
+    """Live (not zombie) processes whose parent is `parent`, read from /proc."""
+    return {int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
+            if (found := _state_and_parent(stat)) and found[0] != "Z" and found[1] == parent}
+
+
+def is_running(pid: int) -> bool:
+    found = _state_and_parent(Path(f"/proc/{pid}/stat"))
+    return found is not None and found[0] != "Z"
+
+
+@dataclass(frozen=True)
+class RunningApp:
+    process: subprocess.Popen
+    url: str
+    started: float  # time.perf_counter() when the command ran
+    page_seconds: float  # from then to the page answering
+    log: Path  # the app's terminal output (stdout and stderr)
+
+
+@contextmanager
+def running_app(settings: Settings, timeout: float = 600) -> Iterator[RunningApp]:
+    """`rag serve` as a subprocess on a free port over these settings' folders, until its page answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "RAG_DATA_DIR": str(settings.data_dir), "RAG_CORPUS_DIR": str(settings.corpus_dir),
+           "RAG_CACHE_DIR": str(settings.cache_dir)}
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "serve.log"
+        with log.open("w") as output:
+            started = time.perf_counter()
+            process = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port)], env=env,
+                                       stdout=output, stderr=subprocess.STDOUT)
+        try:
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+                    break
+                except OSError:
+                    if process.poll() is not None or time.perf_counter() - started > timeout:
+                        raise RuntimeError(f"rag serve 未能启动：\n{log.read_text()}") from None
+                    time.sleep(0.2)
+            yield RunningApp(process, f"http://127.0.0.1:{port}/", started, time.perf_counter() - started, log)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

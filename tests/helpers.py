@@ -52,29 +52,11 @@ def make_settings(tmp: Path, corpus: Path, chroma_url: str = ""):
                     chroma_url=chroma_url, bfloat16=False)
 
 
-def child_pids(parent: int) -> set[int]:
-    """Live (not zombie) processes whose parent is `parent`, read from /proc."""
-    children = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # exited while we looked
-            continue
-        if fields[0] != "Z" and int(fields[1]) == parent:
-            children.add(int(stat.parent.name))
-    return children
-
-
-def is_running(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def all_exited(pids: set[int], within: float = 10.0) -> bool:
     """Whether every process in pids has exited (or is a zombie) within `within` seconds."""
     import time
+
+    from eval.measure import is_running
 
     deadline = time.monotonic() + within
     while any(map(is_running, pids)) and time.monotonic() < deadline:

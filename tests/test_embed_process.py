@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from eval.measure import child_pids, is_running
 from rag.embed import SentenceTransformerEmbedder
 from rag.embed_process import ProcessEmbedder
 from tests.fakes import HashingEmbedder
-from tests.helpers import all_exited, child_pids, is_running
+from tests.helpers import all_exited
 
 QUESTIONS = [f"第{n}个问题：特困人员照料护理标准是多少" for n in range(10)]
 

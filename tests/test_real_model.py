@@ -1,20 +1,15 @@
 """End to end with the real embedding model (EmbeddingGemma, assembled by `rag models fetch`)."""
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from gradio_client import Client
 
+from eval.measure import child_pids, running_app
 from rag.config import Settings
 from rag.pipeline import Pipeline
-from tests.helpers import CORPUS, all_exited, child_pids, make_settings
-from tests.ui_server import free_port
+from tests.helpers import CORPUS, all_exited, make_settings
 
 pytestmark = pytest.mark.model
 
@@ -59,27 +54,12 @@ def test_the_care_answer_and_the_dibao_refusal_with_the_real_model(real_pipeline
 
 
 def _serve_and_ask(settings: Settings, question: str) -> tuple[dict, str, set[int]]:
-    """Start `rag serve`, ask once through the API, stop it: (result, its stderr, its child processes)."""
-    port = free_port()
-    env = {**os.environ, "RAG_DATA_DIR": str(settings.data_dir), "RAG_CORPUS_DIR": str(settings.corpus_dir),
-           "RAG_CACHE_DIR": str(settings.cache_dir)}
-    server = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 600  # the first run builds the index
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()
-                time.sleep(0.2)
-        result = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(question, api_name="/ask")
-        children = child_pids(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    return result, server.stderr.read(), children
+    """Start `rag serve`, ask once through the API, stop it: (result, its terminal output, its child processes)."""
+    with running_app(settings) as app:
+        result = Client(app.url, verbose=False).predict(question, api_name="/ask")
+        children = child_pids(app.process.pid)
+        output = app.log.read_text()
+    return result, output, children
 
 
 def test_rag_serve_builds_the_index_once_then_reuses_it_and_leaves_no_process_behind(tmp_path, real_pipeline):
@@ -89,9 +69,9 @@ def test_rag_serve_builds_the_index_once_then_reuses_it_and_leaves_no_process_be
     """
     settings = _real_settings(tmp_path)
     for run in ("first", "later"):
-        result, stderr, children = _serve_and_ask(settings, "特困人员的照料护理标准是多少？")
+        result, output, children = _serve_and_ask(settings, "特困人员的照料护理标准是多少？")
         assert "1/10、1/6、1/3" in result["answer"]
         assert (result["citations"][0]["doc_number"], result["citations"][0]["clause_path"]) == (
             "许政办〔2024〕3号", "四、（四）1.")
-        assert ("首次启动：正在建立索引" in stderr) == (run == "first"), stderr
+        assert ("首次启动：正在建立索引" in output) == (run == "first"), output
         assert children and all_exited(children)  # the model's child process goes with the app
