@@ -21,6 +21,7 @@ from rag.chunk import content_hash
 from rag.corpus import corpus_files, read_text
 from rag.embed import Embedder, EmbeddingCache, embed_with_cache
 from rag.retrieve import Retriever
+from rag.store import HNSW
 
 NAIVE_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "，", " ", ""]
 
@@ -42,7 +43,7 @@ class NaiveRetriever:
             for piece in splitter.split_text(read_text(path)):
                 texts.append(piece)
                 metadatas.append({"source": path.name, "doc_number": "", "doc_title": path.name, "clause_path": ""})
-        name = f"naive_{content_hash(*texts)[:16]}"
+        name = f"naive_{content_hash(*texts, str(HNSW))[:16]}"
         client = chromadb.PersistentClient(path=str(data_dir / "baselines"),
                                            settings=ChromaSettings(anonymized_telemetry=False))
         names = [c.name for c in client.list_collections()]
@@ -53,7 +54,7 @@ class NaiveRetriever:
         else:
             vectors, _ = embed_with_cache(embedder, cache, texts)
             self.collection = client.create_collection(name, embedding_function=None,
-                                                       configuration={"hnsw": {"space": "cosine"}})
+                                                       configuration={"hnsw": HNSW})
             ids = [f"n{i}" for i in range(len(texts))]
             for start in range(0, len(texts), 500):
                 end = start + 500

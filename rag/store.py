@@ -41,6 +41,10 @@ class StoredChunk:
     metadata: dict
 
 
+# wider than Chroma's default (100): with it, an embedded store and a `chroma run` server return the same top 5
+HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200}
+
+
 class ChromaStore:
     def __init__(self, client: chromadb.api.ClientAPI, namespace: str = "clauses"):
         self.client = client
@@ -107,7 +111,7 @@ class ChromaStore:
     def new_generation(self, embedding_model: str):
         name = f"{self.namespace}_{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
         return self.client.create_collection(name, embedding_function=None, metadata={"embedding_model": embedding_model},
-                                             configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200}})
+                                             configuration={"hnsw": HNSW})
 
     @staticmethod
     def add(collection, ids: Sequence[str], vectors: np.ndarray, texts: Sequence[str],
