@@ -48,9 +48,10 @@ def _embed_documents(texts: list[str]) -> np.ndarray:
 
 
 def _report_failed_warm_up(future: Future) -> None:
-    # say it in the terminal at start-up, not only to the first visitor
-    if not future.cancelled() and future.exception() is not None and not isinstance(future.exception(), BrokenProcessPool):
-        print(f"错误：嵌入模型加载失败：{future.exception()}", file=sys.stderr)
+    # say it in the terminal at start-up, not only to the first visitor (a dead child is restarted instead)
+    error = None if future.cancelled() else future.exception()
+    if error is not None and not isinstance(error, BrokenProcessPool):
+        print(f"错误：嵌入模型加载失败：{error}", file=sys.stderr)
 
 
 class ProcessEmbedder:
