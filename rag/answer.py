@@ -11,18 +11,17 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 from langchain_core.prompts import PromptTemplate
 from langchain_core.runnables import RunnableLambda
 
-from rag.citation import Citation
+from rag.citation import Citation, numbered_list
+from rag.config import PROMPTS_DIR
 from rag.intent import QuestionIntent, analyse, sentences, states_fact, subject_coverage
 from rag.normalize import compact
 from rag.question import BadQuestion, Question, clean_question
 from rag.retrieve import Hit, Retriever, SearchFilters
 
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 EVIDENCE_DEPTH = 3  # the refusal gate reads this many top clauses
 # share of the question's subject (IDF-weighted) a clause must mention: stricter when a figure is asked
 MIN_COVERAGE_FACT = 0.5
@@ -36,7 +35,7 @@ FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|再问|如果是|要是|其�
 
 @cache
 def template(name: str) -> PromptTemplate:
-    return PromptTemplate.from_file(PROMPTS / name, encoding="utf-8")
+    return PromptTemplate.from_file(PROMPTS_DIR / name, encoding="utf-8")
 
 
 @dataclass
@@ -137,7 +136,7 @@ def _readable(sentence: str) -> str:
     return sentence.replace("\t", " ").strip()
 
 
-def compose_extractive(question: str, intent: QuestionIntent, evidence: list[Evidence], hits: list[Hit]) -> tuple[str, list[Citation]]:
+def compose_extractive(intent: QuestionIntent, evidence: list[Evidence], hits: list[Hit]) -> tuple[str, list[Citation]]:
     main = evidence[0]
     short_ref = _short_ref(main.hit)
     lead_text = "".join(_readable(s) for s in main.sentences)
@@ -158,8 +157,8 @@ def compose_extractive(question: str, intent: QuestionIntent, evidence: list[Evi
     cited = {c.chunk_id for c in citations}
     related = [h for h in hits if h.chunk_id not in cited][:2]
     related_text = ("相关条款：\n" + "\n".join(f"- {_short_ref(h)}：{_snippet(h.text)}" for h in related)) if related else ""
-    basis = "\n".join(f"[{i}] {c.display()}" for i, c in enumerate(citations, 1))
-    text = template("answer.txt").format(lead=lead, details="\n".join(details), basis=basis, related=related_text)
+    text = template("answer.txt").format(lead=lead, details="\n".join(details), basis=numbered_list(citations),
+                                         related=related_text)
     return re.sub(r"\n{2,}", "\n", text).strip(), citations
 
 
@@ -272,13 +271,13 @@ class Answerer:
             text = compose_refusal(state["text"], intent, hits, refusal_reason(intent, hits))
             return Answer(answer=_with_notices(text, state["notices"]), refused=True, citations=[], **base)
         if self.llm is not None and use_llm:
-            from rag.llm import llm_answer
+            from rag.llm import LLM_ANSWER_REJECTED, llm_answer
 
             generated = llm_answer(self, state)
             if generated is not None:
                 return generated
-            state["notices"].append("大模型的回答未通过引用和数字核对，已改用原文摘录回答。")
-        text, citations = compose_extractive(state["text"], intent, evidence, hits)
+            state["notices"].append(LLM_ANSWER_REJECTED)
+        text, citations = compose_extractive(intent, evidence, hits)
         return Answer(answer=_with_notices(text, state["notices"]), refused=False, citations=citations, **base)
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from rag.retrieve import Hit
+
+CITATION_MARK = re.compile(r"\[(\d{1,2})\]")  # [n] in an answer: the n-th entry of its 依据 list
 
 
 @dataclass(frozen=True)
@@ -37,3 +41,8 @@ class Citation:
     def to_json(self) -> dict:
         data = asdict(self)
         return {key: data[key] for key in ("doc_number", "doc_title", "clause_path", "issue", "page", "quote")}
+
+
+def numbered_list(citations: Sequence[Citation]) -> str:
+    """The 依据 lines an answer's [n] marks point at."""
+    return "\n".join(f"[{i}] {c.display()}" for i, c in enumerate(citations, 1))

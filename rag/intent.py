@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import jieba.posseg
 
+from rag.config import PROMPTS_DIR
 from rag.lexical import STOPWORDS, tokenize
 from rag.normalize import normalize_doc_number
-
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 
 # kind of fact → (how a question asks for it, how a sentence states it)
 FACT_KINDS: dict[str, tuple[str, str]] = {
@@ -54,7 +52,7 @@ HOME_PLACES = ("许昌", "禹州", "长葛", "鄢陵", "襄城", "魏都", "建�
 @cache
 def synonyms() -> dict[str, tuple[str, ...]]:
     mapping = {}
-    for line in (PROMPTS / "synonyms.txt").read_text(encoding="utf-8").splitlines():
+    for line in (PROMPTS_DIR / "synonyms.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             word, _, targets = line.partition("\t")
             mapping[word.strip()] = tuple(targets.split())

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from rag.citation import Citation
+from rag.citation import CITATION_MARK, Citation, numbered_list
 from rag.intent import sentences
 from rag.normalize import compact
 from rag.retrieve import Hit
@@ -21,8 +21,8 @@ from rag.retrieve import Hit
 if TYPE_CHECKING:
     from rag.answer import Answer, Answerer
 
-CITATION_MARK = re.compile(r"\[(\d{1,2})\]")
 FIGURE = re.compile(r"\d+(?:\.\d+)?(?:/\d+)?")
+LLM_ANSWER_REJECTED = "大模型的回答未通过引用和数字核对，已改用原文摘录回答。"
 
 
 def make_llm(base_url: str, model: str, api_key: str, timeout: float = 60.0):
@@ -85,13 +85,16 @@ def _answer_from(text: str, state: dict, clauses: list[Hit]) -> Answer | None:
         return None
     cleaned, cited = checked
     citations = _citations(cited, cleaned)
-    basis = "\n".join(f"[{i}] {c.display()}" for i, c in enumerate(citations, 1))
     # renumber the marks to the order of the 依据 list
     order = {clauses.index(h) + 1: i for i, h in enumerate(cited, 1)}
     body = CITATION_MARK.sub(lambda m: f"[{order[int(m.group(1))]}]", cleaned)
-    return Answer(question=state["question"], answer=_with_notices(f"{body}\n依据：\n{basis}", state["notices"]),
+    return Answer(question=state["question"], answer=_with_notices(f"{body}\n依据：\n{numbered_list(citations)}", state["notices"]),
                   refused=False, citations=citations, hits=state["hits"], notices=state["notices"], backend="llm",
                   search_question=state["searched"])
+
+
+def _unavailable(state: dict, error: Exception) -> None:
+    state["notices"].append(f"大模型服务暂不可用（{type(error).__name__}）。")
 
 
 def llm_answer(answerer: Answerer, state: dict) -> Answer | None:
@@ -99,7 +102,7 @@ def llm_answer(answerer: Answerer, state: dict) -> Answer | None:
     try:
         reply = answerer.llm.invoke(messages(state, clauses))
     except Exception as error:  # network, auth, timeout: the extractive answer still serves
-        state["notices"].append(f"大模型服务暂不可用（{type(error).__name__}）。")
+        _unavailable(state, error)
         return None
     return _answer_from(str(reply.content), state, clauses)
 
@@ -115,10 +118,10 @@ def stream_llm_answer(answerer: Answerer, state: dict) -> Iterator[str | Answer]
                 pieces.append(str(chunk.content))
                 yield str(chunk.content)
     except Exception as error:
-        state["notices"].append(f"大模型服务暂不可用（{type(error).__name__}）。")
+        _unavailable(state, error)
     answer = _answer_from("".join(pieces), state, clauses) if pieces else None
     if answer is None:
-        state["notices"].append("大模型的回答未通过引用和数字核对，已改用原文摘录回答。")
+        state["notices"].append(LLM_ANSWER_REJECTED)
         answer = answerer._answer(state, use_llm=False)  # no shared state touched: other requests keep the LLM
     assert isinstance(answer, Answer)
     yield answer

@@ -5,14 +5,13 @@ from __future__ import annotations
 import html
 import logging
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import gradio as gr
 
 from rag.answer import Answer, Turn
-from rag.citation import Citation
+from rag.citation import CITATION_MARK, Citation
 from rag.feedback import FeedbackLog
 from rag.pipeline import Pipeline
 from rag.retrieve import SearchFilters
@@ -100,7 +99,7 @@ def chat_markdown(answer: Answer) -> str:
     text = answer.answer
     if answer.refused:
         text = "**未找到明确答案**\n\n" + text
-    text = re.sub(r"\[(\d{1,2})\]", lambda m: f"[\\[{m.group(1)}\\]](#src-{m.group(1)})", text)
+    text = CITATION_MARK.sub(lambda m: f"[\\[{m.group(1)}\\]](#src-{m.group(1)})", text)
     return text.replace("\n", "  \n")
 
 
