@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.chunk import Chunk, chunk_document, embed_text
+from rag.chunk import Chunk, chunk_document
 from rag.corpus import CorpusError, corpus_files
 from rag.embed import Embedder, EmbeddingCache, embed_with_cache
 from rag.lexical import LexicalIndex
@@ -110,8 +110,7 @@ class Indexer:
         ids = sorted(wanted_ids)
         texts = [fresh[i].text if i in fresh else kept[i].text for i in ids]
         metadatas = [fresh[i].metadata if i in fresh else kept[i].metadata for i in ids]
-        embed_texts = [fresh[i].embed_text if i in fresh else embed_text(kept[i].metadata["breadcrumb"], kept[i].text)
-                       for i in ids]
+        embed_texts = [fresh[i].embed_text if i in fresh else kept[i].embed_text for i in ids]
         generation = self.store.new_generation(self.embedder.name)
         ChromaStore.add(generation, ids, np.stack([vectors[i] for i in ids]), texts, metadatas)
         LexicalIndex.build(ids, embed_texts).save(lexical_dir(self.data_dir, generation.name))

@@ -12,7 +12,6 @@ from pathlib import Path
 import chromadb
 
 from rag.answer import Answerer
-from rag.chunk import embed_text
 from rag.config import Settings
 from rag.embed import Embedder, EmbeddingCache, model_embedder
 from rag.index import Indexer, IngestReport, ProgressFactory, lexical_dir
@@ -63,7 +62,7 @@ class Pipeline:
         lexical = LexicalIndex.load(folder)
         if lexical is None:  # e.g. a Chroma server shared by several app machines
             ids = sorted(chunks)
-            lexical = LexicalIndex.build(ids, [embed_text(chunks[i].metadata["breadcrumb"], chunks[i].text) for i in ids])
+            lexical = LexicalIndex.build(ids, [chunks[i].embed_text for i in ids])
             lexical.save(folder)
         return Retriever(self.store, self.embedder, lexical, chunks)
 

@@ -115,14 +115,15 @@ class Retriever:
 
         ranked = sorted(fused, key=lambda i: (-fused[i], i))  # ties broken by id: same order on every store
         hits: list[Hit] = []
-        seen_texts: list[str] = []
+        shown: list[set[str]] = []  # character bigrams of each hit kept so far
         for chunk_id in ranked:
             chunk = self.chunks.get(chunk_id)
             if chunk is None:
                 continue
-            if _near_duplicate(compact(chunk.text), seen_texts):
+            grams = _bigrams(compact(chunk.text))
+            if _near_duplicate(grams, shown):
                 continue
-            seen_texts.append(compact(chunk.text))
+            shown.append(grams)
             hits.append(Hit(rank=len(hits) + 1, score=fused[chunk_id], chunk_id=chunk_id, text=chunk.text,
                             metadata=chunk.metadata, dense_similarity=similarity.get(chunk_id)))
             if len(hits) == k:
@@ -139,14 +140,10 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-def _near_duplicate(text: str, seen: list[str], threshold: float = 0.9) -> bool:
+def _near_duplicate(grams: set[str], shown: list[set[str]], threshold: float = 0.9) -> bool:
     """The same clause printed twice (a plan and its notice): show it once."""
-    grams = _bigrams(text)
-    for other in seen:
-        if text == other:
-            return True
-        other_grams = _bigrams(other)
-        union = len(grams | other_grams)
-        if union and len(grams & other_grams) / union >= threshold:
+    for other in shown:
+        union = len(grams | other)
+        if union and len(grams & other) / union >= threshold:  # identical texts: 1.0
             return True
     return False

@@ -17,6 +17,8 @@ import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
+from rag.chunk import embed_text
+
 POINTER_COLLECTION = "rag_live_pointer"
 POINTER_ID = "live"
 ADD_BATCH = 500
@@ -39,6 +41,10 @@ class StoredChunk:
     chunk_id: str
     text: str
     metadata: dict
+
+    @property
+    def embed_text(self) -> str:
+        return embed_text(self.metadata["breadcrumb"], self.text)
 
 
 # wider than Chroma's default (100): with it, an embedded store and a `chroma run` server return the same top 5
