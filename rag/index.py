@@ -94,7 +94,8 @@ class Indexer:
         report.removed = len(set(current) - wanted_ids)
         report.total = len(wanted_ids)
         live = self.store.live_name()
-        if wanted_ids == set(current) and live and lexical_dir(self.data_dir, live).is_dir():
+        if (wanted_ids == set(current) and live and lexical_dir(self.data_dir, live).is_dir()
+                and self.store.live_has_current_hnsw()):
             report.seconds = time.perf_counter() - started
             return report
 

@@ -6,6 +6,7 @@ pointer. A run killed before the flip leaves the previous generation serving unt
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Sequence
@@ -47,8 +48,12 @@ class StoredChunk:
         return embed_text(self.metadata["breadcrumb"], self.text)
 
 
-# wider than Chroma's default (100): with it, an embedded store and a `chroma run` server return the same top 5
-HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200}
+# Chroma rebuilds a small collection's HNSW graph on every load, with several threads by default, so
+# the same question got different dense candidates (ranks 18–50) in different processes. One build
+# thread makes the graph the same every time; ef_search 1000 makes the search exhaustive at this
+# corpus size (top 50 equal to exact cosine on the gold questions), on every store alike.
+HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 1000, "num_threads": 1}
+HNSW_LABEL = json.dumps(HNSW, sort_keys=True)
 
 
 class ChromaStore:
@@ -66,6 +71,11 @@ class ChromaStore:
         """The embedding model the live generation's vectors came from."""
         collection = self.live()
         return (collection.metadata or {}).get("embedding_model") if collection else None
+
+    def live_has_current_hnsw(self) -> bool:
+        """Whether the live generation was built with today's HNSW settings (else the next ingest rebuilds it)."""
+        collection = self.live()
+        return collection is not None and (collection.metadata or {}).get("hnsw") == HNSW_LABEL
 
     def live(self):
         name = self.live_name()
@@ -116,7 +126,7 @@ class ChromaStore:
     # --- writing -------------------------------------------------------------------------
     def new_generation(self, embedding_model: str):
         name = f"{self.namespace}_{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
-        return self.client.create_collection(name, embedding_function=None, metadata={"embedding_model": embedding_model},
+        return self.client.create_collection(name, embedding_function=None, metadata={"embedding_model": embedding_model, "hnsw": HNSW_LABEL},
                                              configuration={"hnsw": HNSW})
 
     @staticmethod

@@ -49,6 +49,23 @@ def test_rerun_without_changes_embeds_nothing_and_keeps_the_generation(tmp_path,
     assert again.summary().startswith(f"新增 0，未变 {first.total}，删除 0")
 
 
+def test_an_index_built_with_older_hnsw_settings_is_rebuilt_from_its_own_vectors(tmp_path, small_corpus,
+                                                                               monkeypatch):
+    import rag.store
+
+    monkeypatch.setattr(rag.store, "HNSW_LABEL", '{"ef_search": 200, "space": "cosine"}')  # as written before
+    pipeline = _pipeline(tmp_path, small_corpus)
+    first = pipeline.ingest()
+    old = pipeline.store.live_name()
+    monkeypatch.undo()
+    embedder = HashingEmbedder()
+    again = _pipeline(tmp_path, small_corpus, embedder).ingest()
+    assert (again.added, again.removed, again.unchanged, again.changed) == (0, 0, first.total, True)
+    assert embedder.embedded == 0  # vectors come from the old generation, not the model
+    assert pipeline.store.live_name() != old and pipeline.store.live_has_current_hnsw()
+    assert _pipeline(tmp_path, small_corpus).ingest().changed is False
+
+
 def test_editing_one_file_replaces_exactly_its_changed_chunks(tmp_path, small_corpus):
     pipeline = _pipeline(tmp_path, small_corpus)
     first = pipeline.ingest()
