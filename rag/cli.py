@@ -263,6 +263,16 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _question_arguments(command: argparse.ArgumentParser) -> None:
+    """What `search` and `ask` both take: the question (or a batch of them), JSON output, filters."""
+    command.add_argument("question", nargs="?", default="", help="问题")
+    command.add_argument("--json", action="store_true", help="输出 JSON")
+    command.add_argument("--batch", metavar="FILE", help="JSONL 文件（每行含 question 字段），- 表示标准输入")
+    command.add_argument("--kind", choices=["gazette", "newspaper"], help="只检索公报或报纸")
+    command.add_argument("--year", type=int, help="只检索该年份的文件")
+    command.add_argument("--doc", metavar="DOC_NUMBER", help="只检索该文号，如 许政办〔2024〕3号")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="政策问答：基于政策原文、逐条引用的问答")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -277,24 +287,14 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(handler=cmd_ingest)
 
     search = commands.add_parser("search", help="检索相关条款")
-    search.add_argument("question", nargs="?", default="", help="问题")
+    _question_arguments(search)
     search.add_argument("--k", type=int, default=5, help="返回条数（默认 5）")
-    search.add_argument("--json", action="store_true", help="输出 JSON")
-    search.add_argument("--batch", metavar="FILE", help="JSONL 文件（每行含 question 字段），- 表示标准输入")
-    search.add_argument("--kind", choices=["gazette", "newspaper"], help="只检索公报或报纸")
-    search.add_argument("--year", type=int, help="只检索该年份的文件")
-    search.add_argument("--doc", metavar="DOC_NUMBER", help="只检索该文号，如 许政办〔2024〕3号")
     search.set_defaults(handler=cmd_search)
 
     ask = commands.add_parser("ask", help="回答问题并给出引用")
-    ask.add_argument("question", nargs="?", default="", help="问题")
-    ask.add_argument("--json", action="store_true", help="输出 JSON")
-    ask.add_argument("--batch", metavar="FILE", help="JSONL 文件（每行含 question 字段），- 表示标准输入")
+    _question_arguments(ask)
     ask.add_argument("--previous", action="append", default=[], metavar="QUESTION",
                      help="之前问过的问题（可重复），用于理解“那农村的呢？”这样的追问")
-    ask.add_argument("--kind", choices=["gazette", "newspaper"], help="只检索公报或报纸")
-    ask.add_argument("--year", type=int, help="只检索该年份的文件")
-    ask.add_argument("--doc", metavar="DOC_NUMBER", help="只检索该文号")
     ask.set_defaults(handler=cmd_ask)
 
     serve = commands.add_parser("serve", help="启动网页界面（127.0.0.1）")
