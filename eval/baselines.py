@@ -13,15 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import chromadb
-from chromadb.config import Settings as ChromaSettings
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from rag.chunk import content_hash
 from rag.corpus import corpus_files, read_text
 from rag.embed import Embedder, EmbeddingCache, embed_with_cache
 from rag.retrieve import Retriever
-from rag.store import HNSW
+from rag.store import HNSW, ChromaStore, make_client
 
 NAIVE_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "，", " ", ""]
 
@@ -44,8 +42,7 @@ class NaiveRetriever:
                 texts.append(piece)
                 metadatas.append({"source": path.name, "doc_number": "", "doc_title": path.name, "clause_path": ""})
         name = f"naive_{content_hash(*texts, str(HNSW))[:16]}"
-        client = chromadb.PersistentClient(path=str(data_dir / "baselines"),
-                                           settings=ChromaSettings(anonymized_telemetry=False))
+        client = make_client(data_dir / "baselines")
         names = [c.name for c in client.list_collections()]
         for stale in (n for n in names if n.startswith("naive_") and n != name):
             client.delete_collection(stale)
@@ -55,11 +52,7 @@ class NaiveRetriever:
             vectors, _ = embed_with_cache(embedder, cache, texts)
             self.collection = client.create_collection(name, embedding_function=None,
                                                        configuration={"hnsw": HNSW})
-            ids = [f"n{i}" for i in range(len(texts))]
-            for start in range(0, len(texts), 500):
-                end = start + 500
-                self.collection.add(ids=ids[start:end], embeddings=vectors[start:end].tolist(),
-                                    documents=texts[start:end], metadatas=metadatas[start:end])
+            ChromaStore.add(self.collection, [f"n{i}" for i in range(len(texts))], vectors, texts, metadatas)
         self.size = self.collection.count()
 
     def search(self, question: str, k: int = 5) -> list[NaiveHit]:

@@ -23,21 +23,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from eval.gold import load_gold
-from eval.measure import child_pids, folder_size, peak_rss_mib, percentile, rss_mib, running_app
+from eval.measure import child_pids, folder_size, peak_rss_mib, rss_mib, running_app, timed
 from rag.config import PROJECT_ROOT, Settings
 from rag.pipeline import Pipeline
 
 BENCH_FILE = Path(__file__).resolve().parent / "bench.md"
 APP_STARTS = 5
-
-
-def timed(function, questions) -> tuple[float, float]:
-    latencies = []
-    for question in questions:
-        started = time.perf_counter()
-        function(question)
-        latencies.append(time.perf_counter() - started)
-    return statistics.median(latencies) * 1000, percentile(latencies, 0.95) * 1000
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,11 @@ class GoldQuestion:
     alt_clauses: tuple[ClauseRef, ...] = field(default_factory=tuple)
 
     @property
+    def expected(self) -> str:
+        """The gold clause as shown in reports ("" for an unanswerable question)."""
+        return f"{self.doc_number or self.doc_title} {self.clause_path}".strip()
+
+    @property
     def clauses(self) -> tuple[ClauseRef, ...]:
         return (ClauseRef(self.doc_number, self.clause_path, self.doc_title), *self.alt_clauses)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,16 @@ def folder_size(path: Path) -> int:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def timed(function, questions) -> tuple[float, float]:
+    """p50 and p95 milliseconds of function(question) over the questions."""
+    latencies = []
+    for question in questions:
+        started = time.perf_counter()
+        function(question)
+        latencies.append(time.perf_counter() - started)
+    return statistics.median(latencies) * 1000, percentile(latencies, 0.95) * 1000
 
 
 def peak_rss_mib() -> int:

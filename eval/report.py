@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eval.runner import KS, AnswerResult, RetrievalResult, answer_metrics, by_group, retrieval_metrics
+from eval.runner import (
+    ANSWER_COLUMNS,
+    GROUPINGS,
+    KS,
+    RETRIEVAL_COLUMNS,
+    AnswerResult,
+    RetrievalResult,
+    answer_metrics,
+    answers_by_persona,
+    by_group,
+    retrieval_metrics,
+)
 
 EVAL_DIR = Path(__file__).resolve().parent
 FLOORS = {"evidence@5": (">=", 0.90), "clause@5": (">=", 0.85), "citation_acc": (">=", 0.85),
           "refusal_unans": (">=", 0.80), "false_refusal": ("<=", 0.10)}
-RETRIEVAL_COLUMNS = ["n", "evidence@1", "evidence@3", "evidence@5", "evidence@10", "clause@1", "clause@5", "MRR@10"]
-ANSWER_COLUMNS = ["citation_acc", "key_facts", "refusal_unans", "false_refusal", "p50_seconds"]
 
 
 def markdown_table(rows: dict[str, dict[str, float]], columns: list[str]) -> str:
@@ -89,27 +98,16 @@ def write_report(retrieval: dict[str, list[RetrievalResult]], answers: dict[str,
         + ("。本次全部达到。" if not floors else "。未达到：" + "；".join(floors)),
         "",
         "## ours 分组",
-        "",
-        "### 按用户类型",
-        markdown_table(by_group(ours_results, lambda g: g.persona), RETRIEVAL_COLUMNS),
-        "",
-        "### 按问题类型",
-        markdown_table(by_group(ours_results, lambda g: g.type), RETRIEVAL_COLUMNS),
-        "",
-        "### 按来源",
-        markdown_table(by_group(ours_results, lambda g: "报纸" if g.type == "news" else "公报"), RETRIEVAL_COLUMNS),
-        "",
-        "### 回答，按用户类型",
-        markdown_table({p: answer_metrics([r for r in answers[ours] if r.gold.persona == p])
-                        for p in sorted({r.gold.persona for r in answers[ours]})}, ANSWER_COLUMNS),
-        "",
-        "## ours 未答对的问题",
-        "",
     ]
+    groupings = {**GROUPINGS, "按来源": lambda gold: "报纸" if gold.type == "news" else "公报"}
+    for title, key in groupings.items():
+        sections += ["", f"### {title}", markdown_table(by_group(ours_results, key), RETRIEVAL_COLUMNS)]
+    sections += ["", "### 回答，按用户类型", markdown_table(answers_by_persona(answers[ours]), ANSWER_COLUMNS),
+                 "", "## ours 未答对的问题", ""]
     for result in (r for r in answers[ours] if r.problem):
         gold = result.gold
-        expected = f"{gold.doc_number or gold.doc_title} {gold.clause_path}".strip() or "拒答"
-        sections.append(f"- {gold.id} [{result.problem}] {gold.question} — 应为 {expected}，引用 {result.first_citation or '无'}")
+        sections.append(f"- {gold.id} [{result.problem}] {gold.question} — 应为 {gold.expected or '拒答'}，"
+                        f"引用 {result.first_citation or '无'}")
     text = "\n".join(sections) + "\n"
     (folder / "report.md").write_text(text, encoding="utf-8")
     return text

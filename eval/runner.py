@@ -11,6 +11,10 @@ from rag.normalize import compact
 from rag.retrieve import Retriever
 
 KS = (1, 3, 5, 10)
+RETRIEVAL_COLUMNS = ["n", "evidence@1", "evidence@3", "evidence@5", "evidence@10", "clause@1", "clause@5", "MRR@10"]
+ANSWER_COLUMNS = ["citation_acc", "key_facts", "refusal_unans", "false_refusal", "p50_seconds"]
+# how results are split in the terminal report and in eval/report.md
+GROUPINGS = {"按用户类型": lambda gold: gold.persona, "按问题类型": lambda gold: gold.type}
 
 
 @dataclass(frozen=True)
@@ -71,24 +75,15 @@ def format_table(rows: dict[str, dict[str, float]], columns: list[str]) -> str:
 
 
 def retrieval_report(results: list[RetrievalResult]) -> str:
-    columns = ["n", "evidence@1", "evidence@3", "evidence@5", "evidence@10", "clause@1", "clause@5", "MRR@10"]
-    sections = [
-        "检索指标（可回答问题）",
-        format_table({"overall": retrieval_metrics(results)}, columns),
-        "",
-        "按用户类型",
-        format_table(by_group(results, lambda g: g.persona), columns),
-        "",
-        "按问题类型",
-        format_table(by_group(results, lambda g: g.type), columns),
-    ]
+    sections = ["检索指标（可回答问题）", format_table({"overall": retrieval_metrics(results)}, RETRIEVAL_COLUMNS)]
+    for title, key in GROUPINGS.items():
+        sections += ["", title, format_table(by_group(results, key), RETRIEVAL_COLUMNS)]
     misses = [r for r in results if r.clause_rank is None or r.clause_rank > 5]
     if misses:
         sections += ["", f"前 5 条未命中条款的问题（{len(misses)}）"]
         for r in misses:
-            gold = f"{r.gold.doc_number or r.gold.doc_title} {r.gold.clause_path}".strip()
             got = "；".join(f"{d} {p}".strip() for d, p in r.top)
-            sections.append(f"  {r.gold.id} {r.gold.question}  应为 {gold}  实得 {got}")
+            sections.append(f"  {r.gold.id} {r.gold.question}  应为 {r.gold.expected}  实得 {got}")
     return "\n".join(sections)
 
 
@@ -166,22 +161,26 @@ def answer_metrics(results: list[AnswerResult]) -> dict[str, float]:
     }
 
 
-def answer_report(results: list[AnswerResult]) -> str:
-    columns = ["n", "citation_acc", "key_facts", "refusal_unans", "false_refusal", "p50_seconds"]
+def answers_by_persona(results: list[AnswerResult]) -> dict[str, dict[str, float]]:
     groups: dict[str, list[AnswerResult]] = defaultdict(list)
     for result in results:
         groups[result.gold.persona].append(result)
+    return {name: answer_metrics(rows) for name, rows in sorted(groups.items())}
+
+
+def answer_report(results: list[AnswerResult]) -> str:
+    columns = ["n", *ANSWER_COLUMNS]
     sections = [
         "回答指标（引用准确率、关键事实覆盖率：可回答问题；拒答率：不可回答问题；误拒率：可回答问题）",
         format_table({"overall": answer_metrics(results)}, columns),
         "",
         "按用户类型",
-        format_table({name: answer_metrics(rows) for name, rows in sorted(groups.items())}, columns),
+        format_table(answers_by_persona(results), columns),
     ]
     wrong = [r for r in results if r.problem]
     if wrong:
         sections += ["", f"未答对的问题（{len(wrong)}）"]
         for r in wrong:
-            gold = f"{r.gold.doc_number or r.gold.doc_title} {r.gold.clause_path}".strip()
-            sections.append(f"  {r.gold.id} [{r.problem}] {r.gold.question}  应为 {gold or '拒答'}  引用 {r.first_citation or '无'}")
+            sections.append(f"  {r.gold.id} [{r.problem}] {r.gold.question}  应为 {r.gold.expected or '拒答'}  "
+                            f"引用 {r.first_citation or '无'}")
     return "\n".join(sections)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.gold import load_gold
-from eval.measure import folder_size, peak_rss_mib, percentile
+from eval.measure import folder_size, peak_rss_mib, timed
 from rag.chunk import chunk_document
 from rag.config import Settings
 from rag.corpus import corpus_files
@@ -77,17 +76,11 @@ def run(factor: int) -> dict:
         store.publish(generation)
         index_seconds = time.perf_counter() - started
         retriever = Retriever(store, embedder, lexical, store.chunks())
-        latencies = []
-        for gold in load_gold():
-            begun = time.perf_counter()
-            retriever.search(gold.question, k=5)
-            latencies.append(time.perf_counter() - begun)
+        p50, p95 = timed(lambda question: retriever.search(question, k=5), [g.question for g in load_gold()])
         return {"factor": factor, "chunks": len(chunks), "index_seconds": round(index_seconds, 1),
                 "index_mib": round(folder_size(data) / 2**20, 1),
-                "search_p50_ms": round(statistics.median(latencies) * 1000),
-                "search_p95_ms": round(percentile(latencies, 0.95) * 1000),
+                "search_p50_ms": round(p50), "search_p95_ms": round(p95),
                 "peak_rss_mib": peak_rss_mib()}
-
 
 
 if __name__ == "__main__":
