@@ -24,6 +24,7 @@ from rag.corpus import corpus_files
 from rag.lexical import LexicalIndex, init_jieba
 from rag.parse import parse_file
 from rag.retrieve import Retriever
+from rag.sentences import SentenceIndex
 from rag.store import ChromaStore, make_client
 
 DIM = 768
@@ -73,9 +74,12 @@ def run(factor: int) -> dict:
                         [c.text for c in chunks], [c.metadata for c in chunks])
         lexical = LexicalIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks])
         lexical.save(data / "lexical")
+        sentences = SentenceIndex.build([(c.chunk_id, c.text, str(c.metadata["heading"])) for c in chunks],
+                                        embedder.embed_documents)
+        sentences.save(data / "lexical")
         store.publish(generation)
         index_seconds = time.perf_counter() - started
-        retriever = Retriever(store, embedder, lexical, store.chunks())
+        retriever = Retriever(store, embedder, lexical, store.chunks(), sentences)
         p50, p95 = timed(lambda question: retriever.search(question, k=5), [g.question for g in load_gold()])
         return {"factor": factor, "chunks": len(chunks), "index_seconds": round(index_seconds, 1),
                 "index_mib": round(folder_size(data) / 2**20, 1),

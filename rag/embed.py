@@ -113,7 +113,8 @@ def embed_with_cache(embedder: Embedder, cache: EmbeddingCache, texts: Sequence[
     """Vectors for texts, computing only the ones the cache lacks. Returns (vectors, computed count)."""
     hashes = [text_hash(t) for t in texts]
     known = cache.get(embedder.name, hashes)
-    missing = [i for i, h in enumerate(hashes) if h not in known]
+    # shortest first: each batch holds texts of similar length, so little of it is padding
+    missing = sorted((i for i, h in enumerate(hashes) if h not in known), key=lambda i: len(texts[i]))
     if on_batch:
         on_batch(len(texts) - len(missing))
     for start in range(0, len(missing), batch_size):

@@ -17,6 +17,7 @@ from rag.corpus import CorpusError, corpus_files
 from rag.embed import Embedder, EmbeddingCache, embed_with_cache
 from rag.lexical import LexicalIndex
 from rag.parse import parse_file
+from rag.sentences import SentenceIndex
 from rag.store import ChromaStore
 
 ProgressFactory = Callable[[int], Callable[[int], None]]  # total → advance(n)
@@ -27,14 +28,15 @@ class IngestReport:
     added: int = 0
     unchanged: int = 0
     removed: int = 0
-    embedded: int = 0  # vectors actually computed by the model (cache misses)
+    embedded: int = 0  # chunk vectors actually computed by the model (cache misses)
+    embedded_sentences: int = 0  # sentence vectors computed (rag.sentences)
     total: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     changed: bool = False
 
     def summary(self) -> str:
-        return f"新增 {self.added}，未变 {self.unchanged}，删除 {self.removed}（计算向量 {self.embedded}，共 {self.total} 条，用时 {self.seconds:.1f} 秒）"
+        return f"新增 {self.added}，未变 {self.unchanged}，删除 {self.removed}（计算向量 {self.embedded}，句子向量 {self.embedded_sentences}，共 {self.total} 条，用时 {self.seconds:.1f} 秒）"
 
 
 def lexical_dir(data_dir: Path, generation: str) -> Path:
@@ -94,7 +96,7 @@ class Indexer:
         report.removed = len(set(current) - wanted_ids)
         report.total = len(wanted_ids)
         live = self.store.live_name()
-        if (wanted_ids == set(current) and live and lexical_dir(self.data_dir, live).is_dir()
+        if (wanted_ids == set(current) and live and SentenceIndex.exists(lexical_dir(self.data_dir, live))
                 and self.store.live_has_current_hnsw()):
             report.seconds = time.perf_counter() - started
             return report
@@ -114,12 +116,26 @@ class Indexer:
         embed_texts = [fresh[i].embed_text if i in fresh else kept[i].embed_text for i in ids]
         generation = self.store.new_generation(self.embedder.name)
         ChromaStore.add(generation, ids, np.stack([vectors[i] for i in ids]), texts, metadatas)
-        LexicalIndex.build(ids, embed_texts).save(lexical_dir(self.data_dir, generation.name))
+        folder = lexical_dir(self.data_dir, generation.name)
+        LexicalIndex.build(ids, embed_texts).save(folder)
+        headings = [str(m["heading"]) for m in metadatas]
+        self.sentence_index(list(zip(ids, texts, headings, strict=True)), report).save(folder)
         self.store.publish(generation)
         self._drop_stale_lexical(generation.name)
         report.changed = True
         report.seconds = time.perf_counter() - started
         return report
+
+    def sentence_index(self, chunks: list[tuple[str, str, str]], report: IngestReport | None = None) -> SentenceIndex:
+        """Every chunk's sentences with vectors; only sentences the cache lacks are embedded."""
+        def embed(texts: list[str]) -> np.ndarray:
+            advance = self.progress(len(texts)) if self.progress else None
+            vectors, computed = embed_with_cache(self.embedder, self.cache, texts, on_batch=advance)
+            if report is not None:
+                report.embedded_sentences += computed
+            return vectors
+
+        return SentenceIndex.build(chunks, embed)
 
     def _drop_stale_lexical(self, live: str) -> None:
         root = self.data_dir / "lexical"

@@ -17,6 +17,7 @@ from rag.embed import Embedder, EmbeddingCache, model_embedder
 from rag.index import Indexer, IngestReport, ProgressFactory, lexical_dir
 from rag.lexical import LexicalIndex, init_jieba
 from rag.retrieve import Retriever
+from rag.sentences import SentenceIndex
 from rag.store import ChromaStore, make_client
 
 
@@ -41,10 +42,12 @@ class Pipeline:
         client = self._client or make_client(self.settings.data_dir, self.settings.chroma_url)
         return ChromaStore(client)
 
+    def indexer(self, progress: ProgressFactory | None = None) -> Indexer:
+        return Indexer(self.store, self.embedder, EmbeddingCache(self.settings.embedding_cache),
+                       self.settings.data_dir, progress)
+
     def ingest(self, paths: list[Path] | None = None, progress: ProgressFactory | None = None) -> IngestReport:
-        indexer = Indexer(self.store, self.embedder, EmbeddingCache(self.settings.embedding_cache),
-                          self.settings.data_dir, progress)
-        report = indexer.run(paths, self.settings.corpus_dir)
+        report = self.indexer(progress).run(paths, self.settings.corpus_dir)
         self.__dict__.pop("retriever", None)  # the next search sees the new generation
         self.__dict__.pop("answerer", None)
         return report
@@ -64,13 +67,19 @@ class Pipeline:
             ids = sorted(chunks)
             lexical = LexicalIndex.build(ids, [chunks[i].embed_text for i in ids])
             lexical.save(folder)
-        return Retriever(self.store, self.embedder, lexical, chunks)
+        sentences = SentenceIndex.load(folder)
+        if sentences is None:  # likewise: sentence vectors come from the embedding cache where it has them
+            ids = sorted(chunks)
+            sentences = self.indexer().sentence_index(
+                [(i, chunks[i].text, str(chunks[i].metadata["heading"])) for i in ids])
+            sentences.save(folder)
+        return Retriever(self.store, self.embedder, lexical, chunks, sentences)
 
     @cached_property
     def answerer(self) -> Answerer:
         llm = None
         if self.settings.llm_base_url:
-            from rag.llm import make_llm
+            from rag.answer.llm import make_llm
 
             llm = make_llm(self.settings.llm_base_url, self.settings.llm_model, self.settings.llm_api_key)
         return Answerer(self.retriever, llm=llm)

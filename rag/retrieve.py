@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (Chroma) + BM25 (jieba), fused by weighted reciprocal rank.
+"""Hybrid retrieval: dense (Chroma), BM25 (jieba) and best-sentence similarity, fused by weighted
+reciprocal rank.
 
 A question that names a document number (许政办〔2024〕3号) is restricted to that document; one
 that also names a clause (四、（四）1.) gets that clause first. Metadata filters (kind, year,
@@ -16,11 +17,14 @@ from rag.embed import Embedder
 from rag.lexical import LexicalIndex
 from rag.normalize import compact, normalize_doc_number
 from rag.parse.clauses import CN_NUMERAL
+from rag.sentences import SentenceIndex
 from rag.store import ChromaStore, StoredChunk
 
 RRF_K = 60
 DENSE_WEIGHT = 1.0
-LEXICAL_WEIGHT = 0.75  # measured on eval/questions.jsonl: 0 → clause@5 0.947, 0.5 → 0.968 (hit@1 0.862), 0.75 → 0.968 (hit@1 0.894)
+# chosen by cross-validation on the tuning set only (eval/questions.jsonl; `python -m eval.fusion`)
+LEXICAL_WEIGHT = 1.0
+SENTENCE_WEIGHT = 1.0
 CANDIDATES = 50
 DOC_NUMBER_IN_QUERY = re.compile(r"[\u4e00-\u9fff]{1,8}〔\d{4}〕\d{1,4}号")
 CLAUSE_IN_QUERY = re.compile(
@@ -82,10 +86,13 @@ def mentioned_clause_path(question: str, doc_number: str) -> str:
 
 class Retriever:
     def __init__(self, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex,
-                 chunks: dict[str, StoredChunk], dense_weight: float = DENSE_WEIGHT,
-                 lexical_weight: float = LEXICAL_WEIGHT):
+                 chunks: dict[str, StoredChunk], sentences: SentenceIndex, dense_weight: float = DENSE_WEIGHT,
+                 lexical_weight: float = LEXICAL_WEIGHT, sentence_weight: float = SENTENCE_WEIGHT):
         self.dense_weight = dense_weight  # 0 turns the retriever into BM25 only (a baseline)
         self.lexical_weight = lexical_weight  # 0: dense only
+        self.sentence_weight = sentence_weight  # best sentence of a chunk (max-sim)
+        self.sentences = sentences
+        self._query_vectors: dict[str, np.ndarray] = {}
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
@@ -100,12 +107,15 @@ class Retriever:
             filters = SearchFilters(kind=filters.kind, year=filters.year, doc_number=named)
             clause_path = mentioned_clause_path(question, named)
 
-        dense = (self.store.query(self.embedder.embed_query(question), CANDIDATES, filters.where())
-                 if self.dense_weight else [])
+        vector = self.query_vector(question) if self.dense_weight or self.sentence_weight else None
+        dense = self.store.query(vector, CANDIDATES, filters.where()) if self.dense_weight else []
         similarity = dict(dense)
         lexical = self.lexical.search(question, CANDIDATES, self._mask(filters)) if self.lexical_weight else []
+        by_sentence = (self.sentences.rank_chunks(vector, CANDIDATES, self._allowed(filters))
+                       if self.sentence_weight else [])
         fused: dict[str, float] = {}
-        for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
+        for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight, lexical),
+                                (self.sentence_weight, by_sentence)):
             for rank, (chunk_id, _) in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
         if clause_path:
@@ -129,6 +139,19 @@ class Retriever:
             if len(hits) == k:
                 break
         return hits
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The question's embedding, computed once per text (retrieval and evidence share it)."""
+        if text not in self._query_vectors:
+            if len(self._query_vectors) > 256:
+                self._query_vectors.clear()
+            self._query_vectors[text] = self.embedder.embed_query(text)
+        return self._query_vectors[text]
+
+    def _allowed(self, filters: SearchFilters) -> set[str] | None:
+        if filters == SearchFilters():
+            return None
+        return {i for i, chunk in self.chunks.items() if filters.allows(chunk.metadata)}
 
     def _mask(self, filters: SearchFilters) -> np.ndarray | None:
         if filters == SearchFilters():
