@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PROMPTS_DIR = PROJECT_ROOT / "prompts"  # answer templates, LLM prompts, synonyms: edited without touching code
+PROMPTS_DIR = PROJECT_ROOT / "prompts"  # answer templates and LLM prompts: edited without touching code
 
 
 def _path(name: str, default: Path) -> Path:

@@ -8,3 +8,15 @@ def tmp_corpus(tmp_path: Path) -> Path:
     """An empty corpus folder with its own manifest, for bad-input tests."""
     (tmp_path / "sources.toml").write_text("", encoding="utf-8")
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def real_pipeline(tmp_path_factory):
+    """The whole corpus indexed with the real embedding model, shared by the real-model tests."""
+    from rag.pipeline import Pipeline
+    from tests.helpers import real_settings
+
+    pipeline = Pipeline(real_settings(tmp_path_factory.mktemp("real")))
+    report = pipeline.ingest()
+    assert report.errors == [] and report.total > 900
+    return pipeline

@@ -52,6 +52,16 @@ def make_settings(tmp: Path, corpus: Path, chroma_url: str = ""):
                     chroma_url=chroma_url, bfloat16=False)
 
 
+def real_settings(tmp: Path):
+    """The whole corpus with the real model: the shared cache dir holds the fetched model and the
+    embedding cache, so reruns embed nothing."""
+    from dataclasses import replace
+
+    from rag.config import Settings
+
+    return replace(make_settings(tmp, CORPUS), cache_dir=Settings.from_env().cache_dir)
+
+
 def all_exited(pids: set[int], within: float = 10.0) -> bool:
     """Whether every process in pids has exited (or is a zombie) within `within` seconds."""
     import time

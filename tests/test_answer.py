@@ -4,6 +4,7 @@ import pytest
 
 from rag.answer import Answerer, Turn
 from rag.pipeline import Pipeline
+from rag.places import Gazetteer
 from tests.fakes import HashingEmbedder
 from tests.helpers import copy_corpus, make_settings
 
@@ -23,33 +24,13 @@ def answerer(tmp_path_factory) -> Answerer:
 
 def test_care_standard_answer_leads_with_the_figures_and_cites_the_clause(answerer):
     answer = answerer.run(CARE)
-    assert not answer.refused
+    assert not answer.refused and answer.unanswered_parts == []
     first_line = answer.answer.splitlines()[0]
-    assert first_line.startswith("根据许政办〔2024〕3号 四、（四）1.：")
-    assert "1/10、1/6、1/3" in first_line
+    assert first_line.endswith("1/10、1/6、1/3。 [1]")
     assert answer.citations[0].display() == CARE_CITATION
     assert "1/10、1/6、1/3" in answer.citations[0].quote
     assert "责任单位：市民政局、市财政局。" in answer.answer
     assert f"[1] {CARE_CITATION}" in answer.answer
-
-
-def test_the_monthly_dibao_amount_is_refused_with_the_closest_clauses(answerer):
-    answer = answerer.run("许昌低保每月发多少钱？")
-    assert answer.refused and answer.citations == []
-    assert answer.answer.startswith("现有文件中没有找到“许昌低保每月发多少钱”的明确规定。相关条款没有写明具体金额。")
-    assert "\n可能相关：\n- " in answer.answer
-    assert answer.hits  # the closest clauses still travel with the answer (which ones: test_real_model)
-
-
-@pytest.mark.parametrize(("question", "reason"), [
-    ("郑州市的低保标准是多少？", "没有关于郑州市的规定"),
-    ("2025年许昌的经济增长目标是多少？", "没有关于2025年的内容"),
-    ("许昌市民政局的咨询电话是多少？", "没有写明联系电话"),
-])
-def test_near_miss_questions_are_refused_with_the_reason(answerer, question, reason):
-    answer = answerer.run(question)
-    assert answer.refused
-    assert reason in answer.answer.splitlines()[0]
 
 
 def test_instructions_inside_the_question_are_ignored(answerer):
@@ -80,6 +61,34 @@ def test_a_5000_character_question_is_truncated_with_a_notice(answerer):
     assert answer.search_question == question[:500].rstrip("。")
 
 
+def test_a_two_part_question_is_answered_in_two_lines_with_two_citations(answerer):
+    answer = answerer.run("特困人员的照料护理标准是多少？低保边缘家庭怎么认定？")
+    lines = answer.answer.splitlines()
+    assert lines[0].startswith("1. 照料护理标准依据") and lines[0].endswith("1/10、1/6、1/3。 [1]")
+    assert lines[1] == ("2. 最低生活保障边缘家庭成员。不符合最低生活保障、特困条件，家庭人均收入低于当地最低生活保障标准1.5倍"
+                        "（有条件的地方可适当放宽）的人口，包括符合条件的防止返贫监测对象中未纳入最低生活保障、特困保障范围的"
+                        "脱贫不稳定户、边缘易致贫户。 [2]")
+    assert [c.clause_path for c in answer.citations[:2]] == ["四、（四）1.", "二、（一）4."]
+    assert not answer.refused and answer.unanswered_parts == []
+
+
+def test_a_partly_answered_question_names_the_part_the_documents_do_not_answer(answerer):
+    answer = answerer.run("特困人员的照料护理标准是多少？咨询电话是多少？")
+    assert not answer.refused
+    assert answer.unanswered_parts == ["咨询电话是多少？"]
+    lines = answer.answer.splitlines()
+    assert lines[0].endswith("1/10、1/6、1/3。 [1]")
+    assert lines[1] == "2. 关于“咨询电话是多少”：现有文件中没有找到明确规定。相关条款没有写明联系电话。"
+    assert [c.clause_path for c in answer.citations] == ["四、（四）1."]
+
+
+def test_a_traditional_character_question_is_answered_like_its_simplified_twin(answerer):
+    traditional = answerer.run("特困人員的照料護理標準是多少？")
+    simplified = answerer.run(CARE)
+    assert traditional.answer == simplified.answer
+    assert traditional.citations == simplified.citations
+
+
 def test_a_short_follow_up_is_read_with_the_previous_question(answerer):
     history = [Turn("城市低保家庭住房困难怎么办？")]
     answer = answerer.run("那农村的呢？", history=history)
@@ -91,6 +100,25 @@ def test_a_short_follow_up_is_read_with_the_previous_question(answerer):
 
 def test_json_has_the_contract_fields(answerer):
     data = answerer.run(CARE).to_json()
-    assert list(data) == ["question", "answer", "refused", "citations", "hits"]
+    assert list(data) == ["question", "answer", "refused", "citations", "hits", "unanswered_parts"]
     assert list(data["citations"][0]) == ["doc_number", "doc_title", "clause_path", "issue", "page", "quote"]
     assert data["citations"][0]["page"] == 72
+
+
+@pytest.mark.parametrize(("question", "places"), [
+    ("婆婆中风瘫痪在床，能申请临时救助吗？", []),  # jieba tags 中风 (an illness) as a place
+    ("我哥哥在外地打工，家里老人谁照顾？", []),  # and 哥哥 (a relative)
+    ("郑州市的低保标准是多少？", ["郑州市"]),
+    ("洛阳的呢？", ["洛阳市"]),
+])
+def test_places_come_from_the_division_list_not_from_the_tagger(question, places):
+    import jieba
+
+    assert [p.name for p in Gazetteer.load().find(jieba.lcut(question))] == places
+
+
+def test_a_question_with_its_own_subject_after_a_conversation_is_searched_on_its_own(answerer):
+    answer = answerer.run("另外问一下，我开了个小饭馆，能享受什么税费优惠？", history=[Turn(CARE)])
+    assert answer.search_question == "另外问一下，我开了个小饭馆，能享受什么税费优惠？"
+    follow_up = answerer.run("这个谁负责？", history=[Turn(CARE)])
+    assert follow_up.search_question == f"{CARE} 这个谁负责？"

@@ -5,8 +5,9 @@ import os
 import pytest
 
 from rag.answer import Answerer
-from rag.llm import make_llm
+from rag.answer.llm import make_llm, verify
 from rag.pipeline import Pipeline
+from rag.retrieve import Hit
 from tests.fakes import HashingEmbedder
 from tests.helpers import copy_corpus, make_settings
 from tests.scripted_llm import ScriptedLLM
@@ -88,7 +89,7 @@ def test_streaming_falls_back_when_the_reply_fails_the_check(retriever, scripted
 
 def test_refusals_do_not_ask_the_model(retriever, scripted):
     before = len(scripted.requests)
-    answer = _answerer(retriever, scripted).run("许昌低保每月发多少钱？")
+    answer = _answerer(retriever, scripted).run("上海市的最低工资是多少？")
     assert answer.refused and len(scripted.requests) == before
 
 
@@ -108,3 +109,17 @@ def test_a_real_endpoint_answers_with_valid_citations(retriever):
     assert answer.citations and all(c.doc_number for c in answer.citations)
     if answer.backend == "llm":
         assert "1/10" in answer.answer
+
+
+def _hit(number: int, text: str) -> Hit:
+    return Hit(rank=number, score=0.0, chunk_id=f"c{number}", text=text, metadata={}, dense_similarity=None)
+
+
+def test_each_sentence_is_checked_against_its_own_cited_clauses():
+    clauses = [_hit(1, "照料护理标准分别为不低于当地上年度最低工资标准1/10、1/6、1/3。"),
+               _hit(2, "特困人员基本生活标准按照不低于当地低保标准的1.3倍制定。")]
+    right = "照料护理标准为1/10、1/6、1/3[1]。基本生活标准是低保标准的1.3倍[2]。"
+    crossed = "照料护理标准为1/10、1/6、1/3[1]。基本生活标准是低保标准的1.3倍[1]。另见[2]。"
+    assert verify(right, clauses, "特困人员标准？").cited == clauses
+    assert verify(crossed, clauses, "特困人员标准？") is None  # 1.3 is in [2], but this sentence cites [1]
+    assert verify("标准为1/10、1/6、1/3。[1]", clauses, "？").text == "标准为1/10、1/6、1/3[1]。"

@@ -1,28 +1,26 @@
-"""The optional LLM backend: any OpenAI-compatible chat endpoint, checked before it is shown.
+"""The optional LLM backend: any OpenAI-compatible chat endpoint, returning text and the clauses it cites.
 
-The model sees numbered clauses and must cite them by number. Citations to numbers that were not
-given are dropped; an answer that cites nothing valid, or states a figure (amount, ratio, date)
-that its cited clauses do not contain, is replaced by the extractive answer.
+The model gets the question's parts and numbered clauses (the evidence first) and must cite them by
+number. `verify` checks the reply sentence by sentence: marks to numbers that were not given are
+dropped, and a reply that cites nothing valid, or has a sentence stating a figure that the clauses
+cited in that sentence do not contain, is rejected (the answerer then falls back to the extractive
+answer). This module knows nothing of the answerer.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from rag.citation import CITATION_MARK, Citation, numbered_list
-from rag.intent import sentences
+from rag.citation import CITATION_MARK
 from rag.normalize import compact
 from rag.retrieve import Hit
-
-if TYPE_CHECKING:
-    from rag.answer import Answer, Answerer
+from rag.sentences import sentences
 
 FIGURE = re.compile(r"\d+(?:\.\d+)?(?:/\d+)?")
-LLM_ANSWER_REJECTED = "大模型的回答未通过引用和数字核对，已改用原文摘录回答。"
 
 
 def make_llm(base_url: str, model: str, api_key: str, timeout: float = 60.0):
@@ -32,96 +30,50 @@ def make_llm(base_url: str, model: str, api_key: str, timeout: float = 60.0):
                       max_retries=1, temperature=0)
 
 
-def numbered_clauses(state: dict) -> list[Hit]:
-    """Evidence first, then the other hits: what the model may cite, in citation-number order."""
-    first = [e.hit for e in state["evidence"]]
-    rest = [h for h in state["hits"] if h.chunk_id not in {f.chunk_id for f in first}]
-    return first + rest
+@dataclass(frozen=True)
+class LLMReply:
+    text: str  # with only valid [n] marks, numbered as the clauses it was given
+    cited: list[Hit]  # the clauses it cites, in order of first citation
 
 
-def messages(state: dict, clauses: list[Hit]) -> list:
-    from rag.answer import template
+class LLMBackend:
+    def __init__(self, chat_model, template):
+        self.chat_model = chat_model  # a langchain chat model
+        self.template = template  # name → PromptTemplate (the prompts folder)
 
-    blocks = "\n\n".join(
-        template("clause_for_llm.txt").format(number=i, doc_title=h.metadata["doc_title"],
-                                              doc_number=h.metadata["doc_number"], clause_path=h.metadata["clause_path"],
-                                              issue=h.metadata["issue"], text=h.text)
-        for i, h in enumerate(clauses, 1))
-    system = template("llm_system.txt").format()
-    return [SystemMessage(system), HumanMessage(template("llm_user.txt").format(clauses=blocks, question=state["text"]))]
+    def messages(self, question: str, parts: Sequence[str], clauses: Sequence[Hit]) -> list:
+        blocks = "\n\n".join(
+            self.template("clause_for_llm.txt").format(
+                number=i, doc_title=h.metadata["doc_title"], doc_number=h.metadata["doc_number"],
+                clause_path=h.metadata["clause_path"], issue=h.metadata["issue"], text=h.text)
+            for i, h in enumerate(clauses, 1))
+        listed = "\n".join(f"{i}. {p}" for i, p in enumerate(parts, 1))
+        user = self.template("llm_user.txt").format(clauses=blocks, question=question, parts=listed)
+        return [SystemMessage(self.template("llm_system.txt").format()), HumanMessage(user)]
 
+    def generate(self, question: str, parts: Sequence[str], clauses: Sequence[Hit]) -> str:
+        return str(self.chat_model.invoke(self.messages(question, parts, clauses)).content)
 
-def verify(text: str, clauses: list[Hit], question: str) -> tuple[str, list[Hit]] | None:
-    """The answer with invalid citation marks removed and the clauses it cites, or None if unusable."""
-    cited_numbers = [int(n) for n in CITATION_MARK.findall(text)]
-    valid = [n for n in dict.fromkeys(cited_numbers) if 1 <= n <= len(clauses)]
-    cleaned = CITATION_MARK.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(clauses) else "", text)
-    if not valid:
-        return None
-    cited = [clauses[n - 1] for n in valid]
-    support = compact("".join(h.text for h in cited) + question)
-    figures = FIGURE.findall(CITATION_MARK.sub("", cleaned))
-    if any(figure not in support for figure in figures):
-        return None  # a figure the cited clauses do not contain: invented or mis-cited
-    return cleaned.strip(), cited
-
-
-def _citations(cited: list[Hit], answer_text: str) -> list[Citation]:
-    """Each cited clause with the sentence that shares the most figures and words with the answer."""
-    figures = FIGURE.findall(CITATION_MARK.sub("", answer_text))
-    answer_chars = set(answer_text)
-
-    def overlap(sentence: str) -> tuple[int, int]:
-        return sum(f in sentence for f in figures), len(set(sentence) & answer_chars)
-
-    return [Citation.from_hit(hit, max(sentences(hit.text), key=overlap, default="")) for hit in cited]
-
-
-def _answer_from(text: str, state: dict, clauses: list[Hit]) -> Answer | None:
-    from rag.answer import Answer, _with_notices
-
-    checked = verify(text, clauses, state["text"])
-    if checked is None:
-        return None
-    cleaned, cited = checked
-    citations = _citations(cited, cleaned)
-    # renumber the marks to the order of the 依据 list
-    order = {clauses.index(h) + 1: i for i, h in enumerate(cited, 1)}
-    body = CITATION_MARK.sub(lambda m: f"[{order[int(m.group(1))]}]", cleaned)
-    return Answer(question=state["question"], answer=_with_notices(f"{body}\n依据：\n{numbered_list(citations)}", state["notices"]),
-                  refused=False, citations=citations, hits=state["hits"], notices=state["notices"], backend="llm",
-                  search_question=state["searched"])
-
-
-def _unavailable(state: dict, error: Exception) -> None:
-    state["notices"].append(f"大模型服务暂不可用（{type(error).__name__}）。")
-
-
-def llm_answer(answerer: Answerer, state: dict) -> Answer | None:
-    clauses = numbered_clauses(state)
-    try:
-        reply = answerer.llm.invoke(messages(state, clauses))
-    except Exception as error:  # network, auth, timeout: the extractive answer still serves
-        _unavailable(state, error)
-        return None
-    return _answer_from(str(reply.content), state, clauses)
-
-
-def stream_llm_answer(answerer: Answerer, state: dict) -> Iterator[str | Answer]:
-    from rag.answer import Answer
-
-    clauses = numbered_clauses(state)
-    pieces: list[str] = []
-    try:
-        for chunk in answerer.llm.stream(messages(state, clauses)):
+    def stream(self, question: str, parts: Sequence[str], clauses: Sequence[Hit]) -> Iterator[str]:
+        for chunk in self.chat_model.stream(self.messages(question, parts, clauses)):
             if chunk.content:
-                pieces.append(str(chunk.content))
                 yield str(chunk.content)
-    except Exception as error:
-        _unavailable(state, error)
-    answer = _answer_from("".join(pieces), state, clauses) if pieces else None
-    if answer is None:
-        state["notices"].append(LLM_ANSWER_REJECTED)
-        answer = answerer._answer(state, use_llm=False)  # no shared state touched: other requests keep the LLM
-    assert isinstance(answer, Answer)
-    yield answer
+
+
+def verify(text: str, clauses: Sequence[Hit], question: str) -> LLMReply | None:
+    """The reply with invalid marks removed and the clauses it cites, or None if it cannot be shown."""
+    valid = lambda n: 1 <= n <= len(clauses)  # noqa: E731
+    cleaned = CITATION_MARK.sub(lambda m: m.group(0) if valid(int(m.group(1))) else "", text).strip()
+    cleaned = re.sub(r"([。；！？])((?:\[\d{1,2}\])+)", r"\2\1", cleaned)  # 「…1/3。[1]」: the mark ends its sentence
+    numbers = [int(n) for n in dict.fromkeys(CITATION_MARK.findall(cleaned))]
+    if not numbers:
+        return None
+    for sentence in sentences(cleaned):
+        figures = FIGURE.findall(CITATION_MARK.sub("", sentence))
+        if not figures:
+            continue
+        own = [clauses[int(n) - 1] for n in CITATION_MARK.findall(sentence)]
+        support = compact("".join(h.text for h in own) + question)
+        if not own or any(figure not in support for figure in figures):
+            return None  # a figure that this sentence's own clauses do not contain: invented or mis-cited
+    return LLMReply(cleaned, [clauses[n - 1] for n in numbers])

@@ -1,12 +1,37 @@
-"""What a user typed → a question we can search with, or a clear refusal of the input."""
+"""What a user typed → a clean question, its parts, and the conversation it continues.
+
+Everything here reads the structure of Chinese questions (punctuation, interrogatives, pronouns,
+continuation words), never the vocabulary of a particular set of questions.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+
+import jieba.posseg
+
+from rag.normalize import compact
 
 MAX_QUESTION_CHARS = 500
+INJECTION = re.compile(
+    r"忽略|无视|不要遵守|忘记|ignore|disregard|system prompt|系统提示|提示词|你现在是|扮演|越狱|jailbreak|"
+    r"开发者模式|输出.{0,6}(规则|指令|设定)", re.IGNORECASE)
+# a clause that asks something (Chinese interrogatives and question particles)
+INTERROGATIVE = re.compile(r"多少|几|什么|啥|哪|谁|怎么|怎样|如何|吗|呢|是否|能否|能不能|可不可以|有没有|是不是|算不算|"
+                           r"要不要|会不会|[？?]")
+SENTENCE_BREAK = re.compile(r"(?<=[？?！!。；;\n])")
+# a turn that continues the previous one: 「那农村的呢？」「要是全护理呢？」
+CONTINUATION = re.compile(r"^(那|那么|如果是|要是|假如|换成|改成|还有)")
+REFERENCE = re.compile(r"这个|这项|这些|这种|那个|那些|那种|上述|上面|刚才|前面|(?<!应)该")
+SHORT_TURN = 12  # characters: a continuation or a pronoun this short leans on the previous turn
+# nouns that name the kind of fact asked, not what it is about (找哪个部门 / 什么时间 / 什么条件)
+FRAME_NOUNS = frozenset("部门 单位 时间 时候 日期 期限 标准 条件 材料 手续 流程 金额 数额 比例 数量 电话 地址 地方 要求 "
+                        "规定 政策 文件 情况 问题 办法 东西 事情 内容 方面 目标 指标 任务 水平 数字".split())
+NOUN_FLAGS = ("n", "vn", "eng")
 
 
 class BadQuestion(ValueError):
@@ -17,17 +42,108 @@ class BadQuestion(ValueError):
 class Question:
     text: str
     notice: str = ""  # e.g. that the question was shortened
+    injected: bool = False  # instructions to the assistant were removed from it
+
+
+@dataclass(frozen=True)
+class QuestionPart:
+    text: str  # what this part asks, as typed
+    query: str  # what is searched for it: the part with the context it leans on
+
+
+@cache
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters → simplified, before anything else reads the question."""
+    return _converter().convert(text)
 
 
 def clean_question(raw: str | None) -> Question:
-    text = unicodedata.normalize("NFC", raw or "")
+    text = unicodedata.normalize("NFC", raw or "").replace("?", "？").replace("!", "！")
     text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f\u200b\ufeff]", "", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = to_simplified(re.sub(r"\s+", " ", text).strip())
     if not text:
         raise BadQuestion("问题不能为空，请输入想了解的政策问题，例如：特困人员的照料护理标准是多少？")
     if not re.search(r"[\w\u4e00-\u9fff]", text):
         raise BadQuestion("没有识别到文字内容，请用中文描述想了解的政策问题。")
+    notice = ""
     if len(text) > MAX_QUESTION_CHARS:
-        return Question(text[:MAX_QUESTION_CHARS],
-                        f"问题超过 {MAX_QUESTION_CHARS} 字，已按前 {MAX_QUESTION_CHARS} 字检索；请尽量精简提问。")
-    return Question(text)
+        text = text[:MAX_QUESTION_CHARS]
+        notice = f"问题超过 {MAX_QUESTION_CHARS} 字，已按前 {MAX_QUESTION_CHARS} 字检索；请尽量精简提问。"
+    kept, injected = strip_injection(text)
+    if injected and not re.search(r"[\u4e00-\u9fff]{2}", kept):
+        raise BadQuestion("请直接提出想了解的政策问题，例如：特困人员的照料护理标准是多少？")
+    return Question(kept, notice, injected)
+
+
+def strip_injection(text: str) -> tuple[str, bool]:
+    """Drop the parts of a question that try to change the rules; keep the actual question."""
+    pieces = re.split(r"(?<=[。！？!?；;，,\n])", text)
+    kept = [p for p in pieces if not INJECTION.search(p)]
+    return "".join(kept).strip(" ，,。"), len(kept) != len(pieces)
+
+
+def has_subject(text: str) -> bool:
+    """Whether the text names what it is about (a noun other than the kind of fact asked)."""
+    return any(flag.startswith(NOUN_FLAGS) and len(word) >= 2 and word not in FRAME_NOUNS
+               for word, flag in jieba.posseg.lcut(INTERROGATIVE.sub(" ", text)))
+
+
+def is_follow_up(text: str) -> bool:
+    short = len(compact(text)) <= SHORT_TURN
+    return (short and bool(CONTINUATION.match(text) or REFERENCE.search(text))) or not has_subject(text)
+
+
+def follow_up_context(text: str, previous: Sequence[str]) -> str:
+    """What a turn leans on: 「那农村的呢？」 after 「城市低保家庭住房困难怎么办？」 → that question; a question
+    with its own subject leans on nothing."""
+    return previous[-1] if previous and is_follow_up(text) else ""
+
+
+def resolve_follow_up(text: str, previous: Sequence[str]) -> str:
+    context = follow_up_context(text, previous)
+    return f"{context} {text}" if context else text
+
+
+def split_parts(text: str) -> list[str]:
+    """「特困人员护理标准是多少？找哪个部门申请？」 → two parts; statements join the part they explain."""
+    pieces: list[str] = []
+    for sentence in (s for s in SENTENCE_BREAK.split(text) if s.strip()):
+        commas = [c for c in re.split(r"(?<=[，,])", sentence) if c.strip()]
+        if len(commas) > 1 and sum(bool(INTERROGATIVE.search(c)) for c in commas) == len(commas):
+            pieces += commas  # 「谁负责，什么时候完成？」: every piece asks something
+        else:
+            pieces.append(sentence)
+    parts: list[str] = []
+    context = ""
+    for piece in pieces:
+        if INTERROGATIVE.search(piece):
+            parts.append((context + piece).strip())
+            context = ""
+        else:
+            context += piece  # 「我家老人80岁了，」 explains the question that follows
+    if context:
+        if parts:
+            parts[-1] += context
+        else:
+            parts.append(context.strip())
+    return [p.strip(" ，,") for p in parts if compact(p)] or [text]
+
+
+def question_parts(text: str, context: str = "") -> list[QuestionPart]:
+    """The parts with what each is searched with: a part without its own subject borrows the earlier text,
+    and every part of a follow-up the turn it continues (context)."""
+    texts = split_parts(text)
+    lead = f"{context} " if context else ""
+    if len(texts) == 1:
+        return [QuestionPart(texts[0], lead + text)]
+    parts = []
+    for i, part in enumerate(texts):
+        query = part if has_subject(part) or i == 0 else "".join(texts[:i + 1])
+        parts.append(QuestionPart(part, lead + query))
+    return parts

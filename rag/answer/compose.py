@@ -1,0 +1,189 @@
+"""Evidence → the extractive answer text: the fact first, then conditions, then 「依据」.
+
+One line per part of the question; a part the documents do not answer says so in its own line.
+Every citation is built from a retrieved chunk's metadata (rag.citation), never from text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from langchain_core.prompts import PromptTemplate
+
+from rag.answer.evidence import ClauseEvidence, PartEvidence
+from rag.answer.facts import fact_spans, table_units
+from rag.citation import Citation, numbered_list
+from rag.config import PROMPTS_DIR
+from rag.normalize import compact
+from rag.retrieve import Hit
+from rag.sentences import sentences, table_header
+
+CONDITION = re.compile(r"凡|符合|条件|须|应当|需要|需|经.{0,10}(评估|审核|申请)|按程序|按规定|对.{2,40}的，")
+SHORT_CLAUSE = 200  # characters: a clause this short is quoted whole when a lookup is asked
+UNITS_LINE = re.compile(r"^[（(]?(责任单位|牵头单位|配合单位)")
+
+
+@cache
+def template(name: str) -> PromptTemplate:
+    return PromptTemplate.from_file(PROMPTS_DIR / name, encoding="utf-8")
+
+
+@dataclass
+class Citations:
+    """The 依据 list being built: one entry per clause, its [n] reused when cited again."""
+
+    items: list[Citation] = field(default_factory=list)
+
+    def mark(self, hit: Hit, quote: str) -> str:
+        for number, citation in enumerate(self.items, 1):
+            if citation.chunk_id == hit.chunk_id:
+                return f"[{number}]"
+        self.items.append(Citation.from_hit(hit, quote))
+        return f"[{len(self.items)}]"
+
+
+def compose_answer(parts: list[PartEvidence]) -> tuple[str, list[Citation]]:
+    citations = Citations()
+    numbered = len(parts) > 1
+    lines: list[str] = []
+    leads: dict[str, int] = {}  # a lead already shown → the part it answered
+    for index, evidence in enumerate(parts, 1):
+        prefix = f"{index}. " if numbered else ""
+        if not evidence.answered:
+            lines.append(f"{prefix}关于“{_topic(evidence.part.text)}”：现有文件中没有找到明确规定。{evidence.missing}")
+            continue
+        main = evidence.clauses[0]
+        text = lead(evidence, main)
+        mark = citations.mark(main.hit, _quote(main))
+        earlier = leads.setdefault(text, index)
+        lines.append(f"{prefix}同第 {earlier} 条 {mark}" if earlier != index else f"{prefix}{text} {mark}")
+        for extra in evidence.clauses[1:]:
+            lines.append(f"另见{short_ref(extra.hit)}：{_joined(extra)} {citations.mark(extra.hit, _quote(extra))}")
+    first = next(e for e in parts if e.answered)
+    lines += _details(first)
+    cited = {c.chunk_id for c in citations.items}
+    related = [h for h in first.hits if h.chunk_id not in cited][:2]
+    related_text = ("可能相关：\n" + "\n".join(f"- {short_ref(h)}：{snippet(h.text)}" for h in related)) if related else ""
+    text = template("answer.txt").format(lines="\n".join(lines), basis=numbered_list(citations.items),
+                                         related=related_text)
+    return re.sub(r"\n{2,}", "\n", text).strip(), citations.items
+
+
+def compose_refusal(question: str, evidence: PartEvidence) -> str:
+    hits = evidence.hits
+    closest = "\n".join(f"- {short_ref(h)}：{snippet(h.text)}" for h in hits[:3]) or "- （没有检索到相关条款）"
+    units = [u for h in hits[:3] for u in str(h.metadata.get("responsible_units", "")).split("、") if u]
+    unique_units = list(dict.fromkeys(u for u in units if not u.startswith("各县")))[:3]
+    ask = f"建议咨询：{'、'.join(unique_units)}。" if unique_units else "建议咨询当地民政、人社等主管部门或拨打12345政务服务热线。"
+    return template("refusal.txt").format(topic=f"“{_topic(question)}”的明确规定", reason=evidence.missing,
+                                          closest=closest, ask=ask).strip()
+
+
+def lead(evidence: PartEvidence, clause: ClauseEvidence) -> str:
+    """The direct answer: the asked fact in bold inside its sentence, or a table cell with its unit."""
+    hit = clause.hit
+    kinds = evidence.asks.kinds
+    if "department" in kinds and hit.metadata.get("responsible_units"):
+        task = "".join(readable(s.text) for s in clause.sentences if not UNITS_LINE.match(s.text))
+        return f"责任单位：**{hit.metadata['responsible_units']}**。{task}".rstrip("。") + "。"
+    body = _body(hit.text)
+    if not evidence.asks.needs_figure and len("".join(body)) <= SHORT_CLAUSE:
+        return "".join(readable(s) for s in body)  # a short clause is quoted whole
+    return _joined(clause, kinds, evidence.part.query)
+
+
+def _body(text: str) -> list[str]:
+    """A clause's sentences without a title line (「（三）主要目标」) or its 责任单位 line."""
+    found = [s for s in sentences(text) if readable(s) and not UNITS_LINE.match(s)]
+    titled = len(found) > 1 and len(found[0]) <= 20 and not re.search(r"[。；！？]$", found[0])
+    return found[1:] if titled else found
+
+
+def _joined(clause: ClauseEvidence, kinds: tuple[str, ...] = (), question: str = "") -> str:
+    header = table_header(clause.hit.text)
+    units = table_units(clause.hit.text)
+    shown = []
+    for sentence in clause.sentences:
+        if "\t" in sentence.text and header:
+            shown.append(table_cell(header, sentence.text, units, question) + "；")
+        else:
+            shown.append(_bold(readable(sentence.text), kinds))
+    return "".join(shown)
+
+
+def table_cell(header: str, row: str, units: list[str], question: str = "") -> str:
+    """「商业用地：二级地 **3000**（元/平方米）」: the row's label, the asked column(s), the unit."""
+    names = _cells(header)
+    cells = _cells(row)
+    if len(cells) < len(names) and not row.startswith("\t"):
+        cells += [""] * (len(names) - len(cells))
+    pairs = [(n, c) for n, c in zip(names[1:], cells[1:], strict=False) if c]
+    asked = [(n, c) for n, c in pairs if n and compact(n) in compact(question)]
+    unit = f"（{'，'.join(dict.fromkeys(units))}）" if units else ""
+    shown = "，".join(f"{n} **{c}**" if (n, c) in asked else f"{n} {c}" for n, c in (asked or pairs))
+    return f"{cells[0] if cells else ''}：{shown}{unit}"
+
+
+def _cells(line: str) -> list[str]:
+    cells = [c.strip() for c in line.split("\t")]
+    while cells and not cells[0]:
+        cells.pop(0)  # rows shifted right by the PDF extraction
+    return cells
+
+
+def _bold(sentence: str, kinds: tuple[str, ...]) -> str:
+    spans = fact_spans(sentence, kinds)
+    if not spans:
+        return sentence
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, last = [], 0
+    for start, end in merged:
+        out += [sentence[last:start], "**", sentence[start:end], "**"]
+        last = end
+    return "".join(out + [sentence[last:]])
+
+
+def _details(evidence: PartEvidence) -> list[str]:
+    main = evidence.clauses[0]
+    details = []
+    used = {s.text for s in main.sentences}
+    conditions = [s for s in sentences(main.hit.text) if s not in used and CONDITION.search(s) and readable(s)]
+    if conditions and not evidence.asks.needs_figure:
+        details.append("条件与要求：" + "".join(readable(s) for s in conditions[:2]))
+    units = main.hit.metadata.get("responsible_units")
+    if units and "department" not in evidence.asks.kinds:
+        details.append(f"责任单位：{units}。")
+    return details
+
+
+def _quote(clause: ClauseEvidence) -> str:
+    return "".join(s.text for s in clause.sentences)
+
+
+def _topic(text: str) -> str:
+    return text.rstrip("？?。！!")
+
+
+def readable(sentence: str) -> str:
+    """A sentence without its clause number, ready to lead an answer."""
+    sentence = re.sub(r"^(（?[一二三四五六七八九十\d]+[）、.]\s*)", "", sentence.strip())
+    return sentence.replace("\t", " ").strip()
+
+
+def short_ref(hit: Hit) -> str:
+    meta = hit.metadata
+    if meta["kind"] == "newspaper":
+        return f"{meta['issue']}《{meta['doc_title']}》"
+    return f"{meta['doc_number']} {meta['clause_path']}".strip()
+
+
+def snippet(text: str, limit: int = 60) -> str:
+    flat = text.replace("\n", " ").replace("\t", " ")
+    return flat if len(flat) <= limit else flat[:limit] + "…"

@@ -1,0 +1,168 @@
+"""For each part of a question: the clause and sentences that answer it, or why none does.
+
+Sentences are chosen by meaning (the embedding model's cosine between the part and each sentence,
+precomputed at ingest) together with lexical overlap (IDF-weighted share of the part's words the
+sentence contains). A part is answered when one of the top clauses speaks of the same place and
+year, is close enough in meaning, and, when the part asks for a kind of fact (an amount, a date, a
+department …), has a sentence that states that kind of fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import jieba
+import numpy as np
+
+from rag.answer.facts import FACT_NAMES, YEAR, Asks, asks, speaks_of_year, states, states_figure, table_units
+from rag.answer.question import QuestionPart
+from rag.lexical import tokenize
+from rag.places import LEVEL_SUFFIX, Gazetteer, Place
+from rag.retrieve import Hit, Retriever
+from rag.sentences import table_caption, table_header
+
+EVIDENCE_DEPTH = 3  # the gate reads this many top clauses of each part
+LEXICAL_WEIGHT = 0.3  # how much word overlap adds to a sentence's cosine when choosing evidence
+# a clause whose best sentence is less similar than this is not about the question (off-topic):
+# far below answerable questions' values; like the two below, chosen by `python -m eval.calibrate`
+MIN_SIMILARITY = 0.20
+# a sentence stating the asked kind of fact must also be about the part's subject: nearly as close in
+# meaning as the closest sentence of the top clauses (relative, so it holds for any model's scale),
+# or sharing most of the part's (IDF-weighted) words with the sentence and its clause's breadcrumb
+STATING_MARGIN = 0.05
+MIN_SUBJECT_OVERLAP = 0.6
+# a figure comes from a clause about the part's subject: the clause (its breadcrumb and text as a whole)
+# is nearly as close in meaning to the part as the closest top clause (低保 is not answered by a
+# 高龄津贴 amount from a clause about elderly care)
+CLAUSE_MARGIN = 0.03
+ALSO_MARGIN = 0.03  # a second clause is shown as 「另见」 only when nearly as close as the first
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    similarity: float  # cosine to the part
+    overlap: float  # IDF-weighted share of the part's words it contains
+    subject_overlap: float  # the same share in the sentence with its clause's breadcrumb
+    states_fact: bool
+
+    def about_subject(self, closest: float) -> bool:
+        """closest: the best sentence score among the top clauses."""
+        return self.score >= closest - STATING_MARGIN or self.subject_overlap >= MIN_SUBJECT_OVERLAP
+
+    @property
+    def score(self) -> float:
+        return self.similarity + LEXICAL_WEIGHT * self.overlap
+
+
+@dataclass(frozen=True)
+class ClauseEvidence:
+    hit: Hit
+    sentences: list[Sentence]  # the sentences that answer the part, in the clause's order
+    best: float  # the best sentence's similarity
+
+
+@dataclass
+class PartEvidence:
+    part: QuestionPart
+    asks: Asks
+    hits: list[Hit]
+    clauses: list[ClauseEvidence] = field(default_factory=list)  # first: the answer; more: 另见
+    missing: str = ""  # why the documents do not answer this part
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.clauses)
+
+
+class EvidenceFinder:
+    def __init__(self, retriever: Retriever, gazetteer: Gazetteer, home: Sequence[Place]):
+        self.retriever = retriever
+        self.gazetteer = gazetteer
+        self.home = list(home)  # the places the corpus speaks for (its issuing bodies), with their parts
+
+    def find(self, part: QuestionPart, hits: list[Hit]) -> PartEvidence:
+        evidence = PartEvidence(part, asks(part.query), hits)
+        vector = self.retriever.query_vector(part.query)
+        words = self._weighted_words(part.query)
+        places = [p for p in self.gazetteer.find(jieba.lcut(part.text)) if not any(h.contains(p) for h in self.home)]
+        years = sorted({int(y) for y in YEAR.findall(part.text)})
+        reasons: list[str] = []
+        qualifying: list[ClauseEvidence] = []
+        top = {hit.chunk_id: self._sentences(hit, vector, words, evidence.asks) for hit in hits[:EVIDENCE_DEPTH]}
+        closest = max((s.score for scored in top.values() for s in scored), default=0.0)
+        dense = [h.dense_similarity for h in hits[:EVIDENCE_DEPTH] if h.dense_similarity is not None]
+        closest_clause = max(dense, default=0.0)
+        for hit in hits[:EVIDENCE_DEPTH]:
+            context = f"{hit.metadata['doc_title']} {hit.metadata['breadcrumb']} {hit.text}"
+            if any(place.name not in context and _short(place) not in context for place in places):
+                reasons.append(f"现有文件是{'、'.join(h.name for h in self.home)}的政策，没有关于{'、'.join(p.name for p in places)}的规定。")
+                continue
+            document_year = int(hit.metadata["date"]) // 10000
+            if any(not speaks_of_year(year, context, document_year) for year in years):
+                reasons.append(f"相关条款没有关于{'、'.join(f'{y}年' for y in years)}的内容。")
+                continue
+            scored = top[hit.chunk_id]
+            best = max((s.similarity for s in scored), default=0.0)
+            if best < MIN_SIMILARITY:
+                reasons.append("检索到的条款与问题关联不大。")
+                continue
+            off_subject = hit.dense_similarity is not None and hit.dense_similarity < closest_clause - CLAUSE_MARGIN
+            chosen = [] if off_subject and evidence.asks.needs_figure else self._choose(scored, evidence.asks, closest)
+            if not chosen:
+                wanted = [FACT_NAMES[k] for k in evidence.asks.kinds if k in FACT_NAMES] or ["具体数字"]
+                reasons.append(f"相关条款没有写明{'、'.join(wanted)}。")
+                continue
+            qualifying.append(ClauseEvidence(hit, chosen, best))
+        if qualifying:  # retrieval's order (re-ranking by the answering sentence did worse on the tuning set)
+            main = qualifying[0]
+            evidence.clauses = [main, *[c for c in qualifying[1:] if _same_subject(c, main)][:1]]
+        else:
+            evidence.missing = reasons[0] if reasons else "没有检索到相关条款。"
+        return evidence
+
+    def _sentences(self, hit: Hit, vector: np.ndarray, words: dict[str, float], part_asks: Asks) -> list[Sentence]:
+        texts, vectors = self.retriever.sentences.of(hit.chunk_id)
+        similarities = vectors @ vector if len(texts) else np.zeros(0)
+        units = table_units(hit.text)
+        header = table_header(hit.text)
+        total = sum(words.values()) or 1.0
+        department = "department" in part_asks.kinds and bool(hit.metadata.get("responsible_units"))
+        breadcrumb = f"{hit.metadata['breadcrumb']} {table_caption(hit.text) if header else ''}"
+        share = lambda text: sum(w for word, w in words.items() if word in text) / total  # noqa: E731
+        scored = []
+        for text, similarity in zip(texts, similarities, strict=True):
+            if text == header:
+                continue  # a table's header row names the columns; the rows hold the facts
+            if part_asks.kinds:
+                stated = department or any(states(text, kind, units) for kind in part_asks.kinds)
+            else:
+                stated = states_figure(text) if part_asks.quantity else True
+            scored.append(Sentence(text, float(similarity), share(text), share(f"{breadcrumb} {header} {text}"), stated))
+        return scored
+
+    def _choose(self, scored: list[Sentence], part_asks: Asks, closest: float, limit: int = 3) -> list[Sentence]:
+        """The best sentences that state what was asked, in the clause's order."""
+        candidates = [s for s in scored if s.states_fact and len(s.text) > 4
+                      and (s.about_subject(closest) or not part_asks.needs_figure)]
+        if not candidates:
+            return []
+        ranked = sorted(candidates, key=lambda s: -s.score)
+        keep = ranked[:1] if part_asks.needs_figure else ranked[:limit]
+        if part_asks.needs_figure:  # a figure's sentence, plus the next-best if it is nearly as close
+            keep += [s for s in ranked[1:2] if s.score >= ranked[0].score - ALSO_MARGIN]
+        order = {id(s): i for i, s in enumerate(scored)}
+        return sorted(keep, key=lambda s: order[id(s)])
+
+    def _weighted_words(self, text: str) -> dict[str, float]:
+        lexical = self.retriever.lexical
+        return {w: lexical.idf(w) for w in dict.fromkeys(tokenize(text)) if len(w) >= 2 and lexical.document_frequency.get(w)}
+
+
+def _same_subject(extra: ClauseEvidence, main: ClauseEvidence) -> bool:
+    return extra.best >= main.best - ALSO_MARGIN
+
+
+def _short(place: Place) -> str:
+    return LEVEL_SUFFIX.sub("", place.name) or place.name

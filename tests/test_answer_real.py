@@ -1,0 +1,63 @@
+"""Answers that depend on meaning, with the real embedding model: near misses refused with the
+reason, a table cell with its unit, a topic change answered on its own, an ordinary noun that a
+tagger calls a place."""
+
+import pytest
+
+from rag.answer import Turn
+
+pytestmark = pytest.mark.model
+
+CARE = "特困人员的照料护理标准是多少？"
+
+
+def test_the_monthly_dibao_amount_is_refused_with_the_closest_clauses_and_whom_to_ask(real_pipeline):
+    answer = real_pipeline.answerer.run("许昌低保每月发多少钱？")
+    assert answer.refused and answer.citations == []
+    assert answer.unanswered_parts == ["许昌低保每月发多少钱？"]
+    lines = answer.answer.splitlines()
+    assert lines[0] == "现有文件中没有找到“许昌低保每月发多少钱”的明确规定。相关条款没有写明具体金额。"
+    assert lines[1:3] == ["可能相关：", "- 许政办〔2024〕3号 四、（一）1.：1.最低生活保障。综合考虑维持困难群众基本生活、当地物价水平、"
+                                        "财政保障能力、城乡统筹发展需要等因素，科学制定低保标准。凡…"]
+    assert lines[-1].startswith("建议咨询：市民政局")
+
+
+@pytest.mark.parametrize(("question", "reason"), [
+    ("郑州市的低保标准是多少？", "现有文件是许昌市的政策，没有关于郑州市的规定。"),
+    ("许昌市民政局的咨询电话是多少？", "相关条款没有写明联系电话。"),
+])
+def test_near_miss_questions_are_refused_with_the_reason(real_pipeline, question, reason):
+    answer = real_pipeline.answerer.run(question)
+    assert answer.refused
+    assert answer.answer.splitlines()[0].endswith(reason)
+
+
+def test_a_table_question_is_answered_with_the_cell_and_the_unit_from_the_header(real_pipeline):
+    answer = real_pipeline.answerer.run("许昌市中心城区商业用地二级地的划拨基准地价是多少？")
+    assert answer.answer.splitlines()[0] == "商业用地：二级地 **1230**（元/平方米）； [1]"
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2024〕8号", "附件2")
+
+
+def test_a_topic_change_in_a_conversation_is_answered_on_its_own(real_pipeline):
+    answer = real_pipeline.answerer.run("另外问一下，我开了个小饭馆，能享受什么税费优惠？", history=[Turn(CARE)])
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2020〕8号", "三、（四）1.")
+    assert "小型微利企业企业所得税优惠" in answer.answer
+
+
+def test_a_follow_up_is_answered_from_the_clause_of_the_conversation(real_pipeline):
+    answer = real_pipeline.answerer.run("那农村的呢？", history=[Turn("城市低保家庭住房困难怎么办？")])
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "四、（二）3.")
+    assert "通过农村危房改造等方式优先给予住房救助" in answer.answer
+
+
+def test_an_ordinary_noun_tagged_as_a_place_does_not_refuse_the_question(real_pipeline):
+    answer = real_pipeline.answerer.run("我婆婆中风瘫痪在床，能申请临时救助吗？")  # jieba tags 中风 as a place
+    assert not answer.refused
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "四、（三）2.")
+
+
+def test_a_traditional_character_question_gets_the_same_answer(real_pipeline):
+    traditional = real_pipeline.answerer.run("五保老人的照料護理費按什麼標準發？")
+    simplified = real_pipeline.answerer.run("五保老人的照料护理费按什么标准发？")
+    assert traditional.answer == simplified.answer
+    assert "1/10、1/6、1/3" in traditional.answer.splitlines()[0]
