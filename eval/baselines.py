@@ -61,7 +61,6 @@ class NaiveRetriever:
         return [NaiveHit(t, m) for t, m in zip(result["documents"][0], result["metadatas"][0], strict=True)]
 
 
-def variant(ours: Retriever, dense_weight: float, lexical_weight: float, sentence_weight: float = 0.0) -> Retriever:
+def variant(ours: Retriever, dense_weight: float, lexical_weight: float) -> Retriever:
     """Our retriever over the same index with other fusion weights (dense only, BM25 only)."""
-    return Retriever(ours.store, ours.embedder, ours.lexical, ours.chunks, ours.sentences, dense_weight=dense_weight,
-                     lexical_weight=lexical_weight, sentence_weight=sentence_weight)
+    return ours.with_weights(dense_weight, lexical_weight, 0.0)

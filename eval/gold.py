@@ -1,4 +1,10 @@
-"""The gold set: questions written from the corpus with the clause that answers them."""
+"""The gold sets: questions with the clause (per part) that answers them.
+
+Two files, never mixed: `questions.jsonl`, the tuning set (weights and thresholds may be chosen on
+it), and `blind.jsonl`, written by sessions that never read the code, from users' situations (only
+reported, never tuned on). A blind row has `parts` (one per thing asked), `tags`, and a
+`conversation` id with a `turn` number; a tuning row is a single part.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-GOLD_FILE = Path(__file__).resolve().parent / "questions.jsonl"
+EVAL_DIR = Path(__file__).resolve().parent
+GOLD_FILE = EVAL_DIR / "questions.jsonl"
+BLIND_FILE = EVAL_DIR / "blind.jsonl"
 
 
 @dataclass(frozen=True)
@@ -17,39 +25,108 @@ class ClauseRef:
 
 
 @dataclass(frozen=True)
-class GoldQuestion:
-    id: str
-    persona: str  # citizen | business | staff
-    question: str
+class GoldPart:
+    asks: str
     answerable: bool
-    type: str
     doc_number: str = ""
     doc_title: str = ""
     clause_path: str = ""
     quote: str = ""
     key_facts: tuple[str, ...] = ()
-    alt_clauses: tuple[ClauseRef, ...] = field(default_factory=tuple)
-
-    @property
-    def expected(self) -> str:
-        """The gold clause as shown in reports ("" for an unanswerable question)."""
-        return f"{self.doc_number or self.doc_title} {self.clause_path}".strip()
+    alt_clauses: tuple[ClauseRef, ...] = ()
 
     @property
     def clauses(self) -> tuple[ClauseRef, ...]:
         return (ClauseRef(self.doc_number, self.clause_path, self.doc_title), *self.alt_clauses)
 
 
+@dataclass(frozen=True)
+class GoldQuestion:
+    id: str
+    persona: str  # citizen | business | staff
+    question: str
+    type: str
+    parts: tuple[GoldPart, ...]
+    tags: tuple[str, ...] = ()
+    conversation: str = ""
+    turn: int = 1
+    previous: tuple[str, ...] = field(default=())  # earlier turns of its conversation, in order
+
+    @property
+    def answerable(self) -> bool:
+        return any(p.answerable for p in self.parts)
+
+    @property
+    def partly(self) -> bool:
+        return self.answerable and not all(p.answerable for p in self.parts)
+
+    @property
+    def primary(self) -> GoldPart:
+        """The first answerable part: what retrieval and the first citation are scored on."""
+        return next((p for p in self.parts if p.answerable), self.parts[0])
+
+    # the primary part's fields, as the retrieval metrics read them
+    @property
+    def doc_number(self) -> str:
+        return self.primary.doc_number
+
+    @property
+    def doc_title(self) -> str:
+        return self.primary.doc_title
+
+    @property
+    def clause_path(self) -> str:
+        return self.primary.clause_path
+
+    @property
+    def quote(self) -> str:
+        return self.primary.quote
+
+    @property
+    def key_facts(self) -> tuple[str, ...]:
+        return tuple(f for p in self.parts if p.answerable for f in p.key_facts)
+
+    @property
+    def clauses(self) -> tuple[ClauseRef, ...]:
+        return self.primary.clauses
+
+    @property
+    def expected(self) -> str:
+        """The gold clause as shown in reports ("" for an unanswerable question)."""
+        if not self.answerable:
+            return ""
+        return f"{self.doc_number or self.doc_title} {self.clause_path}".strip()
+
+
+def _refs(rows: list[dict]) -> tuple[ClauseRef, ...]:
+    return tuple(ClauseRef(a.get("doc_number", ""), a["clause_path"], a.get("doc_title", "")) for a in rows)
+
+
+def _part(row: dict) -> GoldPart:
+    return GoldPart(asks=row.get("asks", ""), answerable=row["answerable"], doc_number=row.get("doc_number", ""),
+                    doc_title=row.get("doc_title", ""), clause_path=row.get("clause_path", ""),
+                    quote=row.get("quote", ""), key_facts=tuple(row.get("key_facts", ())),
+                    alt_clauses=_refs(row.get("alt_clauses", [])))
+
+
 def load_gold(path: Path = GOLD_FILE) -> list[GoldQuestion]:
-    questions = []
+    questions: list[GoldQuestion] = []
+    asked: dict[str, list[str]] = {}  # conversation → its questions so far
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         row = json.loads(line)
+        parts = tuple(_part(p) for p in row["parts"]) if "parts" in row else (_part(row),)
+        conversation = row.get("conversation", "")
+        previous = tuple(asked.get(conversation, [])) if conversation else ()
+        if conversation:
+            asked.setdefault(conversation, []).append(row["question"])
         questions.append(GoldQuestion(
-            id=row["id"], persona=row["persona"], question=row["question"], answerable=row["answerable"],
-            type=row["type"], doc_number=row["doc_number"], doc_title=row["doc_title"],
-            clause_path=row["clause_path"], quote=row["quote"], key_facts=tuple(row["key_facts"]),
-            alt_clauses=tuple(ClauseRef(a["doc_number"], a["clause_path"]) for a in row["alt_clauses"]),
-        ))
+            id=row["id"], persona=row["persona"], question=row["question"], type=row["type"], parts=parts,
+            tags=tuple(row.get("tags", ())), conversation=conversation, turn=int(row.get("turn", 1)),
+            previous=previous))
     return questions
+
+
+def load_blind() -> list[GoldQuestion]:
+    return load_gold(BLIND_FILE)

@@ -18,8 +18,16 @@ from eval.runner import (
 )
 
 EVAL_DIR = Path(__file__).resolve().parent
-FLOORS = {"evidence@5": (">=", 0.90), "clause@5": (">=", 0.85), "citation_acc": (">=", 0.85),
-          "refusal_unans": (">=", 0.80), "false_refusal": ("<=", 0.10)}
+# per gold set. The blind set's floors guard against regressions at the level measured when it was
+# introduced; issue 10's targets (citation 0.85, facts 0.80, refused unanswerable 0.85, false refusals
+# 0.08) are not met yet, so they cannot be CI floors without failing every run.
+FLOORS = {
+    "tuning": {"evidence@5": (">=", 0.90), "clause@5": (">=", 0.85), "citation_acc": (">=", 0.85),
+               "refusal_unans": (">=", 0.80), "false_refusal": ("<=", 0.10)},
+    "blind": {"citation_acc": (">=", 0.78), "key_facts": (">=", 0.74), "refusal_unans": (">=", 0.55),
+              "false_refusal": ("<=", 0.08)},
+}
+SET_NAMES = {"tuning": "调参集 eval/questions.jsonl", "blind": "盲测集 eval/blind.jsonl"}
 
 
 def markdown_table(rows: dict[str, dict[str, float]], columns: list[str]) -> str:
@@ -30,14 +38,14 @@ def markdown_table(rows: dict[str, dict[str, float]], columns: list[str]) -> str
     return "\n".join(lines)
 
 
-def check_floors(ours_retrieval: dict[str, float], ours_answers: dict[str, float]) -> list[str]:
-    """The metrics below their floor, as messages (empty: all pass)."""
+def check_floors(gold_set: str, ours_retrieval: dict[str, float], ours_answers: dict[str, float]) -> list[str]:
+    """The metrics of one gold set below their floor, as messages (empty: all pass)."""
     merged = {**ours_retrieval, **ours_answers}
     failures = []
-    for metric, (direction, floor) in FLOORS.items():
+    for metric, (direction, floor) in FLOORS[gold_set].items():
         value = merged[metric]
         if (direction == ">=" and value < floor) or (direction == "<=" and value > floor):
-            failures.append(f"{metric} = {value:.3f}，要求 {direction} {floor}")
+            failures.append(f"{gold_set} {metric} = {value:.3f}，要求 {direction} {floor}")
     return failures
 
 
@@ -64,50 +72,64 @@ def write_chart(retrieval: dict[str, list[RetrievalResult]], path: Path) -> None
     plt.close(figure)
 
 
-def write_report(retrieval: dict[str, list[RetrievalResult]], answers: dict[str, list[AnswerResult]],
-                 ours: str = "ours", folder: Path = EVAL_DIR) -> str:
-    write_chart(retrieval, folder / "hitk.png")
-    ours_results = retrieval[ours]
-    n_answerable = len(ours_results)
-    n_total = len(answers[ours])
-    floors = check_floors(retrieval_metrics(ours_results), answer_metrics(answers[ours]))
+Run = tuple[dict[str, list[RetrievalResult]], dict[str, list[AnswerResult]]]  # system → results
+
+
+def write_report(runs: dict[str, Run], ours: str = "ours", folder: Path = EVAL_DIR) -> str:
+    """runs: gold set ("tuning", "blind") → (retrieval, answers) per system."""
+    write_chart(runs["tuning"][0], folder / "hitk.png")
     sections = [
         "# 评测报告",
         "",
-        f"由 `rag eval` 生成：金标准问题 {n_total} 个（可回答 {n_answerable}，不可回答 {n_total - n_answerable}），"
-        "同一台机器、同一嵌入模型（EmbeddingGemma-300m）、同一次运行。",
+        "由 `rag eval` 生成，同一台机器、同一嵌入模型（EmbeddingGemma-300m）、同一次运行。两个金标准集分开报告："
+        "**调参集**（权重和阈值只在它上面选择）和**盲测集**（由未读代码的会话从用户处境出发编写，只报告、从不调参；"
+        "未答对的盲测问题只计数，不逐条列出）。",
         "",
-        "系统：**ours** 条款切块 + 稠密/BM25 加权 RRF + 证据门控的抽取式回答；**dense** 仅稠密；**bm25** 仅 BM25（jieba）；"
-        "**naive** LangChain `RecursiveCharacterTextSplitter`（500 字，重叠 50，中文分隔符）+ 同一模型 + Chroma top-k，"
-        "以第一个块为答案、从不拒答。naive 的块没有文号和条款，其“条款命中”和“引用准确”按块内是否含金标准原文计算（最宽松的算法）。",
+        "系统：**ours** 条款切块 + 稠密/BM25/最佳句子 加权 RRF + 按问题分部分、按句子选证据的抽取式回答；**dense** 仅稠密；"
+        "**bm25** 仅 BM25（jieba）；**naive** LangChain `RecursiveCharacterTextSplitter`（500 字，重叠 50，中文分隔符）"
+        "+ 同一模型 + Chroma top-k，以第一个块为答案、从不拒答（其“条款命中”按块内是否含金标准原文计算）。",
         "",
-        "## 检索",
+        "## ours：调参集与盲测集",
         "",
-        markdown_table({name: retrieval_metrics(r) for name, r in retrieval.items()}, RETRIEVAL_COLUMNS),
+        markdown_table({SET_NAMES[name]: retrieval_metrics(run[0][ours]) for name, run in runs.items()},
+                       RETRIEVAL_COLUMNS),
         "",
-        "![hit@k](hitk.png)",
+        markdown_table({SET_NAMES[name]: answer_metrics(run[1][ours]) for name, run in runs.items()},
+                       ["n", *ANSWER_COLUMNS]),
         "",
-        "## 回答",
+        "引用准确率：第一条引用是（第一个可回答部分的）金标准条款；关键事实：所有可回答部分的关键事实都出现在回答正文（「依据」之前）中；"
+        "拒答率：整题不可回答时被拒答的比例；误拒率：可回答问题被整体拒答的比例；part_citation / part_facts：多部分问题逐部分计分；"
+        "partly_named：部分可回答的问题，回答指出了未回答的部分。",
         "",
-        "引用准确率：第一条引用的文件和条款与金标准一致（可回答问题）；关键事实：金额、比例、期限等全部出现在回答中；"
-        "拒答率：不可回答问题被拒答的比例；误拒率：可回答问题被拒答的比例。",
-        "",
-        markdown_table({name: answer_metrics(r) for name, r in answers.items()}, ANSWER_COLUMNS),
-        "",
-        "底线（CI 中 `rag eval --check` 低于即失败）：" + "，".join(f"{m} {d} {f}" for m, (d, f) in FLOORS.items())
-        + ("。本次全部达到。" if not floors else "。未达到：" + "；".join(floors)),
-        "",
-        "## ours 分组",
     ]
-    groupings = {**GROUPINGS, "按来源": lambda gold: "报纸" if gold.type == "news" else "公报"}
-    for title, key in groupings.items():
-        sections += ["", f"### {title}", markdown_table(by_group(ours_results, key), RETRIEVAL_COLUMNS)]
-    sections += ["", "### 回答，按用户类型", markdown_table(answers_by_persona(answers[ours]), ANSWER_COLUMNS),
-                 "", "## ours 未答对的问题", ""]
-    for result in (r for r in answers[ours] if r.problem):
-        gold = result.gold
-        sections.append(f"- {gold.id} [{result.problem}] {gold.question} — 应为 {gold.expected or '拒答'}，"
-                        f"引用 {result.first_citation or '无'}")
-    text = "\n".join(sections) + "\n"
+    for name, (retrieval, answers) in runs.items():
+        failures = check_floors(name, retrieval_metrics(retrieval[ours]), answer_metrics(answers[ours]))
+        sections += [
+            f"## {SET_NAMES[name]}",
+            "",
+            markdown_table({system: retrieval_metrics(r) for system, r in retrieval.items()}, RETRIEVAL_COLUMNS),
+            "",
+            markdown_table({system: answer_metrics(r) for system, r in answers.items()}, ANSWER_COLUMNS),
+            "",
+            "底线（CI 中 `rag eval --check` 低于即失败）：" + "，".join(f"{m} {d} {f}" for m, (d, f) in FLOORS[name].items())
+            + ("。本次全部达到。" if not failures else "。未达到：" + "；".join(failures)),
+            "",
+        ]
+        groupings = {**GROUPINGS, "按来源": lambda gold: "报纸" if gold.type == "news" else "公报"}
+        for title, key in groupings.items():
+            sections += [f"### ours {title}", markdown_table(by_group(retrieval[ours], key), RETRIEVAL_COLUMNS), ""]
+        sections += ["### ours 回答，按用户类型", markdown_table(answers_by_persona(answers[ours]), ANSWER_COLUMNS), ""]
+        wrong = [r for r in answers[ours] if r.problem]
+        if name == "blind":
+            counts = {problem: sum(r.problem == problem for r in wrong) for problem in dict.fromkeys(r.problem for r in wrong)}
+            sections += ["### ours 未答对的问题（只计数）", "", "，".join(f"{p} {n}" for p, n in counts.items()) or "无", ""]
+            continue
+        sections += ["### ours 未答对的问题", ""]
+        for result in wrong:
+            gold = result.gold
+            sections.append(f"- {gold.id} [{result.problem}] {gold.question} — 应为 {gold.expected or '拒答'}，"
+                            f"引用 {result.first_citation or '无'}")
+        sections.append("")
+    text = "\n".join(sections)
     (folder / "report.md").write_text(text, encoding="utf-8")
     return text

@@ -6,13 +6,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from eval.gold import GoldQuestion
-from eval.metrics import first_rank, hit_at, is_clause_hit, is_evidence_hit, reciprocal_rank
+from eval.metrics import first_rank, hit_at, is_clause_hit, is_evidence_hit, reciprocal_rank, same_clause
+from rag.answer.question import clean_question, resolve_follow_up
 from rag.normalize import compact
 from rag.retrieve import Retriever
 
 KS = (1, 3, 5, 10)
 RETRIEVAL_COLUMNS = ["n", "evidence@1", "evidence@3", "evidence@5", "evidence@10", "clause@1", "clause@5", "MRR@10"]
-ANSWER_COLUMNS = ["citation_acc", "key_facts", "refusal_unans", "false_refusal", "p50_seconds"]
+ANSWER_COLUMNS = ["citation_acc", "key_facts", "refusal_unans", "false_refusal", "part_citation", "part_facts",
+                  "partly_named", "p50_seconds"]
 # how results are split in the terminal report and in eval/report.md
 GROUPINGS = {"按用户类型": lambda gold: gold.persona, "按问题类型": lambda gold: gold.type}
 
@@ -25,6 +27,15 @@ class RetrievalResult:
     top: list[tuple[str, str]]  # (doc_number or title, clause_path) of the first hits, for the miss list
 
 
+def searched_question(gold: GoldQuestion) -> str:
+    """The question as the answerer searches it: cleaned (traditional → simplified), and a follow-up
+    joined with the turn it continues."""
+    earlier: list[str] = []
+    for previous in gold.previous:
+        earlier.append(resolve_follow_up(clean_question(previous).text, earlier))
+    return resolve_follow_up(clean_question(gold.question).text, earlier)
+
+
 def run_retrieval(retriever: Retriever, questions: list[GoldQuestion], k: int = 10,
                   clause_match=None) -> list[RetrievalResult]:
     """clause_match(hit, gold): whether a hit is the gold clause; by metadata unless a baseline has none."""
@@ -33,7 +44,7 @@ def run_retrieval(retriever: Retriever, questions: list[GoldQuestion], k: int = 
     for gold in questions:
         if not gold.answerable:
             continue
-        hits = retriever.search(gold.question, k=k)
+        hits = retriever.search(searched_question(gold), k=k)
         results.append(RetrievalResult(
             gold=gold,
             evidence_rank=first_rank([is_evidence_hit(h.text, gold) for h in hits]),
@@ -74,12 +85,14 @@ def format_table(rows: dict[str, dict[str, float]], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
-def retrieval_report(results: list[RetrievalResult]) -> str:
+def retrieval_report(results: list[RetrievalResult], list_misses: bool = True) -> str:
     sections = ["检索指标（可回答问题）", format_table({"overall": retrieval_metrics(results)}, RETRIEVAL_COLUMNS)]
     for title, key in GROUPINGS.items():
         sections += ["", title, format_table(by_group(results, key), RETRIEVAL_COLUMNS)]
     misses = [r for r in results if r.clause_rank is None or r.clause_rank > 5]
-    if misses:
+    if misses and not list_misses:
+        sections += ["", f"前 5 条未命中条款的问题：{len(misses)} 个"]
+    elif misses:
         sections += ["", f"前 5 条未命中条款的问题（{len(misses)}）"]
         for r in misses:
             got = "；".join(f"{d} {p}".strip() for d, p in r.top)
@@ -91,10 +104,13 @@ def retrieval_report(results: list[RetrievalResult]) -> str:
 class AnswerResult:
     gold: GoldQuestion
     refused: bool
-    citation_correct: bool
-    facts_covered: bool
+    citation_correct: bool  # the first citation is the (first answerable part's) gold clause
+    facts_covered: bool  # every key fact of every answerable part is in the answer
     seconds: float
     first_citation: str
+    parts_cited: tuple[bool, ...] = ()  # per answerable part: its gold clause is among the citations
+    parts_facts: tuple[bool, ...] = ()  # per answerable part: its key facts are in the answer
+    unanswered_named: bool = False  # the answer names at least one part as not answered
 
     @property
     def problem(self) -> str:
@@ -125,23 +141,35 @@ def run_naive_answers(naive, questions: list[GoldQuestion]) -> list[AnswerResult
     return results
 
 
+def answer_body(text: str) -> str:
+    """What the answer states, as the reader sees it: before 「依据」 and the related clauses, no bold marks."""
+    return compact(text.split("依据：")[0].replace("**", ""))
+
+
 def run_answers(answerer, questions: list[GoldQuestion]) -> list[AnswerResult]:
     import time
+
+    from rag.answer import Turn
 
     results = []
     for gold in questions:
         started = time.perf_counter()
-        answer = answerer.run(gold.question)
+        answer = answerer.run(gold.question, history=[Turn(q) for q in gold.previous])
         seconds = time.perf_counter() - started
+        cited = [{"doc_number": c.doc_number, "doc_title": c.doc_title, "clause_path": c.clause_path}
+                 for c in answer.citations]
         first = answer.citations[0] if answer.citations else None
-        cited = {"doc_number": first.doc_number, "doc_title": first.doc_title,
-                 "clause_path": first.clause_path} if first else None
+        body = answer_body(answer.answer) if not answer.refused else ""
+        answerable = [p for p in gold.parts if p.answerable]
+        parts_facts = tuple(all(compact(f) in body for f in p.key_facts) for p in answerable)
         results.append(AnswerResult(
             gold=gold, refused=answer.refused, seconds=seconds,
-            citation_correct=bool(cited) and gold.answerable and is_clause_hit(cited, gold),
-            facts_covered=gold.answerable and not answer.refused and all(
-                compact(fact) in compact(answer.answer) for fact in gold.key_facts),
+            citation_correct=bool(cited) and gold.answerable and is_clause_hit(cited[0], gold),
+            facts_covered=gold.answerable and not answer.refused and all(parts_facts),
             first_citation=f"{first.doc_number or first.doc_title} {first.clause_path}".strip() if first else "",
+            parts_cited=tuple(any(any(same_clause(c, ref) for ref in p.clauses) for c in cited) for p in answerable),
+            parts_facts=parts_facts,
+            unanswered_named=bool(answer.unanswered_parts) and not answer.refused,
         ))
     return results
 
@@ -149,7 +177,10 @@ def run_answers(answerer, questions: list[GoldQuestion]) -> list[AnswerResult]:
 def answer_metrics(results: list[AnswerResult]) -> dict[str, float]:
     answerable = [r for r in results if r.gold.answerable]
     unanswerable = [r for r in results if not r.gold.answerable]
+    partly = [r for r in results if r.gold.partly]
     share = lambda rows, test: sum(test(r) for r in rows) / len(rows) if rows else 0.0  # noqa: E731
+    parts_cited = [flag for r in answerable for flag in r.parts_cited]
+    parts_facts = [flag for r in answerable for flag in r.parts_facts]
     seconds = sorted(r.seconds for r in results)
     return {
         "n": len(results),
@@ -157,6 +188,9 @@ def answer_metrics(results: list[AnswerResult]) -> dict[str, float]:
         "key_facts": share(answerable, lambda r: r.facts_covered),
         "refusal_unans": share(unanswerable, lambda r: r.refused),
         "false_refusal": share(answerable, lambda r: r.refused),
+        "part_citation": sum(parts_cited) / len(parts_cited) if parts_cited else 0.0,
+        "part_facts": sum(parts_facts) / len(parts_facts) if parts_facts else 0.0,
+        "partly_named": share(partly, lambda r: r.unanswered_named),
         "p50_seconds": seconds[len(seconds) // 2] if seconds else 0.0,
     }
 
@@ -168,7 +202,7 @@ def answers_by_persona(results: list[AnswerResult]) -> dict[str, dict[str, float
     return {name: answer_metrics(rows) for name, rows in sorted(groups.items())}
 
 
-def answer_report(results: list[AnswerResult]) -> str:
+def answer_report(results: list[AnswerResult], list_wrong: bool = True) -> str:
     columns = ["n", *ANSWER_COLUMNS]
     sections = [
         "回答指标（引用准确率、关键事实覆盖率：可回答问题；拒答率：不可回答问题；误拒率：可回答问题）",
@@ -178,7 +212,10 @@ def answer_report(results: list[AnswerResult]) -> str:
         format_table(answers_by_persona(results), columns),
     ]
     wrong = [r for r in results if r.problem]
-    if wrong:
+    if wrong and not list_wrong:
+        counts = {p: sum(r.problem == p for r in wrong) for p in dict.fromkeys(r.problem for r in wrong)}
+        sections += ["", f"未答对的问题：{len(wrong)} 个（" + "，".join(f"{p} {n}" for p, n in counts.items()) + "）"]
+    elif wrong:
         sections += ["", f"未答对的问题（{len(wrong)}）"]
         for r in wrong:
             sections.append(f"  {r.gold.id} [{r.problem}] {r.gold.question}  应为 {r.gold.expected or '拒答'}  "

@@ -140,6 +140,13 @@ class Retriever:
                 break
         return hits
 
+    def with_weights(self, dense: float, lexical: float, sentence: float) -> Retriever:
+        """The same index fused with other weights (baselines, calibration); question vectors shared."""
+        other = Retriever(self.store, self.embedder, self.lexical, self.chunks, self.sentences,
+                          dense_weight=dense, lexical_weight=lexical, sentence_weight=sentence)
+        other._query_vectors = self._query_vectors
+        return other
+
     def query_vector(self, text: str) -> np.ndarray:
         """The question's embedding, computed once per text (retrieval and evidence share it)."""
         if text not in self._query_vectors:

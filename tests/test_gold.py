@@ -2,11 +2,12 @@
 
 from collections import Counter
 
-from eval.gold import load_gold
+from eval.gold import load_blind, load_gold
 from rag.normalize import compact
 from tests.helpers import GAZETTE_2020, GAZETTE_2024, NEWS_2022_09_27, NEWS_2023_04, NEWS_2023_08, parsed
 
 GOLD = load_gold()
+BLIND = load_blind()
 DOCUMENTS = [d for p in (GAZETTE_2024, GAZETTE_2020, NEWS_2023_04, NEWS_2023_08, NEWS_2022_09_27) for d in parsed(p)]
 
 
@@ -26,7 +27,7 @@ def test_every_quote_and_key_fact_is_in_its_clause():
         if compact(gold.quote) not in text:
             problems.append(f"{gold.id} quote")
         problems += [f"{gold.id} fact {fact}" for fact in gold.key_facts if compact(fact) not in text]
-        for ref in gold.alt_clauses:
+        for ref in gold.primary.alt_clauses:
             if not _clause_text(ref.doc_number, "", ref.clause_path):
                 problems.append(f"{gold.id} alt {ref.clause_path}")
     assert problems == []
@@ -39,3 +40,30 @@ def test_the_set_covers_every_gazette_document_and_all_personas():
     assert set(Counter(g.persona for g in GOLD)) == {"citizen", "business", "staff"}
     assert len(GOLD) >= 60 and sum(not g.answerable for g in GOLD) >= 15
     assert len({g.id for g in GOLD}) == len(GOLD)
+
+
+def test_every_blind_part_cites_a_clause_that_holds_its_quote_and_key_facts():
+    problems = []
+    for gold in BLIND:
+        for number, part in enumerate(gold.parts, 1):
+            if not part.answerable:
+                continue
+            text = compact(_clause_text(part.doc_number, part.doc_title, part.clause_path))
+            if not text or compact(part.quote) not in text:
+                problems.append(f"{gold.id} part {number} quote")
+            problems += [f"{gold.id} part {number} fact {f}" for f in part.key_facts if compact(f) not in text]
+    assert problems == []
+
+
+def test_the_blind_set_has_the_make_up_issue_10_asks_for():
+    assert len(BLIND) >= 150 and len({g.id for g in BLIND}) == len(BLIND)
+    assert sum(not g.answerable for g in BLIND) >= 30
+    assert sum(len(g.parts) >= 2 for g in BLIND) >= 25
+    assert sum("table" in g.tags for g in BLIND) >= 10
+    assert sum("everyday" in g.tags for g in BLIND) >= 0.6 * len(BLIND)
+    assert sum("traditional" in g.tags for g in BLIND) >= 5
+    turns = Counter(g.conversation for g in BLIND if g.conversation)
+    assert sum(count >= 2 for count in turns.values()) >= 12
+    # a later turn carries the earlier questions of its conversation, in order
+    later = next(g for g in BLIND if g.turn == 2)
+    assert later.previous == tuple(g.question for g in BLIND if g.conversation == later.conversation and g.turn == 1)
