@@ -122,3 +122,12 @@ def test_a_question_with_its_own_subject_after_a_conversation_is_searched_on_its
     assert answer.search_question == "另外问一下，我开了个小饭馆，能享受什么税费优惠？"
     follow_up = answerer.run("这个谁负责？", history=[Turn(CARE)])
     assert follow_up.search_question == f"{CARE} 这个谁负责？"
+
+
+def test_a_message_with_many_questions_is_answered_in_at_most_four_parts(answerer):
+    many = "".join(f"第{i}个问题是多少？" for i in range(1, 31))
+    answer = answerer.run(many)
+    plan = answerer.plan(many)
+    assert [p.part.text for p in plan.parts][:3] == ["第1个问题是多少？", "第2个问题是多少？", "第3个问题是多少？"]
+    assert len(plan.parts) == 4 and plan.parts[3].part.text.startswith("第4个问题是多少？第5个")
+    assert answer.answer  # answered or refused, never an error

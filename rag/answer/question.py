@@ -28,6 +28,7 @@ SENTENCE_BREAK = re.compile(r"(?<=[？?！!。；;\n])")
 CONTINUATION = re.compile(r"^(那|那么|如果是|要是|假如|换成|改成|还有)")
 REFERENCE = re.compile(r"这个|这项|这些|这种|那个|那些|那种|上述|上面|刚才|前面|(?<!应)该")
 SHORT_TURN = 12  # characters: a continuation or a pronoun this short leans on the previous turn
+MAX_PARTS = 4  # each part costs a search; more questions in one message are answered as the last part
 # nouns that name the kind of fact asked, not what it is about (找哪个部门 / 什么时间 / 什么条件)
 FRAME_NOUNS = frozenset("部门 单位 时间 时候 日期 期限 标准 条件 材料 手续 流程 金额 数额 比例 数量 电话 地址 地方 要求 "
                         "规定 政策 文件 情况 问题 办法 东西 事情 内容 方面 目标 指标 任务 水平 数字".split())
@@ -132,7 +133,8 @@ def split_parts(text: str) -> list[str]:
             parts[-1] += context
         else:
             parts.append(context.strip())
-    return [p.strip(" ，,") for p in parts if compact(p)] or [text]
+    parts = [p.strip(" ，,") for p in parts if compact(p)] or [text]
+    return parts[:MAX_PARTS - 1] + ["".join(parts[MAX_PARTS - 1:])] if len(parts) > MAX_PARTS else parts
 
 
 def question_parts(text: str, context: str = "") -> list[QuestionPart]:
