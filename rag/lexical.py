@@ -38,7 +38,7 @@ def init_jieba(cache_dir: Path) -> None:
     jieba.setLogLevel(logging.WARNING)
     jieba.dt.tmp_dir = str(cache_dir)
     for word in DOMAIN_WORDS:
-        jieba.add_word(word, freq=200000)
+        jieba.add_word(word, freq=200000, tag="n")  # nouns: what a question is about
     # load the dictionaries now: jieba's lazy first use is not safe from several threads at once
     jieba.initialize()
     jieba.posseg.lcut("初始化")

@@ -63,6 +63,7 @@ class Hit:
     text: str
     metadata: dict
     dense_similarity: float | None  # cosine of the question to this chunk, when dense retrieval found it
+    named: bool = False  # the question names this clause (文号 + clause path)
 
     def to_json(self) -> dict:
         meta = self.metadata
@@ -118,10 +119,10 @@ class Retriever:
                                 (self.sentence_weight, by_sentence)):
             for rank, (chunk_id, _) in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
-        if clause_path:
-            for chunk_id, chunk in self.chunks.items():
-                if chunk.metadata["doc_number"] == named and chunk.metadata["clause_path"] == clause_path:
-                    fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0  # the clause the user named comes first
+        named_ids = {chunk_id for chunk_id, chunk in self.chunks.items()
+                     if clause_path and chunk.metadata["doc_number"] == named and chunk.metadata["clause_path"] == clause_path}
+        for chunk_id in named_ids:
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0  # the clause the user named comes first
 
         ranked = sorted(fused, key=lambda i: (-fused[i], i))  # ties broken by id: same order on every store
         hits: list[Hit] = []
@@ -135,7 +136,8 @@ class Retriever:
                 continue
             shown.append(grams)
             hits.append(Hit(rank=len(hits) + 1, score=fused[chunk_id], chunk_id=chunk_id, text=chunk.text,
-                            metadata=chunk.metadata, dense_similarity=similarity.get(chunk_id)))
+                            metadata=chunk.metadata, dense_similarity=similarity.get(chunk_id),
+                            named=chunk_id in named_ids))
             if len(hits) == k:
                 break
         return hits

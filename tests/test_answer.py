@@ -125,9 +125,23 @@ def test_a_question_with_its_own_subject_after_a_conversation_is_searched_on_its
 
 
 def test_a_message_with_many_questions_is_answered_in_at_most_four_parts(answerer):
-    many = "".join(f"第{i}个问题是多少？" for i in range(1, 31))
+    many = "".join(f"特困人员第{i}项标准是多少？" for i in range(1, 31))
     answer = answerer.run(many)
     plan = answerer.plan(many)
-    assert [p.part.text for p in plan.parts][:3] == ["第1个问题是多少？", "第2个问题是多少？", "第3个问题是多少？"]
-    assert len(plan.parts) == 4 and plan.parts[3].part.text.startswith("第4个问题是多少？第5个")
+    assert [p.part.text for p in plan.parts][:3] == ["特困人员第1项标准是多少？", "特困人员第2项标准是多少？",
+                                                     "特困人员第3项标准是多少？"]
+    assert len(plan.parts) == 4 and plan.parts[3].part.text.startswith("特困人员第4项标准是多少？特困人员第5项")
     assert answer.answer  # answered or refused, never an error
+
+
+@pytest.mark.parametrize("question", ["多少钱？什么时候？谁负责？", "怎么申请？", "12345"])
+def test_a_question_that_names_nothing_is_asked_back_not_guessed(answerer, question):
+    answer = answerer.run(question)
+    assert answer.refused and answer.citations == [] and answer.hits == []
+    assert answer.answer == "请说明想了解哪项政策或哪类事项，例如：特困人员的照料护理标准是多少？拖欠企业账款什么时候还清？"
+
+
+def test_a_named_clause_answers_who_is_responsible_for_it(answerer):
+    answer = answerer.run("许政办〔2024〕3号 四、（四）1. 谁负责？")
+    assert answer.answer.splitlines()[0].startswith("责任单位：**市民政局、市财政局**。")
+    assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政办〔2024〕3号", "四、（四）1.")]

@@ -12,14 +12,22 @@ from dataclasses import dataclass, field
 from rag.answer.compose import compose_answer, compose_refusal, template
 from rag.answer.evidence import EvidenceFinder, PartEvidence
 from rag.answer.llm import LLMBackend, verify
-from rag.answer.question import BadQuestion, clean_question, follow_up_context, question_parts, resolve_follow_up
+from rag.answer.question import (
+    BadQuestion,
+    clean_question,
+    follow_up_context,
+    has_subject,
+    question_parts,
+    resolve_follow_up,
+)
 from rag.citation import CITATION_MARK, Citation, numbered_list
 from rag.places import Gazetteer, Place
-from rag.retrieve import Hit, Retriever, SearchFilters
+from rag.retrieve import Hit, Retriever, SearchFilters, mentioned_doc_number
 from rag.sentences import sentences
 
 INJECTION_NOTICE = "问题中包含要求改变回答规则的内容，已忽略，只回答政策问题。"
 LLM_ANSWER_REJECTED = "大模型的回答未通过引用和数字核对，已改用原文摘录回答。"
+NO_SUBJECT = "请说明想了解哪项政策或哪类事项，例如：特困人员的照料护理标准是多少？拖欠企业账款什么时候还清？"
 
 
 @dataclass
@@ -129,6 +137,10 @@ class Answerer:
             earlier.append(resolve_follow_up(turn.question, earlier))
         context = follow_up_context(cleaned.text, earlier)
         searched = f"{context} {cleaned.text}" if context else cleaned.text
+        if not has_subject(searched) and not mentioned_doc_number(searched):
+            # 「多少钱？」 with nothing before it: any clause would do, so ask instead of guessing
+            return Answer(question=question, answer=_with_notices(NO_SUBJECT, notices), refused=True, citations=[],
+                          hits=[], notices=notices, search_question=searched, unanswered_parts=[cleaned.text])
         hits_by_query: dict[str, list[Hit]] = {}
         parts = []
         for part in question_parts(cleaned.text, context):

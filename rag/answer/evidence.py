@@ -83,7 +83,7 @@ class EvidenceFinder:
         self.home = list(home)  # the places the corpus speaks for (its issuing bodies), with their parts
 
     def find(self, part: QuestionPart, hits: list[Hit]) -> PartEvidence:
-        evidence = PartEvidence(part, asks(part.query), hits)
+        evidence = PartEvidence(part, asks(part.text), hits)  # what this part asks, not the text it borrows
         vector = self.retriever.query_vector(part.query)
         words = self._weighted_words(part.query)
         places = [p for p in self.gazetteer.find(jieba.lcut(part.text)) if not any(h.contains(p) for h in self.home)]
@@ -108,8 +108,11 @@ class EvidenceFinder:
             if best < MIN_SIMILARITY:
                 reasons.append("检索到的条款与问题关联不大。")
                 continue
-            off_subject = hit.dense_similarity is not None and hit.dense_similarity < closest_clause - CLAUSE_MARGIN
-            chosen = [] if off_subject and evidence.asks.needs_figure else self._choose(scored, evidence.asks, closest)
+            # a clause the question names is its subject by definition
+            off_subject = (not hit.named and hit.dense_similarity is not None
+                           and hit.dense_similarity < closest_clause - CLAUSE_MARGIN)
+            chosen = ([] if off_subject and evidence.asks.needs_figure
+                      else self._choose(scored, evidence.asks, float("-inf") if hit.named else closest))
             if not chosen:
                 wanted = [FACT_NAMES[k] for k in evidence.asks.kinds if k in FACT_NAMES] or ["具体数字"]
                 reasons.append(f"相关条款没有写明{'、'.join(wanted)}。")
@@ -117,7 +120,8 @@ class EvidenceFinder:
             qualifying.append(ClauseEvidence(hit, chosen, best))
         if qualifying:  # retrieval's order (re-ranking by the answering sentence did worse on the tuning set)
             main = qualifying[0]
-            evidence.clauses = [main, *[c for c in qualifying[1:] if _same_subject(c, main)][:1]]
+            also = [] if main.hit.named else [c for c in qualifying[1:] if _same_subject(c, main)][:1]
+            evidence.clauses = [main, *also]
         else:
             evidence.missing = reasons[0] if reasons else "没有检索到相关条款。"
         return evidence
