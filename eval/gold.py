@@ -65,21 +65,9 @@ class GoldQuestion:
         """The first answerable part: what retrieval and the first citation are scored on."""
         return next((p for p in self.parts if p.answerable), self.parts[0])
 
-    # the primary part's fields, as the retrieval metrics read them
-    @property
-    def doc_number(self) -> str:
-        return self.primary.doc_number
-
-    @property
-    def doc_title(self) -> str:
-        return self.primary.doc_title
-
-    @property
-    def clause_path(self) -> str:
-        return self.primary.clause_path
-
     @property
     def quote(self) -> str:
+        """The primary part's quote: what evidence@k looks for in a retrieved chunk."""
         return self.primary.quote
 
     @property
@@ -95,7 +83,8 @@ class GoldQuestion:
         """The gold clause as shown in reports ("" for an unanswerable question)."""
         if not self.answerable:
             return ""
-        return f"{self.doc_number or self.doc_title} {self.clause_path}".strip()
+        part = self.primary
+        return f"{part.doc_number or part.doc_title} {part.clause_path}".strip()
 
 
 def _refs(rows: list[dict]) -> tuple[ClauseRef, ...]:

@@ -22,7 +22,7 @@ from rag.store import ChromaStore, StoredChunk
 
 RRF_K = 60
 DENSE_WEIGHT = 1.0
-# chosen by cross-validation on the tuning set only (eval/questions.jsonl; `python -m eval.fusion`)
+# chosen by cross-validation on the tuning set only (eval/questions.jsonl; `python -m eval.calibrate`)
 LEXICAL_WEIGHT = 1.0
 SENTENCE_WEIGHT = 1.0
 CANDIDATES = 50
@@ -111,16 +111,18 @@ class Retriever:
         vector = self.query_vector(question) if self.dense_weight or self.sentence_weight else None
         dense = self.store.query(vector, CANDIDATES, filters.where()) if self.dense_weight else []
         similarity = dict(dense)
-        lexical = self.lexical.search(question, CANDIDATES, self._mask(filters)) if self.lexical_weight else []
-        by_sentence = (self.sentences.rank_chunks(vector, CANDIDATES, self._allowed(filters))
-                       if self.sentence_weight else [])
+        allowed = None if filters == SearchFilters() else {
+            i for i, chunk in self.chunks.items() if filters.allows(chunk.metadata)}
+        lexical = self.lexical.search(question, CANDIDATES, self._mask(allowed)) if self.lexical_weight else []
+        by_sentence = self.sentences.rank_chunks(vector, CANDIDATES, allowed) if self.sentence_weight else []
         fused: dict[str, float] = {}
         for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight, lexical),
                                 (self.sentence_weight, by_sentence)):
             for rank, (chunk_id, _) in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
         named_ids = {chunk_id for chunk_id, chunk in self.chunks.items()
-                     if clause_path and chunk.metadata["doc_number"] == named and chunk.metadata["clause_path"] == clause_path}
+                     if chunk.metadata["doc_number"] == named and chunk.metadata["clause_path"] == clause_path
+                     } if clause_path else set()
         for chunk_id in named_ids:
             fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0  # the clause the user named comes first
 
@@ -150,22 +152,22 @@ class Retriever:
         return other
 
     def query_vector(self, text: str) -> np.ndarray:
-        """The question's embedding, computed once per text (retrieval and evidence share it)."""
-        if text not in self._query_vectors:
+        """The question's embedding, computed once per text (retrieval and evidence share it).
+
+        The app answers several questions at once: read the cache once, so another thread
+        clearing it between a check and a read cannot lose the vector."""
+        vector = self._query_vectors.get(text)
+        if vector is None:
             if len(self._query_vectors) > 256:
                 self._query_vectors.clear()
-            self._query_vectors[text] = self.embedder.embed_query(text)
-        return self._query_vectors[text]
+            vector = self._query_vectors[text] = self.embedder.embed_query(text)
+        return vector
 
-    def _allowed(self, filters: SearchFilters) -> set[str] | None:
-        if filters == SearchFilters():
+    def _mask(self, allowed: set[str] | None) -> np.ndarray | None:
+        """The allowed chunks as BM25's 0/1 mask over its own index order (None: every chunk)."""
+        if allowed is None:
             return None
-        return {i for i, chunk in self.chunks.items() if filters.allows(chunk.metadata)}
-
-    def _mask(self, filters: SearchFilters) -> np.ndarray | None:
-        if filters == SearchFilters():
-            return None
-        return np.array([filters.allows(self.chunks[i].metadata) for i in self.lexical.ids], dtype=np.float32)
+        return np.array([i in allowed for i in self.lexical.ids], dtype=np.float32)
 
 
 def _bigrams(text: str) -> set[str]:
