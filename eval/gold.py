@@ -1,8 +1,9 @@
 """The gold sets: questions with the clause (per part) that answers them.
 
-Two files, never mixed: `questions.jsonl`, the tuning set (weights and thresholds may be chosen on
-it), and `blind.jsonl`, written by sessions that never read the code, from users' situations (only
-reported, never tuned on). A blind row has `parts` (one per thing asked), `tags`, and a
+Kept apart, never mixed: `questions.jsonl`, the tuning set (weights and thresholds may be chosen on
+it), and the blind sets, written by sessions that never read the code, from users' situations (only
+reported, never tuned on): `blind.jsonl` (first; it informed two yes/no decisions, see its report) and
+`blind2.jsonl` (written before the changes it measures). A blind row has `parts` (one per thing asked), `tags`, and a
 `conversation` id with a `turn` number; a tuning row is a single part.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 EVAL_DIR = Path(__file__).resolve().parent
 GOLD_FILE = EVAL_DIR / "questions.jsonl"
-BLIND_FILE = EVAL_DIR / "blind.jsonl"
+BLIND_FILES = {"blind": EVAL_DIR / "blind.jsonl", "blind2": EVAL_DIR / "blind2.jsonl"}
 
 
 @dataclass(frozen=True)
@@ -117,5 +118,5 @@ def load_gold(path: Path = GOLD_FILE) -> list[GoldQuestion]:
     return questions
 
 
-def load_blind() -> list[GoldQuestion]:
-    return load_gold(BLIND_FILE)
+def load_blind(name: str = "blind") -> list[GoldQuestion]:
+    return load_gold(BLIND_FILES[name])

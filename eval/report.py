@@ -27,7 +27,8 @@ FLOORS = {
     "blind": {"citation_acc": (">=", 0.78), "key_facts": (">=", 0.74), "refusal_unans": (">=", 0.55),
               "false_refusal": ("<=", 0.08)},
 }
-SET_NAMES = {"tuning": "调参集 eval/questions.jsonl", "blind": "盲测集 eval/blind.jsonl"}
+SET_NAMES = {"tuning": "调参集 eval/questions.jsonl", "blind": "盲测集一 eval/blind.jsonl",
+             "blind2": "盲测集二 eval/blind2.jsonl"}
 
 
 def markdown_table(rows: dict[str, dict[str, float]], columns: list[str]) -> str:
@@ -76,7 +77,7 @@ Run = tuple[dict[str, list[RetrievalResult]], dict[str, list[AnswerResult]]]  # 
 
 
 def write_report(runs: dict[str, Run], ours: str = "ours", folder: Path = EVAL_DIR) -> str:
-    """runs: gold set ("tuning", "blind") → (retrieval, answers) per system."""
+    """runs: gold set ("tuning", "blind", "blind2") → (retrieval, answers) per system."""
     write_chart(runs["tuning"][0], folder / "hitk.png")
     sections = [
         "# 评测报告",
@@ -120,7 +121,7 @@ def write_report(runs: dict[str, Run], ours: str = "ours", folder: Path = EVAL_D
             sections += [f"### ours {title}", markdown_table(by_group(retrieval[ours], key), RETRIEVAL_COLUMNS), ""]
         sections += ["### ours 回答，按用户类型", markdown_table(answers_by_persona(answers[ours]), ANSWER_COLUMNS), ""]
         wrong = [r for r in answers[ours] if r.problem]
-        if name == "blind":
+        if name != "tuning":
             counts = {problem: sum(r.problem == problem for r in wrong) for problem in dict.fromkeys(r.problem for r in wrong)}
             sections += ["### ours 未答对的问题（只计数）", "", "，".join(f"{p} {n}" for p, n in counts.items()) or "无", ""]
             continue

@@ -37,7 +37,7 @@ def test_report_shows_both_sets_and_lists_only_the_tuning_misses(tmp_path):
             "blind": ({"ours": [miss]}, {"ours": blind})}
     text = write_report(runs, folder=tmp_path)
     assert "| ours | 1 | 1.000 |" in text and "| naive | 1 | 0.000 |" in text
-    assert "| 调参集 eval/questions.jsonl | 125" not in text and "| 盲测集 eval/blind.jsonl | 1 | 0.000 |" in text
+    assert "| 调参集 eval/questions.jsonl | 125" not in text and "| 盲测集一 eval/blind.jsonl | 1 | 0.000 |" in text
     assert "本次全部达到" in text  # the tuning set
     assert "未达到：blind citation_acc = 0.000" in text
     assert "误拒 1" in text and "盲测集里没答对的问题" not in text  # counted, never listed
