@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.normalize import compact
+
 SENTENCE_END = re.compile(r"(?<=[。；！？\n])")
 VECTORS_FILE = "sentences.npy"
 INDEX_FILE = "sentences.json"
@@ -32,6 +34,26 @@ def sentences(text: str) -> list[str]:
 def table_header(text: str) -> str:
     """The first tab-separated line of a table chunk (every table part repeats it), or ""."""
     return next((line for line in text.split("\n") if "\t" in line), "")
+
+
+def row_cells(header: str, row: str) -> list[tuple[str, str]]:
+    """A table row as (column name, cell) pairs, the row's label first; a cell the table leaves blank is ""."""
+    names, cells = _cells(header), _cells(row)
+    if len(cells) < len(names) and not row.startswith("\t"):
+        cells += [""] * (len(names) - len(cells))
+    return list(zip(names, cells, strict=False))
+
+
+def asked_columns(header: str, question: str) -> list[str]:
+    """The columns (after the label column) a question names: 「六级地」 in 「…六级地的地价是多少」."""
+    return [name for name in _cells(header)[1:] if name and compact(name) in compact(question)]
+
+
+def _cells(line: str) -> list[str]:
+    cells = [c.strip() for c in line.split("\t")]
+    while cells and not cells[0]:
+        cells.pop(0)  # rows shifted right by the PDF extraction
+    return cells
 
 
 def table_caption(text: str) -> str:

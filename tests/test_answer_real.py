@@ -25,6 +25,11 @@ def test_the_monthly_dibao_amount_is_refused_with_the_closest_clauses_and_whom_t
 @pytest.mark.parametrize(("question", "reason"), [
     ("郑州市的低保标准是多少？", "现有文件是许昌市的政策，没有关于郑州市的规定。"),
     ("许昌市民政局的咨询电话是多少？", "相关条款没有写明联系电话。"),
+    # the table leaves 特殊用地's 五级地 cell blank: another row's 五级地 is no answer
+    ("特殊用地五级地的出让基准地价是多少？", "相关条款没有写明具体数字。"),
+    ("“许昌惠企贷”能贷多少钱？", "现有文件中没有提到「许昌惠企贷」。"),
+    # the 2024 plan gives 2023's total, not 2024's
+    ("2024年全市地区生产总值是多少？", "相关条款没有写明具体数字。"),
 ])
 def test_near_miss_questions_are_refused_with_the_reason(real_pipeline, question, reason):
     answer = real_pipeline.answerer.run(question)
@@ -36,6 +41,11 @@ def test_a_table_question_is_answered_with_the_cell_and_the_unit_from_the_header
     answer = real_pipeline.answerer.run("许昌市中心城区商业用地二级地的划拨基准地价是多少？")
     assert answer.answer.splitlines()[0] == "商业用地：二级地 **1230**（元/平方米）； [1]"
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2024〕8号", "附件2")
+
+
+def test_a_table_row_named_with_full_width_brackets_is_answered_from_that_row(real_pipeline):
+    answer = real_pipeline.answerer.run("一级地的地下空间（商业用地）出让基准地价是多少？")
+    assert answer.answer.splitlines()[0] == "地下空间 (商业用地)：一级地 **870**（元/平方米）； [1]"
 
 
 def test_a_topic_change_in_a_conversation_is_answered_on_its_own(real_pipeline):

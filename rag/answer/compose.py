@@ -16,9 +16,8 @@ from rag.answer.evidence import ClauseEvidence, PartEvidence
 from rag.answer.facts import fact_spans, table_units
 from rag.citation import Citation, numbered_list
 from rag.config import PROMPTS_DIR
-from rag.normalize import compact
 from rag.retrieve import Hit
-from rag.sentences import sentences, table_header
+from rag.sentences import asked_columns, row_cells, sentences, table_header
 
 CONDITION = re.compile(r"凡|符合|条件|须|应当|需要|需|经.{0,10}(评估|审核|申请)|按程序|按规定|对.{2,40}的，")
 SHORT_CLAUSE = 200  # characters: a clause this short is quoted whole when a lookup is asked
@@ -115,22 +114,12 @@ def _joined(clause: ClauseEvidence, kinds: tuple[str, ...] = (), question: str =
 
 def table_cell(header: str, row: str, units: list[str], question: str = "") -> str:
     """「商业用地：二级地 **3000**（元/平方米）」: the row's label, the asked column(s), the unit."""
-    names = _cells(header)
-    cells = _cells(row)
-    if len(cells) < len(names) and not row.startswith("\t"):
-        cells += [""] * (len(names) - len(cells))
-    pairs = [(n, c) for n, c in zip(names[1:], cells[1:], strict=False) if c]
-    asked = [(n, c) for n, c in pairs if n and compact(n) in compact(question)]
+    label, *columns = row_cells(header, row) or [("", "")]
+    pairs = [(n, c) for n, c in columns if c]
+    asked = [(n, c) for n, c in pairs if n in asked_columns(header, question)]
     unit = f"（{'，'.join(dict.fromkeys(units))}）" if units else ""
     shown = "，".join(f"{n} **{c}**" if (n, c) in asked else f"{n} {c}" for n, c in (asked or pairs))
-    return f"{cells[0] if cells else ''}：{shown}{unit}"
-
-
-def _cells(line: str) -> list[str]:
-    cells = [c.strip() for c in line.split("\t")]
-    while cells and not cells[0]:
-        cells.pop(0)  # rows shifted right by the PDF extraction
-    return cells
+    return f"{label[1]}：{shown}{unit}"
 
 
 def _bold(sentence: str, kinds: tuple[str, ...]) -> str:

@@ -9,18 +9,32 @@ department …), has a sentence that states that kind of fact.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import jieba
 import numpy as np
 
-from rag.answer.facts import FACT_NAMES, YEAR, Asks, asks, speaks_of_year, states, states_figure, table_units
+from rag.answer.facts import (
+    FACT_NAMES,
+    YEAR,
+    Asks,
+    asks,
+    restates,
+    speaks_of_year,
+    states,
+    states_figure,
+    table_units,
+    sentence_years,
+)
 from rag.answer.question import QuestionPart
 from rag.lexical import tokenize
 from rag.places import LEVEL_SUFFIX, Gazetteer, Place
 from rag.retrieve import Hit, Retriever
-from rag.sentences import table_caption, table_header
+from rag.normalize import compact
+from rag.sentences import asked_columns, row_cells, table_caption, table_header
 
 EVIDENCE_DEPTH = 3  # the gate reads this many top clauses of each part
 LEXICAL_WEIGHT = 0.3  # how much word overlap adds to a sentence's cosine when choosing evidence
@@ -37,6 +51,8 @@ MIN_SUBJECT_OVERLAP = 0.6
 # 高龄津贴 amount from a clause about elderly care)
 CLAUSE_MARGIN = 0.03
 ALSO_MARGIN = 0.03  # a second clause is shown as 「另见」 only when nearly as close as the first
+# a name the person puts in quotes (「“许科贷”」) is what they ask about, word for word
+QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,7 @@ class EvidenceFinder:
         self.retriever = retriever
         self.gazetteer = gazetteer
         self.home = list(home)  # the places the corpus speaks for (its issuing bodies), with their parts
+        self.corpus_text = compact("\n".join(f"{c.metadata['doc_title']}\n{c.text}" for c in retriever.chunks.values()))
 
     def find(self, part: QuestionPart, hits: list[Hit]) -> PartEvidence:
         evidence = PartEvidence(part, asks(part.text), hits)  # what this part asks, not the text it borrows
@@ -88,9 +105,14 @@ class EvidenceFinder:
         words = self._weighted_words(part.query)
         places = [p for p in self.gazetteer.find(jieba.lcut(part.text)) if not any(h.contains(p) for h in self.home)]
         years = sorted({int(y) for y in YEAR.findall(part.text)})
+        unknown = [name for name in QUOTED.findall(part.text) if compact(name) not in self.corpus_text]
+        if unknown:  # no document names it: whatever clause comes closest is about something else
+            evidence.missing = f"现有文件中没有提到{'、'.join(f'「{name}」' for name in unknown)}。"
+            return evidence
         reasons: list[str] = []
         qualifying: list[ClauseEvidence] = []
-        top = {hit.chunk_id: self._sentences(hit, vector, words, evidence.asks) for hit in hits[:EVIDENCE_DEPTH]}
+        top = {hit.chunk_id: self._sentences(hit, vector, words, evidence.asks, part.query, years)
+               for hit in hits[:EVIDENCE_DEPTH]}
         closest = max((s.score for scored in top.values() for s in scored), default=0.0)
         dense = [h.dense_similarity for h in hits[:EVIDENCE_DEPTH] if h.dense_similarity is not None]
         closest_clause = max(dense, default=0.0)
@@ -126,7 +148,8 @@ class EvidenceFinder:
             evidence.missing = reasons[0] if reasons else "没有检索到相关条款。"
         return evidence
 
-    def _sentences(self, hit: Hit, vector: np.ndarray, words: dict[str, float], part_asks: Asks) -> list[Sentence]:
+    def _sentences(self, hit: Hit, vector: np.ndarray, words: dict[str, float], part_asks: Asks,
+                   question: str, years: list[int]) -> list[Sentence]:
         texts, vectors = self.retriever.sentences.of(hit.chunk_id)
         similarities = vectors @ vector if len(texts) else np.zeros(0)
         units = table_units(hit.text)
@@ -134,6 +157,8 @@ class EvidenceFinder:
         total = sum(words.values()) or 1.0
         department = "department" in part_asks.kinds and bool(hit.metadata.get("responsible_units"))
         breadcrumb = f"{hit.metadata['breadcrumb']} {table_caption(hit.text) if header else ''}"
+        rows = [line for line in hit.text.split("\n") if header and "\t" in line and line != header]
+        named_rows = _named(question, [_label(header, row) for row in rows])
         share = lambda text: sum(w for word, w in words.items() if word in text) / total  # noqa: E731
         scored = []
         for text, similarity in zip(texts, similarities, strict=True):
@@ -143,8 +168,29 @@ class EvidenceFinder:
                 stated = department or any(states(text, kind, units) for kind in part_asks.kinds)
             else:
                 stated = states_figure(text) if part_asks.quantity else True
+            if stated and part_asks.needs_figure:
+                stated = self._gives_new_figure(text, header, part_asks, question, years, named_rows)
             scored.append(Sentence(text, float(similarity), share(text), share(f"{breadcrumb} {header} {text}"), stated))
         return scored
+
+    @staticmethod
+    def _gives_new_figure(text: str, header: str, part_asks: Asks, question: str, years: list[int],
+                          named_rows: list[str]) -> bool:
+        """A figure sentence answers only with a figure the question did not give, for the year asked, and
+        (a table row) the row and column asked when the question names them and the cell is not blank."""
+        if restates(text, part_asks.kinds, question):
+            return False
+        named_years = sentence_years(text)
+        if years and named_years and not named_years & set(years):
+            return False  # 「2023年，全市地区生产总值…」 does not say what 2024 came to
+        if "\t" in text and header:
+            if named_rows and _label(header, text) not in named_rows:
+                return False  # 「工矿仓储用地六级地」 is not answered from another row that has a 六级地 cell
+            columns = asked_columns(header, question)
+            cells = dict(row_cells(header, text)[1:])
+            if columns and not any(cells.get(column) for column in columns):
+                return False  # the table leaves that cell blank
+        return True
 
     def _choose(self, scored: list[Sentence], part_asks: Asks, closest: float, limit: int = 3) -> list[Sentence]:
         """The best sentences that state what was asked, in the clause's order."""
@@ -166,6 +212,18 @@ class EvidenceFinder:
 
 def _same_subject(extra: ClauseEvidence, main: ClauseEvidence) -> bool:
     return extra.best >= main.best - ALSO_MARGIN
+
+
+def _named(question: str, labels: list[str]) -> list[str]:
+    """The row labels a question names; 「地下空间（商业用地）」 names that row, not also 「商业用地」."""
+    width = lambda text: unicodedata.normalize("NFKC", compact(text))  # noqa: E731  （） = ()
+    named = [label for label in labels if label and width(label) in width(question)]
+    return [label for label in named if not any(width(label) in width(other) and label != other for other in named)]
+
+
+def _label(header: str, row: str) -> str:
+    cells = row_cells(header, row)
+    return cells[0][1] if cells else ""
 
 
 def _short(place: Place) -> str:

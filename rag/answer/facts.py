@@ -81,6 +81,25 @@ def states_figure(sentence: str) -> bool:
     return bool(ANY_FIGURE.search(YEAR.sub("", YEAR_RANGE.sub("", LIST_NUMBER.sub("", sentence)))))
 
 
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def figures(text: str) -> set[str]:
+    """The numbers a text gives as figures (not list numbers, annex numbers or years)."""
+    return set(NUMBER.findall(YEAR.sub("", YEAR_RANGE.sub("", LIST_NUMBER.sub("", text)))))
+
+
+def restates(sentence: str, kinds: tuple[str, ...], question: str) -> bool:
+    """Whether every figure the sentence gives for the asked kinds is one the question already gave:
+    「提高到6000元之前，原来的标准是多少？」 is not answered by 「提高…至6000元」."""
+    given = figures(question)
+    if not given:
+        return False
+    spans = [m.group() for kind in kinds if kind != "department" for m in re.finditer(FACT_KINDS[kind][1], sentence)]
+    stated = set().union(*map(figures, spans)) if spans else figures(sentence)
+    return bool(stated) and stated <= given
+
+
 def fact_spans(sentence: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
     """Where the asked facts stand in a sentence, for showing them in bold."""
     spans = [m.span() for kind in kinds for m in re.finditer(FACT_KINDS[kind][1], sentence)]
@@ -92,6 +111,14 @@ def years_in(text: str) -> set[int]:
     for start, end in YEAR_RANGE.findall(text):
         found |= set(range(int(start), int(end) + 1))
     return found
+
+
+BASE_YEAR = re.compile(r"(?:较|比|相比|同比|对比|与)\s*(20\d{2})\s*年")
+
+
+def sentence_years(sentence: str) -> set[int]:
+    """The years a sentence's figures are for: not a comparison base (「较2023年增长45%」 is about a later year)."""
+    return years_in(BASE_YEAR.sub("", sentence))
 
 
 def speaks_of_year(year: int, context: str, document_year: int) -> bool:

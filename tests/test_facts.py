@@ -1,0 +1,28 @@
+"""What a figure sentence must give to answer a part: a figure the question did not already give,
+for the year asked, from the table row and column asked when that cell is not blank."""
+
+from rag.answer.facts import restates, sentence_years
+from rag.sentences import asked_columns, row_cells
+
+HEADER = "土地级别 用地类型\t一级地\t二级地\t三级地\t四级地\t五级地\t六级地\t七级地"
+SPECIAL = "特殊用地\t975\t705\t525\t420\t\t\t"
+
+
+def test_a_figure_the_question_already_gave_does_not_answer_it():
+    sentence = "四个阶段全流程（即从立项到竣工）审批总时限控制在100个工作日以内。"
+    assert restates(sentence, ("date",), "全流程控制在100个工作日以内，其中施工许可阶段限时多少个工作日？")
+    assert not restates(sentence, ("date",), "投资项目审批全流程要多少个工作日？")
+    assert not restates("提高行政村卫生室基本运行经费补助至6000元", ("money",), "补助提高到5000元了吗，现在是多少钱？")
+
+
+def test_a_comparison_base_year_is_not_the_year_a_sentence_speaks_of():
+    assert sentence_years("二手车交易量较2023年增长45%，废旧家电回收量较2023年增长40%") == set()
+    assert sentence_years("2023年，全市地区生产总值3238.2亿元、增长0.9%") == {2023}
+    assert sentence_years("到2022年，建成许昌国家级高新区") == {2022}
+
+
+def test_a_table_row_keeps_its_blank_cells_in_their_columns():
+    assert row_cells(HEADER, SPECIAL) == [("土地级别 用地类型", "特殊用地"), ("一级地", "975"), ("二级地", "705"),
+                                          ("三级地", "525"), ("四级地", "420"), ("五级地", ""), ("六级地", ""), ("七级地", "")]
+    assert asked_columns(HEADER, "特殊用地五级地的出让基准地价是多少？") == ["五级地"]
+    assert asked_columns(HEADER, "特殊用地的基准地价是多少？") == []
