@@ -23,17 +23,17 @@ from rag.answer.facts import (
     Asks,
     asks,
     restates,
+    sentence_years,
     speaks_of_year,
     states,
     states_figure,
     table_units,
-    sentence_years,
 )
 from rag.answer.question import QuestionPart
 from rag.lexical import tokenize
+from rag.normalize import compact
 from rag.places import LEVEL_SUFFIX, Gazetteer, Place
 from rag.retrieve import Hit, Retriever
-from rag.normalize import compact
 from rag.sentences import asked_columns, row_cells, table_caption, table_header
 
 EVIDENCE_DEPTH = 3  # the gate reads this many top clauses of each part
