@@ -51,6 +51,7 @@ MIN_SUBJECT_OVERLAP = 0.6
 # 高龄津贴 amount from a clause about elderly care)
 CLAUSE_MARGIN = 0.03
 ALSO_MARGIN = 0.03  # a second clause is shown as 「另见」 only when nearly as close as the first
+URBAN_SCOPE = re.compile(r"(?:中心城区|市区)")
 # a name the person puts in quotes (「“许科贷”」) is what they ask about, word for word
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
 
@@ -103,7 +104,12 @@ class EvidenceFinder:
         evidence = PartEvidence(part, asks(part.text), hits)  # what this part asks, not the text it borrows
         vector = self.retriever.query_vector(part.query)
         words = self._weighted_words(part.query)
-        places = [p for p in self.gazetteer.find(jieba.lcut(part.text)) if not any(h.contains(p) for h in self.home)]
+        named = self.gazetteer.find(jieba.lcut(part.text))
+        places = [p for p in named if not any(h.contains(p) for h in self.home)]
+        # a county or county-level city of the corpus's own area: covered by city-wide documents, but not by
+        # one whose title limits it to the city's urban districts (市区 / 中心城区)
+        counties = [p for p in named if any(h.contains(p) for h in self.home) and len(p.code) == 6
+                    and p.name.endswith(("县", "市"))]
         years = sorted({int(y) for y in YEAR.findall(part.text)})
         unknown = [name for name in QUOTED.findall(part.text) if compact(name) not in self.corpus_text]
         if unknown:  # no document names it: whatever clause comes closest is about something else
@@ -120,6 +126,11 @@ class EvidenceFinder:
             context = f"{hit.metadata['doc_title']} {hit.metadata['breadcrumb']} {hit.text}"
             if any(place.name not in context and _short(place) not in context for place in places):
                 reasons.append(f"现有文件是{'、'.join(h.name for h in self.home)}的政策，没有关于{'、'.join(p.name for p in places)}的规定。")
+                continue
+            urban = URBAN_SCOPE.search(hit.metadata["doc_title"])
+            outside = [p.name for p in counties if urban and p.name not in context and _short(p) not in context]
+            if outside:
+                reasons.append(f"相关文件只适用于{urban.group()}，没有关于{'、'.join(outside)}的规定。")
                 continue
             document_year = int(hit.metadata["date"]) // 10000
             if any(not speaks_of_year(year, context, document_year) for year in years):
