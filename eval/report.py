@@ -18,7 +18,7 @@ from eval.runner import (
 )
 
 EVAL_DIR = Path(__file__).resolve().parent
-# per gold set. The blind set's floors guard against regressions at the level measured when it was
+# per gold set. The blind sets' floors guard against regressions at the level measured when each was
 # introduced; issue 10's targets (citation 0.85, facts 0.80, refused unanswerable 0.85, false refusals
 # 0.08) are not met yet, so they cannot be CI floors without failing every run.
 FLOORS = {
@@ -26,6 +26,8 @@ FLOORS = {
                "refusal_unans": (">=", 0.80), "false_refusal": ("<=", 0.10)},
     "blind": {"citation_acc": (">=", 0.78), "key_facts": (">=", 0.74), "refusal_unans": (">=", 0.55),
               "false_refusal": ("<=", 0.08)},
+    "blind2": {"citation_acc": (">=", 0.74), "key_facts": (">=", 0.72), "refusal_unans": (">=", 0.40),
+               "false_refusal": ("<=", 0.10)},
 }
 SET_NAMES = {"tuning": "调参集 eval/questions.jsonl", "blind": "盲测集一 eval/blind.jsonl",
              "blind2": "盲测集二 eval/blind2.jsonl"}
