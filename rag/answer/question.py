@@ -14,6 +14,7 @@ from functools import cache
 
 import jieba.posseg
 
+from rag.lexical import DOMAIN_WORDS
 from rag.normalize import compact
 
 MAX_QUESTION_CHARS = 500
@@ -90,9 +91,14 @@ def strip_injection(text: str) -> tuple[str, bool]:
 
 
 def has_subject(text: str) -> bool:
-    """Whether the text names what it is about (a noun other than the kind of fact asked)."""
-    return any(flag.startswith(NOUN_FLAGS) and len(word) >= 2 and word not in FRAME_NOUNS
+    """Whether the text names what it is about: a noun other than the kind of fact asked, or the short
+    form of a domain noun (「能算特困吗」: jieba tags 特困 an adjective, but it is how people say 特困人员)."""
+    return any(len(word) >= 2 and word not in FRAME_NOUNS and (flag.startswith(NOUN_FLAGS) or _abbreviates_domain_noun(word))
                for word, flag in jieba.posseg.lcut(INTERROGATIVE.sub(" ", text)))
+
+
+def _abbreviates_domain_noun(word: str) -> bool:
+    return any(noun.startswith(word) for noun in DOMAIN_WORDS)
 
 
 def is_follow_up(text: str) -> bool:
