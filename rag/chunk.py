@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass
 
 from rag.documents import Clause, Document
+from rag.parse.regulation import article_shape
 
 MAX_CHUNK_CHARS = 450
 # Part of every chunk id: bump it when the metadata changes shape, so the next ingest rewrites
 # every chunk (vectors still come from the embedding cache, which is keyed by the text).
-CHUNK_SCHEMA = "2"
+CHUNK_SCHEMA = "3"
 BREADCRUMB_SEPARATOR = " > "
 
 
@@ -55,6 +56,18 @@ def split_sentences(text: str, limit: int = MAX_CHUNK_CHARS) -> list[str]:
     return [part.strip("\n") for part in parts if part.strip()]
 
 
+def _paragraph_parts(text: str, limit: int) -> list[str]:
+    """An article split only between its lines (款 and 项), so each part starts a paragraph and a
+    quote can be placed at 第N款第（M）项; a single line longer than the limit stays whole."""
+    parts: list[str] = []
+    for line in text.split("\n"):
+        if parts and len(parts[-1]) + len(line) < limit:
+            parts[-1] += "\n" + line
+        else:
+            parts.append(line)
+    return parts
+
+
 def _table_parts(clause: Clause, limit: int) -> list[str]:
     """Split a table clause between rows, never inside one; every part starts with the header row."""
     header = clause.table_header
@@ -91,8 +104,15 @@ def chunk_document(document: Document, limit: int = MAX_CHUNK_CHARS) -> list[Chu
     for order, clause in enumerate(document.clauses):
         if not clause.text.strip():
             continue
-        parts = _table_parts(clause, limit) if clause.table_header else split_clause(clause.text, limit)
+        if clause.table_header:
+            parts = _table_parts(clause, limit)
+        elif source.kind == "regulation":
+            parts = _paragraph_parts(clause.text, limit) if len(clause.text) > limit else [clause.text]
+        else:
+            parts = split_clause(clause.text, limit)
         crumb = breadcrumb(document, clause)
+        shape = article_shape(clause.text)
+        paragraph_base = 0
         for index, part in enumerate(parts):
             digest = content_hash(CHUNK_SCHEMA, source.name, document.doc_number, document.title,
                                   clause.clause_path, str(order), str(index), part)
@@ -106,14 +126,22 @@ def chunk_document(document: Document, limit: int = MAX_CHUNK_CHARS) -> list[Chu
                 "heading": clause.heading,
                 "parents": BREADCRUMB_SEPARATOR.join(clause.parents),
                 "breadcrumb": crumb,
-                "page": document.page or 0,  # 0: no start page printed
-                "date": document.date or 0,  # yyyymmdd; 0: no date printed
+                "page": clause.page or document.page or 0,  # 0: no page known
+                "date": document.date or 0,  # yyyymmdd (a regulation's: its latest amendment); 0: none printed
+                "effective": document.effective or 0,  # 施行 date, yyyymmdd; 0: not stated
+                "history": "\n".join(document.history),
+                "file_hash": source.file_hash,
                 "responsible_units": "、".join(clause.responsible_units),
                 "order": order,  # the clause's position in its document, for showing the whole tree
                 "part": index,
                 "parts": len(parts),
                 "is_table": int(bool(clause.table_header)),
                 "content_hash": digest,
+                # where this part sits in its article: 款 before it, 款 in all, whether it has 项
+                "paragraph_base": paragraph_base,
+                "paragraph_count": shape.paragraphs,
+                "has_items": int(shape.has_items),
             }
+            paragraph_base += article_shape(part).paragraphs
             chunks.append(Chunk(chunk_id=digest, text=part, embed_text=embed_text(crumb, part), metadata=metadata))
     return chunks

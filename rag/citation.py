@@ -6,7 +6,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from rag.parse.regulation import ArticleShape, locate
 from rag.retrieve import Hit
+from rag.versions import CURRENT, format_date
 
 CITATION_MARK = re.compile(r"\[(\d{1,2})\]")  # [n] in an answer: the n-th entry of its 依据 list
 
@@ -21,26 +23,46 @@ class Citation:
     quote: str  # the sentence(s) the answer used
     kind: str
     chunk_id: str
+    status: str = CURRENT  # 现行有效 / 已修订 / 已废止 / 尚未施行
+    version_date: int | None = None  # the date of the version cited (a regulation's latest amendment)
+    amended: bool = False  # the version's history records an amendment (修订/修正)
 
     @classmethod
     def from_hit(cls, hit: Hit, quote: str) -> Citation:
         meta = hit.metadata
-        return cls(doc_number=meta["doc_number"], doc_title=meta["doc_title"], clause_path=meta["clause_path"],
+        clause_path = str(meta["clause_path"])
+        if meta["kind"] == "regulation" and clause_path and quote:
+            # narrowed to the 款 and 项 the quoted sentence stands in: 第十一条第一款第（二）项
+            shape = ArticleShape(int(meta.get("paragraph_count") or 0), bool(meta.get("has_items")))
+            clause_path += locate(hit.text, quote, int(meta.get("paragraph_base") or 0), shape)
+        history = str(meta.get("history", "")).split("\n")
+        return cls(doc_number=meta["doc_number"], doc_title=meta["doc_title"], clause_path=clause_path,
                    issue=meta["issue"], page=int(meta["page"]) or None, quote=quote, kind=meta["kind"],
-                   chunk_id=hit.chunk_id)
+                   chunk_id=hit.chunk_id, status=str(meta.get("status", CURRENT)),
+                   version_date=int(meta.get("version_date") or meta.get("date") or 0) or None,
+                   amended=any(word in history[-1] for word in ("修订", "修正", "修改")))
 
     def display(self) -> str:
-        """The canonical form: 《标题》（文号）条款，载《公报》期号 第N页 — or 《许昌日报》日期 版次《标题》."""
+        """The canonical form: 《标题》（文号）条款，载《公报》期号 第N页 — or 《许昌日报》日期 版次《标题》 — or, for a
+        regulation, 《条例》第十一条第一款第（二）项（2019年3月2日修订，现行有效）."""
         if self.kind == "newspaper":
             return f"{self.issue}《{self.doc_title}》"
+        if self.kind == "regulation":
+            version = f"{format_date(self.version_date)}{'修订' if self.amended else '公布'}，" if self.version_date else ""
+            where = f"，载{self.issue}" if self.issue else ""
+            page = f" 第{self.page}页" if self.page else ""
+            return f"《{self.doc_title}》{self.clause_path}（{version}{self.status}）{where}{page}"
         number = f"（{self.doc_number}）" if self.doc_number else ""
-        clause = f"{self.clause_path}，" if self.clause_path else "，"
         page = f" 第{self.page}页" if self.page else ""
+        if not self.issue:  # a document published on its own, not in a gazette issue
+            return f"《{self.doc_title}》{number}{self.clause_path}{page}".rstrip()
+        clause = f"{self.clause_path}，" if self.clause_path else "，"
         return f"《{self.doc_title}》{number}{clause}载{self.issue}{page}"
 
     def to_json(self) -> dict:
         data = asdict(self)
-        return {key: data[key] for key in ("doc_number", "doc_title", "clause_path", "issue", "page", "quote")}
+        return {key: data[key] for key in ("doc_number", "doc_title", "clause_path", "issue", "page", "quote",
+                                           "status", "version_date")}
 
 
 def numbered_list(citations: Sequence[Citation]) -> str:

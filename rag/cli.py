@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rag.config import Settings
-from rag.corpus import CorpusError, corpus_files
+from rag.corpus import KINDS, CorpusError, corpus_files
 from rag.documents import Document
 from rag.parse import parse_file
 from rag.parse.clauses import match_numbering
@@ -113,6 +113,44 @@ def ingest_with_progress(pipeline, paths: list[Path] | None = None) -> int:
         print(f"错误：{error}（该文件原有的索引内容保持不变）", file=sys.stderr)
     print(report.summary() if report.changed or report.added or report.removed else f"索引已是最新。{report.summary()}")
     return 1 if report.errors else 0
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    """Recognise each file, copy it into the corpus, record it in the manifest, then index what was added."""
+    from rag.library import Library
+
+    library = Library(settings.corpus_dir)
+    added: list[Path] = []
+    failures = 0
+    for name in args.files:
+        try:
+            recognised = library.add(Path(name), args.kind)
+        except CorpusError as error:
+            print(f"错误：{error}", file=sys.stderr)
+            failures += 1
+            continue
+        print(f"已收录 {recognised.summary()}")
+        added.append(settings.corpus_dir / recognised.key)
+    if not added:
+        return 1
+    status = ingest_with_progress(_pipeline(settings), added)
+    return 1 if failures or status else 0
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.library import Library
+
+    library = Library(settings.corpus_dir)
+    removed: list[str] = []
+    for reference in args.documents:
+        try:
+            removed += library.remove(reference)
+        except CorpusError as error:
+            print(f"错误：{error}", file=sys.stderr)
+            return 1
+    for key in removed:
+        print(f"已从语料中移除 {key}")
+    return ingest_with_progress(_pipeline(settings))  # a full run drops the removed files' chunks
 
 
 def _batch(args: argparse.Namespace) -> list[tuple[str, list[str]]] | None:
@@ -286,7 +324,7 @@ def _question_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("question", nargs="?", default="", help="问题")
     command.add_argument("--json", action="store_true", help="输出 JSON")
     command.add_argument("--batch", metavar="FILE", help="JSONL 文件（每行含 question 字段），- 表示标准输入")
-    command.add_argument("--kind", choices=["gazette", "newspaper"], help="只检索公报或报纸")
+    command.add_argument("--kind", choices=list(KINDS), help="只检索这一类文件")
     command.add_argument("--year", type=int, help="只检索该年份的文件")
     command.add_argument("--doc", metavar="DOC_NUMBER", help="只检索该文号，如 许政办〔2024〕3号")
 
@@ -303,6 +341,15 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="建立或更新索引（增量、可中断）")
     ingest.add_argument("paths", nargs="*", help="只更新这些文件（默认：整个语料目录，并删除已移除文件的内容）")
     ingest.set_defaults(handler=cmd_ingest)
+
+    add = commands.add_parser("add", help="收录文件（PDF、DOCX、HTML、Markdown、文本），识别类型和信息后建立索引")
+    add.add_argument("files", nargs="+", help="要收录的文件")
+    add.add_argument("--kind", choices=list(KINDS), help="指定类型（默认按内容自动识别）")
+    add.set_defaults(handler=cmd_add)
+
+    remove = commands.add_parser("remove", help="从语料中移除文件并更新索引")
+    remove.add_argument("documents", nargs="+", help="语料中的文件路径、文件名、标题或文号")
+    remove.set_defaults(handler=cmd_remove)
 
     search = commands.add_parser("search", help="检索相关条款")
     _question_arguments(search)

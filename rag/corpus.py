@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import datetime
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from rag.documents import Source
 
 MANIFEST_NAME = "sources.toml"
-KINDS = ("gazette", "newspaper")
+KINDS = ("gazette", "policy", "regulation", "newspaper")
+KIND_NAMES = {"gazette": "政府公报", "policy": "政策文件", "regulation": "法规规章", "newspaper": "报纸版面"}
+# what a corpus folder may hold (rag.formats reads each); anything else in it is ignored
+SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm")
 
 
 class CorpusError(Exception):
     """A corpus file that cannot be used; the message names the file and says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: Path
+    sources: dict[Path, Source]  # resolved file path → what its entry says
+    problems: list[str]  # entries that could not be used as written, each named, in Chinese
 
 
 def find_manifest(path: Path) -> Path | None:
@@ -23,43 +35,71 @@ def find_manifest(path: Path) -> Path | None:
     return None
 
 
-def load_manifest(manifest: Path) -> dict[Path, Source]:
-    """Map each listed file (resolved path) to its Source."""
+def load_manifest(manifest: Path) -> Manifest:
+    """Every usable entry; a broken entry is named in `problems` and the others still count."""
     try:
         entries = tomllib.loads(manifest.read_text(encoding="utf-8")).get("source", [])
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise CorpusError(f"{manifest}: 清单格式错误：{error}") from error
     sources: dict[Path, Source] = {}
-    for entry in entries:
-        path = (manifest.parent / entry["path"]).resolve()
+    problems: list[str] = []
+    for number, entry in enumerate(entries, 1):
+        name = entry.get("path") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"{manifest}: 第 {number} 条登记缺少 path（文件路径），已跳过")
+            continue
+        path = (manifest.parent / name).resolve()
+        if not path.is_file():
+            problems.append(f"{manifest}: 登记的文件 {name} 不存在，已跳过")
+            continue
         kind = entry.get("kind", "")
-        if kind not in KINDS:
-            raise CorpusError(f"{manifest}: {entry['path']} 的 kind 必须是 {' 或 '.join(KINDS)}，而不是 {kind!r}")
-        sources[path] = Source(
-            path=path,
-            kind=kind,
-            publisher=entry["publisher"],
-            issue=entry["issue"],
-            date=int(entry["date"].replace("-", "")) if entry.get("date") else None,
-            note=entry.get("note", ""),
-        )
-    return sources
+        if kind and kind not in KINDS:
+            problems.append(f"{manifest}: {name} 的 kind 必须是 {'、'.join(KINDS)} 之一，而不是 {kind!r}；已改为自动识别")
+            kind = ""
+        date = _entry_date(entry.get("date"))
+        if entry.get("date") and date is None:
+            problems.append(f"{manifest}: {name} 的 date {entry.get('date')!r} 不是有效日期（应为 YYYY-MM-DD），已忽略该日期")
+        sources[path] = Source(path=path, kind=kind, publisher=str(entry.get("publisher", "")),
+                               issue=str(entry.get("issue", "")), date=date, note=str(entry.get("note", "")),
+                               key=corpus_key(path, manifest.parent))
+    return Manifest(manifest, sources, problems)
+
+
+def _entry_date(value: object) -> int | None:
+    text = str(value or "")
+    if isinstance(value, datetime.date):
+        text = value.isoformat()
+    try:
+        return int(datetime.date.fromisoformat(text).strftime("%Y%m%d"))
+    except ValueError:
+        return None
+
+
+def corpus_key(path: Path, root: Path) -> str:
+    """A file's name inside the corpus: its path relative to the corpus folder, so that two x.txt in
+    different folders are two sources."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
 
 
 def source_for(path: Path) -> Source:
-    """The manifest entry for a corpus file, or a clear error when it has none."""
+    """What is known about a corpus file before reading it: its manifest entry, or only its place in the
+    corpus (kind, title and dates are then recognised from the content)."""
     manifest = find_manifest(path)
-    if manifest is None:
-        raise CorpusError(f"{path}: 找不到清单 {MANIFEST_NAME}；请在语料目录中登记该文件")
-    source = load_manifest(manifest).get(path.resolve())
-    if source is None:
-        raise CorpusError(f"{path}: 未在 {manifest} 中登记（需要 kind、publisher、issue 等信息），已跳过")
-    return source
+    if manifest is not None:
+        source = load_manifest(manifest).sources.get(path.resolve())
+        if source is not None:
+            return source
+    root = manifest.parent if manifest else path.parent
+    return Source(path=path.resolve(), kind="", publisher="", issue="", date=None, key=corpus_key(path, root))
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """Every text file under the corpus folder, in a stable order."""
-    return sorted(p for p in corpus_dir.rglob("*.txt") if p.is_file())
+    """Every document file under the corpus folder, in a stable order."""
+    return sorted(p for p in corpus_dir.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                  and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts))
 
 
 def read_text(path: Path) -> str:

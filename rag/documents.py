@@ -11,15 +11,17 @@ class Source:
     """One corpus file and what its manifest entry says about it."""
 
     path: Path
-    kind: str  # "gazette" | "newspaper"
+    kind: str  # see rag.kinds.KINDS
     publisher: str
-    issue: str  # e.g. 2024年第2期, 2022年9月27日 第04版
+    issue: str  # e.g. 2024年第2期, 2022年9月27日 第04版; "" for a document published on its own
     date: int | None  # publication date as yyyymmdd when printed on the page
     note: str = ""
+    key: str = ""  # the file's path inside the corpus folder: what its chunks are keyed by
+    file_hash: str = ""  # sha256 of the file's bytes: an exact duplicate is not indexed twice
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return self.key or self.path.name
 
 
 @dataclass
@@ -32,11 +34,12 @@ class Clause:
     text: str  # the clause as written, with its number
     responsible_units: list[str] = field(default_factory=list)
     table_header: str = ""  # header row when the clause holds a table
+    page: int | None = None  # the page the clause starts on, when the source has pages (PDF)
 
 
 @dataclass
 class Document:
-    """A gazette document (通知, 决定, 实施意见 …) or a newspaper article."""
+    """A gazette document (通知, 决定, 实施意见 …), a regulation, or a newspaper article."""
 
     source: Source
     title: str
@@ -48,6 +51,8 @@ class Document:
     annexes: list[str] = field(default_factory=list)
     byline: str = ""
     clauses: list[Clause] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)  # a regulation's promulgation and amendment lines
+    effective: int | None = None  # 施行 date, yyyymmdd, when the text states one
 
     @property
     def body_text(self) -> str:

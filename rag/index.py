@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.chunk import Chunk, chunk_document
-from rag.corpus import CorpusError, corpus_files
+from rag.corpus import MANIFEST_NAME, CorpusError, corpus_files, load_manifest, source_for
 from rag.embed import Embedder, EmbeddingCache, embed_with_cache
 from rag.lexical import LexicalIndex
 from rag.parse import parse_file
@@ -71,22 +71,38 @@ class Indexer:
         self.store.drop_unused()  # generations left by a run that was killed before publishing
         # vectors from another model cannot be mixed with this one's: re-embed the whole corpus
         model_changed = self.store.live_name() is not None and self.store.live_model() != self.embedder.name
-        full_run = not paths or model_changed
+        # the first ingest indexes the whole corpus, whichever files it was given
+        full_run = not paths or model_changed or self.store.live_name() is None
         files = corpus_files(corpus_dir) if full_run else list(paths or [])
         fresh: dict[str, Chunk] = {}
         parsed_sources: set[str] = set()
+        manifest = corpus_dir / MANIFEST_NAME
+        if full_run and manifest.is_file():
+            try:
+                report.errors += load_manifest(manifest).problems
+            except CorpusError as error:
+                report.errors.append(str(error))
+        current = {} if model_changed else self.store.chunks()
+        keys = {source_for(p).name for p in files}
+        # files already indexed (and not re-read now), by content: an exact copy is not indexed twice
+        seen = {} if full_run else {str(c.metadata.get("file_hash")): str(c.metadata["source"])
+                                    for c in current.values() if c.metadata["source"] not in keys}
         for path in files:
             try:
                 documents = parse_file(path)
             except CorpusError as error:
                 report.errors.append(str(error))  # its chunks already in the index keep serving
                 continue
-            parsed_sources.add(path.name)
+            source = documents[0].source
+            if source.file_hash in seen:
+                report.errors.append(f"{path}: 与已收录的 {seen[source.file_hash]} 内容完全相同，未重复收录")
+                continue
+            seen[source.file_hash] = source.name
+            parsed_sources.add(source.name)
             for document in documents:
                 fresh.update({chunk.chunk_id: chunk for chunk in chunk_document(document)})
-        present_sources = {p.name for p in corpus_files(corpus_dir)} if full_run else set()
+        present_sources = {source_for(p).name for p in corpus_files(corpus_dir)} if full_run else set()
 
-        current = {} if model_changed else self.store.chunks()
         kept = {i: c for i, c in current.items()
                 if c.metadata["source"] not in parsed_sources
                 and (not full_run or c.metadata["source"] in present_sources)}

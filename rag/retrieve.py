@@ -19,6 +19,7 @@ from rag.normalize import compact, normalize_doc_number
 from rag.parse.clauses import CN_NUMERAL
 from rag.sentences import SentenceIndex
 from rag.store import ChromaStore, StoredChunk
+from rag.versions import CURRENT, VersionTable
 
 RRF_K = 60
 DENSE_WEIGHT = 1.0
@@ -69,7 +70,8 @@ class Hit:
         meta = self.metadata
         return {"rank": self.rank, "score": round(self.score, 6), "doc_number": meta["doc_number"],
                 "doc_title": meta["doc_title"], "clause_path": meta["clause_path"], "issue": meta["issue"],
-                "source": meta["source"], "page": meta["page"] or None, "text": self.text}
+                "source": meta["source"], "page": meta["page"] or None, "text": self.text,
+                "status": meta.get("status", CURRENT), "version_date": meta.get("version_date") or None}
 
 
 def mentioned_doc_number(question: str) -> str | None:
@@ -99,6 +101,8 @@ class Retriever:
         self.lexical = lexical
         self.chunks = chunks
         self.known_doc_numbers = {c.metadata["doc_number"] for c in chunks.values()}
+        self.versions = VersionTable.build([c.metadata for c in chunks.values()], [c.text for c in chunks.values()])
+        self.versions.annotate(c.metadata for c in chunks.values())
 
     def search(self, question: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]:
         filters = filters or SearchFilters()
@@ -126,7 +130,8 @@ class Retriever:
         for chunk_id in named_ids:
             fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0  # the clause the user named comes first
 
-        ranked = sorted(fused, key=lambda i: (-fused[i], i))  # ties broken by id: same order on every store
+        # ties broken by id: same order on every store; another version than the one asked about goes last
+        ranked = sorted(fused, key=lambda i: (self._other_version(i, question), -fused[i], i))
         hits: list[Hit] = []
         shown: list[set[str]] = []  # character bigrams of each hit kept so far
         for chunk_id in ranked:
@@ -143,6 +148,17 @@ class Retriever:
             if len(hits) == k:
                 break
         return hits
+
+    def _other_version(self, chunk_id: str, question: str) -> bool:
+        """Whether a chunk belongs to a version of its document other than the one the question is about
+        (the version in force in a year it names, else the newest)."""
+        chunk = self.chunks.get(chunk_id)
+        if chunk is None:
+            return False
+        title = str(chunk.metadata["doc_title"])
+        if not self.versions.has_versions(title):
+            return False
+        return int(chunk.metadata["date"] or 0) != self.versions.version_for(title, question)
 
     def with_weights(self, dense: float, lexical: float, sentence: float) -> Retriever:
         """The same index fused with other weights (baselines, calibration); question vectors shared."""

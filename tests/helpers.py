@@ -42,6 +42,11 @@ def copy_corpus(target: Path, names: tuple[str, ...] = ()) -> Path:
         for path in target.rglob("*.txt"):
             if path.name not in names:
                 path.unlink()
+        # the manifest lists only the files copied: a listed file that is missing is reported
+        manifest = target / "sources.toml"
+        entries = manifest.read_text(encoding="utf-8").split("[[source]]")
+        kept = [e for e in entries[1:] if any(f'/{name}"' in e for name in names)]
+        manifest.write_text("[[source]]".join([entries[0], *kept]), encoding="utf-8")
     return target
 
 

@@ -101,8 +101,12 @@ def test_a_short_follow_up_is_read_with_the_previous_question(answerer):
 def test_json_has_the_contract_fields(answerer):
     data = answerer.run(CARE).to_json()
     assert list(data) == ["question", "answer", "refused", "citations", "hits", "unanswered_parts"]
-    assert list(data["citations"][0]) == ["doc_number", "doc_title", "clause_path", "issue", "page", "quote"]
+    assert list(data["citations"][0]) == ["doc_number", "doc_title", "clause_path", "issue", "page", "quote",
+                                          "status", "version_date"]
     assert data["citations"][0]["page"] == 72
+    assert (data["citations"][0]["status"], data["citations"][0]["version_date"]) == ("现行有效", 20240430)
+    assert list(data["hits"][0]) == ["rank", "score", "doc_number", "doc_title", "clause_path", "issue", "source",
+                                     "page", "text", "status", "version_date"]
 
 
 @pytest.mark.parametrize(("question", "places"), [

@@ -10,7 +10,8 @@ from rag.pipeline import Pipeline
 from tests.fakes import HashingEmbedder
 from tests.helpers import copy_corpus, make_settings
 
-HIT_FIELDS = ["rank", "score", "doc_number", "doc_title", "clause_path", "issue", "source", "page", "text"]
+HIT_FIELDS = ["rank", "score", "doc_number", "doc_title", "clause_path", "issue", "source", "page", "text", "status",
+              "version_date"]
 
 
 @pytest.fixture

@@ -51,21 +51,57 @@ def test_each_bad_file_is_named_with_its_reason_and_the_good_one_parses(tmp_corp
     captured = capsys.readouterr()
     errors = captured.err.splitlines()
     assert status == 1
-    assert len(errors) == 4
+    assert len(errors) == 3
     assert any("gbk.txt" in e and "不是 UTF-8 编码（可能是 GBK）" in e for e in errors)
     assert any("empty.txt" in e and "文件为空" in e for e in errors)
     assert any("binary.txt" in e and "二进制文件" in e for e in errors)
-    assert any("unlisted.txt" in e and "未在" in e and "sources.toml" in e for e in errors)
-    articles = [json.loads(line) for line in captured.out.splitlines()]
-    assert [a["title"] for a in articles][:2] == ["强力推动产业升级 走好强市兴市之路", "产业发展大事记"]
-    assert {a["date"] for a in articles} == {20220927}
+    documents = [json.loads(line) for line in captured.out.splitlines()]
+    assert [a["title"] for a in documents][:2] == ["强力推动产业升级 走好强市兴市之路", "产业发展大事记"]
+    # a file the manifest does not list is still read: its kind comes from its content
+    assert [(d["source"], d["kind"]) for d in documents if d["source"] == "unlisted.txt"] == [("unlisted.txt", "policy")]
 
 
-def test_a_file_outside_any_corpus_is_refused_clearly(tmp_path, capsys):
+def test_a_file_with_no_recognisable_document_is_reported(tmp_path, capsys):
     stray = tmp_path / "notes.txt"
-    stray.write_text("一、总则\n", encoding="utf-8")
+    stray.write_text("会议记录\n\n", encoding="utf-8")
     assert main(["parse", str(stray)]) == 1
-    assert "找不到清单 sources.toml" in capsys.readouterr().err
+    assert capsys.readouterr().err.strip() == (f"错误：{stray}: 按政策文件解析，没有识别出任何文件或条款；"
+                                               "请检查文件内容，或用 --kind 指定类型")
+
+
+BROKEN_ENTRIES = """
+[[source]]
+kind = "gazette"
+
+[[source]]
+path = "missing.txt"
+
+[[source]]
+path = "dated.txt"
+date = "2024-13-45"
+
+[[source]]
+path = "kinded.txt"
+kind = "magazine"
+"""
+
+
+def test_broken_manifest_entries_are_named_and_the_other_files_still_ingest(tmp_path):
+    from rag.corpus import load_manifest
+
+    (tmp_path / "sources.toml").write_text(BROKEN_ENTRIES, encoding="utf-8")
+    shutil.copy(NEWS_2022_09_27, tmp_path / "dated.txt")
+    shutil.copy(NEWS_2022_09_27, tmp_path / "kinded.txt")
+    manifest = load_manifest(tmp_path / "sources.toml")
+    assert manifest.problems == [
+        f"{tmp_path / 'sources.toml'}: 第 1 条登记缺少 path（文件路径），已跳过",
+        f"{tmp_path / 'sources.toml'}: 登记的文件 missing.txt 不存在，已跳过",
+        f"{tmp_path / 'sources.toml'}: dated.txt 的 date '2024-13-45' 不是有效日期（应为 YYYY-MM-DD），已忽略该日期",
+        f"{tmp_path / 'sources.toml'}: kinded.txt 的 kind 必须是 gazette、policy、regulation、newspaper 之一，"
+        "而不是 'magazine'；已改为自动识别",
+    ]
+    assert sorted(s.key for s in manifest.sources.values()) == ["dated.txt", "kinded.txt"]
+    assert {s.kind for s in manifest.sources.values()} == {""}
 
 
 def test_parse_json_has_the_contract_fields(capsys):

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from rag.answer.compose import compose_answer, compose_refusal, template
-from rag.answer.evidence import EvidenceFinder, PartEvidence
+from rag.answer.evidence import NATIONAL_PREFIX, EvidenceFinder, PartEvidence
 from rag.answer.llm import LLMBackend, verify
 from rag.answer.question import (
     BadQuestion,
@@ -21,6 +21,7 @@ from rag.answer.question import (
     resolve_follow_up,
 )
 from rag.citation import CITATION_MARK, Citation, numbered_list
+from rag.parse.regulation import ARTICLE
 from rag.places import Gazetteer, Place
 from rag.retrieve import Hit, Retriever, SearchFilters, mentioned_doc_number
 from rag.sentences import sentences
@@ -78,9 +79,14 @@ class Plan:
 
 
 def home_places(metadatas: Sequence[dict], gazetteer: Gazetteer) -> list[Place]:
-    """The places the corpus speaks for: those named by its publishers and issuing bodies."""
-    issuers = {str(m["issue"]) for m in metadatas}
-    issuers |= {str(m["doc_title"]).split("关于")[0] for m in metadatas if "关于" in str(m["doc_title"])}
+    """The places the corpus speaks for: those named by its publishers and issuing bodies (the title up to
+    关于, or a regulation's whole title: 浙江省道路运输条例); all of China once a national law is in."""
+    titles = {str(m["doc_title"]) for m in metadatas}
+    if any(title.startswith(NATIONAL_PREFIX) for title in titles):
+        return [Place(NATIONAL_PREFIX, "")]
+    regulations = {str(m["doc_title"]) for m in metadatas if m["kind"] == "regulation"}
+    issuers = {str(m["issue"]) for m in metadatas} | regulations
+    issuers |= {title.split("关于")[0] for title in titles if "关于" in title}
     return list(dict.fromkeys(p for text in sorted(issuers) for p in gazetteer.find_in(text)))
 
 
@@ -156,7 +162,16 @@ class Answerer:
             text = compose_refusal(plan.text, plan.parts[0])
             return Answer(answer=_with_notices(text, plan.notices), refused=True, citations=[], **base)
         text, citations = compose_answer(plan.parts)
+        notes = [self.version_note(c) for c in citations]
+        text = text.replace("\n依据：", "".join(f"\n{n}" for n in dict.fromkeys(notes) if n) + "\n依据：", 1)
         return Answer(answer=_with_notices(text, plan.notices), refused=False, citations=citations, **base)
+
+    def version_note(self, citation: Citation) -> str:
+        """For a clause of a document with several versions: that an old one is cited, or that it changed."""
+        article = ARTICLE.match(citation.clause_path)
+        if citation.kind != "regulation" or not article or not citation.version_date:
+            return ""
+        return self.retriever.versions.note(citation.doc_title, citation.version_date, article.group(0))
 
     def _from_llm(self, text: str, plan: Plan) -> Answer | None:
         clauses = _clauses(plan)

@@ -18,6 +18,7 @@ from rag.citation import Citation, numbered_list
 from rag.config import PROMPTS_DIR
 from rag.retrieve import Hit
 from rag.sentences import asked_columns, row_cells, sentences, table_header
+from rag.versions import CURRENT
 
 CONDITION = re.compile(r"凡|符合|条件|须|应当|需要|需|经.{0,10}(评估|审核|申请)|按程序|按规定|对.{2,40}的，")
 SHORT_CLAUSE = 200  # characters: a clause this short is quoted whole when a lookup is asked
@@ -170,6 +171,10 @@ def short_ref(hit: Hit) -> str:
     meta = hit.metadata
     if meta["kind"] == "newspaper":
         return f"{meta['issue']}《{meta['doc_title']}》"
+    if not meta["doc_number"]:  # a regulation is named by its title, an older version by its date
+        status = meta.get("status", CURRENT)
+        version = f"（{int(meta['date']) // 10000}年版，{status}）" if status != CURRENT and meta.get("date") else ""
+        return f"《{meta['doc_title']}》{version}{meta['clause_path']}"
     return f"{meta['doc_number']} {meta['clause_path']}".strip()
 
 

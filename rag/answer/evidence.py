@@ -52,6 +52,7 @@ MIN_SUBJECT_OVERLAP = 0.6
 CLAUSE_MARGIN = 0.03
 ALSO_MARGIN = 0.03  # a second clause is shown as 「另见」 only when nearly as close as the first
 URBAN_SCOPE = re.compile(r"(?:中心城区|市区)")
+NATIONAL_PREFIX = "中华人民共和国"  # a national law or State Council regulation applies in every place
 # a name the person puts in quotes (「“许科贷”」) is what they ask about, word for word
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
 
@@ -98,13 +99,29 @@ class EvidenceFinder:
         self.retriever = retriever
         self.gazetteer = gazetteer
         self.home = list(home)  # the places the corpus speaks for (its issuing bodies), with their parts
+        self._document_places: dict[str, list[Place]] = {}
         self.corpus_text = compact("\n".join(f"{c.metadata['doc_title']}\n{c.text}" for c in retriever.chunks.values()))
+
+    def document_places(self, metadata: dict) -> list[Place]:
+        """The places a document speaks for, from its title's issuer (or its publication); [] for a
+        national law or a document that names none (then the corpus's places apply)."""
+        title = str(metadata["doc_title"])
+        if title.startswith(NATIONAL_PREFIX):
+            return []
+        cached = self._document_places.get(title)
+        if cached is None:
+            issuer = title.split("关于")[0] if "关于" in title else title
+            cached = self.gazetteer.find_in(issuer) or self.gazetteer.find_in(str(metadata.get("issue", "")))
+            self._document_places[title] = cached
+        return cached
 
     def find(self, part: QuestionPart, hits: list[Hit]) -> PartEvidence:
         evidence = PartEvidence(part, asks(part.text), hits)  # what this part asks, not the text it borrows
         vector = self.retriever.query_vector(part.query)
         words = self._weighted_words(part.query)
         named = self.gazetteer.find(jieba.lcut(part.text))
+        # 「浙江丽水」: the province only locates the city; the most specific place named decides
+        named = [p for p in named if not any(p != q and p.contains(q) for q in named)]
         places = [p for p in named if not any(h.contains(p) for h in self.home)]
         # a county or county-level city of the corpus's own area: covered by city-wide documents, but not by
         # one whose title limits it to the city's urban districts (市区 / 中心城区)
@@ -126,6 +143,12 @@ class EvidenceFinder:
             context = f"{hit.metadata['doc_title']} {hit.metadata['breadcrumb']} {hit.text}"
             if any(place.name not in context and _short(place) not in context for place in places):
                 reasons.append(f"现有文件是{'、'.join(h.name for h in self.home)}的政策，没有关于{'、'.join(p.name for p in places)}的规定。")
+                continue
+            scope = self.document_places(hit.metadata)
+            elsewhere = [p for p in named if scope and not any(d.contains(p) for d in scope)
+                         and p.name not in context and _short(p) not in context]
+            if elsewhere:  # 「山东养狗」 answered from a 浙江 regulation would be another province's rule
+                reasons.append(f"相关文件是{'、'.join(d.name for d in scope)}的规定，没有关于{'、'.join(p.name for p in elsewhere)}的规定。")
                 continue
             urban = URBAN_SCOPE.search(hit.metadata["doc_title"])
             outside = [p.name for p in counties if urban and p.name not in context and _short(p) not in context]

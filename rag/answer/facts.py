@@ -11,27 +11,35 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# laws and regulations write figures in Chinese numerals: 十五日内, 二百元以上五百元以下, 六十周岁
+CN = "[零〇一二两三四五六七八九十百千万]+"
+CN_MANY = "(?:[二两三四五六七八九十百千万][零〇一二两三四五六七八九十百千万]*|一[零〇一二两三四五六七八九十百千万]+)"  # not a lone 一
+# a limit states a count even when it is one: 限养一只, 不超过一辆, 至少两名
+LIMIT = rf"(?:限[养购办]?|不超过|不得超过|最多|至多|至少|仅)(?:{CN}|\d+)(?:只|条|个|人|户|名|辆|套|处|次)"
 # kind of fact → (how a question asks for it, how a sentence states it)
 FACT_KINDS: dict[str, tuple[str, str]] = {
     "phone": (r"电话|热线|联系方式", r"\d{3,4}-?\d{7,8}|12345|\d{7,}"),
     "materials": (r"材料|证件|证明|手续|带什么|准备什么", r"材料|证明|证件|身份证|户口簿|申请书"),
     "money": (r"多少钱|多少元|几元|多少块|金额|钱数|多少万|"
               r"多少.{0,6}(补贴|津贴|补助|奖励|奖金|资金|费用|钱)|(补贴|津贴|补助|奖励|奖金|资金|费用|租金)[^，。？]{0,8}多少",
-              r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)"),
-    "date": (r"什么时候|何时|哪天|哪一天|几号|截止|期限|多久|多长时间|几天|多少天|几个工作日|啥时候|哪年|什么时间",
+              rf"(?:\d+(?:\.\d+)?|{CN})\s*(?:元|万元|亿元)"),
+    "date": (r"什么时候|何时|哪天|哪一天|几号|截止|期限|多久|多长时间|几天|多少天|几日|多少日|几个工作日|啥时候|哪年|什么时间",
              r"\d{1,2}月(?:\d{1,2}日)?|月底|年底|年内|\d+个?工作日|\d+天|\d{4}年|即日起|上半年|下半年|季度|"
-             r"每月|每年|每季度|每周|每天|定期"),
+             rf"每月|每年|每季度|每周|每天|定期|{CN}个?(?:工作日|日|天|小时|个月|年)(?:内|以内|之内|前|后)"),
     "ratio": (r"比例|百分之|多少%|占比|几成|增速|增幅|几倍|多少倍|率是多少|率要达到",
-              r"\d+(?:\.\d+)?\s*%|百分之|\d+(?:\.\d+)?倍|\d+/\d+|[一二三四五六七八九十]成"),
+              rf"\d+(?:\.\d+)?\s*%|百分之|\d+(?:\.\d+)?倍|\d+/\d+|[一二三四五六七八九十]成|{CN_MANY}倍"),
     "count": (r"多少个|多少家|多少户|多少人|多少名|几个|几家|几户|多少所|多少张|多少项|多少条|多少座|多少公里|多少亩|多少吨|"
               r"多少辆|多少场|排第几|第几",
-              r"\d+(?:\.\d+)?\s*(?:万|千|百)?\s*(?:个|家|户|人|名|所|张|项|条|座|公里|亩|万亩|吨|万吨|辆|场|次|位|批|处|千瓦)|第\d+位"),
+              r"\d+(?:\.\d+)?\s*(?:万|千|百)?\s*(?:个|家|户|人|名|所|张|项|条|座|公里|亩|万亩|吨|万吨|辆|场|次|位|批|处|千瓦)|第\d+位|"
+              rf"{CN_MANY}(?:个|家|户|人|名|所|张|项|座|公里|亩|吨|辆|场|次|位|批|处|周岁|岁|只)|{LIMIT}"),
     "department": (r"谁|哪个部门|哪些部门|哪个单位|哪些单位|牵头|负责|责任单位|找谁|问谁|主管",
                    r"责任单位|牵头单位|按职责分工负责|负责|[市县区省]\S{1,10}(局|委|办|厅|中心)|委员会|管委会"),
 }
+# 「公安机关负责哪些事」 names the agency and asks its duties: 负责 there does not ask who
+NAMED_AGENCY_DUTY = re.compile(r"(?<![哪什么谁啥些个])(?:(?![哪什么谁啥些个])[\u4e00-\u9fff]){1,10}(?:机关|部门|局|委员会|办公室|厅|中心|政府|单位)(?:主要|具体)?(?:负责|牵头|主管)")
 # 标准是多少 / 多少 / 几: some quantity, whichever kind
 GENERIC_QUANTITY = re.compile(r"多少|几[个项条天年次]?|标准是")
-ANY_FIGURE = re.compile(r"\d|倍|分之|[一二三四五六七八九十]成")
+ANY_FIGURE = re.compile(rf"\d|倍|分之|[一二三四五六七八九十]成|{CN_MANY}(?:元|日|天|个|月|年|名|人|次|周岁|岁|公里|米)|{LIMIT}")
 UNIT_IN_HEADER = re.compile(r"[（(]([^（）()]{1,8})[）)]|单位[:：]\s*(\S{1,10})")
 YEAR = re.compile(r"(20\d{2})年")
 YEAR_RANGE = re.compile(r"(20\d{2})\s*[-—–~至到]+\s*(20\d{2})年")
@@ -52,7 +60,8 @@ class Asks:
 def asks(text: str) -> Asks:
     # a document number or clause number names where to look, not what is asked
     text = re.sub(r"〔\d{4}〕\d{1,4}号|（[一二三四五六七八九十]+）|\d{1,3}\.(?!\d)", " ", text)
-    kinds = tuple(kind for kind, (ask, _) in FACT_KINDS.items() if re.search(ask, text))
+    kinds = tuple(kind for kind, (ask, _) in FACT_KINDS.items()
+                  if re.search(ask, NAMED_AGENCY_DUTY.sub(" ", text) if kind == "department" else text))
     if "money" in kinds and "count" in kinds and not re.search(FACT_KINDS["count"][0].replace("|第几", ""), text):
         kinds = tuple(k for k in kinds if k != "count")
     return Asks(kinds, bool(GENERIC_QUANTITY.search(text)))

@@ -1,22 +1,57 @@
-"""Source text → documents with clause trees."""
+"""Source file → documents with clause trees: the kind recognised from the content (the manifest may
+override it), then that kind's parser."""
 
 from __future__ import annotations
 
+import hashlib
+import re
+from dataclasses import replace
 from pathlib import Path
 
-from rag.corpus import read_text, source_for
+from rag.corpus import KIND_NAMES, CorpusError, source_for
 from rag.documents import Document, Source
-from rag.parse.gazette import parse_gazette
+from rag.formats import extract_text
+from rag.normalize import normalize_line
+from rag.parse.gazette import DOC_NUMBER_LINE, parse_gazette, parse_single_document
 from rag.parse.news import parse_newspaper
+from rag.parse.regulation import looks_like_regulation, parse_regulation
+
+NEWSPAPER_MARK = re.compile(r"本报讯|本报记者|（记者|记者\s*[\u4e00-\u9fff]{2,3}\s*(?:通讯员|报道)")
+
+
+def detect_kind(text: str) -> str:
+    """gazette: several documents, each under its own 文号 line; policy: one such document; regulation:
+    articles 第一条, 第二条 …; newspaper: bylines. A document with a 文号 whose body is articles
+    (a 办法 issued by a 通知) stays a policy document: its 文号 is what people cite."""
+    lines = [normalize_line(line) for line in text.splitlines()[:20000]]
+    numbers = {line for line in lines if DOC_NUMBER_LINE.match(line)}
+    if len(numbers) >= 2:
+        return "gazette"
+    if numbers:
+        return "policy"
+    if looks_like_regulation(text):
+        return "regulation"
+    if NEWSPAPER_MARK.search(text):
+        return "newspaper"
+    return "policy"
+
+
+PARSERS = {"gazette": parse_gazette, "policy": parse_single_document, "regulation": parse_regulation,
+           "newspaper": parse_newspaper}
 
 
 def parse_source(source: Source, text: str) -> list[Document]:
-    if source.kind == "gazette":
-        return parse_gazette(source, text)
-    return parse_newspaper(source, text)
+    kind = source.kind or detect_kind(text)
+    source = replace(source, kind=kind)
+    documents = [d for d in PARSERS[kind](source, text) if d.clauses]
+    if not documents:
+        raise CorpusError(f"{source.path}: 按{KIND_NAMES[kind]}解析，没有识别出任何文件或条款；"
+                          f"请检查文件内容，或用 --kind 指定类型")
+    return documents
 
 
 def parse_file(path: Path) -> list[Document]:
     """Parse one corpus file; raises CorpusError with a message naming the file."""
     source = source_for(path)
-    return parse_source(source, read_text(path))
+    text = extract_text(path)
+    return parse_source(replace(source, file_hash=hashlib.sha256(path.read_bytes()).hexdigest()), text)

@@ -57,6 +57,24 @@ def parse_gazette(source: Source, raw: str) -> list[Document]:
     return documents
 
 
+def parse_single_document(source: Source, raw: str) -> list[Document]:
+    """One policy document published on its own: like a gazette document when it has a 文号 line;
+    otherwise its first lines up to a blank line are the title and the rest is the body."""
+    documents = parse_gazette(source, raw)
+    if documents:
+        return documents
+    lines = [normalize_line(line) for line in raw.splitlines()]
+    start = next((i for i, line in enumerate(lines) if line), len(lines))
+    end = start
+    while end < len(lines) and lines[end] and end - start < 3 and not match_numbering(lines[end]):
+        end += 1
+    title = "".join(lines[start:end]).replace(" ", "")
+    document = Document(source=source, title=title or source.path.stem, printed_title=title)
+    document.issuer = title.split("关于")[0] if "关于" in title else ""
+    _parse_body(document, lines[end:])
+    return [document]
+
+
 def _table_of_contents(lines: list[str]) -> tuple[list[TocEntry], int]:
     """TOC entries and the index of the first line after the TOC (0 when there is none)."""
     try:

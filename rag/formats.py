@@ -1,0 +1,129 @@
+"""A corpus file in any format an office publishes → plain text, pages separated by form feeds.
+
+Text and Markdown are read as UTF-8; PDF through pdfplumber (its character positions let us rebuild
+paragraphs that the page width broke); DOCX through python-docx (paragraphs and tables in body
+order); HTML through trafilatura (the main text only, without menus and footers). Every failure is a
+CorpusError whose message names the file and says what to do, in Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rag.corpus import SUFFIXES, CorpusError, read_text
+
+PAGE_BREAK = "\f"  # between the pages of a PDF; parsers count them to keep page numbers
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+# a PDF line this close to the page's longest line was wrapped by the page width, not ended
+FULL_LINE_RATIO = 0.9
+MIN_TEXT_CHARS_PER_PAGE = 20  # fewer than this on every page: a scan without a text layer
+# a line that starts a numbered unit (第三条, 第二章, （一）, 一、) starts a paragraph of its own
+STARTS_PARAGRAPH = re.compile(r"^(第[一二三四五六七八九十百零]{1,5}[条章节编]|（[一二三四五六七八九十]{1,3}）|[一二三四五六七八九十]{1,3}、|附件)")
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in SUFFIXES
+
+
+def extract_text(path: Path) -> str:
+    """The file's text; PDF pages are joined with PAGE_BREAK."""
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return read_text(path)
+    if suffix == ".pdf":
+        return _pdf_text(path)
+    if suffix == ".docx":
+        return _docx_text(path)
+    if suffix in (".html", ".htm"):
+        return _html_text(path)
+    raise CorpusError(f"{path}: 不支持的文件格式 {suffix or '（无扩展名）'}；支持 {'、'.join(SUFFIXES)}")
+
+
+def _pdf_text(path: Path) -> str:
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        with pdfplumber.open(path) as pdf:
+            pages = [_pdf_page_lines(page) for page in pdf.pages]
+    except (PDFSyntaxError, ValueError, KeyError) as error:
+        raise CorpusError(f"{path}: PDF 文件已损坏或无法打开（{type(error).__name__}）") from error
+    if not pages or all(len(re.sub(r"\s", "", "".join(lines))) < MIN_TEXT_CHARS_PER_PAGE for lines, _ in pages):
+        raise CorpusError(f"{path}: PDF 没有文字层（可能是扫描件），无法提取文字；请提供带文字层的 PDF、DOCX 或文本文件")
+    texts: list[list[str]] = []
+    carried = False  # the previous page's last line runs on onto this page
+    for lines, runs_on in pages:
+        if carried and texts and texts[-1] and lines and not STARTS_PARAGRAPH.match(lines[0]):
+            texts[-1][-1] += lines.pop(0)
+        texts.append(lines)
+        carried = runs_on
+    return PAGE_BREAK.join("\n".join(lines) for lines in texts)
+
+
+def _pdf_page_lines(page) -> tuple[list[str], bool]:
+    """One page's paragraphs: a line that runs to the right margin without ending a sentence continues
+    on the next line, unless that line starts a numbered clause. Also whether the last one runs on."""
+    lines = page.extract_text_lines(layout=False, strip=True, return_chars=False)
+    if not lines:
+        return [], False
+    widest = max(line["x1"] for line in lines)
+    leftmost = min(line["x0"] for line in lines)
+    full = leftmost + (widest - leftmost) * FULL_LINE_RATIO
+    out: list[str] = []
+    runs_on = False
+    for line in lines:
+        text = _join_cjk_spaces(line["text"])
+        if runs_on and out and not STARTS_PARAGRAPH.match(text):
+            out[-1] += text
+        else:
+            out.append(text)
+        # a full line ending a sentence (。) is taken as a paragraph end; ；and ： lines go on (the
+        # next 项 starts its own paragraph anyway)
+        runs_on = line["x1"] >= full and not text.endswith(("。", "！", "？"))
+    return out, runs_on
+
+
+def _join_cjk_spaces(text: str) -> str:
+    """pdfplumber puts a space between CJK characters set with extra tracking: 总 则 → 总则."""
+    return re.sub(r"(?<=[\u4e00-\u9fff（）《》，。、；：])\s+(?=[\u4e00-\u9fff（）《》，。、；：])", "", text)
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError) as error:
+        raise CorpusError(f"{path}: DOCX 文件已损坏或不是 Word 文档（{type(error).__name__}）") from error
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            lines.append(block.text.strip())
+        elif isinstance(block, Table):
+            for row in block.rows:
+                # a merged cell appears once per grid column it spans: keep it once
+                cells = list({id(cell._tc): cell for cell in row.cells}.values())
+                lines.append("\t".join(cell.text.strip().replace("\n", " ") for cell in cells))
+    text = "\n".join(lines).strip()
+    if not text:
+        raise CorpusError(f"{path}: DOCX 文件中没有文字内容")
+    return text
+
+
+def _html_text(path: Path) -> str:
+    import trafilatura
+
+    html = read_text(path)
+    text = trafilatura.extract(html, include_tables=True, include_comments=False, favor_recall=True,
+                               output_format="txt", with_metadata=False)
+    title = trafilatura.extract_metadata(html)
+    if not text or not text.strip():
+        raise CorpusError(f"{path}: 网页中没有找到正文")
+    heading = (title.title or "").strip() if title else ""
+    if heading and not text.lstrip().startswith(heading[:10]):
+        text = f"{heading}\n{text}"  # trafilatura keeps the body; the page's title heads the document
+    return text

@@ -1,0 +1,191 @@
+"""The corpus as staff manage it: put a file in (recognised, copied under a clear name, recorded in the
+manifest) or take a document out. `rag add` / `rag remove` and the app's documents view share this.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.corpus import KIND_NAMES, KINDS, MANIFEST_NAME, CorpusError, corpus_files, load_manifest, source_for
+from rag.documents import Document, Source
+from rag.formats import extract_text, is_supported
+from rag.parse import parse_source
+from rag.parse.clauses import cn_to_int
+from rag.parse.regulation import ARTICLE
+
+FOLDERS = {"gazette": "gazette", "policy": "policy", "regulation": "regulation", "newspaper": "news"}
+UNSAFE_IN_NAME = re.compile(r"[\\/:*?\"<>|\s]+")
+
+
+@dataclass
+class Recognised:
+    """What was understood of one file: shown before publishing and recorded in the manifest."""
+
+    file: Path
+    kind: str
+    documents: list[Document]
+    sha256: str
+    warnings: list[str] = field(default_factory=list)
+    key: str = ""  # its path in the corpus once added
+
+    @property
+    def clauses(self) -> int:
+        return sum(len([c for c in d.clauses if c.text.strip()]) for d in self.documents)
+
+    def summary(self) -> str:
+        lines = [f"{self.key or self.file.name}：{KIND_NAMES[self.kind]}，{len(self.documents)} 个文件，{self.clauses} 个条款"]
+        for document in self.documents[:30]:
+            number = f"（{document.doc_number}）" if document.doc_number else ""
+            dates = [f"{label}{_date(value)}" for label, value in (("日期 ", document.date), ("施行 ", document.effective))
+                     if value]
+            lines.append(f"  《{document.title}》{number} {'，'.join(dates)}".rstrip())
+        if len(self.documents) > 30:
+            lines.append(f"  …… 另有 {len(self.documents) - 30} 个文件")
+        lines += [f"  注意：{warning}" for warning in self.warnings]
+        return "\n".join(lines)
+
+
+def _date(value: int) -> str:
+    return f"{value // 10000}-{value // 100 % 100:02d}-{value % 100:02d}"
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Library:
+    def __init__(self, corpus_dir: Path):
+        self.corpus_dir = corpus_dir
+        self.manifest = corpus_dir / MANIFEST_NAME
+
+    def recognise(self, file: Path, kind: str | None = None) -> Recognised:
+        """Read and parse a file without adding it; CorpusError says why it cannot be used."""
+        if not file.is_file():
+            raise CorpusError(f"{file}: 文件不存在")
+        if not is_supported(file):
+            raise CorpusError(f"{file}: 不支持的文件格式 {file.suffix or '（无扩展名）'}；支持 PDF、DOCX、HTML、Markdown 和文本文件")
+        if kind and kind not in KINDS:
+            raise CorpusError(f"{file}: 类型必须是 {'、'.join(KINDS)} 之一，而不是 {kind!r}")
+        source = Source(path=file.resolve(), kind=kind or "", publisher="", issue="", date=None, key=file.name)
+        documents = parse_source(source, extract_text(file))
+        recognised = Recognised(file, documents[0].source.kind, documents, file_sha256(file))
+        recognised.warnings = _warnings(recognised)
+        return recognised
+
+    def add(self, file: Path, kind: str | None = None) -> Recognised:
+        """Copy the file into the corpus under a clear name and record what was recognised."""
+        recognised = self.recognise(file, kind)
+        duplicate = self._indexed_copy(recognised.sha256)
+        if duplicate:
+            raise CorpusError(f"{file}: 与已收录的 {duplicate} 内容完全相同，未重复收录")
+        target = self._target(recognised)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file, target)
+        recognised.key = target.relative_to(self.corpus_dir).as_posix()
+        self._append_entry(recognised, kind_given=bool(kind))
+        return recognised
+
+    def remove(self, reference: str) -> list[str]:
+        """Take out the files a reference names (a corpus path, a file name, a title or a 文号); returns
+        their corpus paths. CorpusError when nothing matches."""
+        wanted = reference.strip().strip("《》")
+        matches: list[Path] = []
+        for path in corpus_files(self.corpus_dir):
+            key = path.relative_to(self.corpus_dir).as_posix()
+            if wanted in (key, path.name, path.stem):
+                matches.append(path)
+                continue
+            try:
+                documents = parse_source(source_for(path), extract_text(path))
+            except CorpusError:
+                continue
+            if any(wanted in (d.title, d.doc_number) for d in documents):
+                matches.append(path)
+        if not matches:
+            raise CorpusError(f"语料中没有找到「{reference}」：请给出语料中的文件路径、文件名、标题或文号")
+        keys = [p.relative_to(self.corpus_dir).as_posix() for p in matches]
+        self._drop_entries(set(keys))
+        for path in matches:
+            path.unlink()
+        return keys
+
+    def _indexed_copy(self, sha256: str) -> str:
+        for path in corpus_files(self.corpus_dir):
+            if file_sha256(path) == sha256:
+                return path.relative_to(self.corpus_dir).as_posix()
+        return ""
+
+    def _target(self, recognised: Recognised) -> Path:
+        first = recognised.documents[0]
+        name = first.title if len(recognised.documents) == 1 else recognised.file.stem
+        date = first.date if len(recognised.documents) == 1 else None
+        stem = UNSAFE_IN_NAME.sub("_", name)[:60].strip("_") or recognised.file.stem
+        stem += f"-{_date(date)}" if date else ""
+        folder = self.corpus_dir / FOLDERS[recognised.kind]
+        target = folder / f"{stem}{recognised.file.suffix.lower()}"
+        counter = 2
+        while target.exists():
+            target = folder / f"{stem}-{counter}{recognised.file.suffix.lower()}"
+            counter += 1
+        return target
+
+    def _append_entry(self, recognised: Recognised, kind_given: bool) -> None:
+        first = recognised.documents[0]
+        fields = {
+            "path": recognised.key,
+            "title": first.title if len(recognised.documents) == 1 else recognised.file.stem,
+            "added": datetime.date.today().isoformat(),
+            "original_name": recognised.file.name,
+            "sha256": recognised.sha256,
+            "documents": len(recognised.documents),
+            "clauses": recognised.clauses,
+        }
+        if kind_given:
+            fields["kind"] = recognised.kind  # recognised from the content otherwise: not frozen here
+        if first.date and len(recognised.documents) == 1:
+            fields["date"] = _date(first.date)
+        entry = "\n[[source]]\n" + "".join(f"{key} = {_toml(value)}\n" for key, value in fields.items())
+        if recognised.warnings:
+            entry += f"warnings = [{', '.join(_toml(w) for w in recognised.warnings)}]\n"
+        existing = self.manifest.read_text(encoding="utf-8") if self.manifest.is_file() else ""
+        self.manifest.write_text(existing.rstrip("\n") + ("\n" if existing else "") + entry, encoding="utf-8")
+        load_manifest(self.manifest)  # what we wrote must read back
+
+    def _drop_entries(self, keys: set[str]) -> None:
+        if not self.manifest.is_file():
+            return
+        text = self.manifest.read_text(encoding="utf-8")
+        head, *blocks = re.split(r"(?m)^\[\[source\]\]\s*$", text)
+        kept = [b for b in blocks if _entry_path(b) not in keys]
+        self.manifest.write_text(head + "".join(f"[[source]]{b}" for b in kept), encoding="utf-8")
+
+
+def _entry_path(block: str) -> str:
+    found = re.search(r'(?m)^path\s*=\s*"([^"]*)"', block)
+    return json.loads(f'"{found.group(1)}"') if found else ""
+
+
+def _toml(value: object) -> str:
+    return str(value) if isinstance(value, int) else json.dumps(str(value), ensure_ascii=False)
+
+
+def _warnings(recognised: Recognised) -> list[str]:
+    warnings: list[str] = []
+    for document in recognised.documents:
+        name = f"《{document.title}》"
+        if recognised.kind == "regulation":
+            numbers = [cn_to_int(m.group(1)) for c in document.clauses for m in [ARTICLE.match(c.clause_path)] if m]
+            gaps = sorted(set(range(1, max(numbers, default=0) + 1)) - set(numbers))
+            if gaps:
+                warnings.append(f"{name} 条文编号不连续，缺少第 {'、'.join(map(str, gaps[:10]))} 条")
+        if recognised.kind in ("gazette", "policy") and not document.doc_number:
+            warnings.append(f"{name} 未识别到文号")
+        if not document.date:
+            warnings.append(f"{name} 未识别到日期（成文、公布或修订日期）")
+    return warnings

@@ -1,0 +1,127 @@
+"""Which version of a document is in force: status from the corpus as a whole, worked out when the
+index is loaded (so adding a new version re-marks the old one without rewriting its chunks).
+
+- Documents with the same title and different dates are versions: the newest is 现行有效, older
+  ones 已修订.
+- A statement in a newer document that names another by title and says 废止 (「《X》同时废止」)
+  marks X 已废止 when X is in the corpus.
+- A version whose stated 施行 date is still to come is 尚未施行.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass, field
+
+CURRENT = "现行有效"
+AMENDED = "已修订"
+REPEALED = "已废止"
+PENDING = "尚未施行"
+STATUSES = (CURRENT, AMENDED, REPEALED, PENDING)
+REPEAL = re.compile(r"《([^》]{4,60})》(?:（[^）]{0,40}）)?[^。；《》]{0,12}?(?:同时|予以|即行)?废止")
+YEAR_ASKED = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+def today() -> int:
+    return int(datetime.date.today().strftime("%Y%m%d"))
+
+
+def format_date(yyyymmdd: int) -> str:
+    return f"{yyyymmdd // 10000}年{yyyymmdd // 100 % 100}月{yyyymmdd % 100}日"
+
+
+@dataclass
+class VersionTable:
+    dates: dict[str, list[int]] = field(default_factory=dict)  # title → its versions' dates, oldest first
+    repealed_by: dict[str, str] = field(default_factory=dict)  # title → title of the document repealing it
+    # (title, version date) → clause path → text, for documents with more than one version
+    articles: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, metadatas: Iterable[MutableMapping], texts: Iterable[str]) -> VersionTable:
+        dates: dict[str, set[int]] = defaultdict(set)
+        metadatas = list(metadatas)
+        for meta in metadatas:
+            if meta.get("kind") != "newspaper" and meta.get("doc_title"):
+                dates[str(meta["doc_title"])].add(int(meta.get("date") or 0))
+        table = cls({title: sorted(found) for title, found in dates.items()})
+        texts = list(texts)
+        parts = sorted((int(m.get("part") or 0), i) for i, m in enumerate(metadatas)
+                       if len(table.dates.get(str(m.get("doc_title")), ())) > 1 and m.get("clause_path"))
+        for _, i in parts:  # a clause split into parts is put back together in order
+            meta = metadatas[i]
+            version = table.articles.setdefault((str(meta["doc_title"]), int(meta.get("date") or 0)), {})
+            path = str(meta["clause_path"])
+            version[path] = f"{version[path]}\n{texts[i]}" if path in version else texts[i]
+        for meta, text in zip(metadatas, texts, strict=True):
+            for named in REPEAL.findall(text):
+                title = named.strip()
+                if title in table.dates and title != meta.get("doc_title") and \
+                        int(meta.get("date") or 0) >= table.dates[title][-1]:
+                    table.repealed_by[title] = str(meta["doc_title"])
+        return table
+
+    def status(self, title: str, date: int, effective: int = 0, on: int | None = None) -> str:
+        if title in self.repealed_by:
+            return REPEALED
+        versions = self.dates.get(title, [date])
+        if date < versions[-1]:
+            return AMENDED
+        return PENDING if effective and effective > (on or today()) else CURRENT
+
+    def annotate(self, metadatas: Iterable[MutableMapping], on: int | None = None) -> None:
+        """Set `status` and `version_date` on every chunk's metadata."""
+        for meta in metadatas:
+            date = int(meta.get("date") or 0)
+            meta["status"] = self.status(str(meta.get("doc_title", "")), date, int(meta.get("effective") or 0), on)
+            meta["version_date"] = date
+
+    def has_versions(self, title: str) -> bool:
+        return len(self.dates.get(title, ())) > 1
+
+    def version_for(self, title: str, question: str) -> int | None:
+        """The version a question is about: the one in force in the year it names, else the newest."""
+        versions = self.dates.get(title)
+        if not versions:
+            return None
+        years = [int(y) for y in YEAR_ASKED.findall(question)]
+        for year in years:
+            in_force = [d for d in versions if d and d <= year * 10000 + 1231]
+            if in_force:
+                return in_force[-1]
+        return versions[-1]
+
+    def note(self, title: str, date: int, clause_path: str) -> str:
+        """What a reader of a cited clause should know about the document's other versions, or "":
+        that an older version was cited, or that the clause in force changed at its last revision."""
+        versions = [d for d in self.dates.get(title, []) if d]
+        if len(versions) < 2 or date not in versions:
+            return ""
+        newest = versions[-1]
+        if date < newest:
+            return (f"注意：《{title}》{clause_path}引自{format_date(date)}的版本（{AMENDED}）；"
+                    f"现行有效的是{format_date(newest)}修订的版本。")
+        previous = versions[-2]
+        text = self.articles.get((title, newest), {}).get(clause_path, "")
+        before = self.articles.get((title, previous), {})
+        if not text or not before:
+            return ""
+        likely = sorted(before.values(), key=lambda old: _similarity(old, text, quick=True))[-3:]
+        closest = max(likely, key=lambda old: _similarity(old, text))
+        if _body(closest) == _body(text):
+            return ""
+        return f"《{title}》{clause_path}在{format_date(newest)}修订时有改动，以上依据现行有效的版本。"
+
+
+def _body(article: str) -> str:
+    """An article's words without its number and spacing: renumbering alone is no change."""
+    return re.sub(r"\s+", "", re.sub(r"^第[一二三四五六七八九十百零]+条(之[一二三四五六七八九十]+)?", "", article))
+
+
+def _similarity(old: str, new: str, quick: bool = False) -> float:
+    matcher = difflib.SequenceMatcher(None, _body(old), _body(new), autojunk=False)
+    return matcher.quick_ratio() if quick else matcher.ratio()

@@ -1,0 +1,117 @@
+"""`rag add` / `rag remove`: files of any format recognised, copied under a clear name, recorded in the
+manifest and indexed; duplicates refused; versions of one regulation told apart."""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import rag.cli
+from rag.pipeline import Pipeline
+from tests.fakes import HashingEmbedder
+from tests.helpers import copy_corpus, make_settings
+
+DATA = Path(__file__).resolve().parent / "data"
+DOG_PDF = DATA / "formats" / "丽水市城市养犬管理规定(2020-08-14).pdf"
+ROADS = [DATA / "regulations" / f"道路运输条例({date}).md" for date in ("2019-03-02", "2022-03-29", "2023-07-20")]
+
+
+@pytest.fixture
+def library(tmp_path, monkeypatch) -> Pipeline:
+    corpus = copy_corpus(tmp_path / "corpus", ("许昌日报-2022-09-27-04.txt",))
+    pipeline = Pipeline(make_settings(tmp_path, corpus), embedder=HashingEmbedder())
+    pipeline.ingest()
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(corpus))
+    monkeypatch.setattr(rag.cli, "_pipeline", lambda settings: pipeline)
+    return pipeline
+
+
+def _manifest(pipeline: Pipeline) -> list[dict]:
+    return tomllib.loads((pipeline.settings.corpus_dir / "sources.toml").read_text(encoding="utf-8"))["source"]
+
+
+def test_rag_add_recognises_a_pdf_records_it_and_answers_from_it(library, capsys):
+    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("已收录 regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法规规章，1 个文件，39 个条款\n"
+                          "  《丽水市城市养犬管理规定》 日期 2020-08-14，施行 2020-11-01\n")
+    entry = _manifest(library)[-1]
+    assert (entry["path"], entry["title"], entry["clauses"], entry["original_name"]) == (
+        "regulation/丽水市城市养犬管理规定-2020-08-14.pdf", "丽水市城市养犬管理规定", 39, DOG_PDF.name)
+    assert (library.settings.corpus_dir / entry["path"]).read_bytes() == DOG_PDF.read_bytes()
+    answer = library.answerer.run("养犬人应当在取得犬只狂犬病免疫证明之日起几日内申请办理养犬登记？")
+    assert answer.citations[0].display() == "《丽水市城市养犬管理规定》第十二条第一款（2020年8月14日公布，现行有效） 第2页"
+    assert "**十五日内**" in answer.answer
+
+
+def test_adding_an_exact_copy_again_is_reported_and_not_indexed_twice(library, capsys, tmp_path):
+    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    total = len(library.store.chunks())
+    copy = tmp_path / "copy.pdf"
+    copy.write_bytes(DOG_PDF.read_bytes())
+    assert rag.cli.main(["add", str(copy)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"错误：{copy}: 与已收录的 regulation/丽水市城市养犬管理规定-2020-08-14.pdf 内容完全相同，未重复收录")
+    assert len(library.store.chunks()) == total and len(_manifest(library)) == 2
+
+
+def test_rag_remove_takes_a_document_out_of_the_corpus_the_manifest_and_the_index(library, capsys):
+    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    assert rag.cli.main(["remove", "丽水市城市养犬管理规定"]) == 0
+    assert "已从语料中移除 regulation/丽水市城市养犬管理规定-2020-08-14.pdf" in capsys.readouterr().out
+    assert [e["path"] for e in _manifest(library)] == ["news/许昌日报-2022-09-27-04.txt"]
+    assert not any(c.metadata["doc_title"] == "丽水市城市养犬管理规定" for c in library.store.chunks().values())
+    assert rag.cli.main(["remove", "不存在的文件"]) == 1
+    assert "语料中没有找到「不存在的文件」" in capsys.readouterr().err
+
+
+def test_two_files_with_the_same_name_in_different_folders_are_two_sources(library):
+    corpus = library.settings.corpus_dir
+    for folder, text in (("a", "许昌市人民政府关于甲事项的通知\n许政〔2025〕1号\n一、甲事项补贴每户500元。\n"),
+                         ("b", "许昌市人民政府关于乙事项的通知\n许政〔2025〕2号\n一、乙事项补贴每户800元。\n")):
+        (corpus / folder).mkdir()
+        (corpus / folder / "x.txt").write_text(text, encoding="utf-8")
+    library.ingest()
+    library.ingest([corpus / "a" / "x.txt"])  # re-reading a/x.txt must not drop b/x.txt
+    sources = {c.metadata["source"] for c in library.store.chunks().values()}
+    assert {"a/x.txt", "b/x.txt"} <= sources
+
+
+@pytest.fixture(scope="module")
+def road_versions(tmp_path_factory) -> Pipeline:
+    """Three versions of one regulation added to a small corpus, with the real model: which version
+    answers depends on the meaning of the question, which the fake embedder does not capture."""
+    from dataclasses import replace
+
+    from rag.library import Library
+    from tests.helpers import real_settings
+
+    root = tmp_path_factory.mktemp("versions")
+    corpus = copy_corpus(root / "corpus", ("许昌日报-2022-09-27-04.txt",))
+    for path in ROADS:
+        Library(corpus).add(path)
+    pipeline = Pipeline(replace(real_settings(root), corpus_dir=corpus))
+    assert pipeline.ingest().errors == []
+    return pipeline
+
+
+@pytest.mark.model
+def test_the_newest_version_answers_and_says_the_article_changed(road_versions):
+    answer = road_versions.answerer.run("未取得道路运输经营许可擅自从事道路客运经营的，罚款多少？")
+    first = answer.citations[0]
+    assert (first.doc_title, first.clause_path, first.version_date, first.status) == (
+        "中华人民共和国道路运输条例", "第六十三条第一款第（二）项", 20230720, "现行有效")
+    assert "《中华人民共和国道路运输条例》第六十三条在2023年7月20日修订时有改动，以上依据现行有效的版本。" in answer.answer
+    hit = answer.hits[0].to_json()
+    assert (hit["status"], hit["version_date"]) == ("现行有效", 20230720)
+
+
+@pytest.mark.model
+def test_a_question_naming_an_old_year_is_answered_from_that_version(road_versions):
+    answer = road_versions.answerer.run("2022年的道路运输条例，未取得道路运输经营许可擅自从事道路运输经营的怎么罚款？")
+    first = answer.citations[0]
+    assert (first.clause_path, first.version_date, first.status) == ("第六十三条", 20220329, "已修订")
+    assert first.display().startswith("《中华人民共和国道路运输条例》第六十三条（2022年3月29日修订，已修订）")
+    assert ("注意：《中华人民共和国道路运输条例》第六十三条引自2022年3月29日的版本（已修订）；"
+            "现行有效的是2023年7月20日修订的版本。") in answer.answer
+
