@@ -156,3 +156,17 @@ def test_the_short_form_of_a_domain_noun_names_the_subject(answerer):
     answer = answerer.run("我爸七十多了一个人过，没收入，能算特困吗？")
     assert answer.hits and answer.hits[0].metadata["doc_number"] == "许政办〔2024〕3号"
     assert "请说明想了解哪项政策" not in answer.answer
+
+
+@pytest.mark.parametrize(("question", "searchable", "stands_alone"), [
+    ("冬季供暖期从哪天开始？", True, False),  # a verb topic (供暖) is something to search for …
+    ("那能报销多少？", True, False),  # … but a part naming only an action leans on the turn before
+    ("能不能算特困？", True, True),
+    ("怎么申请？", False, False),
+    ("什么时候能领？", False, False),
+    ("城市低保家庭住房困难怎么办？", True, True),
+])
+def test_what_a_question_names(answerer, question, searchable, stands_alone):
+    from rag.answer.question import has_subject, names_anything
+
+    assert (names_anything(question), has_subject(question)) == (searchable, stands_alone)

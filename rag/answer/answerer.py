@@ -16,7 +16,7 @@ from rag.answer.question import (
     BadQuestion,
     clean_question,
     follow_up_context,
-    has_subject,
+    names_anything,
     question_parts,
     resolve_follow_up,
 )
@@ -143,7 +143,7 @@ class Answerer:
             earlier.append(resolve_follow_up(turn.question, earlier))
         context = follow_up_context(cleaned.text, earlier)
         searched = f"{context} {cleaned.text}" if context else cleaned.text
-        if not has_subject(searched) and not mentioned_doc_number(searched):
+        if not names_anything(searched) and not mentioned_doc_number(searched):
             # 「多少钱？」 with nothing before it: any clause would do, so ask instead of guessing
             return Answer(question=question, answer=_with_notices(NO_SUBJECT, notices), refused=True, citations=[],
                           hits=[], notices=notices, search_question=searched, unanswered_parts=[cleaned.text])

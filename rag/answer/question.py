@@ -34,6 +34,13 @@ MAX_PARTS = 4  # each part costs a search; more questions in one message are ans
 FRAME_NOUNS = frozenset("部门 单位 时间 时候 日期 期限 标准 条件 材料 手续 流程 金额 数额 比例 数量 电话 地址 地方 要求 "
                         "规定 政策 文件 情况 问题 办法 东西 事情 内容 方面 目标 指标 任务 水平 数字".split())
 NOUN_FLAGS = ("n", "vn", "eng")
+# parts of speech that can name a topic: nouns, verbs, adjectives, time and place words, English
+CONTENT_FLAGS = frozenset("n v a t s f".split())
+# a modal before a one-character verb (能领, 可办, 要交) adds no topic of its own
+MODAL = re.compile(r"^(能|可|要|会|该|得|去|来)(?=.$)")
+# verbs that say what one does about any topic, not which topic: 申请, 办理, 领取 …
+LIGHT_VERBS = frozenset("申请 办理 开始 结束 需要 负责 要求 进行 提供 享受 领取 发放 获得 可以 能够 应该 应当 知道 了解 咨询 "
+                        "查询 规定 有没有 还有 还是 能算 算是 属于 包括 需不需要 是不是 怎么办 办法".split())
 
 
 class BadQuestion(ValueError):
@@ -91,14 +98,27 @@ def strip_injection(text: str) -> tuple[str, bool]:
 
 
 def has_subject(text: str) -> bool:
-    """Whether the text names what it is about: a noun other than the kind of fact asked, or the short
-    form of a domain noun (「能算特困吗」: jieba tags 特困 an adjective, but it is how people say 特困人员)."""
-    return any(len(word) >= 2 and word not in FRAME_NOUNS and (flag.startswith(NOUN_FLAGS) or _abbreviates_domain_noun(word))
-               for word, flag in jieba.posseg.lcut(INTERROGATIVE.sub(" ", text)))
+    """Whether a turn or part stands on its own: it names a thing (a noun other than the kind of fact asked,
+    or the short form of a domain noun: 「能算特困吗」). 「那能报销多少？」 names an action only and
+    leans on what was asked before."""
+    return any(len(word) >= 2 and word not in FRAME_NOUNS
+               and (flag.startswith(NOUN_FLAGS) or any(noun.startswith(word) for noun in DOMAIN_WORDS))
+               for word, flag in _words(text))
 
 
-def _abbreviates_domain_noun(word: str) -> bool:
-    return any(noun.startswith(word) for noun in DOMAIN_WORDS)
+def names_anything(text: str) -> bool:
+    """Whether there is anything to search for: a content word (a noun, or a verb, adjective or time word
+    such as 供暖 or 冬季) other than the kind of fact asked and the generic verbs of asking for something.
+    「怎么申请？」 names nothing, so it is asked back; 「供暖什么时候开始？」 is searched."""
+    return any(len(word) >= 2 and word not in FRAME_NOUNS and word not in LIGHT_VERBS
+               and (flag[:1] in CONTENT_FLAGS or flag == "eng") for word, flag in _words(text))
+
+
+def _words(text: str) -> list[tuple[str, str]]:
+    """The words of a question without its interrogatives, with their parts of speech. jieba tags an
+    unknown modal + verb pair (能领) as it guesses: the modal is dropped; a dictionary word (能源) is kept."""
+    return [(MODAL.sub("", word) if flag.startswith("v") or not jieba.dt.FREQ.get(word) else word, flag)
+            for word, flag in jieba.posseg.lcut(INTERROGATIVE.sub(" ", text))]
 
 
 def is_follow_up(text: str) -> bool:
