@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -95,7 +97,22 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def ingest_with_progress(pipeline, paths: list[Path] | None = None) -> int:
-    """Ingest with a progress bar in the terminal; 0 when every file went in, 1 otherwise."""
+    """Ingest with a progress bar in a terminal, or progress lines in a log; 0 when every file went in."""
+    try:
+        if sys.stderr.isatty():
+            report = _ingest_with_bar(pipeline, paths)
+        else:
+            report = pipeline.ingest(paths, progress=_progress_lines)
+    except FileNotFoundError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 1
+    for error in report.errors:
+        print(f"错误：{error}（该文件原有的索引内容保持不变）", file=sys.stderr)
+    print(report.summary() if report.changed or report.added or report.removed else f"索引已是最新。{report.summary()}")
+    return 1 if report.errors else 0
+
+
+def _ingest_with_bar(pipeline, paths: list[Path] | None):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(TextColumn("计算向量"), BarColumn(), MofNCompleteColumn(), TextColumn("剩余"),
@@ -104,15 +121,26 @@ def ingest_with_progress(pipeline, paths: list[Path] | None = None) -> int:
             task = bar.add_task("embed", total=total)
             return lambda n: bar.advance(task, n)
 
-        try:
-            report = pipeline.ingest(paths, progress=progress)
-        except FileNotFoundError as error:
-            print(f"错误：{error}", file=sys.stderr)
-            return 1
-    for error in report.errors:
-        print(f"错误：{error}（该文件原有的索引内容保持不变）", file=sys.stderr)
-    print(report.summary() if report.changed or report.added or report.removed else f"索引已是最新。{report.summary()}")
-    return 1 if report.errors else 0
+        return pipeline.ingest(paths, progress=progress)
+
+
+def _progress_lines(total: int):
+    """Not a terminal (a log, CI, a service): a line at every tenth of the work, with the time left."""
+    import time
+
+    started, done, shown = time.monotonic(), 0, 0
+
+    def advance(n: int) -> None:
+        nonlocal done, shown
+        done += n
+        tenth = done * 10 // max(total, 1)
+        if tenth > shown or done >= total:
+            shown = tenth
+            left = (time.monotonic() - started) / done * (total - done) if done else 0
+            print(f"计算向量 {done}/{total}（{done * 100 // max(total, 1)}%，预计还需 {left:.0f} 秒）",
+                  file=sys.stderr, flush=True)
+
+    return advance
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -379,8 +407,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from rag.store import StoreUnavailable
+
     args = build_parser().parse_args(argv)
-    return args.handler(args, Settings.from_env())
+    try:
+        return args.handler(args, Settings.from_env())
+    except StoreUnavailable as error:
+        print(f"错误：{error}", file=sys.stderr)
+    except (OSError, sqlite3.OperationalError) as error:
+        if not disk_full(error):
+            raise
+        print("错误：磁盘空间不足，本次操作未完成；已有的索引保持不变。请清理磁盘后重试。", file=sys.stderr)
+    return 1
+
+
+def disk_full(error: BaseException) -> bool:
+    """ENOSPC from a file write, or SQLite's (Chroma's) own way of saying the same."""
+    return getattr(error, "errno", None) == errno.ENOSPC or "disk is full" in str(error)
 
 
 if __name__ == "__main__":

@@ -112,7 +112,9 @@ class Indexer:
         report.removed = len(set(current) - wanted_ids)
         report.total = len(wanted_ids)
         live = self.store.live_name()
+        # nothing new, and the BM25 and sentence files of the live generation load and match their checks
         if (wanted_ids == set(current) and live and SentenceIndex.exists(lexical_dir(self.data_dir, live))
+                and LexicalIndex.load(lexical_dir(self.data_dir, live)) is not None
                 and self.store.live_has_current_hnsw()):
             report.seconds = time.perf_counter() - started
             return report

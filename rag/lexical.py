@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -49,6 +50,15 @@ def tokenize(text: str) -> list[str]:
     return [t for t in jieba.lcut_for_search(text) if _TOKEN.search(t) and t not in STOPWORDS]
 
 
+CHECKSUMS = "checksums.json"
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    """sha256 of every BM25 file in the folder (the sentence index beside it keeps its own check)."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
+            if p.is_file() and p.name != CHECKSUMS and not p.name.startswith("sentence")}
+
+
 class LexicalIndex:
     """A BM25 index over chunk ids; `search` returns (chunk_id, score) best first."""
 
@@ -77,20 +87,23 @@ class LexicalIndex:
             self.retriever.save(str(folder), show_progress=False)
         (folder / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
         (folder / "df.json").write_text(json.dumps(self.document_frequency, ensure_ascii=False), encoding="utf-8")
+        # written last: its presence says the folder is complete, its hashes that nothing changed since
+        (folder / CHECKSUMS).write_text(json.dumps(_checksums(folder)), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
-        ids_file = folder / "ids.json"
-        if not ids_file.is_file():
+        """The saved index, or None when it is missing, half-written or damaged (then it is rebuilt)."""
+        try:
+            expected = json.loads((folder / CHECKSUMS).read_text(encoding="utf-8"))
+            if _checksums(folder) != expected:
+                return None
+            ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+            frequency = json.loads((folder / "df.json").read_text(encoding="utf-8"))
+            if not ids:
+                return cls([], None, {})
+            return cls(ids, bm25s.BM25.load(str(folder), show_progress=False), frequency)
+        except (OSError, ValueError, KeyError):
             return None
-        df_file = folder / "df.json"
-        if not df_file.is_file():
-            return None
-        ids = json.loads(ids_file.read_text(encoding="utf-8"))
-        frequency = json.loads(df_file.read_text(encoding="utf-8"))
-        if not ids:
-            return cls([], None, {})
-        return cls(ids, bm25s.BM25.load(str(folder), show_progress=False), frequency)
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top-k chunk ids; allowed is a 0/1 mask over the index order (metadata filters)."""

@@ -6,6 +6,7 @@ their own embedder and Chroma client.
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 from pathlib import Path
 
@@ -31,6 +32,8 @@ class Pipeline:
         self.settings = settings
         self._embedder = embedder
         self._client = client
+        self._generation: str | None = None  # the index generation the retriever was read from
+        self._reload = threading.Lock()
         init_jieba(settings.data_dir / "jieba")
 
     @cached_property
@@ -60,6 +63,7 @@ class Pipeline:
         live = self.store.live_name()
         if live is None:
             raise IndexMissing("索引尚未建立：请先运行 `rag ingest`")
+        self._generation = live
         chunks = self.store.chunks()
         folder = lexical_dir(self.settings.data_dir, live)
         lexical = LexicalIndex.load(folder)
@@ -74,6 +78,15 @@ class Pipeline:
                 [(i, chunks[i].text, str(chunks[i].metadata["heading"])) for i in ids])
             sentences.save(folder)
         return Retriever(self.store, self.embedder, lexical, chunks, sentences)
+
+    def current_answerer(self) -> Answerer:
+        """The answerer over the generation that is live now: an index published by `rag ingest` or
+        `rag add` in another process is read on the next question, without restarting the app."""
+        with self._reload:
+            if self._generation is not None and self.store.live_name() != self._generation:
+                self.__dict__.pop("retriever", None)
+                self.__dict__.pop("answerer", None)
+            return self.answerer
 
     @cached_property
     def answerer(self) -> Answerer:

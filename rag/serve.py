@@ -12,6 +12,7 @@ from functools import partial
 from rag.config import Settings
 from rag.embed import model_embedder
 from rag.embed_process import ProcessEmbedder
+from rag.store import StoreUnavailable
 
 
 def main() -> None:
@@ -22,6 +23,8 @@ def main() -> None:
         raise SystemExit(f"错误：{error}") from None
     try:
         serve(settings, embedder)
+    except StoreUnavailable as error:
+        raise SystemExit(f"错误：{error}") from None
     finally:
         embedder.close()
 

@@ -26,13 +26,21 @@ ADD_BATCH = 500
 READ_PAGE = 5000
 
 
+class StoreUnavailable(RuntimeError):
+    """The configured Chroma server cannot be reached; the message says what to do."""
+
+
 def make_client(data_dir: Path, chroma_url: str = "") -> chromadb.api.ClientAPI:
     """A Chroma server when a URL is set (RAG_CHROMA_URL), else an embedded store in data_dir."""
     settings = ChromaSettings(anonymized_telemetry=False)
     if chroma_url:
         url = urlparse(chroma_url)
-        return chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                                   ssl=url.scheme == "https", settings=settings)
+        try:
+            return chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                                       ssl=url.scheme == "https", settings=settings)
+        except (ValueError, ConnectionError) as error:  # chromadb says "Could not connect" as a ValueError
+            raise StoreUnavailable(f"无法连接 Chroma 服务 {chroma_url}：请确认服务已启动"
+                                   f"（chroma run --path 目录 --port 端口），或取消 RAG_CHROMA_URL 使用内置存储") from error
     data_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
 

@@ -132,8 +132,6 @@ def year_choices(pipeline: Pipeline) -> list[str]:
 
 
 def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
-    answerer = pipeline.answerer
-
     def respond(message: str, session: Session | None, kind: str, year: str, document: str) -> Iterator[tuple]:
         session = session or Session(turns=[], chat=[])
         chat = session.chat
@@ -144,7 +142,7 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
         final: Answer | None = None
         shown = ""
         try:
-            for piece in answerer.stream(question, history=session.turns, filters=_filters(kind, year, document)):
+            for piece in pipeline.current_answerer().stream(question, history=session.turns, filters=_filters(kind, year, document)):
                 if isinstance(piece, Answer):
                     final = piece
                 else:
@@ -166,7 +164,7 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
     def ask_api(question: str, kind: str = ALL, year: str = ALL, document: str = ALL) -> dict:
         """One question, no conversation: the answer JSON of the CLI contract."""
         try:
-            return answerer.run(question, filters=_filters(kind, year, document)).to_json()
+            return pipeline.current_answerer().run(question, filters=_filters(kind, year, document)).to_json()
         except Exception:
             LOG.exception("回答失败：%s", question)
             raise gr.Error(UNAVAILABLE) from None

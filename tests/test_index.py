@@ -157,3 +157,37 @@ def test_a_named_document_and_clause_come_first(tmp_path, small_corpus):
     assert {h.metadata["doc_number"] for h in hits} == {"许政办〔2024〕3号"}
     spaced = pipeline.retriever.search("许政〔2024〕11 号 有哪些措施", k=3)
     assert {h.metadata["doc_number"] for h in spaced} == {"许政〔2024〕11号"}
+
+
+def test_a_running_app_reads_an_index_published_by_another_process_on_the_next_question(tmp_path, small_corpus):
+    serving = _pipeline(tmp_path, small_corpus)
+    serving.ingest()
+    question = "冬季供暖期从哪天开始？"
+    before = serving.current_answerer().run(question)
+    assert all(h.metadata["doc_number"] != "许政〔2025〕3号" for h in before.hits)
+    (small_corpus / "policy").mkdir()
+    (small_corpus / "policy" / "供暖.txt").write_text(
+        "许昌市人民政府关于做好冬季供暖工作的通知\n许政〔2025〕3号\n一、冬季供暖期从11月15日开始，至次年3月15日结束。\n",
+        encoding="utf-8")
+    _pipeline(tmp_path, small_corpus).ingest()  # `rag add` / `rag ingest` run elsewhere
+    after = serving.current_answerer().run(question)
+    assert after.citations[0].doc_number == "许政〔2025〕3号"
+
+
+def test_a_damaged_bm25_folder_is_detected_and_rebuilt_by_ingest(tmp_path, small_corpus):
+    from rag.index import lexical_dir
+    from rag.lexical import LexicalIndex
+
+    pipeline = _pipeline(tmp_path, small_corpus)
+    pipeline.ingest()
+    folder = lexical_dir(pipeline.settings.data_dir, pipeline.store.live_name())
+    (folder / "vocab.index.json").write_text('{"truncated', encoding="utf-8")
+    assert LexicalIndex.load(folder) is None
+    report = _pipeline(tmp_path, small_corpus).ingest()
+    assert report.changed and report.added == 0  # nothing to embed, but the index files are written anew
+    folder = lexical_dir(pipeline.settings.data_dir, pipeline.store.live_name())
+    assert LexicalIndex.load(folder) is not None
+    (folder / "ids.json").write_bytes(b"\x00garbage")
+    # an app started on a damaged folder rebuilds BM25 from the store instead of crashing
+    assert _pipeline(tmp_path, small_corpus).retriever.search(CARE, k=1)[0].metadata["clause_path"] == "四、（四）1."
+    assert LexicalIndex.load(folder) is not None
