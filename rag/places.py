@@ -37,8 +37,11 @@ class Gazetteer:
         return _load(path or _adcodes_file())
 
     def find(self, words: Iterable[str]) -> list[Place]:
-        """The places among words (tokens of a question: whole words only, never inside another word)."""
-        found = [self.by_name[w] for w in words if w in self.by_name]
+        """The places among words (tokens of a question: whole words only, never inside another word).
+        A county whose name the dictionary knows as an ordinary word (城区, 郊区, 矿区 are also counties'
+        names) is that word in a question, not the county."""
+        found = [self.by_name[w] for w in words if w in self.by_name
+                 and not (len(self.by_name[w].code) == 6 and _ordinary_word(w))]
         return list(dict.fromkeys(found))
 
     def find_in(self, text: str) -> list[Place]:
@@ -48,6 +51,13 @@ class Gazetteer:
             if len(name) >= 2 and name in text and not any(name in p.name for p in found):
                 found.append(self.by_name[name])
         return list(dict.fromkeys(found))
+
+
+def _ordinary_word(word: str) -> bool:
+    import jieba.posseg
+
+    tag = jieba.posseg.dt.word_tag_tab.get(word, "ns")  # not in the dictionary: a name
+    return tag[:1] in ("n", "s", "v", "a") and not tag.startswith("ns")
 
 
 def _adcodes_file() -> Path:

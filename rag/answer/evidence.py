@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import jieba
 import numpy as np
@@ -52,7 +52,10 @@ MIN_SUBJECT_OVERLAP = 0.6
 CLAUSE_MARGIN = 0.03
 ALSO_MARGIN = 0.03  # a second clause is shown as 「另见」 only when nearly as close as the first
 URBAN_SCOPE = re.compile(r"(?:中心城区|市区)")
-NATIONAL_PREFIX = "中华人民共和国"  # a national law or State Council regulation applies in every place
+NATIONAL_PREFIX = "中华人民共和国"
+# a sentence opening with a short condition (拒不改正的，/ 情节严重的，/ 逾期未缴纳的，) continues the situation
+# of the sentence before it, as Chinese legal text writes consequences
+DEPENDENT = re.compile(r"^[\u4e00-\u9fff]{2,8}的[，,]")  # a national law or State Council regulation applies in every place
 # a name the person puts in quotes (「“许科贷”」) is what they ask about, word for word
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
 
@@ -195,6 +198,7 @@ class EvidenceFinder:
         named_rows = _named(question, [_label(header, row) for row in rows])
         share = lambda text: sum(w for word, w in words.items() if word in text) / total  # noqa: E731
         scored = []
+        previous: Sentence | None = None
         for text, similarity in zip(texts, similarities, strict=True):
             if text == header:
                 continue  # a table's header row names the columns; the rows hold the facts
@@ -204,7 +208,14 @@ class EvidenceFinder:
                 stated = states_figure(text) if part_asks.quantity else True
             if stated and part_asks.needs_figure:
                 stated = self._gives_new_figure(text, header, part_asks, question, years, named_rows)
-            scored.append(Sentence(text, float(similarity), share(text), share(f"{breadcrumb} {header} {text}"), stated))
+            sentence = Sentence(text, float(similarity), share(text), share(f"{breadcrumb} {header} {text}"), stated)
+            if previous is not None and DEPENDENT.match(text):
+                # 「拒不改正的，处…罚款」 is about the situation of the sentence before it
+                sentence = replace(sentence, similarity=max(sentence.similarity, previous.similarity),
+                                   overlap=max(sentence.overlap, previous.overlap),
+                                   subject_overlap=max(sentence.subject_overlap, previous.subject_overlap))
+            scored.append(sentence)
+            previous = sentence
         return scored
 
     @staticmethod
@@ -237,7 +248,9 @@ class EvidenceFinder:
         if part_asks.needs_figure:  # a figure's sentence, plus the next-best if it is nearly as close
             keep += [s for s in ranked[1:2] if s.score >= ranked[0].score - ALSO_MARGIN]
         order = {id(s): i for i, s in enumerate(scored)}
-        return sorted(keep, key=lambda s: order[id(s)])
+        # a dependent sentence is shown with the one it depends on: 「…责令改正；拒不改正的，处…罚款」
+        keep += [scored[order[id(s)] - 1] for s in keep if DEPENDENT.match(s.text) and order[id(s)] > 0]
+        return sorted(dict.fromkeys(keep), key=lambda s: order[id(s)])
 
     def _weighted_words(self, text: str) -> dict[str, float]:
         lexical = self.retriever.lexical
