@@ -114,6 +114,7 @@ def test_json_has_the_contract_fields(answerer):
     ("我哥哥在外地打工，家里老人谁照顾？", []),  # and 哥哥 (a relative)
     ("郑州市的低保标准是多少？", ["郑州市"]),
     ("洛阳的呢？", ["洛阳市"]),
+    ("淄博城区过年放鞭炮罚多少？", ["淄博市"]),  # 城区 is also a county's name, and an ordinary word
 ])
 def test_places_come_from_the_division_list_not_from_the_tagger(question, places):
     import jieba

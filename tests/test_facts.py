@@ -1,7 +1,9 @@
 """What a figure sentence must give to answer a part: a figure the question did not already give,
 for the year asked, from the table row and column asked when that cell is not blank."""
 
-from rag.answer.facts import restates, sentence_years
+import pytest
+
+from rag.answer.facts import asks, restates, sentence_years, states
 from rag.sentences import asked_columns, row_cells
 
 HEADER = "土地级别 用地类型\t一级地\t二级地\t三级地\t四级地\t五级地\t六级地\t七级地"
@@ -26,3 +28,25 @@ def test_a_table_row_keeps_its_blank_cells_in_their_columns():
                                           ("三级地", "525"), ("四级地", "420"), ("五级地", ""), ("六级地", ""), ("七级地", "")]
     assert asked_columns(HEADER, "特殊用地五级地的出让基准地价是多少？") == ["五级地"]
     assert asked_columns(HEADER, "特殊用地的基准地价是多少？") == []
+
+
+@pytest.mark.parametrize(("sentence", "kind", "stated"), [
+    ("可以自知道该行政行为之日起六十日内提出行政复议申请", "date", True),  # figures in Chinese numerals
+    ("拒不改正的，处二百元以上五百元以下罚款", "money", True),
+    ("每一户籍且每一固定居住场所限养一只", "count", True),  # a limit states a count, even of one
+    ("任何一个人都应当遵守", "count", False),
+    ("体型标准及种类，由市公安机关确定并公布", "department", True),  # the agent of a rule
+])
+def test_what_a_sentence_states(sentence, kind, stated):
+    assert states(sentence, kind) is stated
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("公安机关负责哪些事？", ()),  # names the agency and asks its duties
+    ("市民政局负责什么？", ()),
+    ("这项工作由什么部门负责？", ("department",)),
+    ("哪个部门牵头？", ("department",)),
+    ("养犬人应当在几日内办理登记？", ("date",)),
+])
+def test_what_a_question_asks(question, kinds):
+    assert asks(question).kinds == kinds

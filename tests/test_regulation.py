@@ -124,3 +124,37 @@ def test_a_saved_web_page_gives_its_main_text_without_the_site_chrome(tmp_path):
     (document,) = parse_file(page)
     assert (document.doc_number, [c.clause_path for c in document.clauses if c.clause_path]) == (
         "许政〔2025〕3号", ["一、", "二、"])
+
+
+DOG_RULES_OF_A_CITY = """# 某市养犬管理条例
+
+2020年5月29日 某市人民代表大会常务委员会第二十五次会议通过
+
+<!-- INFO END -->
+
+第一条 为了规范养犬行为，制定本条例。
+
+第二条 养犬人携犬出户时应当束犬链，由成年人牵领。
+
+第三条 违反本条例第二条规定的，依照下列规定予以处理：
+
+（一）携犬出户时不束犬链的，由公安机关责令改正；拒不改正的，处五十元以上二百元以下罚款；
+
+（二）携犬出户时不及时清理犬只排泄物的，由城市管理部门责令改正；拒不改正的，处二十元罚款。
+"""
+
+
+def test_a_penalty_is_read_with_the_condition_it_follows(tmp_path):
+    from rag.pipeline import Pipeline
+    from tests.fakes import HashingEmbedder
+    from tests.helpers import make_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "rules.md").write_text(DOG_RULES_OF_A_CITY, encoding="utf-8")
+    pipeline = Pipeline(make_settings(tmp_path, corpus), embedder=HashingEmbedder())
+    pipeline.ingest()
+    answer = pipeline.answerer.run("携犬出户时不束犬链，公安机关责令改正后拒不改正的，罚款多少？")
+    assert answer.answer.splitlines()[0] == (
+        "携犬出户时不束犬链的，由公安机关责令改正；拒不改正的，处**五十元**以上**二百元**以下罚款； [1]")
+    assert answer.citations[0].display() == "《某市养犬管理条例》第三条第一款第（一）项（2020年5月29日公布，现行有效）"
