@@ -57,7 +57,8 @@ def score(questions: list[dict], answers: list[dict]) -> dict[str, float]:
             continue
         if len(answerable) == len(parts):
             false_refusals.append(answer["refused"])
-        text = compact(answer["answer"])
+        # the answer lines, as rag eval reads them: not the 依据 and 可能相关 lists; bold only marks the fact
+        text = compact(answer["answer"].split("依据：")[0].replace("**", ""))
         for index, part in enumerate(answerable):
             evidence.append(any(_is(h, part) for h in answer["hits"][:5]))
             cited = answer["citations"][:1] if index == 0 and len(parts) == 1 else answer["citations"]
