@@ -50,3 +50,7 @@ def test_what_a_sentence_states(sentence, kind, stated):
 ])
 def test_what_a_question_asks(question, kinds):
     assert asks(question).kinds == kinds
+
+
+def test_a_fine_given_as_a_multiple_is_an_amount():
+    assert states("有违法所得的，没收违法所得，处违法所得2倍以上10倍以下的罚款", "money")

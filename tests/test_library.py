@@ -46,6 +46,7 @@ def test_rag_add_recognises_a_pdf_records_it_and_answers_from_it(library, capsys
 
 def test_adding_an_exact_copy_again_is_reported_and_not_indexed_twice(library, capsys, tmp_path):
     assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    capsys.readouterr()  # the first add's summary and progress lines
     total = len(library.store.chunks())
     copy = tmp_path / "copy.pdf"
     copy.write_bytes(DOG_PDF.read_bytes())
