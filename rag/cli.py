@@ -211,7 +211,7 @@ def _questions(args: argparse.Namespace) -> list[str] | None:
 def _filters(args: argparse.Namespace):
     from rag.retrieve import SearchFilters
 
-    return SearchFilters(kind=args.kind, year=args.year, doc_number=args.doc)
+    return SearchFilters(kind=args.kind, year=args.year, doc_number=args.doc, current_only=args.current)
 
 
 def _served(pipeline, component: str):
@@ -355,6 +355,7 @@ def _question_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--kind", choices=list(KINDS), help="只检索这一类文件")
     command.add_argument("--year", type=int, help="只检索该年份的文件")
     command.add_argument("--doc", metavar="DOC_NUMBER", help="只检索该文号，如 许政办〔2024〕3号")
+    command.add_argument("--current", action="store_true", help="只检索现行有效的文件（不含已修订、已废止、尚未施行的版本）")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 import shutil
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,6 +85,7 @@ class Library:
         duplicate = self._indexed_copy(recognised.sha256)
         if duplicate:
             raise CorpusError(f"{file}: 与已收录的 {duplicate} 内容完全相同，未重复收录")
+        recognised.warnings += self._same_document(recognised)
         target = self._target(recognised)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(file, target)
@@ -114,6 +116,16 @@ class Library:
         for path in matches:
             path.unlink()
         return keys
+
+    def _same_document(self, recognised: Recognised) -> list[str]:
+        """Another file recorded with this title and date: most likely the same document in another format."""
+        if len(recognised.documents) != 1 or not self.manifest.is_file():
+            return []
+        first = recognised.documents[0]
+        date = _date(first.date) if first.date else ""
+        entries = tomllib.loads(self.manifest.read_text(encoding="utf-8")).get("source", [])
+        return [f"语料中已有同标题、同日期的 {e['path']}（可能是同一文件的另一种格式），两者都会被检索"
+                for e in entries if e.get("title") == first.title and str(e.get("date", "")) == date and date]
 
     def _indexed_copy(self, sha256: str) -> str:
         for path in corpus_files(self.corpus_dir):

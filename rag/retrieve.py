@@ -9,7 +9,7 @@ document) apply to both retrievers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -34,9 +34,10 @@ CLAUSE_IN_QUERY = re.compile(
 
 @dataclass(frozen=True)
 class SearchFilters:
-    kind: str | None = None  # gazette | newspaper
+    kind: str | None = None  # gazette | policy | regulation | newspaper
     year: int | None = None
     doc_number: str | None = None
+    current_only: bool = False  # leave out amended, repealed and not-yet-effective versions
 
     def where(self) -> dict | None:
         conditions: list[dict] = []
@@ -53,7 +54,8 @@ class SearchFilters:
     def allows(self, metadata: dict) -> bool:
         return ((not self.kind or metadata["kind"] == self.kind)
                 and (not self.doc_number or metadata["doc_number"] == self.doc_number)
-                and (not self.year or int(metadata["date"]) // 10000 == self.year))
+                and (not self.year or int(metadata["date"]) // 10000 == self.year)
+                and (not self.current_only or metadata.get("status", CURRENT) == CURRENT))
 
 
 @dataclass(frozen=True)
@@ -109,14 +111,16 @@ class Retriever:
         clause_path = ""
         named = mentioned_doc_number(question)
         if named in self.known_doc_numbers and not filters.doc_number:
-            filters = SearchFilters(kind=filters.kind, year=filters.year, doc_number=named)
+            filters = replace(filters, doc_number=named)
             clause_path = mentioned_clause_path(question, named)
 
         vector = self.query_vector(question) if self.dense_weight or self.sentence_weight else None
         dense = self.store.query(vector, CANDIDATES, filters.where()) if self.dense_weight else []
-        similarity = dict(dense)
         allowed = None if filters == SearchFilters() else {
             i for i, chunk in self.chunks.items() if filters.allows(chunk.metadata)}
+        if allowed is not None:  # status is worked out at load, so Chroma cannot filter on it
+            dense = [(i, score) for i, score in dense if i in allowed]
+        similarity = dict(dense)
         lexical = self.lexical.search(question, CANDIDATES, self._mask(allowed)) if self.lexical_weight else []
         by_sentence = self.sentences.rank_chunks(vector, CANDIDATES, allowed) if self.sentence_weight else []
         fused: dict[str, float] = {}

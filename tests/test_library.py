@@ -56,6 +56,14 @@ def test_adding_an_exact_copy_again_is_reported_and_not_indexed_twice(library, c
     assert len(library.store.chunks()) == total and len(_manifest(library)) == 2
 
 
+def test_the_same_document_in_another_format_is_added_with_a_warning(library, capsys):
+    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    capsys.readouterr()
+    assert rag.cli.main(["add", str(DATA / "regulations" / "丽水市城市养犬管理规定(2020-08-14).md")]) == 0
+    assert ("  注意：语料中已有同标题、同日期的 regulation/丽水市城市养犬管理规定-2020-08-14.pdf"
+            "（可能是同一文件的另一种格式），两者都会被检索\n") in capsys.readouterr().out
+
+
 def test_rag_remove_takes_a_document_out_of_the_corpus_the_manifest_and_the_index(library, capsys):
     assert rag.cli.main(["add", str(DOG_PDF)]) == 0
     assert rag.cli.main(["remove", "丽水市城市养犬管理规定"]) == 0
@@ -116,3 +124,27 @@ def test_a_question_naming_an_old_year_is_answered_from_that_version(road_versio
     assert ("注意：《中华人民共和国道路运输条例》第六十三条引自2022年3月29日的版本（已修订）；"
             "现行有效的是2023年7月20日修订的版本。") in answer.answer
 
+
+
+def _version(folder: Path, date: str, days: str) -> Path:
+    path = folder / f"供热条例({date}).md"
+    path.write_text(f"# 某市供热条例\n\n{date[:4]}年1月1日 某市人民代表大会常务委员会通过\n\n<!-- INFO END -->\n\n"
+                    f"第一条 为了规范供热，制定本条例。\n\n第二条 供热单位应当在接到报修后{days}内上门维修。\n\n"
+                    "第三条 本条例自公布之日起施行。\n", encoding="utf-8")
+    return path
+
+
+def test_current_versions_come_first_and_a_filter_leaves_out_the_others(library, tmp_path):
+    from rag.library import Library
+    from rag.retrieve import SearchFilters
+
+    for date, days in (("2019-05-01", "七日"), ("2024-05-01", "二十四小时")):
+        Library(library.settings.corpus_dir).add(_version(tmp_path, date, days))
+    library.ingest()
+    question = "某市供热条例 供热单位接到报修后多久上门维修？"
+    hits = library.retriever.search(question, k=5)
+    assert [(h.metadata["clause_path"], h.metadata["status"]) for h in hits[:2]] == [
+        ("第二条", "现行有效"), ("第一条", "现行有效")]
+    assert {h.metadata["status"] for h in library.retriever.search(question, k=40)} == {"现行有效", "已修订"}
+    current = library.retriever.search(question, k=10, filters=SearchFilters(current_only=True))
+    assert current and {h.metadata["status"] for h in current} == {"现行有效"}
