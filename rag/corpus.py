@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import hashlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,10 +39,8 @@ def find_manifest(path: Path) -> Path | None:
 
 def load_manifest(manifest: Path) -> Manifest:
     """Every usable entry; a broken entry is named in `problems` and the others still count."""
-    try:
-        entries = tomllib.loads(manifest.read_text(encoding="utf-8")).get("source", [])
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise CorpusError(f"{manifest}: 清单格式错误：{error}") from error
+    stat = manifest.stat()
+    entries = _entries(manifest, stat.st_mtime_ns, stat.st_size)
     sources: dict[Path, Source] = {}
     problems: list[str] = []
     for number, entry in enumerate(entries, 1):
@@ -65,6 +65,15 @@ def load_manifest(manifest: Path) -> Manifest:
     return Manifest(manifest, sources, problems)
 
 
+@functools.lru_cache(maxsize=8)
+def _entries(manifest: Path, mtime_ns: int, size: int) -> list:
+    """The manifest's entries, parsed once per version of the file: an ingest asks for every file's entry."""
+    try:
+        return tomllib.loads(manifest.read_text(encoding="utf-8")).get("source", [])
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise CorpusError(f"{manifest}: 清单格式错误：{error}") from error
+
+
 def _entry_date(value: object) -> int | None:
     text = str(value or "")
     if isinstance(value, datetime.date):
@@ -84,15 +93,16 @@ def corpus_key(path: Path, root: Path) -> str:
         return path.name
 
 
-def source_for(path: Path) -> Source:
+def source_for(path: Path, corpus_dir: Path | None = None) -> Source:
     """What is known about a corpus file before reading it: its manifest entry, or only its place in the
-    corpus (kind, title and dates are then recognised from the content)."""
+    corpus (kind, title and dates are then recognised from the content). Without a manifest the file is
+    keyed by its path under corpus_dir, when given."""
     manifest = find_manifest(path)
     if manifest is not None:
         source = load_manifest(manifest).sources.get(path.resolve())
         if source is not None:
             return source
-    root = manifest.parent if manifest else path.parent
+    root = manifest.parent if manifest else corpus_dir or path.parent
     return Source(path=path.resolve(), kind="", publisher="", issue="", date=None, key=corpus_key(path, root))
 
 
@@ -100,6 +110,11 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     """Every document file under the corpus folder, in a stable order."""
     return sorted(p for p in corpus_dir.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
                   and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts))
+
+
+def file_sha256(path: Path) -> str:
+    """The file's content hash: how an exact copy of a document is recognised."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_text(path: Path) -> str:

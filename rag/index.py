@@ -83,13 +83,13 @@ class Indexer:
             except CorpusError as error:
                 report.errors.append(str(error))
         current = {} if model_changed else self.store.chunks()
-        keys = {source_for(p).name for p in files}
+        keys = {source_for(p, corpus_dir).name for p in files}
         # files already indexed (and not re-read now), by content: an exact copy is not indexed twice
         seen = {} if full_run else {str(c.metadata.get("file_hash")): str(c.metadata["source"])
                                     for c in current.values() if c.metadata["source"] not in keys}
         for path in files:
             try:
-                documents = parse_file(path)
+                documents = parse_file(path, corpus_dir)
             except CorpusError as error:
                 report.errors.append(str(error))  # its chunks already in the index keep serving
                 continue
@@ -101,7 +101,7 @@ class Indexer:
             parsed_sources.add(source.name)
             for document in documents:
                 fresh.update({chunk.chunk_id: chunk for chunk in chunk_document(document)})
-        present_sources = {source_for(p).name for p in corpus_files(corpus_dir)} if full_run else set()
+        present_sources = {source_for(p, corpus_dir).name for p in corpus_files(corpus_dir)} if full_run else set()
 
         kept = {i: c for i, c in current.items()
                 if c.metadata["source"] not in parsed_sources

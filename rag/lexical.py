@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -15,6 +14,8 @@ import bm25s
 import jieba
 import jieba.posseg
 import numpy as np
+
+from rag.corpus import file_sha256
 
 # Words the stock dictionary splits apart; without them 低保 matches nothing and 特困人员 matches 人员.
 DOMAIN_WORDS = (
@@ -55,7 +56,7 @@ CHECKSUMS = "checksums.json"
 
 def _checksums(folder: Path) -> dict[str, str]:
     """sha256 of every BM25 file in the folder (the sentence index beside it keeps its own check)."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
+    return {p.name: file_sha256(p) for p in sorted(folder.iterdir())
             if p.is_file() and p.name != CHECKSUMS and not p.name.startswith("sentence")}
 
 

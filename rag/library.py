@@ -5,7 +5,6 @@ manifest) or take a document out. `rag add` / `rag remove` and the app's documen
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import re
 import shutil
@@ -13,7 +12,16 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.corpus import KIND_NAMES, KINDS, MANIFEST_NAME, CorpusError, corpus_files, load_manifest, source_for
+from rag.corpus import (
+    KIND_NAMES,
+    KINDS,
+    MANIFEST_NAME,
+    CorpusError,
+    corpus_files,
+    file_sha256,
+    load_manifest,
+    source_for,
+)
 from rag.documents import Document, Source
 from rag.formats import extract_text, is_supported
 from rag.parse import parse_source
@@ -54,10 +62,6 @@ class Recognised:
 
 def _date(value: int) -> str:
     return f"{value // 10000}-{value // 100 % 100:02d}-{value % 100:02d}"
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class Library:

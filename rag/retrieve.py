@@ -92,7 +92,8 @@ def mentioned_clause_path(question: str, doc_number: str) -> str:
 class Retriever:
     def __init__(self, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex,
                  chunks: dict[str, StoredChunk], sentences: SentenceIndex, dense_weight: float = DENSE_WEIGHT,
-                 lexical_weight: float = LEXICAL_WEIGHT, sentence_weight: float = SENTENCE_WEIGHT):
+                 lexical_weight: float = LEXICAL_WEIGHT, sentence_weight: float = SENTENCE_WEIGHT,
+                 versions: VersionTable | None = None):
         self.dense_weight = dense_weight  # 0 turns the retriever into BM25 only (a baseline)
         self.lexical_weight = lexical_weight  # 0: dense only
         self.sentence_weight = sentence_weight  # best sentence of a chunk (max-sim)
@@ -103,8 +104,10 @@ class Retriever:
         self.lexical = lexical
         self.chunks = chunks
         self.known_doc_numbers = {c.metadata["doc_number"] for c in chunks.values()}
-        self.versions = VersionTable.build([c.metadata for c in chunks.values()], [c.text for c in chunks.values()])
-        self.versions.annotate(c.metadata for c in chunks.values())
+        if versions is None:  # worked out once per index and written into the chunks' metadata
+            versions = VersionTable.build([c.metadata for c in chunks.values()], [c.text for c in chunks.values()])
+            versions.annotate(c.metadata for c in chunks.values())
+        self.versions = versions
 
     def search(self, question: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]:
         filters = filters or SearchFilters()
@@ -167,7 +170,7 @@ class Retriever:
     def with_weights(self, dense: float, lexical: float, sentence: float) -> Retriever:
         """The same index fused with other weights (baselines, calibration); question vectors shared."""
         other = Retriever(self.store, self.embedder, self.lexical, self.chunks, self.sentences,
-                          dense_weight=dense, lexical_weight=lexical, sentence_weight=sentence)
+                          dense_weight=dense, lexical_weight=lexical, sentence_weight=sentence, versions=self.versions)
         other._query_vectors = self._query_vectors
         return other
 

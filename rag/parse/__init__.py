@@ -3,12 +3,11 @@ override it), then that kind's parser."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path
 
-from rag.corpus import KIND_NAMES, CorpusError, source_for
+from rag.corpus import KIND_NAMES, CorpusError, file_sha256, source_for
 from rag.documents import Document, Source
 from rag.formats import extract_text
 from rag.normalize import normalize_line
@@ -50,8 +49,8 @@ def parse_source(source: Source, text: str) -> list[Document]:
     return documents
 
 
-def parse_file(path: Path) -> list[Document]:
+def parse_file(path: Path, corpus_dir: Path | None = None) -> list[Document]:
     """Parse one corpus file; raises CorpusError with a message naming the file."""
-    source = source_for(path)
+    source = source_for(path, corpus_dir)
     text = extract_text(path)
-    return parse_source(replace(source, file_hash=hashlib.sha256(path.read_bytes()).hexdigest()), text)
+    return parse_source(replace(source, file_hash=file_sha256(path)), text)
