@@ -10,12 +10,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from rag.chunk import content_hash
+from rag.chunk import Chunk, ClauseMeta, content_hash
 from rag.corpus import corpus_files, read_text
 from rag.embed import Embedder, EmbeddingCache, embed_with_cache
 from rag.retrieve import Retriever
@@ -24,23 +23,16 @@ from rag.store import HNSW, ChromaStore, make_client
 NAIVE_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "，", " ", ""]
 
 
-@dataclass(frozen=True)
-class NaiveHit:
-    text: str
-    metadata: dict
-
-
 class NaiveRetriever:
     """Fixed-size chunks in their own Chroma collection; rebuilt when the corpus text changes."""
 
     def __init__(self, corpus_dir: Path, data_dir: Path, embedder: Embedder, cache: EmbeddingCache):
         self.embedder = embedder
         splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50, separators=NAIVE_SEPARATORS)
-        texts, metadatas = [], []
-        for path in corpus_files(corpus_dir):
-            for piece in splitter.split_text(read_text(path)):
-                texts.append(piece)
-                metadatas.append({"source": path.name, "doc_number": "", "doc_title": path.name, "clause_path": ""})
+        chunks = [Chunk(f"n{i}", piece, ClauseMeta(source=path.name, kind="", doc_title=path.name))
+                  for i, (path, piece) in enumerate((path, piece) for path in corpus_files(corpus_dir)
+                                                    for piece in splitter.split_text(read_text(path)))]
+        texts = [c.text for c in chunks]
         name = f"naive_{content_hash(*texts, str(HNSW))[:16]}"
         client = make_client(data_dir / "baselines")
         names = [c.name for c in client.list_collections()]
@@ -52,13 +44,14 @@ class NaiveRetriever:
             vectors, _ = embed_with_cache(embedder, cache, texts)
             self.collection = client.create_collection(name, embedding_function=None,
                                                        configuration={"hnsw": HNSW})
-            ChromaStore.add(self.collection, [f"n{i}" for i in range(len(texts))], vectors, texts, metadatas)
+            ChromaStore.add(self.collection, chunks, vectors)
         self.size = self.collection.count()
 
-    def search(self, question: str, k: int = 5) -> list[NaiveHit]:
+    def search(self, question: str, k: int = 5) -> list[Chunk]:
         result = self.collection.query(query_embeddings=[self.embedder.embed_query(question).tolist()], n_results=k,
                                        include=["documents", "metadatas"])
-        return [NaiveHit(t, m) for t, m in zip(result["documents"][0], result["metadatas"][0], strict=True)]
+        return [Chunk(i, t, ClauseMeta.from_store(m)) for i, t, m in
+                zip(result["ids"][0], result["documents"][0], result["metadatas"][0], strict=True)]
 
 
 def variant(ours: Retriever, dense_weight: float, lexical_weight: float) -> Retriever:

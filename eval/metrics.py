@@ -5,22 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from eval.gold import ClauseRef, GoldQuestion
+from rag.chunk import ClauseMeta
+from rag.citation import Citation
 from rag.normalize import compact
 
 
-def same_clause(metadata: dict, ref: ClauseRef) -> bool:
-    """Same document, and the chunk's clause is the gold clause or inside it (its branch)."""
+def same_clause(clause: ClauseMeta | Citation, ref: ClauseRef) -> bool:
+    """Same document, and the chunk's (or citation's) clause is the gold clause or inside it (its branch)."""
     if ref.doc_number:
-        if metadata["doc_number"] != ref.doc_number:
+        if clause.doc_number != ref.doc_number:
             return False
-    elif metadata["doc_title"] != ref.doc_title or metadata["doc_number"]:
+    elif clause.doc_title != ref.doc_title or clause.doc_number:
         return False
-    path = metadata["clause_path"]
+    path = clause.clause_path
     return path == ref.clause_path or (bool(ref.clause_path) and path.startswith(ref.clause_path))
 
 
-def is_clause_hit(metadata: dict, gold: GoldQuestion) -> bool:
-    return any(same_clause(metadata, ref) for ref in gold.clauses)
+def is_clause_hit(clause: ClauseMeta | Citation, gold: GoldQuestion) -> bool:
+    return any(same_clause(clause, ref) for ref in gold.clauses)
 
 
 def is_evidence_hit(text: str, gold: GoldQuestion) -> bool:

@@ -49,7 +49,7 @@ def run_retrieval(retriever: Retriever, questions: list[GoldQuestion], k: int = 
             gold=gold,
             evidence_rank=first_rank([is_evidence_hit(h.text, gold) for h in hits]),
             clause_rank=first_rank([clause_match(h, gold) for h in hits]),
-            top=[(h.metadata["doc_number"] or h.metadata["doc_title"], h.metadata["clause_path"]) for h in hits[:3]],
+            top=[(h.metadata.doc_number or h.metadata.doc_title, h.metadata.clause_path) for h in hits[:3]],
         ))
     return results
 
@@ -137,7 +137,7 @@ def run_naive_answers(naive, questions: list[GoldQuestion]) -> list[AnswerResult
             gold=gold, refused=False, seconds=seconds,
             citation_correct=gold.answerable and is_evidence_hit(top.text, gold),
             facts_covered=gold.answerable and all(compact(f) in compact(top.text) for f in gold.key_facts),
-            first_citation=top.metadata["source"]))
+            first_citation=top.metadata.source))
     return results
 
 
@@ -156,8 +156,7 @@ def run_answers(answerer, questions: list[GoldQuestion]) -> list[AnswerResult]:
         started = time.perf_counter()
         answer = answerer.run(gold.question, history=[Turn(q) for q in gold.previous])
         seconds = time.perf_counter() - started
-        cited = [{"doc_number": c.doc_number, "doc_title": c.doc_title, "clause_path": c.clause_path}
-                 for c in answer.citations]
+        cited = answer.citations
         first = answer.citations[0] if answer.citations else None
         body = answer_body(answer.answer) if not answer.refused else ""
         answerable = [p for p in gold.parts if p.answerable]

@@ -70,11 +70,10 @@ def run(factor: int) -> dict:
         store = ChromaStore(make_client(data))
         started = time.perf_counter()
         generation = store.new_generation(embedder.name)
-        ChromaStore.add(generation, [c.chunk_id for c in chunks], embedder.embed_documents([c.text for c in chunks]),
-                        [c.text for c in chunks], [c.metadata for c in chunks])
+        ChromaStore.add(generation, chunks, embedder.embed_documents([c.text for c in chunks]))
         lexical = LexicalIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks])
         lexical.save(data / "lexical")
-        sentences = SentenceIndex.build([(c.chunk_id, c.text, str(c.metadata["heading"])) for c in chunks],
+        sentences = SentenceIndex.build(chunks,
                                         embedder.embed_documents)
         sentences.save(data / "lexical")
         store.publish(generation)

@@ -1,13 +1,14 @@
-"""Clause tree → chunks: display text, embedding text with the breadcrumb, and flat metadata."""
+"""Clause tree → chunks: display text, embedding text with the breadcrumb, and typed clause metadata."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 
-from rag.documents import Clause, Document
-from rag.parse.regulation import article_shape
+from rag.documents import CURRENT, Clause, Document
+from rag.parse.regulation import ArticleShape, article_shape
 
 MAX_CHUNK_CHARS = 450
 # Part of every chunk id: bump it when the metadata changes shape, so the next ingest rewrites
@@ -17,19 +18,109 @@ BREADCRUMB_SEPARATOR = " > "
 
 
 @dataclass(frozen=True)
+class ClauseMeta:
+    """Everything known about one chunk's clause: the one typed form of its metadata. Chroma holds it as
+    flat scalars (`to_store` / `from_store`); `status` is not stored but worked out when the index is
+    loaded (rag.versions), since adding a newer version changes it."""
+
+    source: str  # the file's path in the corpus
+    kind: str  # gazette | policy | regulation | newspaper
+    doc_title: str
+    doc_number: str = ""  # 文号; "" for regulations and newspaper articles
+    issue: str = ""  # the gazette issue or newspaper page it was published in
+    clause_path: str = ""  # 四、（四）1. or 第十一条; "" for a document without numbered clauses
+    heading: str = ""
+    parents: tuple[str, ...] = ()  # headings of the clauses it sits under
+    breadcrumb: str = ""
+    page: int | None = None
+    date: int = 0  # yyyymmdd (a regulation's: its latest amendment); 0: none printed
+    effective: int = 0  # 施行 date, yyyymmdd; 0: not stated
+    history: tuple[str, ...] = ()  # promulgation and amendment lines, oldest first
+    file_hash: str = ""
+    responsible_units: tuple[str, ...] = ()
+    order: int = 0  # the clause's position in its document, for showing the whole tree
+    part: int = 0  # a long clause is split: this chunk's part, of `parts`
+    parts: int = 1
+    is_table: bool = False
+    content_hash: str = ""
+    # where this part sits in its article: 款 before it, 款 in all, whether it has 项
+    paragraph_base: int = 0
+    paragraph_count: int = 0
+    has_items: bool = False
+    status: str = CURRENT  # 现行有效 / 已修订 / 已废止 / 尚未施行
+
+    @property
+    def version_date(self) -> int | None:
+        return self.date or None
+
+    @property
+    def year(self) -> int | None:
+        return self.date // 10000 or None
+
+    @property
+    def amended(self) -> bool:
+        """The version's history records an amendment (修订/修正), not only its first promulgation."""
+        return bool(self.history) and any(word in self.history[-1] for word in ("修订", "修正", "修改"))
+
+    @property
+    def shape(self) -> ArticleShape:
+        return ArticleShape(self.paragraph_count, self.has_items)
+
+    def to_store(self) -> dict[str, str | int]:
+        """Flat scalars, what Chroma can store and filter on (lists joined, None and False as 0)."""
+        stored: dict[str, str | int] = {}
+        for item in fields(self):
+            if item.name in _NOT_STORED:
+                continue
+            value = getattr(self, item.name)
+            if isinstance(value, tuple):
+                value = _JOINERS[item.name].join(value)
+            stored[item.name] = int(value or 0) if item.type in ("int", "int | None", "bool") else value
+        return stored
+
+    @classmethod
+    def from_store(cls, stored: Mapping[str, str | int | float | bool | None]) -> ClauseMeta:
+        values: dict = {}
+        for item in fields(cls):
+            if item.name not in stored or item.name in _NOT_STORED:
+                continue
+            value = stored[item.name]
+            if item.name in _JOINERS:
+                value = tuple(x for x in str(value).split(_JOINERS[item.name]) if x)
+            elif item.type == "bool":
+                value = bool(value)
+            elif item.type == "int | None":
+                value = int(value or 0) or None
+            elif item.type == "int":
+                value = int(value or 0)
+            else:
+                value = str(value)
+            values[item.name] = value
+        return cls(**values)
+
+
+_JOINERS = {"parents": BREADCRUMB_SEPARATOR, "history": "\n", "responsible_units": "、"}
+_NOT_STORED = {"status"}
+
+
+@dataclass(frozen=True)
 class Chunk:
     chunk_id: str  # content hash: unchanged text keeps its id, so it is never re-embedded
     text: str  # the clause as written (or one part of it), for display and quoting
-    embed_text: str  # breadcrumb + text, what the embedding model sees
-    metadata: dict[str, str | int]  # flat scalars only: what Chroma can store and filter on
+    metadata: ClauseMeta
+
+    @property
+    def embed_text(self) -> str:
+        """Breadcrumb + text: what the embedding model and BM25 see."""
+        return embed_text(self.metadata.breadcrumb, self.text)
 
     @property
     def doc_number(self) -> str:
-        return str(self.metadata["doc_number"])
+        return self.metadata.doc_number
 
     @property
     def clause_path(self) -> str:
-        return str(self.metadata["clause_path"])
+        return self.metadata.clause_path
 
 
 def split_clause(text: str, limit: int = MAX_CHUNK_CHARS) -> list[str]:
@@ -116,32 +207,14 @@ def chunk_document(document: Document, limit: int = MAX_CHUNK_CHARS) -> list[Chu
         for index, part in enumerate(parts):
             digest = content_hash(CHUNK_SCHEMA, source.name, document.doc_number, document.title,
                                   clause.clause_path, str(order), str(index), part)
-            metadata: dict[str, str | int] = {
-                "source": source.name,
-                "kind": source.kind,
-                "issue": source.issue,
-                "doc_number": document.doc_number,
-                "doc_title": document.title,
-                "clause_path": clause.clause_path,
-                "heading": clause.heading,
-                "parents": BREADCRUMB_SEPARATOR.join(clause.parents),
-                "breadcrumb": crumb,
-                "page": clause.page or document.page or 0,  # 0: no page known
-                "date": document.date or 0,  # yyyymmdd (a regulation's: its latest amendment); 0: none printed
-                "effective": document.effective or 0,  # 施行 date, yyyymmdd; 0: not stated
-                "history": "\n".join(document.history),
-                "file_hash": source.file_hash,
-                "responsible_units": "、".join(clause.responsible_units),
-                "order": order,  # the clause's position in its document, for showing the whole tree
-                "part": index,
-                "parts": len(parts),
-                "is_table": int(bool(clause.table_header)),
-                "content_hash": digest,
-                # where this part sits in its article: 款 before it, 款 in all, whether it has 项
-                "paragraph_base": paragraph_base,
-                "paragraph_count": shape.paragraphs,
-                "has_items": int(shape.has_items),
-            }
+            metadata = ClauseMeta(
+                source=source.name, kind=source.kind, issue=source.issue, doc_number=document.doc_number,
+                doc_title=document.title, clause_path=clause.clause_path, heading=clause.heading,
+                parents=tuple(p for p in clause.parents if p), breadcrumb=crumb, page=clause.page or document.page or None,
+                date=document.date or 0, effective=document.effective or 0, history=tuple(document.history),
+                file_hash=source.file_hash, responsible_units=tuple(clause.responsible_units), order=order,
+                part=index, parts=len(parts), is_table=bool(clause.table_header), content_hash=digest,
+                paragraph_base=paragraph_base, paragraph_count=shape.paragraphs, has_items=shape.has_items)
             paragraph_base += article_shape(part).paragraphs
-            chunks.append(Chunk(chunk_id=digest, text=part, embed_text=embed_text(crumb, part), metadata=metadata))
+            chunks.append(Chunk(chunk_id=digest, text=part, metadata=metadata))
     return chunks

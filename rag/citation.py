@@ -6,7 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from rag.parse.regulation import ArticleShape, locate
+from rag.chunk import ClauseMeta
+from rag.parse.regulation import locate
 from rag.retrieve import Hit
 from rag.versions import CURRENT, format_date
 
@@ -30,17 +31,13 @@ class Citation:
     @classmethod
     def from_hit(cls, hit: Hit, quote: str) -> Citation:
         meta = hit.metadata
-        clause_path = str(meta["clause_path"])
-        if meta["kind"] == "regulation" and clause_path and quote:
+        clause_path = meta.clause_path
+        if meta.kind == "regulation" and clause_path and quote:
             # narrowed to the 款 and 项 the quoted sentence stands in: 第十一条第一款第（二）项
-            shape = ArticleShape(int(meta.get("paragraph_count") or 0), bool(meta.get("has_items")))
-            clause_path += locate(hit.text, quote, int(meta.get("paragraph_base") or 0), shape)
-        history = str(meta.get("history", "")).split("\n")
-        return cls(doc_number=meta["doc_number"], doc_title=meta["doc_title"], clause_path=clause_path,
-                   issue=meta["issue"], page=int(meta["page"]) or None, quote=quote, kind=meta["kind"],
-                   chunk_id=hit.chunk_id, status=str(meta.get("status", CURRENT)),
-                   version_date=int(meta.get("version_date") or meta.get("date") or 0) or None,
-                   amended=any(word in history[-1] for word in ("修订", "修正", "修改")))
+            clause_path += locate(hit.text, quote, meta.paragraph_base, meta.shape)
+        return cls(doc_number=meta.doc_number, doc_title=meta.doc_title, clause_path=clause_path,
+                   issue=meta.issue, page=meta.page, quote=quote, kind=meta.kind, chunk_id=hit.chunk_id,
+                   status=meta.status, version_date=meta.version_date, amended=meta.amended)
 
     def display(self) -> str:
         """The canonical form: 《标题》（文号）条款，载《公报》期号 第N页 — or 《许昌日报》日期 版次《标题》 — or, for a
@@ -63,6 +60,17 @@ class Citation:
         data = asdict(self)
         return {key: data[key] for key in ("doc_number", "doc_title", "clause_path", "issue", "page", "quote",
                                            "status", "version_date")}
+
+
+def short_reference(meta: ClauseMeta) -> str:
+    """The document and clause in a few characters, for lists inside an answer: 许政办〔2024〕3号 四、（四）1.,
+    《条例》第十一条, 《条例》（2019年版，已修订）第十一条, or a newspaper article by its page."""
+    if meta.kind == "newspaper":
+        return f"{meta.issue}《{meta.doc_title}》"
+    if not meta.doc_number:  # a regulation is named by its title, an older version by its date
+        version = f"（{meta.year}年版，{meta.status}）" if meta.status != CURRENT and meta.year else ""
+        return f"《{meta.doc_title}》{version}{meta.clause_path}"
+    return f"{meta.doc_number} {meta.clause_path}".strip()
 
 
 def numbered_list(citations: Sequence[Citation]) -> str:

@@ -227,6 +227,7 @@ def _served(pipeline, component: str):
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from rag.answer.question import BadQuestion, clean_question
+    from rag.citation import Citation
 
     batch = _questions(args)
     retriever = _served(_pipeline(settings), "retriever")
@@ -252,9 +253,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             if question.notice:
                 print(question.notice)
             for hit in hits:
-                meta = hit.metadata
-                where = " ".join(x for x in (meta["doc_number"], meta["clause_path"]) if x)
-                print(f"{hit.rank}. 《{meta['doc_title']}》{where}  {meta['issue']}  (score {hit.score:.4f})")
+                print(f"{hit.rank}. {Citation.from_hit(hit, '').display()}  (score {hit.score:.4f})")
                 print(f"   {hit.text[:160].replace(chr(10), ' ')}")
     return status
 

@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# a document's validity (worked out over the whole corpus by rag.versions)
+CURRENT = "现行有效"
+AMENDED = "已修订"
+REPEALED = "已废止"
+PENDING = "尚未施行"
+
 
 @dataclass(frozen=True)
 class Source:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,8 +85,8 @@ class Indexer:
         current = {} if model_changed else self.store.chunks()
         keys = {source_for(p, corpus_dir).name for p in files}
         # files already indexed (and not re-read now), by content: an exact copy is not indexed twice
-        seen = {} if full_run else {str(c.metadata.get("file_hash")): str(c.metadata["source"])
-                                    for c in current.values() if c.metadata["source"] not in keys}
+        seen = {} if full_run else {c.metadata.file_hash: c.metadata.source
+                                    for c in current.values() if c.metadata.source not in keys}
         for path in files:
             try:
                 documents = parse_file(path, corpus_dir)
@@ -104,8 +104,8 @@ class Indexer:
         present_sources = {source_for(p, corpus_dir).name for p in corpus_files(corpus_dir)} if full_run else set()
 
         kept = {i: c for i, c in current.items()
-                if c.metadata["source"] not in parsed_sources
-                and (not full_run or c.metadata["source"] in present_sources)}
+                if c.metadata.source not in parsed_sources
+                and (not full_run or c.metadata.source in present_sources)}
         wanted_ids = set(fresh) | set(kept)
         report.added = len(set(fresh) - set(current))
         report.unchanged = len(wanted_ids & set(current))
@@ -129,22 +129,19 @@ class Indexer:
             vectors.update({c.chunk_id: v for c, v in zip(new_chunks, computed, strict=True)})
 
         ids = sorted(wanted_ids)
-        texts = [fresh[i].text if i in fresh else kept[i].text for i in ids]
-        metadatas = [fresh[i].metadata if i in fresh else kept[i].metadata for i in ids]
-        embed_texts = [fresh[i].embed_text if i in fresh else kept[i].embed_text for i in ids]
+        chunks = [fresh[i] if i in fresh else kept[i] for i in ids]
         generation = self.store.new_generation(self.embedder.name)
-        ChromaStore.add(generation, ids, np.stack([vectors[i] for i in ids]), texts, metadatas)
+        ChromaStore.add(generation, chunks, np.stack([vectors[i] for i in ids]))
         folder = lexical_dir(self.data_dir, generation.name)
-        LexicalIndex.build(ids, embed_texts).save(folder)
-        headings = [str(m["heading"]) for m in metadatas]
-        self.sentence_index(list(zip(ids, texts, headings, strict=True)), report).save(folder)
+        LexicalIndex.build(ids, [c.embed_text for c in chunks]).save(folder)
+        self.sentence_index(chunks, report).save(folder)
         self.store.publish(generation)
         self._drop_stale_lexical(generation.name)
         report.changed = True
         report.seconds = time.perf_counter() - started
         return report
 
-    def sentence_index(self, chunks: list[tuple[str, str, str]], report: IngestReport | None = None) -> SentenceIndex:
+    def sentence_index(self, chunks: Sequence[Chunk], report: IngestReport | None = None) -> SentenceIndex:
         """Every chunk's sentences with vectors; only sentences the cache lacks are embedded."""
         def embed(texts: list[str]) -> np.ndarray:
             advance = self.progress(len(texts)) if self.progress else None

@@ -73,9 +73,7 @@ class Pipeline:
             lexical.save(folder)
         sentences = SentenceIndex.load(folder)
         if sentences is None:  # likewise: sentence vectors come from the embedding cache where it has them
-            ids = sorted(chunks)
-            sentences = self.indexer().sentence_index(
-                [(i, chunks[i].text, str(chunks[i].metadata["heading"])) for i in ids])
+            sentences = self.indexer().sentence_index([chunks[i] for i in sorted(chunks)])
             sentences.save(folder)
         return Retriever(self.store, self.embedder, lexical, chunks, sentences)
 

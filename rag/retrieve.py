@@ -9,16 +9,18 @@ document) apply to both retrievers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rag.chunk import Chunk, ClauseMeta
 from rag.embed import Embedder
 from rag.lexical import LexicalIndex
 from rag.normalize import compact, normalize_doc_number
 from rag.parse.clauses import CN_NUMERAL
 from rag.sentences import SentenceIndex
-from rag.store import ChromaStore, StoredChunk
+from rag.store import ChromaStore
 from rag.versions import CURRENT, VersionTable
 
 RRF_K = 60
@@ -28,6 +30,10 @@ LEXICAL_WEIGHT = 1.0
 SENTENCE_WEIGHT = 1.0
 CANDIDATES = 50
 DOC_NUMBER_IN_QUERY = re.compile(r"[\u4e00-\u9fff]{1,8}〔\d{4}〕\d{1,4}号")
+NATIONAL_PREFIX = "中华人民共和国"
+MIN_TITLE_FORM = 4  # characters: shorter "titles" (法, 条例) name no particular document
+# a year or version said together with the title: 「2017年的行政复议法」「2019年版《…条例》」
+TITLE_YEAR = r"(?:(?:19|20)\d{2}\s*年(?:版|修订|修正)?的?)?"
 CLAUSE_IN_QUERY = re.compile(
     rf"((?:{CN_NUMERAL}、)?(?:（{CN_NUMERAL}）)?(?:\d{{1,2}}\.)?(?:（\d{{1,2}}）)?|第{CN_NUMERAL}条|附件\d{{0,2}})")
 
@@ -37,6 +43,7 @@ class SearchFilters:
     kind: str | None = None  # gazette | policy | regulation | newspaper
     year: int | None = None
     doc_number: str | None = None
+    doc_title: str | None = None  # every version of one document
     current_only: bool = False  # leave out amended, repealed and not-yet-effective versions
 
     def where(self) -> dict | None:
@@ -45,17 +52,20 @@ class SearchFilters:
             conditions.append({"kind": self.kind})
         if self.doc_number:
             conditions.append({"doc_number": self.doc_number})
+        if self.doc_title:
+            conditions.append({"doc_title": self.doc_title})
         if self.year:
             conditions += [{"date": {"$gte": self.year * 10000}}, {"date": {"$lte": self.year * 10000 + 1231}}]
         if not conditions:
             return None
         return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
-    def allows(self, metadata: dict) -> bool:
-        return ((not self.kind or metadata["kind"] == self.kind)
-                and (not self.doc_number or metadata["doc_number"] == self.doc_number)
-                and (not self.year or int(metadata["date"]) // 10000 == self.year)
-                and (not self.current_only or metadata.get("status", CURRENT) == CURRENT))
+    def allows(self, metadata: ClauseMeta) -> bool:
+        return ((not self.kind or metadata.kind == self.kind)
+                and (not self.doc_number or metadata.doc_number == self.doc_number)
+                and (not self.doc_title or metadata.doc_title == self.doc_title)
+                and (not self.year or metadata.year == self.year)
+                and (not self.current_only or metadata.status == CURRENT))
 
 
 @dataclass(frozen=True)
@@ -64,21 +74,31 @@ class Hit:
     score: float
     chunk_id: str
     text: str
-    metadata: dict
+    metadata: ClauseMeta
     dense_similarity: float | None  # cosine of the question to this chunk, when dense retrieval found it
     named: bool = False  # the question names this clause (文号 + clause path)
 
     def to_json(self) -> dict:
         meta = self.metadata
-        return {"rank": self.rank, "score": round(self.score, 6), "doc_number": meta["doc_number"],
-                "doc_title": meta["doc_title"], "clause_path": meta["clause_path"], "issue": meta["issue"],
-                "source": meta["source"], "page": meta["page"] or None, "text": self.text,
-                "status": meta.get("status", CURRENT), "version_date": meta.get("version_date") or None}
+        return {"rank": self.rank, "score": round(self.score, 6), "doc_number": meta.doc_number,
+                "doc_title": meta.doc_title, "clause_path": meta.clause_path, "issue": meta.issue,
+                "source": meta.source, "page": meta.page, "text": self.text,
+                "status": meta.status, "version_date": meta.version_date}
 
 
 def mentioned_doc_number(question: str) -> str | None:
     found = DOC_NUMBER_IN_QUERY.search(normalize_doc_number(question.replace(" ", "")))
     return found.group(0) if found else None
+
+
+def title_forms(titles: Iterable[str]) -> dict[str, str]:
+    """The ways a question names a document: its title, and a national law's without 中华人民共和国."""
+    forms: dict[str, str] = {}
+    for title in titles:
+        for form in (title, title.removeprefix(NATIONAL_PREFIX)):
+            if len(form) >= MIN_TITLE_FORM:
+                forms.setdefault(form, title)
+    return forms
 
 
 def mentioned_clause_path(question: str, doc_number: str) -> str:
@@ -91,7 +111,7 @@ def mentioned_clause_path(question: str, doc_number: str) -> str:
 
 class Retriever:
     def __init__(self, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex,
-                 chunks: dict[str, StoredChunk], sentences: SentenceIndex, dense_weight: float = DENSE_WEIGHT,
+                 chunks: dict[str, Chunk], sentences: SentenceIndex, dense_weight: float = DENSE_WEIGHT,
                  lexical_weight: float = LEXICAL_WEIGHT, sentence_weight: float = SENTENCE_WEIGHT,
                  versions: VersionTable | None = None):
         self.dense_weight = dense_weight  # 0 turns the retriever into BM25 only (a baseline)
@@ -102,11 +122,15 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
-        self.chunks = chunks
-        self.known_doc_numbers = {c.metadata["doc_number"] for c in chunks.values()}
         if versions is None:  # worked out once per index and written into the chunks' metadata
-            versions = VersionTable.build([c.metadata for c in chunks.values()], [c.text for c in chunks.values()])
-            versions.annotate(c.metadata for c in chunks.values())
+            versions = VersionTable.build(chunks.values())
+            chunks = versions.annotate(chunks)
+        self.chunks = chunks
+        self.known_doc_numbers = {c.metadata.doc_number for c in chunks.values()}
+        self.titles = title_forms(sorted({c.metadata.doc_title for c in chunks.values()
+                                          if c.metadata.kind != "newspaper"}))
+        forms = "|".join(re.escape(f) for f in sorted(self.titles, key=len, reverse=True))
+        self._title_in_query = re.compile(rf"{TITLE_YEAR}《?({forms})》?") if forms else None
         self.versions = versions
 
     def search(self, question: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]:
@@ -116,6 +140,9 @@ class Retriever:
         if named in self.known_doc_numbers and not filters.doc_number:
             filters = replace(filters, doc_number=named)
             clause_path = mentioned_clause_path(question, named)
+        title = self.mentioned_title(question)
+        if title and not filters.doc_number and not filters.doc_title:
+            filters = replace(filters, doc_title=title)
 
         vector = self.query_vector(question) if self.dense_weight or self.sentence_weight else None
         dense = self.store.query(vector, CANDIDATES, filters.where()) if self.dense_weight else []
@@ -132,7 +159,7 @@ class Retriever:
             for rank, (chunk_id, _) in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
         named_ids = {chunk_id for chunk_id, chunk in self.chunks.items()
-                     if chunk.metadata["doc_number"] == named and chunk.metadata["clause_path"] == clause_path
+                     if chunk.metadata.doc_number == named and chunk.metadata.clause_path == clause_path
                      } if clause_path else set()
         for chunk_id in named_ids:
             fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0  # the clause the user named comes first
@@ -162,10 +189,10 @@ class Retriever:
         chunk = self.chunks.get(chunk_id)
         if chunk is None:
             return False
-        title = str(chunk.metadata["doc_title"])
+        title = chunk.metadata.doc_title
         if not self.versions.has_versions(title):
             return False
-        return int(chunk.metadata["date"] or 0) != self.versions.version_for(title, question)
+        return chunk.metadata.date != self.versions.version_for(title, question)
 
     def with_weights(self, dense: float, lexical: float, sentence: float) -> Retriever:
         """The same index fused with other weights (baselines, calibration); question vectors shared."""
@@ -174,8 +201,24 @@ class Retriever:
         other._query_vectors = self._query_vectors
         return other
 
+    def mentioned_title(self, question: str) -> str | None:
+        """The one document a question names by title (any of its versions), if it names exactly one."""
+        if self._title_in_query is None:
+            return None
+        named = {self.titles[m.group(1)] for m in self._title_in_query.finditer(question.replace(" ", ""))}
+        return named.pop() if len(named) == 1 else None
+
+    def content_of(self, question: str) -> str:
+        """The question without the document it names (and the year of the version): that name chooses the
+        document, by filter, and left in it would make every clause of that document look alike to the model."""
+        if self._title_in_query is None or self.mentioned_title(question) is None:
+            return question
+        content = self._title_in_query.sub("", question.replace(" ", "")).strip("，,、的 ")
+        return content if len(content) >= MIN_TITLE_FORM else question
+
     def query_vector(self, text: str) -> np.ndarray:
-        """The question's embedding, computed once per text (retrieval and evidence share it).
+        """The question's embedding (of its content: `content_of`), computed once per text (retrieval and
+        evidence share it).
 
         The app answers several questions at once: read the cache once, so another thread
         clearing it between a check and a read cannot lose the vector."""
@@ -183,7 +226,7 @@ class Retriever:
         if vector is None:
             if len(self._query_vectors) > 256:
                 self._query_vectors.clear()
-            vector = self._query_vectors[text] = self.embedder.embed_query(text)
+            vector = self._query_vectors[text] = self.embedder.embed_query(self.content_of(text))
         return vector
 
     def _mask(self, allowed: set[str] | None) -> np.ndarray | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.chunk import Chunk
 from rag.normalize import compact
 
 SENTENCE_END = re.compile(r"(?<=[。；！？\n])")
@@ -83,17 +84,16 @@ class SentenceIndex:
     spans: dict[str, tuple[int, int]]  # chunk id → [start, end) rows
 
     @classmethod
-    def build(cls, chunks: Sequence[tuple[str, str, str]],
-              embed: Callable[[list[str]], np.ndarray]) -> SentenceIndex:
-        """chunks: (chunk id, text, heading); embed: texts → vectors (cached by the caller)."""
+    def build(cls, chunks: Sequence[Chunk], embed: Callable[[list[str]], np.ndarray]) -> SentenceIndex:
+        """embed: texts → vectors (cached by the caller)."""
         chunk_ids, texts, to_embed = [], [], []
-        for chunk_id, text, heading in chunks:
-            header = table_header(text)
-            caption = table_caption(text) if header else ""
-            for sentence in sentences(text):
-                chunk_ids.append(chunk_id)
+        for chunk in chunks:
+            header = table_header(chunk.text)
+            caption = table_caption(chunk.text) if header else ""
+            for sentence in sentences(chunk.text):
+                chunk_ids.append(chunk.chunk_id)
                 texts.append(sentence)
-                to_embed.append(embedding_text(sentence, heading, header, caption))
+                to_embed.append(embedding_text(sentence, chunk.metadata.heading, header, caption))
         vectors = embed(to_embed) if to_embed else np.zeros((0, 1), np.float32)
         return cls(chunk_ids, texts, np.asarray(vectors, dtype=np.float32), _spans(chunk_ids))
 

@@ -10,7 +10,6 @@ import json
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -18,7 +17,7 @@ import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
-from rag.chunk import embed_text
+from rag.chunk import Chunk, ClauseMeta
 
 POINTER_COLLECTION = "rag_live_pointer"
 POINTER_ID = "live"
@@ -43,17 +42,6 @@ def make_client(data_dir: Path, chroma_url: str = "") -> chromadb.api.ClientAPI:
                                    f"（chroma run --path 目录 --port 端口），或取消 RAG_CHROMA_URL 使用内置存储") from error
     data_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
-
-
-@dataclass(frozen=True)
-class StoredChunk:
-    chunk_id: str
-    text: str
-    metadata: dict
-
-    @property
-    def embed_text(self) -> str:
-        return embed_text(self.metadata["breadcrumb"], self.text)
 
 
 # Chroma rebuilds a small collection's HNSW graph on every load, with several threads by default, so
@@ -89,15 +77,15 @@ class ChromaStore:
         name = self.live_name()
         return self.client.get_collection(name, embedding_function=None) if name else None
 
-    def chunks(self) -> dict[str, StoredChunk]:
+    def chunks(self) -> dict[str, Chunk]:
         collection = self.live()
         if collection is None:
             return {}
-        found: dict[str, StoredChunk] = {}
+        found: dict[str, Chunk] = {}
         # in pages: one get() of ~50,000 records exceeds SQLite's variable limit inside Chroma
         for offset in range(0, collection.count(), READ_PAGE):
             page = collection.get(include=["documents", "metadatas"], limit=READ_PAGE, offset=offset)
-            found.update({i: StoredChunk(i, d, m)
+            found.update({i: Chunk(i, d, ClauseMeta.from_store(m))
                           for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)})
         return found
 
@@ -138,12 +126,11 @@ class ChromaStore:
                                              configuration={"hnsw": HNSW})
 
     @staticmethod
-    def add(collection, ids: Sequence[str], vectors: np.ndarray, texts: Sequence[str],
-            metadatas: Sequence[dict]) -> None:
-        for start in range(0, len(ids), ADD_BATCH):
-            end = start + ADD_BATCH
-            collection.add(ids=list(ids[start:end]), embeddings=vectors[start:end].tolist(),
-                           documents=list(texts[start:end]), metadatas=list(metadatas[start:end]))
+    def add(collection, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        for start in range(0, len(chunks), ADD_BATCH):
+            batch = chunks[start:start + ADD_BATCH]
+            collection.add(ids=[c.chunk_id for c in batch], embeddings=vectors[start:start + ADD_BATCH].tolist(),
+                           documents=[c.text for c in batch], metadatas=[c.metadata.to_store() for c in batch])
 
     def publish(self, collection) -> None:
         """Flip the pointer to the new generation (one record write), then drop the old ones."""

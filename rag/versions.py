@@ -14,14 +14,12 @@ import datetime
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, MutableMapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
-CURRENT = "现行有效"
-AMENDED = "已修订"
-REPEALED = "已废止"
-PENDING = "尚未施行"
-STATUSES = (CURRENT, AMENDED, REPEALED, PENDING)
+from rag.chunk import Chunk
+from rag.documents import AMENDED, CURRENT, PENDING, REPEALED
+
 REPEAL = re.compile(r"《([^》]{4,60})》(?:（[^）]{0,40}）)?[^。；《》]{0,12}?(?:同时|予以|即行)?废止")
 YEAR_ASKED = re.compile(r"((?:19|20)\d{2})\s*年")
 
@@ -42,27 +40,26 @@ class VersionTable:
     articles: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, metadatas: Iterable[MutableMapping], texts: Iterable[str]) -> VersionTable:
+    def build(cls, chunks: Iterable[Chunk]) -> VersionTable:
         dates: dict[str, set[int]] = defaultdict(set)
-        metadatas = list(metadatas)
-        for meta in metadatas:
-            if meta.get("kind") != "newspaper" and meta.get("doc_title"):
-                dates[str(meta["doc_title"])].add(int(meta.get("date") or 0))
+        chunks = list(chunks)
+        for chunk in chunks:
+            if chunk.metadata.kind != "newspaper" and chunk.metadata.doc_title:
+                dates[chunk.metadata.doc_title].add(chunk.metadata.date)
         table = cls({title: sorted(found) for title, found in dates.items()})
-        texts = list(texts)
-        parts = sorted((int(m.get("part") or 0), i) for i, m in enumerate(metadatas)
-                       if len(table.dates.get(str(m.get("doc_title")), ())) > 1 and m.get("clause_path"))
+        parts = sorted((c.metadata.part, i) for i, c in enumerate(chunks)
+                       if table.has_versions(c.metadata.doc_title) and c.metadata.clause_path)
         for _, i in parts:  # a clause split into parts is put back together in order
-            meta = metadatas[i]
-            version = table.articles.setdefault((str(meta["doc_title"]), int(meta.get("date") or 0)), {})
-            path = str(meta["clause_path"])
-            version[path] = f"{version[path]}\n{texts[i]}" if path in version else texts[i]
-        for meta, text in zip(metadatas, texts, strict=True):
-            for named in REPEAL.findall(text):
+            meta, text = chunks[i].metadata, chunks[i].text
+            version = table.articles.setdefault((meta.doc_title, meta.date), {})
+            path = meta.clause_path
+            version[path] = f"{version[path]}\n{text}" if path in version else text
+        for chunk in chunks:
+            for named in REPEAL.findall(chunk.text):
                 title = named.strip()
-                if title in table.dates and title != meta.get("doc_title") and \
-                        int(meta.get("date") or 0) >= table.dates[title][-1]:
-                    table.repealed_by[title] = str(meta["doc_title"])
+                if title in table.dates and title != chunk.metadata.doc_title and \
+                        chunk.metadata.date >= table.dates[title][-1]:
+                    table.repealed_by[title] = chunk.metadata.doc_title
         return table
 
     def status(self, title: str, date: int, effective: int = 0, on: int | None = None) -> str:
@@ -73,12 +70,12 @@ class VersionTable:
             return AMENDED
         return PENDING if effective and effective > (on or today()) else CURRENT
 
-    def annotate(self, metadatas: Iterable[MutableMapping], on: int | None = None) -> None:
-        """Set `status` and `version_date` on every chunk's metadata."""
-        for meta in metadatas:
-            date = int(meta.get("date") or 0)
-            meta["status"] = self.status(str(meta.get("doc_title", "")), date, int(meta.get("effective") or 0), on)
-            meta["version_date"] = date
+    def annotate(self, chunks: Mapping[str, Chunk], on: int | None = None) -> dict[str, Chunk]:
+        """The chunks with each one's `status` set."""
+        return {chunk_id: replace(chunk, metadata=replace(
+                    chunk.metadata, status=self.status(chunk.metadata.doc_title, chunk.metadata.date,
+                                                       chunk.metadata.effective, on)))
+                for chunk_id, chunk in chunks.items()}
 
     def has_versions(self, title: str) -> bool:
         return len(self.dates.get(title, ())) > 1

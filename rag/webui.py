@@ -81,15 +81,15 @@ def sources_html(answer: Answer | None) -> str:
             quote = html.escape(citation.quote)
             text = text.replace(quote, f"<mark>{quote}</mark>", 1)
         label = Citation.from_hit(hit, "").display()
-        units = f"<div class='meta'>责任单位：{html.escape(meta['responsible_units'])}</div>" if meta.get("responsible_units") else ""
-        page = f" · 第{meta['page']}页" if meta.get("page") else ""
+        units = f"<div class='meta'>责任单位：{html.escape('、'.join(meta.responsible_units))}</div>" if meta.responsible_units else ""
+        page = f" · 第{meta.page}页" if meta.page else ""
         quote_line = f"<div class='quote'>“{html.escape(citation.quote)}”</div>" if citation and citation.quote else ""
         cards.append(
             f"<details class='source-card' id='src-{number}'>"
             f"<summary>[{number}] {html.escape(label)}</summary>{quote_line}"
-            f"<div class='crumb'>{html.escape(meta['breadcrumb'])}</div>"
-            f"<div class='meta'>文号：{html.escape(meta['doc_number'] or '（无）')} · 条款：{html.escape(meta['clause_path'] or '正文')}"
-            f" · {html.escape(meta['issue'])}{page} · {_format_date(int(meta['date']))}</div>{units}"
+            f"<div class='crumb'>{html.escape(meta.breadcrumb)}</div>"
+            f"<div class='meta'>文号：{html.escape(meta.doc_number or '（无）')} · 条款：{html.escape(meta.clause_path or '正文')}"
+            f" · {html.escape(meta.issue)}{page} · {_format_date(meta.date)}</div>{units}"
             f"<div class='clause'>{text}</div></details>")
     return "\n".join(cards) or "<p>没有检索到相关条款。</p>"
 
@@ -109,25 +109,24 @@ def document_tree(pipeline: Pipeline, document: str) -> str:
         return "<p>选择一个文件查看其全部条款结构。</p>"
     number = document.split(" ", 1)[0]
     chunks = [c for c in pipeline.retriever.chunks.values()
-              if c.metadata["doc_number"] == number and c.metadata["part"] == 0]
-    chunks.sort(key=lambda c: int(c.metadata.get("order", 0)))
+              if c.metadata.doc_number == number and c.metadata.part == 0]
+    chunks.sort(key=lambda c: c.metadata.order)
     if not chunks:
         return "<p>没有找到该文件。</p>"
-    lines = [f"《{chunks[0].metadata['doc_title']}》（{number}）"]
+    lines = [f"《{chunks[0].metadata.doc_title}》（{number}）"]
     for chunk in chunks:
-        depth = len([p for p in chunk.metadata["parents"].split(" > ") if p]) + 1
-        lines.append("  " * depth + (chunk.metadata["heading"] or "（正文）"))
+        lines.append("  " * (len(chunk.metadata.parents) + 1) + (chunk.metadata.heading or "（正文）"))
     return f"<div class='tree'>{html.escape(chr(10).join(lines))}</div>"
 
 
 def document_choices(pipeline: Pipeline) -> list[str]:
-    documents = {(c.metadata["doc_number"], c.metadata["doc_title"]) for c in pipeline.retriever.chunks.values()
-                 if c.metadata["doc_number"]}
+    documents = {(c.metadata.doc_number, c.metadata.doc_title) for c in pipeline.retriever.chunks.values()
+                 if c.metadata.doc_number}
     return [ALL, *[f"{number} {title}" for number, title in sorted(documents)]]
 
 
 def year_choices(pipeline: Pipeline) -> list[str]:
-    years = {int(c.metadata["date"]) // 10000 for c in pipeline.retriever.chunks.values() if c.metadata["date"]}
+    years = {c.metadata.year for c in pipeline.retriever.chunks.values() if c.metadata.year}
     return [ALL, *[str(y) for y in sorted(years)]]
 
 

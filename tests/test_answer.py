@@ -155,7 +155,7 @@ def test_a_named_clause_answers_who_is_responsible_for_it(answerer):
 def test_the_short_form_of_a_domain_noun_names_the_subject(answerer):
     # jieba tags 特困 an adjective; it is how people say 特困人员, so the question is searched, not asked back
     answer = answerer.run("我爸七十多了一个人过，没收入，能算特困吗？")
-    assert answer.hits and answer.hits[0].metadata["doc_number"] == "许政办〔2024〕3号"
+    assert answer.hits and answer.hits[0].metadata.doc_number == "许政办〔2024〕3号"
     assert "请说明想了解哪项政策" not in answer.answer
 
 

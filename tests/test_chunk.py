@@ -1,6 +1,6 @@
 """Clauses become chunks that keep their path, breadcrumb, metadata and table header."""
 
-from rag.chunk import MAX_CHUNK_CHARS, chunk_document
+from rag.chunk import MAX_CHUNK_CHARS, ClauseMeta, chunk_document
 from tests.helpers import GAZETTE_2020, NEWS_2023_08, document, parsed
 
 
@@ -17,11 +17,22 @@ def test_a_clause_is_one_chunk_with_breadcrumb_and_metadata():
         "许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见"
         " > 四、做好分层分类社会救助工作 > （四）服务类社会救助 > 1.特困人员照料护理\n1.特困人员照料护理。")
     meta = chunk.metadata
-    assert (meta["doc_number"], meta["page"], meta["date"], meta["kind"]) == ("许政办〔2024〕3号", 72, 20240430, "gazette")
-    assert meta["issue"] == "《许昌市人民政府公报》2024年第2期"
-    assert meta["responsible_units"] == "市民政局、市财政局"
-    assert meta["parents"] == "四、做好分层分类社会救助工作 > （四）服务类社会救助"
-    assert all(isinstance(v, (str, int)) for v in meta.values())
+    assert (meta.doc_number, meta.page, meta.date, meta.kind) == ("许政办〔2024〕3号", 72, 20240430, "gazette")
+    assert meta.issue == "《许昌市人民政府公报》2024年第2期"
+    assert meta.responsible_units == ("市民政局", "市财政局")
+    assert meta.parents == ("四、做好分层分类社会救助工作", "（四）服务类社会救助")
+
+
+def test_clause_metadata_goes_into_chroma_as_flat_scalars_and_comes_back_equal():
+    chunks = _chunks("许政办〔2024〕3号") + chunk_document(parsed(NEWS_2023_08)[0])
+    for chunk in chunks:
+        stored = chunk.metadata.to_store()
+        assert all(type(v) in (str, int) for v in stored.values())
+        assert "status" not in stored  # worked out from the whole corpus at load, never stored
+        assert ClauseMeta.from_store(stored) == chunk.metadata
+    care = next(c for c in chunks if c.clause_path == "四、（四）1.").metadata.to_store()
+    assert (care["responsible_units"], care["page"], care["is_table"]) == ("市民政局、市财政局", 72, 0)
+    assert chunks[-1].metadata.to_store()["page"] == 0  # a newspaper article has no page: 0 in Chroma, None here
 
 
 def test_long_clauses_split_at_sentence_ends_and_keep_their_path():
@@ -29,7 +40,7 @@ def test_long_clauses_split_at_sentence_ends_and_keep_their_path():
     assert len(plan) > 1
     assert all(len(c.text) <= MAX_CHUNK_CHARS + 200 for c in plan)
     assert all(c.text.endswith(("。", "；")) for c in plan[:-1])
-    assert [c.metadata["part"] for c in plan] == list(range(len(plan)))
+    assert [c.metadata.part for c in plan] == list(range(len(plan)))
 
 
 def test_short_clauses_stay_whole_and_unmerged():
@@ -55,6 +66,6 @@ def test_chunk_ids_are_stable_content_hashes():
 
 def test_articles_chunk_with_issue_and_title():
     article = chunk_document(parsed(NEWS_2023_08)[0])
-    assert article[0].metadata["doc_title"] == "何以统揽发展全局?"
-    assert article[0].metadata["clause_path"] == ""
-    assert article[0].metadata["date"] == 0
+    assert article[0].metadata.doc_title == "何以统揽发展全局?"
+    assert article[0].metadata.clause_path == ""
+    assert article[0].metadata.date == 0

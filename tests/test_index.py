@@ -33,7 +33,7 @@ def test_first_ingest_indexes_every_chunk_and_search_finds_the_clause(tmp_path, 
     assert report.added == report.total == report.embedded > 400
     assert (report.unchanged, report.removed) == (0, 0)
     top = pipeline.retriever.search(CARE, k=3)[0]
-    assert (top.metadata["doc_number"], top.metadata["clause_path"]) == ("许政办〔2024〕3号", "四、（四）1.")
+    assert (top.metadata.doc_number, top.metadata.clause_path) == ("许政办〔2024〕3号", "四、（四）1.")
 
 
 def test_rerun_without_changes_embeds_nothing_and_keeps_the_generation(tmp_path, small_corpus):
@@ -78,7 +78,7 @@ def test_editing_one_file_replaces_exactly_its_changed_chunks(tmp_path, small_co
     assert (second.added, second.removed, second.embedded, second.embedded_sentences) == (1, 1, 1, 1)
     assert embedder.embedded == 2
     assert second.unchanged == first.total - 1
-    texts = [c.text for c in pipeline.store.chunks().values() if c.metadata["source"] == "news/许昌日报-2023-08-头版.txt"]
+    texts = [c.text for c in pipeline.store.chunks().values() if c.metadata.source == "news/许昌日报-2023-08-头版.txt"]
     assert any("计划总投资9亿元" in t for t in texts)
     assert not any("计划总投资8亿元" in t for t in texts)
 
@@ -87,12 +87,12 @@ def test_removing_a_file_removes_its_chunks(tmp_path, small_corpus):
     pipeline = _pipeline(tmp_path, small_corpus)
     first = pipeline.ingest()
     gone = small_corpus / "news" / "许昌日报-2022-09-27-04.txt"
-    own = sum(c.metadata["source"] == gone.relative_to(small_corpus).as_posix() for c in pipeline.store.chunks().values())
+    own = sum(c.metadata.source == gone.relative_to(small_corpus).as_posix() for c in pipeline.store.chunks().values())
     gone.unlink()
     report = pipeline.ingest()
     assert (report.removed, report.added, report.total) == (own, 0, first.total - own)
-    assert all(c.metadata["source"] != gone.relative_to(small_corpus).as_posix() for c in pipeline.store.chunks().values())
-    assert all(h.metadata["source"] != gone.relative_to(small_corpus).as_posix() for h in pipeline.retriever.search("许昌绿色工厂数量全省第1位", k=10))
+    assert all(c.metadata.source != gone.relative_to(small_corpus).as_posix() for c in pipeline.store.chunks().values())
+    assert all(h.metadata.source != gone.relative_to(small_corpus).as_posix() for h in pipeline.retriever.search("许昌绿色工厂数量全省第1位", k=10))
 
 
 def test_a_file_that_turns_unreadable_keeps_its_old_chunks_serving(tmp_path, small_corpus):
@@ -142,21 +142,21 @@ def test_search_filters_by_kind_year_and_document(tmp_path, small_corpus):
     pipeline.ingest()
     retriever = pipeline.retriever
     news = retriever.search("许昌制造业", k=5, filters=SearchFilters(kind="newspaper"))
-    assert news and {h.metadata["kind"] for h in news} == {"newspaper"}
+    assert news and {h.metadata.kind for h in news} == {"newspaper"}
     dated = retriever.search("产业升级", k=5, filters=SearchFilters(year=2022))
-    assert dated and {h.metadata["date"] // 10000 for h in dated} == {2022}
+    assert dated and {h.metadata.year for h in dated} == {2022}
     one = retriever.search("救助", k=5, filters=SearchFilters(doc_number="许政办〔2024〕3号"))
-    assert {h.metadata["doc_number"] for h in one} == {"许政办〔2024〕3号"}
+    assert {h.metadata.doc_number for h in one} == {"许政办〔2024〕3号"}
 
 
 def test_a_named_document_and_clause_come_first(tmp_path, small_corpus):
     pipeline = _pipeline(tmp_path, small_corpus)
     pipeline.ingest()
     hits = pipeline.retriever.search("许政办〔2024〕3号 四、（二）3. 讲的是什么", k=5)
-    assert (hits[0].metadata["doc_number"], hits[0].metadata["clause_path"]) == ("许政办〔2024〕3号", "四、（二）3.")
-    assert {h.metadata["doc_number"] for h in hits} == {"许政办〔2024〕3号"}
+    assert (hits[0].metadata.doc_number, hits[0].metadata.clause_path) == ("许政办〔2024〕3号", "四、（二）3.")
+    assert {h.metadata.doc_number for h in hits} == {"许政办〔2024〕3号"}
     spaced = pipeline.retriever.search("许政〔2024〕11 号 有哪些措施", k=3)
-    assert {h.metadata["doc_number"] for h in spaced} == {"许政〔2024〕11号"}
+    assert {h.metadata.doc_number for h in spaced} == {"许政〔2024〕11号"}
 
 
 def test_a_running_app_reads_an_index_published_by_another_process_on_the_next_question(tmp_path, small_corpus):
@@ -164,7 +164,7 @@ def test_a_running_app_reads_an_index_published_by_another_process_on_the_next_q
     serving.ingest()
     question = "冬季供暖期从哪天开始？"
     before = serving.current_answerer().run(question)
-    assert all(h.metadata["doc_number"] != "许政〔2025〕3号" for h in before.hits)
+    assert all(h.metadata.doc_number != "许政〔2025〕3号" for h in before.hits)
     (small_corpus / "policy").mkdir()
     (small_corpus / "policy" / "供暖.txt").write_text(
         "许昌市人民政府关于做好冬季供暖工作的通知\n许政〔2025〕3号\n一、冬季供暖期从11月15日开始，至次年3月15日结束。\n",
@@ -189,5 +189,5 @@ def test_a_damaged_bm25_folder_is_detected_and_rebuilt_by_ingest(tmp_path, small
     assert LexicalIndex.load(folder) is not None
     (folder / "ids.json").write_bytes(b"\x00garbage")
     # an app started on a damaged folder rebuilds BM25 from the store instead of crashing
-    assert _pipeline(tmp_path, small_corpus).retriever.search(CARE, k=1)[0].metadata["clause_path"] == "四、（四）1."
+    assert _pipeline(tmp_path, small_corpus).retriever.search(CARE, k=1)[0].metadata.clause_path == "四、（四）1."
     assert LexicalIndex.load(folder) is not None

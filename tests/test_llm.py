@@ -6,6 +6,7 @@ import pytest
 
 from rag.answer import Answerer
 from rag.answer.llm import make_llm, verify
+from rag.chunk import ClauseMeta
 from rag.pipeline import Pipeline
 from rag.retrieve import Hit
 from tests.fakes import HashingEmbedder
@@ -112,7 +113,8 @@ def test_a_real_endpoint_answers_with_valid_citations(retriever):
 
 
 def _hit(number: int, text: str) -> Hit:
-    return Hit(rank=number, score=0.0, chunk_id=f"c{number}", text=text, metadata={}, dense_similarity=None)
+    return Hit(rank=number, score=0.0, chunk_id=f"c{number}", text=text, metadata=ClauseMeta(source="s.txt", kind="gazette", doc_title="t"),
+               dense_similarity=None)
 
 
 def test_each_sentence_is_checked_against_its_own_cited_clauses():

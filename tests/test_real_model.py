@@ -12,7 +12,7 @@ pytestmark = pytest.mark.model
 
 def test_care_standard_question_returns_its_clause_first(real_pipeline):
     top = real_pipeline.retriever.search("特困人员照料护理标准是多少", k=5)[0]
-    assert (top.metadata["doc_number"], top.metadata["clause_path"]) == ("许政办〔2024〕3号", "四、（四）1.")
+    assert (top.metadata.doc_number, top.metadata.clause_path) == ("许政办〔2024〕3号", "四、（四）1.")
     assert "1/10、1/6、1/3" in top.text
 
 
@@ -23,7 +23,7 @@ def test_care_standard_question_returns_its_clause_first(real_pipeline):
 ])
 def test_everyday_words_find_the_clause_first(real_pipeline, question, doc_number, clause_path):
     top = real_pipeline.retriever.search(question, k=5)[0]
-    assert (top.metadata["doc_number"], top.metadata["clause_path"]) == (doc_number, clause_path)
+    assert (top.metadata.doc_number, top.metadata.clause_path) == (doc_number, clause_path)
 
 
 def test_the_care_answer_and_the_dibao_refusal_with_the_real_model(real_pipeline):

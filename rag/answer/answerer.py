@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from rag.answer.compose import compose_answer, compose_refusal, template
-from rag.answer.evidence import NATIONAL_PREFIX, EvidenceFinder, PartEvidence
+from rag.answer.evidence import EvidenceFinder, PartEvidence
 from rag.answer.llm import LLMBackend, verify
 from rag.answer.question import (
     BadQuestion,
@@ -20,10 +20,11 @@ from rag.answer.question import (
     question_parts,
     resolve_follow_up,
 )
+from rag.chunk import ClauseMeta
 from rag.citation import CITATION_MARK, Citation, numbered_list
 from rag.parse.regulation import ARTICLE
 from rag.places import Gazetteer, Place
-from rag.retrieve import Hit, Retriever, SearchFilters, mentioned_doc_number
+from rag.retrieve import NATIONAL_PREFIX, Hit, Retriever, SearchFilters, mentioned_doc_number
 from rag.sentences import sentences
 
 INJECTION_NOTICE = "问题中包含要求改变回答规则的内容，已忽略，只回答政策问题。"
@@ -78,14 +79,14 @@ class Plan:
         return [p.part.text for p in self.parts if not p.answered]
 
 
-def home_places(metadatas: Sequence[dict], gazetteer: Gazetteer) -> list[Place]:
+def home_places(metadatas: Sequence[ClauseMeta], gazetteer: Gazetteer) -> list[Place]:
     """The places the corpus speaks for: those named by its publishers and issuing bodies (the title up to
     关于, or a regulation's whole title: 浙江省道路运输条例); all of China once a national law is in."""
-    titles = {str(m["doc_title"]) for m in metadatas}
+    titles = {m.doc_title for m in metadatas}
     if any(title.startswith(NATIONAL_PREFIX) for title in titles):
         return [Place(NATIONAL_PREFIX, "")]
-    regulations = {str(m["doc_title"]) for m in metadatas if m["kind"] == "regulation"}
-    issuers = {str(m["issue"]) for m in metadatas} | regulations
+    regulations = {m.doc_title for m in metadatas if m.kind == "regulation"}
+    issuers = {m.issue for m in metadatas} | regulations
     issuers |= {title.split("关于")[0] for title in titles if "关于" in title}
     return list(dict.fromkeys(p for text in sorted(issuers) for p in gazetteer.find_in(text)))
 

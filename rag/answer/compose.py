@@ -14,11 +14,10 @@ from langchain_core.prompts import PromptTemplate
 
 from rag.answer.evidence import ClauseEvidence, PartEvidence
 from rag.answer.facts import fact_spans, table_units
-from rag.citation import Citation, numbered_list
+from rag.citation import Citation, numbered_list, short_reference
 from rag.config import PROMPTS_DIR
 from rag.retrieve import Hit
 from rag.sentences import asked_columns, row_cells, sentences, table_header
-from rag.versions import CURRENT
 
 CONDITION = re.compile(r"凡|符合|条件|须|应当|需要|需|经.{0,10}(评估|审核|申请)|按程序|按规定|对.{2,40}的，")
 SHORT_CLAUSE = 200  # characters: a clause this short is quoted whole when a lookup is asked
@@ -60,12 +59,12 @@ def compose_answer(parts: list[PartEvidence]) -> tuple[str, list[Citation]]:
         earlier = leads.setdefault(text, index)
         lines.append(f"{prefix}同第 {earlier} 条 {mark}" if earlier != index else f"{prefix}{text} {mark}")
         for extra in evidence.clauses[1:]:
-            lines.append(f"另见{short_ref(extra.hit)}：{_joined(extra)} {citations.mark(extra.hit, _quote(extra))}")
+            lines.append(f"另见{short_reference(extra.hit.metadata)}：{_joined(extra)} {citations.mark(extra.hit, _quote(extra))}")
     first = next(e for e in parts if e.answered)
     lines += _details(first)
     cited = {c.chunk_id for c in citations.items}
     related = [h for h in first.hits if h.chunk_id not in cited][:2]
-    related_text = ("可能相关：\n" + "\n".join(f"- {short_ref(h)}：{snippet(h.text)}" for h in related)) if related else ""
+    related_text = ("可能相关：\n" + "\n".join(f"- {short_reference(h.metadata)}：{snippet(h.text)}" for h in related)) if related else ""
     text = template("answer.txt").format(lines="\n".join(lines), basis=numbered_list(citations.items),
                                          related=related_text)
     return re.sub(r"\n{2,}", "\n", text).strip(), citations.items
@@ -73,8 +72,8 @@ def compose_answer(parts: list[PartEvidence]) -> tuple[str, list[Citation]]:
 
 def compose_refusal(question: str, evidence: PartEvidence) -> str:
     hits = evidence.hits
-    closest = "\n".join(f"- {short_ref(h)}：{snippet(h.text)}" for h in hits[:3]) or "- （没有检索到相关条款）"
-    units = [u for h in hits[:3] for u in str(h.metadata.get("responsible_units", "")).split("、") if u]
+    closest = "\n".join(f"- {short_reference(h.metadata)}：{snippet(h.text)}" for h in hits[:3]) or "- （没有检索到相关条款）"
+    units = [u for h in hits[:3] for u in h.metadata.responsible_units]
     unique_units = list(dict.fromkeys(u for u in units if not u.startswith("各县")))[:3]
     ask = f"建议咨询：{'、'.join(unique_units)}。" if unique_units else "建议咨询当地民政、人社等主管部门或拨打12345政务服务热线。"
     return template("refusal.txt").format(topic=f"“{_topic(question)}”的明确规定", reason=evidence.missing,
@@ -85,9 +84,9 @@ def lead(evidence: PartEvidence, clause: ClauseEvidence) -> str:
     """The direct answer: the asked fact in bold inside its sentence, or a table cell with its unit."""
     hit = clause.hit
     kinds = evidence.asks.kinds
-    if "department" in kinds and hit.metadata.get("responsible_units"):
+    if "department" in kinds and hit.metadata.responsible_units:
         task = "".join(readable(s.text) for s in clause.sentences if not UNITS_LINE.match(s.text))
-        return f"责任单位：**{hit.metadata['responsible_units']}**。{task}".rstrip("。") + "。"
+        return f"责任单位：**{'、'.join(hit.metadata.responsible_units)}**。{task}".rstrip("。") + "。"
     body = _body(hit.text)
     if not evidence.asks.needs_figure and len("".join(body)) <= SHORT_CLAUSE:
         return "".join(readable(s) for s in body)  # a short clause is quoted whole
@@ -147,7 +146,7 @@ def _details(evidence: PartEvidence) -> list[str]:
     conditions = [s for s in sentences(main.hit.text) if s not in used and CONDITION.search(s) and readable(s)]
     if conditions and not evidence.asks.needs_figure:
         details.append("条件与要求：" + "".join(readable(s) for s in conditions[:2]))
-    units = main.hit.metadata.get("responsible_units")
+    units = "、".join(main.hit.metadata.responsible_units)
     if units and "department" not in evidence.asks.kinds:
         details.append(f"责任单位：{units}。")
     return details
@@ -165,17 +164,6 @@ def readable(sentence: str) -> str:
     """A sentence without its clause number, ready to lead an answer."""
     sentence = re.sub(r"^(（?[一二三四五六七八九十\d]+[）、.]\s*)", "", sentence.strip())
     return sentence.replace("\t", " ").strip()
-
-
-def short_ref(hit: Hit) -> str:
-    meta = hit.metadata
-    if meta["kind"] == "newspaper":
-        return f"{meta['issue']}《{meta['doc_title']}》"
-    if not meta["doc_number"]:  # a regulation is named by its title, an older version by its date
-        status = meta.get("status", CURRENT)
-        version = f"（{int(meta['date']) // 10000}年版，{status}）" if status != CURRENT and meta.get("date") else ""
-        return f"《{meta['doc_title']}》{version}{meta['clause_path']}"
-    return f"{meta['doc_number']} {meta['clause_path']}".strip()
 
 
 def snippet(text: str, limit: int = 60) -> str:

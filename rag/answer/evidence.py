@@ -30,10 +30,11 @@ from rag.answer.facts import (
     table_units,
 )
 from rag.answer.question import QuestionPart
+from rag.chunk import ClauseMeta
 from rag.lexical import tokenize
 from rag.normalize import compact
 from rag.places import LEVEL_SUFFIX, Gazetteer, Place
-from rag.retrieve import Hit, Retriever
+from rag.retrieve import NATIONAL_PREFIX, Hit, Retriever
 from rag.sentences import asked_columns, row_cells, table_caption, table_header
 
 EVIDENCE_DEPTH = 3  # the gate reads this many top clauses of each part
@@ -52,7 +53,6 @@ MIN_SUBJECT_OVERLAP = 0.6
 CLAUSE_MARGIN = 0.03
 ALSO_MARGIN = 0.03  # a second clause is shown as 「另见」 only when nearly as close as the first
 URBAN_SCOPE = re.compile(r"(?:中心城区|市区)")
-NATIONAL_PREFIX = "中华人民共和国"
 # a sentence opening with a short condition (拒不改正的，/ 情节严重的，/ 逾期未缴纳的，) continues the situation
 # of the sentence before it, as Chinese legal text writes consequences
 DEPENDENT = re.compile(r"^[\u4e00-\u9fff]{2,8}的[，,]")  # a national law or State Council regulation applies in every place
@@ -103,18 +103,18 @@ class EvidenceFinder:
         self.gazetteer = gazetteer
         self.home = list(home)  # the places the corpus speaks for (its issuing bodies), with their parts
         self._document_places: dict[str, list[Place]] = {}
-        self.corpus_text = compact("\n".join(f"{c.metadata['doc_title']}\n{c.text}" for c in retriever.chunks.values()))
+        self.corpus_text = compact("\n".join(f"{c.metadata.doc_title}\n{c.text}" for c in retriever.chunks.values()))
 
-    def document_places(self, metadata: dict) -> list[Place]:
+    def document_places(self, metadata: ClauseMeta) -> list[Place]:
         """The places a document speaks for, from its title's issuer (or its publication); [] for a
         national law or a document that names none (then the corpus's places apply)."""
-        title = str(metadata["doc_title"])
+        title = metadata.doc_title
         if title.startswith(NATIONAL_PREFIX):
             return []
         cached = self._document_places.get(title)
         if cached is None:
             issuer = title.split("关于")[0] if "关于" in title else title
-            cached = self.gazetteer.find_in(issuer) or self.gazetteer.find_in(str(metadata.get("issue", "")))
+            cached = self.gazetteer.find_in(issuer) or self.gazetteer.find_in(metadata.issue)
             self._document_places[title] = cached
         return cached
 
@@ -143,7 +143,7 @@ class EvidenceFinder:
         dense = [h.dense_similarity for h in hits[:EVIDENCE_DEPTH] if h.dense_similarity is not None]
         closest_clause = max(dense, default=0.0)
         for hit in hits[:EVIDENCE_DEPTH]:
-            context = f"{hit.metadata['doc_title']} {hit.metadata['breadcrumb']} {hit.text}"
+            context = f"{hit.metadata.doc_title} {hit.metadata.breadcrumb} {hit.text}"
             if any(place.name not in context and _short(place) not in context for place in places):
                 reasons.append(f"现有文件是{'、'.join(h.name for h in self.home)}的政策，没有关于{'、'.join(p.name for p in places)}的规定。")
                 continue
@@ -153,12 +153,12 @@ class EvidenceFinder:
             if elsewhere:  # 「山东养狗」 answered from a 浙江 regulation would be another province's rule
                 reasons.append(f"相关文件是{'、'.join(d.name for d in scope)}的规定，没有关于{'、'.join(p.name for p in elsewhere)}的规定。")
                 continue
-            urban = URBAN_SCOPE.search(hit.metadata["doc_title"])
+            urban = URBAN_SCOPE.search(hit.metadata.doc_title)
             outside = [p.name for p in counties if urban and p.name not in context and _short(p) not in context]
             if outside:
                 reasons.append(f"相关文件只适用于{urban.group()}，没有关于{'、'.join(outside)}的规定。")
                 continue
-            document_year = int(hit.metadata["date"]) // 10000
+            document_year = hit.metadata.year
             if any(not speaks_of_year(year, context, document_year) for year in years):
                 reasons.append(f"相关条款没有关于{'、'.join(f'{y}年' for y in years)}的内容。")
                 continue
@@ -192,8 +192,8 @@ class EvidenceFinder:
         units = table_units(hit.text)
         header = table_header(hit.text)
         total = sum(words.values()) or 1.0
-        department = "department" in part_asks.kinds and bool(hit.metadata.get("responsible_units"))
-        breadcrumb = f"{hit.metadata['breadcrumb']} {table_caption(hit.text) if header else ''}"
+        department = "department" in part_asks.kinds and bool(hit.metadata.responsible_units)
+        breadcrumb = f"{hit.metadata.breadcrumb} {table_caption(hit.text) if header else ''}"
         rows = [line for line in hit.text.split("\n") if header and "\t" in line and line != header]
         named_rows = _named(question, [_label(header, row) for row in rows])
         share = lambda text: sum(w for word, w in words.items() if word in text) / total  # noqa: E731

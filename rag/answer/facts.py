@@ -134,7 +134,7 @@ def sentence_years(sentence: str) -> set[int]:
     return years_in(BASE_YEAR.sub("", sentence))
 
 
-def speaks_of_year(year: int, context: str, document_year: int) -> bool:
+def speaks_of_year(year: int, context: str, document_year: int | None) -> bool:
     """A clause speaks of a year it names; one that names no year speaks of its document's year and the
     year before it (a 2024 report gives 2023's figures)."""
     named = years_in(context)

@@ -44,8 +44,8 @@ class LLMBackend:
     def messages(self, question: str, parts: Sequence[str], clauses: Sequence[Hit]) -> list:
         blocks = "\n\n".join(
             self.template("clause_for_llm.txt").format(
-                number=i, doc_title=h.metadata["doc_title"], doc_number=h.metadata["doc_number"],
-                clause_path=h.metadata["clause_path"], issue=h.metadata["issue"], text=h.text)
+                number=i, doc_title=h.metadata.doc_title, doc_number=h.metadata.doc_number,
+                clause_path=h.metadata.clause_path, issue=h.metadata.issue, text=h.text)
             for i, h in enumerate(clauses, 1))
         listed = "\n".join(f"{i}. {p}" for i, p in enumerate(parts, 1))
         user = self.template("llm_user.txt").format(clauses=blocks, question=question, parts=listed)
