@@ -141,10 +141,13 @@ DOG_RULES_OF_A_CITY = """# 某市养犬管理条例
 （一）携犬出户时不束犬链的，由公安机关责令改正；拒不改正的，处五十元以上二百元以下罚款；
 
 （二）携犬出户时不及时清理犬只排泄物的，由城市管理部门责令改正；拒不改正的，处二十元罚款。
+
+第四条 违反本条例规定从事犬只交易的，没收违法所得，处违法所得一倍以上三倍以下的罚款；没有违法所得的，处一千元以上五千元以下罚款。
 """
 
 
-def test_a_penalty_is_read_with_the_condition_it_follows(tmp_path):
+@pytest.fixture
+def dog_rules(tmp_path):
     from rag.pipeline import Pipeline
     from tests.fakes import HashingEmbedder
     from tests.helpers import make_settings
@@ -154,7 +157,20 @@ def test_a_penalty_is_read_with_the_condition_it_follows(tmp_path):
     (corpus / "rules.md").write_text(DOG_RULES_OF_A_CITY, encoding="utf-8")
     pipeline = Pipeline(make_settings(tmp_path, corpus), embedder=HashingEmbedder())
     pipeline.ingest()
-    answer = pipeline.answerer.run("携犬出户时不束犬链，公安机关责令改正后拒不改正的，罚款多少？")
+    return pipeline
+
+
+def test_a_penalty_is_read_with_the_condition_it_follows(dog_rules):
+    answer = dog_rules.answerer.run("携犬出户时不束犬链，公安机关责令改正后拒不改正的，罚款多少？")
     assert answer.answer.splitlines()[0] == (
-        "携犬出户时不束犬链的，由公安机关责令改正；拒不改正的，处**五十元**以上**二百元**以下罚款； [1]")
+        "携犬出户时不束犬链的，由公安机关责令改正；拒不改正的，处**五十元以上二百元以下**罚款； [1]")
     assert answer.citations[0].display() == "《某市养犬管理条例》第三条第一款第（一）项（2020年5月29日公布，现行有效）"
+
+
+def test_a_penalty_with_a_condition_after_a_semicolon_is_shown_whole(dog_rules):
+    """「…的，处…；没有违法所得的，处…」: both halves are one provision, and the asker may be in either case."""
+    answer = dog_rules.answerer.run("违反规定从事犬只交易的，罚款多少？")
+    assert answer.answer.splitlines()[0] == (
+        "违反本条例规定从事犬只交易的，没收违法所得，处违法所得**一倍以上三倍以下的罚款**；"
+        "没有违法所得的，处**一千元以上五千元以下**罚款。 [1]")
+    assert answer.citations[0].display() == "《某市养犬管理条例》第四条（2020年5月29日公布，现行有效）"

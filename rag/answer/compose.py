@@ -16,6 +16,7 @@ from rag.answer.evidence import ClauseEvidence, PartEvidence
 from rag.answer.facts import fact_spans, table_units
 from rag.citation import Citation, numbered_list, short_reference
 from rag.config import PROMPTS_DIR
+from rag.parse.regulation import ARTICLE
 from rag.retrieve import Hit
 from rag.sentences import asked_columns, row_cells, sentences, table_header
 
@@ -123,17 +124,8 @@ def table_cell(header: str, row: str, units: list[str], question: str = "") -> s
 
 
 def _bold(sentence: str, kinds: tuple[str, ...]) -> str:
-    spans = fact_spans(sentence, kinds)
-    if not spans:
-        return sentence
-    merged: list[list[int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
     out, last = [], 0
-    for start, end in merged:
+    for start, end in fact_spans(sentence, kinds):
         out += [sentence[last:start], "**", sentence[start:end], "**"]
         last = end
     return "".join(out + [sentence[last:]])
@@ -161,8 +153,9 @@ def _topic(text: str) -> str:
 
 
 def readable(sentence: str) -> str:
-    """A sentence without its clause number, ready to lead an answer."""
-    sentence = re.sub(r"^(（?[一二三四五六七八九十\d]+[）、.]\s*)", "", sentence.strip())
+    """A sentence without its clause or article number, ready to lead an answer (the citation names it)."""
+    sentence = ARTICLE.sub("", sentence.strip()).lstrip(" \u3000")
+    sentence = re.sub(r"^(（?[一二三四五六七八九十\d]+[）、.]\s*)", "", sentence)
     return sentence.replace("\t", " ").strip()
 
 

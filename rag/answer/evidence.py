@@ -54,8 +54,10 @@ CLAUSE_MARGIN = 0.03
 ALSO_MARGIN = 0.03  # a second clause is shown as 「另见」 only when nearly as close as the first
 URBAN_SCOPE = re.compile(r"(?:中心城区|市区)")
 # a sentence opening with a short condition (拒不改正的，/ 情节严重的，/ 逾期未缴纳的，) continues the situation
-# of the sentence before it, as Chinese legal text writes consequences
-DEPENDENT = re.compile(r"^[\u4e00-\u9fff]{2,8}的[，,]")  # a national law or State Council regulation applies in every place
+# of the sentence before it, as Chinese legal text writes consequences; so does any condition (…的，) after a
+# semicolon, which joins the parts of one sentence: 「…违法所得超过2万元的，处…；没有违法所得的，处…」
+DEPENDENT = re.compile(r"^[\u4e00-\u9fff]{2,8}的[，,]")
+CONDITION_AFTER_SEMICOLON = re.compile(r"^[^，,。；：:]+的[，,]")
 # a name the person puts in quotes (「“许科贷”」) is what they ask about, word for word
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
 
@@ -67,6 +69,7 @@ class Sentence:
     overlap: float  # IDF-weighted share of the part's words it contains
     subject_overlap: float  # the same share in the sentence with its clause's breadcrumb
     states_fact: bool
+    continues: bool = False  # about the situation of the sentence before it (see DEPENDENT)
 
     def about_subject(self, closest: float) -> bool:
         """closest: the best sentence score among the top clauses."""
@@ -209,11 +212,12 @@ class EvidenceFinder:
             if stated and part_asks.needs_figure:
                 stated = self._gives_new_figure(text, header, part_asks, question, years, named_rows)
             sentence = Sentence(text, float(similarity), share(text), share(f"{breadcrumb} {header} {text}"), stated)
-            if previous is not None and DEPENDENT.match(text):
+            if previous is not None and _depends_on(text, previous.text, hit.text):
                 # 「拒不改正的，处…罚款」 is about the situation of the sentence before it
                 sentence = replace(sentence, similarity=max(sentence.similarity, previous.similarity),
                                    overlap=max(sentence.overlap, previous.overlap),
-                                   subject_overlap=max(sentence.subject_overlap, previous.subject_overlap))
+                                   subject_overlap=max(sentence.subject_overlap, previous.subject_overlap),
+                                   continues=True)
             scored.append(sentence)
             previous = sentence
         return scored
@@ -249,12 +253,19 @@ class EvidenceFinder:
             keep += [s for s in ranked[1:2] if s.score >= ranked[0].score - ALSO_MARGIN]
         order = {id(s): i for i, s in enumerate(scored)}
         # a dependent sentence is shown with the one it depends on: 「…责令改正；拒不改正的，处…罚款」
-        keep += [scored[order[id(s)] - 1] for s in keep if DEPENDENT.match(s.text) and order[id(s)] > 0]
+        keep += [scored[order[id(s)] - 1] for s in keep if s.continues]
         return sorted(dict.fromkeys(keep), key=lambda s: order[id(s)])
 
     def _weighted_words(self, text: str) -> dict[str, float]:
         lexical = self.retriever.lexical
         return {w: lexical.idf(w) for w in dict.fromkeys(tokenize(text)) if len(w) >= 2 and lexical.document_frequency.get(w)}
+
+
+def _depends_on(text: str, previous: str, clause_text: str) -> bool:
+    """A short condition continues any sentence; a longer one only the sentence it follows after a semicolon
+    on the same line (a new line is a new 款 or 项)."""
+    return bool(DEPENDENT.match(text) or (previous.endswith("；") and CONDITION_AFTER_SEMICOLON.match(text)
+                                          and previous + text in clause_text))
 
 
 def _same_subject(extra: ClauseEvidence, main: ClauseEvidence) -> bool:

@@ -45,6 +45,9 @@ NAMED_AGENCY_DUTY = re.compile(r"(?<![哪什么谁啥些个])(?:(?![哪什么谁
 GENERIC_QUANTITY = re.compile(r"多少|几[个项条天年次]?|标准是")
 ANY_FIGURE = re.compile(rf"\d|倍|分之|[一二三四五六七八九十]成|{CN_MANY}(?:元|日|天|个|月|年|名|人|次|周岁|岁|公里|米)|{LIMIT}")
 UNIT_IN_HEADER = re.compile(r"[（(]([^（）()]{1,8})[）)]|单位[:：]\s*(\S{1,10})")
+# a range is one fact: 「200元以上500元以下」「3至5个工作日」
+RANGE_JOIN = re.compile(r"以上|至|到|[-—－~～]")
+RANGE_END = re.compile(r"以下|以内")
 YEAR = re.compile(r"(20\d{2})年")
 YEAR_RANGE = re.compile(r"(20\d{2})\s*[-—–~至到]+\s*(20\d{2})年")
 FACT_NAMES = {"materials": "所需材料", "money": "具体金额", "date": "具体时间或期限", "ratio": "具体比例", "count": "具体数量",
@@ -114,9 +117,14 @@ def restates(sentence: str, kinds: tuple[str, ...], question: str) -> bool:
 
 
 def fact_spans(sentence: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Where the asked facts stand in a sentence, for showing them in bold."""
-    spans = [m.span() for kind in kinds for m in re.finditer(FACT_KINDS[kind][1], sentence)]
-    return sorted(spans)
+    """Where the asked facts stand in a sentence, for showing them in bold: in order, not overlapping."""
+    spans: list[tuple[int, int]] = []
+    for start, end in sorted(m.span() for kind in kinds for m in re.finditer(FACT_KINDS[kind][1], sentence)):
+        if spans and (start <= spans[-1][1] or RANGE_JOIN.fullmatch(sentence[spans[-1][1]:start])):
+            start, end = spans[-1][0], max(end, spans.pop()[1])  # overlapping, or a range: 1万元以上10万元以下
+        closing = RANGE_END.match(sentence, end)
+        spans.append((start, closing.end() if closing else end))
+    return spans
 
 
 def years_in(text: str) -> set[int]:
