@@ -1,11 +1,12 @@
 """Performance numbers, printed and written to eval/bench.md (no timed assertions anywhere).
 
-    python -m eval.bench [--cold] [--scales 10 50]
+    python -m eval.bench [--cold] [--backends onnx torch] [--scales 10 50]
 
 Ingest throughput (full corpus, no-op re-run), index size, search and ask latency with the model
 loaded, app cold start to first answer, peak RSS, and a scale run on a synthetic corpus.
 --cold empties a private embedding cache so every chunk is embedded by the model (what a fresh
-machine pays once); without it the shared cache makes ingest measure everything but the model.
+machine pays once), once per backend in --backends, back to back; without it the shared cache makes
+ingest measure everything but the model. Everything after the ingest runs on the first backend.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from eval.gold import load_blind, load_gold
 from eval.measure import child_pids, folder_size, peak_rss_mib, rss_mib, running_app, timed
-from rag.config import PROJECT_ROOT, Settings
+from rag.config import EMBED_BACKENDS, PROJECT_ROOT, Settings
 from rag.pipeline import Pipeline
 
 BENCH_FILE = Path(__file__).resolve().parent / "bench.md"
@@ -55,30 +56,37 @@ def app_start(settings: Settings) -> AppStart:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cold", action="store_true", help="embed every chunk (empty embedding cache)")
+    parser.add_argument("--backends", nargs="+", default=list(EMBED_BACKENDS), choices=EMBED_BACKENDS,
+                        help="embedder backends to ingest with (the first serves the rest of the run)")
     parser.add_argument("--scales", type=int, nargs="*", default=[10, 50], help="synthetic corpus sizes (× corpus)")
     args = parser.parse_args()
     base = Settings.from_env()
-    lines = [f"# 性能基准\n\n由 `python -m eval.bench{' --cold' if args.cold else ''}` 生成；"
+    backends = args.backends if args.cold else args.backends[:1]
+    lines = [f"# 性能基准\n\n由 `python -m eval.bench{' --cold' if args.cold else ''}"
+             f" --backends {' '.join(args.backends)}` 生成；"
              f"{platform.machine()}，{os.cpu_count()} 核，Python {platform.python_version()}，"
-             f"嵌入模型 EmbeddingGemma-300m（float32，CPU）。\n"]
+             f"嵌入模型 EmbeddingGemma-300m（float32，CPU；后端 {backends[0]}，RAG_EMBED_BACKEND）。\n"]
 
     def say(text: str) -> None:
         print(text, flush=True)
         lines.append(f"- {text}")
 
     with tempfile.TemporaryDirectory() as work:
-        cache_dir = Path(work) / "cache" if args.cold else base.cache_dir
-        if args.cold:
-            (cache_dir / "models").mkdir(parents=True)
-            (cache_dir / "models" / "embeddinggemma-300m").symlink_to(base.model_cache / "embeddinggemma-300m")
-        settings = replace(base, data_dir=Path(work) / "data", cache_dir=cache_dir)
-        pipeline = Pipeline(settings)
-        started = time.perf_counter()
-        report = pipeline.ingest()
-        seconds = time.perf_counter() - started
-        say(f"ingest（{'冷启动，全部由模型计算向量' if args.cold else '向量缓存命中'}）：{report.total} 条，"
-            f"计算向量 {report.embedded} 条、句子向量 {report.embedded_sentences} 条，{seconds:.1f} 秒，"
-            f"{report.total / seconds:.1f} 条/秒")
+        for backend in reversed(backends):  # the first backend last: its pipeline serves the rest
+            cache_dir = Path(work) / backend / "cache" if args.cold else base.cache_dir
+            if args.cold:  # the model files shared, the embedding cache empty
+                (cache_dir / "models").mkdir(parents=True)
+                for model in base.model_cache.iterdir():
+                    (cache_dir / "models" / model.name).symlink_to(model)
+            settings = replace(base, data_dir=Path(work) / backend / "data", cache_dir=cache_dir,
+                               embed_backend=backend)
+            pipeline = Pipeline(settings)
+            started = time.perf_counter()
+            report = pipeline.ingest()
+            seconds = time.perf_counter() - started
+            say(f"ingest（{backend}，{'冷启动，全部由模型计算向量' if args.cold else '向量缓存命中'}）：{report.total} 条，"
+                f"计算向量 {report.embedded} 条、句子向量 {report.embedded_sentences} 条，{seconds:.1f} 秒，"
+                f"{report.total / seconds:.1f} 条/秒")
         noop = pipeline.ingest()
         say(f"无变化重跑 ingest：{noop.seconds:.2f} 秒，计算向量 {noop.embedded} 条")
         say(f"索引占用磁盘：{folder_size(settings.data_dir) / 2**20:.1f} MiB（Chroma + BM25）")

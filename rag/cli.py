@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rag.config import Settings
+from rag.config import Settings, SettingsError
 from rag.corpus import KINDS, CorpusError, corpus_files
 from rag.documents import Document
 from rag.parse import parse_file
@@ -75,10 +75,15 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_models_fetch(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.models import ModelFetchError, fetch
+    from rag.models import ModelFetchError, export_onnx, fetch
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr)
 
     try:
-        fetch(settings.model_cache, progress=lambda message: print(message, file=sys.stderr))
+        model_dir = fetch(settings.model_cache, progress=progress)
+        if settings.embed_backend == "onnx":
+            export_onnx(settings.model_cache, model_dir, progress=progress)
     except ModelFetchError as error:
         print(f"错误：{error}", file=sys.stderr)
         return 1
@@ -128,15 +133,18 @@ def _progress_lines(total: int):
     """Not a terminal (a log, CI, a service): a line at every tenth of the work, with the time left."""
     import time
 
-    started, done, shown = time.monotonic(), 0, 0
+    started, done, shown, cached = time.monotonic(), 0, 0, None
 
     def advance(n: int) -> None:
-        nonlocal done, shown
+        nonlocal started, done, shown, cached
+        if cached is None:  # the first call reports the texts the cache already had: no time went into them
+            cached, started = n, time.monotonic()
         done += n
         tenth = done * 10 // max(total, 1)
         if tenth > shown or done >= total:
             shown = tenth
-            left = (time.monotonic() - started) / done * (total - done) if done else 0
+            computed = done - cached
+            left = (time.monotonic() - started) / computed * (total - done) if computed else 0
             print(f"计算向量 {done}/{total}（{done * 100 // max(total, 1)}%，预计还需 {left:.0f} 秒）",
                   file=sys.stderr, flush=True)
 
@@ -407,12 +415,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from rag.models import BrokenExport
     from rag.store import StoreUnavailable
 
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args, Settings.from_env())
-    except StoreUnavailable as error:
+    except (StoreUnavailable, SettingsError, BrokenExport) as error:
         print(f"错误：{error}", file=sys.stderr)
     except (OSError, sqlite3.OperationalError) as error:
         if not disk_full(error):

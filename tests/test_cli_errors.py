@@ -18,6 +18,12 @@ def test_an_unreachable_chroma_server_gets_one_line(monkeypatch, capsys):
         "或取消 RAG_CHROMA_URL 使用内置存储\n")
 
 
+def test_an_unknown_embedder_backend_gets_one_line(monkeypatch, capsys):
+    monkeypatch.setenv("RAG_EMBED_BACKEND", "gpu")
+    assert rag.cli.main(["search", "低保标准"]) == 1
+    assert capsys.readouterr().err == "错误：RAG_EMBED_BACKEND='gpu' 无效：可选 onnx / torch\n"
+
+
 @pytest.fixture
 def small(tmp_path, monkeypatch) -> Pipeline:
     corpus = copy_corpus(tmp_path / "corpus", ("许昌日报-2022-09-27-04.txt",))

@@ -191,3 +191,13 @@ def test_a_damaged_bm25_folder_is_detected_and_rebuilt_by_ingest(tmp_path, small
     # an app started on a damaged folder rebuilds BM25 from the store instead of crashing
     assert _pipeline(tmp_path, small_corpus).retriever.search(CARE, k=1)[0].metadata.clause_path == "四、（四）1."
     assert LexicalIndex.load(folder) is not None
+
+
+def test_a_text_repeated_in_one_run_is_embedded_once(tmp_path):
+    from rag.embed import EmbeddingCache, embed_with_cache
+
+    embedder = HashingEmbedder()
+    texts = ["特困人员照料护理标准", "低保标准", "特困人员照料护理标准", "低保标准", "临时救助"]
+    vectors, computed = embed_with_cache(embedder, EmbeddingCache(tmp_path / "cache.sqlite"), texts)
+    assert (computed, embedder.embedded) == (3, 3)
+    assert vectors.shape[0] == 5 and (vectors[0] == vectors[2]).all()

@@ -7,7 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from rag.models import ModelFetchError, SplitModelSource, fetch, is_verified
+from rag.models import (
+    MARKER,
+    ONNX_GRAPH,
+    ONNX_WEIGHTS,
+    BrokenExport,
+    ModelFetchError,
+    SplitModelSource,
+    _export_record,
+    fetch,
+    is_exported,
+    is_verified,
+)
 
 WEIGHTS = b"not really safetensors, but bytes with a known hash" * 100
 
@@ -84,3 +95,33 @@ def test_a_folder_without_the_verified_marker_is_assembled_again(tmp_path):
     assert not is_verified(partial, source)
     model_dir = fetch(tmp_path, source, progress=lambda _: None)
     assert (model_dir / "model.safetensors").read_bytes() == WEIGHTS
+
+
+def _export(folder: Path) -> Path:
+    """A folder shaped like an ONNX export, with its marker written last as export_onnx does."""
+    folder.mkdir()
+    (folder / ONNX_GRAPH).write_bytes(b"not a graph")
+    (folder / ONNX_WEIGHTS).write_bytes(WEIGHTS)
+    (folder / MARKER).write_text(_export_record(folder, with_hash=True) + "\n")
+    return folder
+
+
+def test_an_export_counts_only_while_its_files_match_its_marker(tmp_path):
+    export = _export(tmp_path / "tiny-model-onnx")
+    assert is_exported(export) and is_exported(export, check_hash=True)
+    (export / ONNX_WEIGHTS).write_bytes(WEIGHTS[:-10])  # a half-written copy: caught at every start
+    assert not is_exported(export)
+    (export / ONNX_WEIGHTS).write_bytes(WEIGHTS[:-1] + b"?")  # same size, other bytes: caught by the fetch
+    assert is_exported(export) and not is_exported(export, check_hash=True)
+    (export / MARKER).unlink()  # an export killed before its marker was written
+    assert not is_exported(export)
+
+
+def test_an_export_onnxruntime_cannot_load_is_reported_and_never_counted_again(tmp_path):
+    from rag.embed import OnnxEmbedder
+
+    export = _export(tmp_path / "tiny-model-onnx")
+    with pytest.raises(BrokenExport) as raised:
+        OnnxEmbedder(export, name="tiny-model").embed_query("特困人员照料护理标准")
+    assert str(raised.value) == f"ONNX 模型 {export} 已损坏，无法加载：请运行 `rag models fetch` 重新导出"
+    assert not is_exported(export)  # the next `rag models fetch` exports it again

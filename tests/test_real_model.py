@@ -26,6 +26,29 @@ def test_everyday_words_find_the_clause_first(real_pipeline, question, doc_numbe
     assert (top.metadata.doc_number, top.metadata.clause_path) == (doc_number, clause_path)
 
 
+def test_the_onnx_backend_gives_the_torch_backends_vectors_and_rankings(real_pipeline):
+    """Why the two backends share one model name, embedding cache and index (rag.embed.OnnxEmbedder)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from rag.embed import OnnxEmbedder, SentenceTransformerEmbedder, model_embedder
+
+    settings = real_pipeline.settings
+    onnx = model_embedder(replace(settings, embed_backend="onnx"))
+    torch = model_embedder(replace(settings, embed_backend="torch"))
+    assert (type(onnx), type(torch)) == (OnnxEmbedder, SentenceTransformerEmbedder) and onnx.name == torch.name
+    chunks = sorted(real_pipeline.retriever.chunks.values(), key=lambda c: c.chunk_id)[:48]
+    texts = [c.embed_text for c in chunks]
+    questions = ["特困人员照料护理标准是多少", "困难家庭冬天烧暖气有没有补贴？", "企业上市有什么奖励"]
+    documents = [onnx.embed_documents(texts), torch.embed_documents(texts)]
+    queries = [np.stack([e.embed_query(q) for q in questions]) for e in (onnx, torch)]
+    assert float((documents[0] * documents[1]).sum(axis=1).min()) > 0.99999
+    assert float((queries[0] * queries[1]).sum(axis=1).min()) > 0.99999
+    rankings = [np.argsort(-(q @ d.T), axis=1)[:, :5] for q, d in zip(queries, documents, strict=True)]
+    assert (rankings[0] == rankings[1]).all()
+
+
 def test_the_care_answer_and_the_dibao_refusal_with_the_real_model(real_pipeline):
     care = real_pipeline.answerer.run("特困人员的照料护理标准是多少？")
     assert "1/10、1/6、1/3" in care.answer
