@@ -10,6 +10,7 @@ CURRENT = "现行有效"
 AMENDED = "已修订"
 REPEALED = "已废止"
 PENDING = "尚未施行"
+EXPIRED = "已失效"  # its stated 有效期 has run out
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,9 @@ index is loaded (so adding a new version re-marks the old one without rewriting 
 - A statement in a newer document that names another by title and says 废止 (「《X》同时废止」)
   marks X 已废止 when X is in the corpus.
 - A version whose stated 施行 date is still to come is 尚未施行.
+- A document whose stated 有效期 (「有效期至2025年12月31日」「有效期5年」) has run out is 已失效.
+- Each document's own statements of validity (自…起施行/执行, 有效期…, …同时废止) are kept, to be shown
+  with answers from it whether or not the documents they name are in the corpus.
 """
 
 from __future__ import annotations
@@ -18,10 +21,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from rag.chunk import Chunk
-from rag.documents import AMENDED, CURRENT, PENDING, REPEALED
+from rag.documents import AMENDED, CURRENT, EXPIRED, PENDING, REPEALED
+from rag.parse.regulation import ARTICLE, yyyymmdd
+from rag.sentences import sentences
 
 REPEAL = re.compile(r"《([^》]{4,60})》(?:（[^）]{0,40}）)?[^。；《》]{0,12}?(?:同时|予以|即行)?废止")
 YEAR_ASKED = re.compile(r"((?:19|20)\d{2})\s*年")
+# a document's statement of its own validity: when it takes effect, until when, what it repeals
+STARTS = r"(?:自|从)[^。；]{1,24}起(?:施行|执行|实施|生效)"
+# a repeal the document makes, not a duty it sets (「…文件及时修改或者废止」)
+REPEALS = r"(?:同时|即行|自行)废止|[》）][^。；]{0,30}废止"
+VALIDITY = re.compile(rf"{STARTS}|有效期|{REPEALS}")
+VALID_UNTIL = re.compile(r"有效期(?:至|到|截至)\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
+VALID_YEARS = re.compile(r"有效期(?:为)?\s*([1-9]\d?|[一二三四五六七八九十])\s*年")
+CN_YEARS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+MAX_STATEMENTS = 2
 
 
 def today() -> int:
@@ -38,6 +52,8 @@ class VersionTable:
     repealed_by: dict[str, str] = field(default_factory=dict)  # title → title of the document repealing it
     # (title, version date) → clause path → text, for documents with more than one version
     articles: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
+    statements: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # its validity sentences
+    expires: dict[tuple[str, int], int] = field(default_factory=dict)  # the end of its 有效期, yyyymmdd
 
     @classmethod
     def build(cls, chunks: Iterable[Chunk]) -> VersionTable:
@@ -55,6 +71,7 @@ class VersionTable:
             path = meta.clause_path
             version[path] = f"{version[path]}\n{text}" if path in version else text
         for chunk in chunks:
+            table._read_validity(chunk)
             for named in REPEAL.findall(chunk.text):
                 title = named.strip()
                 if title in table.dates and title != chunk.metadata.doc_title and \
@@ -62,13 +79,41 @@ class VersionTable:
                     table.repealed_by[title] = chunk.metadata.doc_title
         return table
 
+    def _read_validity(self, chunk: Chunk) -> None:
+        meta = chunk.metadata
+        if meta.kind == "newspaper" or meta.clause_path.startswith("附件"):
+            return  # a report about a policy, or an annex's table: not the document speaking of itself
+        key = (meta.doc_title, meta.date)
+        for sentence in sentences(chunk.text):
+            if not VALIDITY.search(sentence):
+                continue
+            said = self.statements.setdefault(key, [])
+            text = ARTICLE.sub("", sentence).strip()
+            if text not in said and len(said) < MAX_STATEMENTS:
+                said.append(text)
+            until = VALID_UNTIL.search(sentence)
+            years = VALID_YEARS.search(sentence)
+            if until:
+                self.expires[key] = yyyymmdd(until.group(1)) or 0
+            elif years and (meta.effective or meta.date):  # counted from its 施行 date, else its own date
+                count = CN_YEARS.get(years.group(1)) or int(years.group(1))
+                # N years on, less a day (yyyymmdd: 20250100 sorts just before 20250101)
+                self.expires[key] = (meta.effective or meta.date) + count * 10000 - 1
+
     def status(self, title: str, date: int, effective: int = 0, on: int | None = None) -> str:
         if title in self.repealed_by:
             return REPEALED
         versions = self.dates.get(title, [date])
         if date < versions[-1]:
             return AMENDED
-        return PENDING if effective and effective > (on or today()) else CURRENT
+        if effective and effective > (on or today()):
+            return PENDING
+        expires = self.expires.get((title, date))
+        return EXPIRED if expires and expires < (on or today()) else CURRENT
+
+    def validity(self, title: str, date: int) -> list[str]:
+        """The document's own statements of when it applies and what it repeals, as written."""
+        return self.statements.get((title, date), [])
 
     def annotate(self, chunks: Mapping[str, Chunk], on: int | None = None) -> dict[str, Chunk]:
         """The chunks with each one's `status` set."""

@@ -183,3 +183,16 @@ def test_a_question_naming_a_document_by_title_searches_that_document_by_its_con
     assert {h.metadata.doc_title for h in hits} == {"某市供热条例"}
     assert (hits[0].metadata.clause_path, hits[0].metadata.date) == ("第二条", 20190501)
     assert library.retriever.mentioned_title("供热单位接到报修后多久上门维修？") is None
+
+
+def test_an_answer_from_a_document_whose_term_has_run_out_says_so(library, tmp_path):
+    from rag.library import Library
+    from tests.test_versions import RULES
+
+    path = tmp_path / "供热补贴办法(2020-01-01).md"
+    path.write_text(RULES.format(term="有效期至2022年12月31日"), encoding="utf-8")
+    Library(library.settings.corpus_dir).add(path)
+    library.ingest()
+    answer = library.answerer.run("某市供热补贴办法规定低保家庭冬季供热补贴每户每年多少钱？")
+    assert answer.citations[0].display() == "《某市供热补贴办法》第二条（2020年1月1日公布，已失效）"
+    assert "《某市供热补贴办法》（已失效）：本办法自2020年1月1日起施行，有效期至2022年12月31日。" in answer.answer

@@ -22,6 +22,7 @@ from rag.answer.question import (
 )
 from rag.chunk import ClauseMeta
 from rag.citation import CITATION_MARK, Citation, numbered_list
+from rag.documents import CURRENT
 from rag.parse.regulation import ARTICLE
 from rag.places import Gazetteer, Place
 from rag.retrieve import NATIONAL_PREFIX, Hit, Retriever, SearchFilters, mentioned_doc_number
@@ -163,7 +164,7 @@ class Answerer:
             text = compose_refusal(plan.text, plan.parts[0])
             return Answer(answer=_with_notices(text, plan.notices), refused=True, citations=[], **base)
         text, citations = compose_answer(plan.parts)
-        notes = [self.version_note(c) for c in citations]
+        notes = [self.version_note(c) for c in citations] + [self.validity_note(c, text) for c in citations]
         text = text.replace("\n依据：", "".join(f"\n{n}" for n in dict.fromkeys(notes) if n) + "\n依据：", 1)
         return Answer(answer=_with_notices(text, plan.notices), refused=False, citations=citations, **base)
 
@@ -173,6 +174,16 @@ class Answerer:
         if citation.kind != "regulation" or not article or not citation.version_date:
             return ""
         return self.retriever.versions.note(citation.doc_title, citation.version_date, article.group(0))
+
+    def validity_note(self, citation: Citation, answer: str) -> str:
+        """The cited document's own statements of when it applies and what it repeals (a regulation's 施行
+        date is in its citation already), with its status when that is not 现行有效."""
+        said = self.retriever.versions.validity(citation.doc_title, citation.version_date or 0)
+        if citation.kind == "regulation":
+            said = [s for s in said if "有效期" in s or "废止" in s]
+        said = [s for s in said if s not in answer.split("\n依据：")[0]]  # not when the answer quotes it
+        status = f"（{citation.status}）" if citation.status != CURRENT else ""
+        return f"《{citation.doc_title}》{status}：{''.join(said)}" if said else ""
 
     def _from_llm(self, text: str, plan: Plan) -> Answer | None:
         clauses = _clauses(plan)

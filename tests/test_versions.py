@@ -1,0 +1,51 @@
+"""A document's own statements of validity: kept as written, shown with its answers, and a 有效期 that has
+run out marks it 已失效."""
+
+from rag.chunk import chunk_document
+from rag.documents import Document, Source
+from rag.parse.regulation import parse_regulation
+from rag.versions import VersionTable
+from tests.helpers import document
+
+RULES = """# 某市供热补贴办法
+
+2020年1月1日 某市人民政府公布
+
+<!-- INFO END -->
+
+第一条 为了保障困难群众冬季取暖，制定本办法。
+
+第二条 低保家庭冬季供热补贴每户每年800元。
+
+第三条 本办法自2020年1月1日起施行，{term}。
+"""
+
+
+def _rules(tmp_path, term: str) -> list[Document]:
+    path = tmp_path / "供热补贴办法(2020-01-01).md"
+    path.write_text(RULES.format(term=term), encoding="utf-8")
+    return parse_regulation(Source(path, "regulation", "", "", None), path.read_text(encoding="utf-8"))
+
+
+def test_a_gazette_document_keeps_what_it_says_of_its_start_and_what_it_repeals():
+    notice = document("许政〔2024〕8号")
+    table = VersionTable.build(chunk_document(notice))
+    assert table.validity(notice.title, notice.date) == [
+        "本基准地价自通知印发之日起执行，2019年5月5日发布的《许昌市人民政府关于公布许昌市城区基准地价更新调整成果的通知》"
+        "（许政〔2019〕12号）同时废止。"]
+    assert table.status(notice.title, notice.date, on=20260101) == "现行有效"
+
+
+def test_a_term_that_has_run_out_makes_the_document_expired(tmp_path):
+    (rules,) = _rules(tmp_path, "有效期至2022年12月31日")
+    table = VersionTable.build(chunk_document(rules))
+    assert table.validity(rules.title, rules.date) == ["本办法自2020年1月1日起施行，有效期至2022年12月31日。"]
+    assert [table.status(rules.title, rules.date, rules.effective, on) for on in (20221231, 20230101)] == [
+        "现行有效", "已失效"]
+
+
+def test_a_term_in_years_counts_from_the_day_it_took_effect(tmp_path):
+    (rules,) = _rules(tmp_path, "有效期三年")
+    table = VersionTable.build(chunk_document(rules))
+    assert [table.status(rules.title, rules.date, rules.effective, on) for on in (20221231, 20230101)] == [
+        "现行有效", "已失效"]
