@@ -99,7 +99,8 @@ class ClauseMeta:
         return cls(**values)
 
 
-_JOINERS = {"parents": BREADCRUMB_SEPARATOR, "history": "\n", "responsible_units": "、"}
+# a unit's name may hold 、 (各县（市、区）人民政府), so units are joined by a line break like history lines
+_JOINERS = {"parents": BREADCRUMB_SEPARATOR, "history": "\n", "responsible_units": "\n"}
 _NOT_STORED = {"status"}
 
 

@@ -13,7 +13,15 @@ from typing import Protocol
 import numpy as np
 
 from rag.config import Settings
-from rag.models import EMBEDDINGGEMMA, ONNX_GRAPH, BrokenExport, export_dir_for, is_exported, is_verified
+from rag.models import (
+    EMBEDDINGGEMMA,
+    MARKER,
+    ONNX_GRAPH,
+    BrokenExport,
+    export_dir_for,
+    is_exported,
+    is_verified,
+)
 
 
 class Embedder(Protocol):
@@ -100,6 +108,9 @@ class OnnxEmbedder:
                     session = onnxruntime.InferenceSession(str(self.model_dir / ONNX_GRAPH), options,
                                                            providers=["CPUExecutionProvider"])
                 except Exception as error:  # onnxruntime raises its own types for a broken file
+                    if is_exported(self.model_dir, check_hash=True):
+                        raise  # the files are as exported: a passing failure (memory, …), not a broken export
+                    (self.model_dir / MARKER).unlink(missing_ok=True)  # the next `rag models fetch` exports again
                     raise BrokenExport(self.model_dir) from error
                 tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
                 settings = json.loads((self.model_dir / "config_sentence_transformers.json").read_text("utf-8"))

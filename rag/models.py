@@ -152,10 +152,9 @@ EXPORT_KEEPS = ("tokenizer.json", "config_sentence_transformers.json", "modules.
 
 
 class BrokenExport(RuntimeError):
-    """An exported model that onnxruntime cannot load: its marker is removed, so the next fetch rebuilds it."""
+    """An exported model whose files no longer match their marker and that onnxruntime cannot load."""
 
     def __init__(self, export_dir: Path):
-        (export_dir / MARKER).unlink(missing_ok=True)
         super().__init__(f"ONNX 模型 {export_dir} 已损坏，无法加载：请运行 `rag models fetch` 重新导出")
 
 

@@ -32,6 +32,9 @@ STARTS = r"(?:自|从)[^。；]{1,24}起(?:施行|执行|实施|生效)"
 # a repeal the document makes, not a duty it sets (「…文件及时修改或者废止」)
 REPEALS = r"(?:同时|即行|自行)废止|[》）][^。；]{0,30}废止"
 VALIDITY = re.compile(rf"{STARTS}|有效期|{REPEALS}")
+# a sentence where the document speaks of itself: it opens with 本办法… or 自…起施行 (「本办法自…起施行，有效期
+# 至…」), unlike one about a licence it regulates (「依照本条例取得的许可证有效期为三年」)
+ITSELF = re.compile(rf"本(?:[\u4e00-\u9fff]{{0,8}}?)(?:办法|规定|通知|意见|细则|方案|条例|决定|标准|措施|规则|政策|文件)|{STARTS}")
 VALID_UNTIL = re.compile(r"有效期(?:至|到|截至)\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 VALID_YEARS = re.compile(r"有效期(?:为)?\s*([1-9]\d?|[一二三四五六七八九十])\s*年")
 CN_YEARS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
@@ -85,10 +88,10 @@ class VersionTable:
             return  # a report about a policy, or an annex's table: not the document speaking of itself
         key = (meta.doc_title, meta.date)
         for sentence in sentences(chunk.text):
-            if not VALIDITY.search(sentence):
+            text = ARTICLE.sub("", sentence).strip()
+            if not VALIDITY.search(text) or ("有效期" in text and not ITSELF.match(text)):
                 continue
             said = self.statements.setdefault(key, [])
-            text = ARTICLE.sub("", sentence).strip()
             if text not in said and len(said) < MAX_STATEMENTS:
                 said.append(text)
             until = VALID_UNTIL.search(sentence)

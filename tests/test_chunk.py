@@ -31,7 +31,9 @@ def test_clause_metadata_goes_into_chroma_as_flat_scalars_and_comes_back_equal()
         assert "status" not in stored  # worked out from the whole corpus at load, never stored
         assert ClauseMeta.from_store(stored) == chunk.metadata
     care = next(c for c in chunks if c.clause_path == "四、（四）1.").metadata.to_store()
-    assert (care["responsible_units"], care["page"], care["is_table"]) == ("市民政局、市财政局", 72, 0)
+    assert (care["responsible_units"], care["page"], care["is_table"]) == ("市民政局\n市财政局", 72, 0)
+    counties = ClauseMeta(source="s.txt", kind="gazette", doc_title="t", responsible_units=("各县（市、区）人民政府", "市财政局"))
+    assert ClauseMeta.from_store(counties.to_store()) == counties  # a unit's name may hold 、
     assert chunks[-1].metadata.to_store()["page"] == 0  # a newspaper article has no page: 0 in Chroma, None here
 
 

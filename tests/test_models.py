@@ -121,7 +121,20 @@ def test_an_export_onnxruntime_cannot_load_is_reported_and_never_counted_again(t
     from rag.embed import OnnxEmbedder
 
     export = _export(tmp_path / "tiny-model-onnx")
+    (export / ONNX_WEIGHTS).write_bytes(WEIGHTS[:-1] + b"?")  # damaged on disk after the export
     with pytest.raises(BrokenExport) as raised:
         OnnxEmbedder(export, name="tiny-model").embed_query("特困人员照料护理标准")
     assert str(raised.value) == f"ONNX 模型 {export} 已损坏，无法加载：请运行 `rag models fetch` 重新导出"
     assert not is_exported(export)  # the next `rag models fetch` exports it again
+
+
+def test_an_export_that_fails_to_load_but_matches_its_marker_keeps_it(tmp_path):
+    """A passing failure (out of memory, …) must not cost a 3-minute export: the files are checked first."""
+    from onnxruntime.capi.onnxruntime_pybind11_state import InvalidProtobuf
+
+    from rag.embed import OnnxEmbedder
+
+    export = _export(tmp_path / "tiny-model-onnx")  # what was exported, byte for byte
+    with pytest.raises(InvalidProtobuf):  # onnxruntime's own error, not BrokenExport
+        OnnxEmbedder(export, name="tiny-model").embed_query("特困人员照料护理标准")
+    assert is_exported(export, check_hash=True)

@@ -21,9 +21,9 @@ RULES = """# 某市供热补贴办法
 """
 
 
-def _rules(tmp_path, term: str) -> list[Document]:
+def _rules(tmp_path, term: str, more: str = "") -> list[Document]:
     path = tmp_path / "供热补贴办法(2020-01-01).md"
-    path.write_text(RULES.format(term=term), encoding="utf-8")
+    path.write_text(RULES.format(term=term) + more, encoding="utf-8")
     return parse_regulation(Source(path, "regulation", "", "", None), path.read_text(encoding="utf-8"))
 
 
@@ -49,3 +49,10 @@ def test_a_term_in_years_counts_from_the_day_it_took_effect(tmp_path):
     table = VersionTable.build(chunk_document(rules))
     assert [table.status(rules.title, rules.date, rules.effective, on) for on in (20221231, 20230101)] == [
         "现行有效", "已失效"]
+
+
+def test_the_term_of_a_licence_the_document_regulates_is_not_its_own(tmp_path):
+    (rules,) = _rules(tmp_path, "由市城市管理局负责解释", "\n第四条 依照本办法取得的供热许可证有效期为三年。\n")
+    table = VersionTable.build(chunk_document(rules))
+    assert table.validity(rules.title, rules.date) == ["本办法自2020年1月1日起施行，由市城市管理局负责解释。"]
+    assert table.status(rules.title, rules.date, rules.effective, on=20300101) == "现行有效"

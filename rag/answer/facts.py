@@ -45,7 +45,7 @@ NAMED_AGENCY_DUTY = re.compile(r"(?<![哪什么谁啥些个])(?:(?![哪什么谁
 GENERIC_QUANTITY = re.compile(r"多少|几[个项条天年次]?|标准是")
 ANY_FIGURE = re.compile(rf"\d|倍|分之|[一二三四五六七八九十]成|{CN_MANY}(?:元|日|天|个|月|年|名|人|次|周岁|岁|公里|米)|{LIMIT}")
 UNIT_IN_HEADER = re.compile(r"[（(]([^（）()]{1,8})[）)]|单位[:：]\s*(\S{1,10})")
-# a range is one fact: 「200元以上500元以下」「3至5个工作日」
+# a range is one fact: 「200元以上500元以下」「3月1日至5月31日」
 RANGE_JOIN = re.compile(r"以上|至|到|[-—－~～]")
 RANGE_END = re.compile(r"以下|以内")
 YEAR = re.compile(r"(20\d{2})年")
