@@ -47,7 +47,7 @@ class ClauseMeta:
     paragraph_base: int = 0
     paragraph_count: int = 0
     has_items: bool = False
-    status: str = CURRENT  # 现行有效 / 已修订 / 已废止 / 尚未施行
+    status: str = CURRENT  # 现行有效 / 已修订 / 已废止 / 尚未施行 / 已失效
 
     @property
     def version_date(self) -> int | None:
@@ -61,6 +61,11 @@ class ClauseMeta:
     def amended(self) -> bool:
         """The version's history records an amendment (修订/修正), not only its first promulgation."""
         return bool(self.history) and any(word in self.history[-1] for word in ("修订", "修正", "修改"))
+
+    @property
+    def units_label(self) -> str:
+        """The responsible units as a reader sees them: 市民政局、市财政局."""
+        return "、".join(self.responsible_units)
 
     @property
     def shape(self) -> ArticleShape:

@@ -81,7 +81,7 @@ def sources_html(answer: Answer | None) -> str:
             quote = html.escape(citation.quote)
             text = text.replace(quote, f"<mark>{quote}</mark>", 1)
         label = Citation.from_hit(hit, "").display()
-        units = f"<div class='meta'>责任单位：{html.escape('、'.join(meta.responsible_units))}</div>" if meta.responsible_units else ""
+        units = f"<div class='meta'>责任单位：{html.escape(meta.units_label)}</div>" if meta.responsible_units else ""
         page = f" · 第{meta.page}页" if meta.page else ""
         quote_line = f"<div class='quote'>“{html.escape(citation.quote)}”</div>" if citation and citation.quote else ""
         cards.append(

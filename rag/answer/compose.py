@@ -87,7 +87,7 @@ def lead(evidence: PartEvidence, clause: ClauseEvidence) -> str:
     kinds = evidence.asks.kinds
     if "department" in kinds and hit.metadata.responsible_units:
         task = "".join(readable(s.text) for s in clause.sentences if not UNITS_LINE.match(s.text))
-        return f"责任单位：**{'、'.join(hit.metadata.responsible_units)}**。{task}".rstrip("。") + "。"
+        return f"责任单位：**{hit.metadata.units_label}**。{task}".rstrip("。") + "。"
     body = _body(hit.text)
     if not evidence.asks.needs_figure and len("".join(body)) <= SHORT_CLAUSE:
         return "".join(readable(s) for s in body)  # a short clause is quoted whole
@@ -138,7 +138,7 @@ def _details(evidence: PartEvidence) -> list[str]:
     conditions = [s for s in sentences(main.hit.text) if s not in used and CONDITION.search(s) and readable(s)]
     if conditions and not evidence.asks.needs_figure:
         details.append("条件与要求：" + "".join(readable(s) for s in conditions[:2]))
-    units = "、".join(main.hit.metadata.responsible_units)
+    units = main.hit.metadata.units_label
     if units and "department" not in evidence.asks.kinds:
         details.append(f"责任单位：{units}。")
     return details
