@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from rag.answer.compose import compose_answer, compose_refusal, template
+from rag.answer.compose import compose_answer, compose_refusal
 from rag.answer.evidence import EvidenceFinder, PartEvidence
 from rag.answer.llm import LLMBackend, verify
 from rag.answer.question import (
@@ -99,7 +99,7 @@ class Answerer:
         gazetteer = gazetteer or Gazetteer.load()
         home = home_places([c.metadata for c in retriever.chunks.values()], gazetteer)
         self.evidence = EvidenceFinder(retriever, gazetteer, home)
-        self.backend = LLMBackend(llm, template) if llm is not None else None
+        self.backend = LLMBackend(llm) if llm is not None else None
 
     def run(self, question: str, history: Sequence[Turn] = (), filters: SearchFilters | None = None) -> Answer:
         *_, answer = self.stream(question, history, filters)

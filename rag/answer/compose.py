@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from langchain_core.prompts import PromptTemplate
-
 from rag.answer.evidence import ClauseEvidence, PartEvidence
 from rag.answer.facts import fact_spans, table_units
 from rag.citation import Citation, numbered_list, short_reference
@@ -26,8 +24,10 @@ UNITS_LINE = re.compile(r"^[（(]?(责任单位|牵头单位|配合单位)")
 
 
 @cache
-def template(name: str) -> PromptTemplate:
-    return PromptTemplate.from_file(PROMPTS_DIR / name, encoding="utf-8")
+def template(name: str) -> str:
+    """An answer layout from the prompts folder, filled with str.format. Not a langchain PromptTemplate:
+    importing langchain costs every start ~0.7 s, and only the LLM's prompts (rag.answer.llm) need it."""
+    return (PROMPTS_DIR / name).read_text(encoding="utf-8")
 
 
 @dataclass

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-
-from langchain_core.messages import HumanMessage, SystemMessage
+from functools import cache
 
 from rag.citation import CITATION_MARK
+from rag.config import PROMPTS_DIR
 from rag.normalize import compact
 from rag.retrieve import Hit
 from rag.sentences import sentences
@@ -36,20 +36,29 @@ class LLMReply:
     cited: list[Hit]  # the clauses it cites, in order of first citation
 
 
+@cache
+def prompt(name: str):
+    """A prompt from the prompts folder as a langchain PromptTemplate (imported here, on the LLM's path only)."""
+    from langchain_core.prompts import PromptTemplate
+
+    return PromptTemplate.from_file(PROMPTS_DIR / name, encoding="utf-8")
+
+
 class LLMBackend:
-    def __init__(self, chat_model, template):
+    def __init__(self, chat_model):
         self.chat_model = chat_model  # a langchain chat model
-        self.template = template  # name → PromptTemplate (the prompts folder)
 
     def messages(self, question: str, parts: Sequence[str], clauses: Sequence[Hit]) -> list:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
         blocks = "\n\n".join(
-            self.template("clause_for_llm.txt").format(
+            prompt("clause_for_llm.txt").format(
                 number=i, doc_title=h.metadata.doc_title, doc_number=h.metadata.doc_number,
                 clause_path=h.metadata.clause_path, issue=h.metadata.issue, text=h.text)
             for i, h in enumerate(clauses, 1))
         listed = "\n".join(f"{i}. {p}" for i, p in enumerate(parts, 1))
-        user = self.template("llm_user.txt").format(clauses=blocks, question=question, parts=listed)
-        return [SystemMessage(self.template("llm_system.txt").format()), HumanMessage(user)]
+        user = prompt("llm_user.txt").format(clauses=blocks, question=question, parts=listed)
+        return [SystemMessage(prompt("llm_system.txt").format()), HumanMessage(user)]
 
     def generate(self, question: str, parts: Sequence[str], clauses: Sequence[Hit]) -> str:
         return str(self.chat_model.invoke(self.messages(question, parts, clauses)).content)
