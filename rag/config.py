@@ -22,6 +22,23 @@ class SettingsError(ValueError):
     """A setting from the environment has a value the app cannot use; the message names it."""
 
 
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingsError(f"RAG_UI_PORT={value!r} 无效：应为 1–65535 的端口号")
+    return int(value)
+
+
+def _login(value: str) -> tuple[str, str] | None:
+    """RAG_UI_AUTH=user:password; empty: no login. A value without both halves is an error, not "no login":
+    a typo must not leave the app open."""
+    if not value:
+        return None
+    user, _, password = value.partition(":")
+    if not user or not password:
+        raise SettingsError("RAG_UI_AUTH 格式应为 用户名:密码（两者都不能为空）")
+    return user, password
+
+
 def _backend(value: str) -> str:
     if value not in EMBED_BACKENDS:
         raise SettingsError(f"RAG_EMBED_BACKEND={value!r} 无效：可选 {' / '.join(EMBED_BACKENDS)}")
@@ -42,6 +59,8 @@ class Settings:
     llm_base_url: str = ""  # an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp …); empty: extractive
     llm_model: str = ""
     llm_api_key: str = ""
+    ui_port: int = 7860
+    ui_login: tuple[str, str] | None = None  # (user, password) for the web app; None: open
 
     @property
     def model_cache(self) -> Path:
@@ -65,4 +84,6 @@ class Settings:
             llm_base_url=os.environ.get("RAG_LLM_BASE_URL", ""),
             llm_model=os.environ.get("RAG_LLM_MODEL", ""),
             llm_api_key=os.environ.get("RAG_LLM_API_KEY", ""),
+            ui_port=_port(os.environ.get("RAG_UI_PORT", "7860")),
+            ui_login=_login(os.environ.get("RAG_UI_AUTH", "")),
         )

@@ -9,14 +9,18 @@ from __future__ import annotations
 import sys
 from functools import partial
 
-from rag.config import Settings
+from rag.config import Settings, SettingsError
 from rag.embed import model_embedder
 from rag.embed_process import ProcessEmbedder
 from rag.store import StoreUnavailable
 
 
-def main() -> None:
-    settings = Settings.from_env()
+def main(settings: Settings | None = None) -> None:
+    """Serve with these settings (the CLI's, with its --port), else the environment's (ui.py)."""
+    try:
+        settings = settings or Settings.from_env()
+    except SettingsError as error:
+        raise SystemExit(f"错误：{error}") from None
     try:
         embedder = ProcessEmbedder(partial(model_embedder, settings))
     except FileNotFoundError as error:
@@ -30,8 +34,8 @@ def main() -> None:
 
 
 def serve(settings: Settings, embedder: ProcessEmbedder) -> None:
-    from rag.cli import ingest_with_progress
     from rag.pipeline import Pipeline
+    from rag.progress import ingest_with_progress
 
     pipeline = Pipeline(settings, embedder=embedder)
     if not pipeline.has_index():
@@ -45,4 +49,4 @@ def serve(settings: Settings, embedder: ProcessEmbedder) -> None:
 
     app = build_app(pipeline, FeedbackLog(settings.data_dir / "feedback.jsonl"))
     app.queue(default_concurrency_limit=4, max_size=64)
-    app.launch(**launch_settings())
+    app.launch(**launch_settings(settings))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ import gradio as gr
 
 from rag.answer import Answer, Turn
 from rag.citation import CITATION_MARK, Citation
+from rag.config import Settings
 from rag.feedback import FeedbackLog
 from rag.pipeline import Pipeline
 from rag.retrieve import SearchFilters
@@ -50,8 +50,17 @@ class Session:
     last: Answer | None = None
 
 
+class FilterError(ValueError):
+    """A filter value the page never offers (an API caller's typo): said plainly, not a server error."""
+
+
 def _filters(kind: str, year: str, document: str) -> SearchFilters:
-    return SearchFilters(kind=KIND_CHOICES.get(kind), year=int(year) if year and year != ALL else None,
+    kind, year = kind or ALL, str(year or ALL)
+    if kind not in KIND_CHOICES:
+        raise FilterError(f"筛选条件无效：来源应为 {' / '.join(KIND_CHOICES)} 之一，而不是 {kind!r}")
+    if year != ALL and not (year.isdigit() and len(year) == 4):
+        raise FilterError(f"筛选条件无效：年份应为四位数字或“{ALL}”，而不是 {year!r}")
+    return SearchFilters(kind=KIND_CHOICES[kind], year=int(year) if year != ALL else None,
                          doc_number=document.split(" ", 1)[0] if document and document != ALL else None)
 
 
@@ -141,7 +150,13 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
         final: Answer | None = None
         shown = ""
         try:
-            for piece in pipeline.current_answerer().stream(question, history=session.turns, filters=_filters(kind, year, document)):
+            filters = _filters(kind, year, document)
+        except FilterError as error:
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {error}"}
+            yield chat, gr.update(), session, question
+            return
+        try:
+            for piece in pipeline.current_answerer().stream(question, history=session.turns, filters=filters):
                 if isinstance(piece, Answer):
                     final = piece
                 else:
@@ -163,7 +178,11 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
     def ask_api(question: str, kind: str = ALL, year: str = ALL, document: str = ALL) -> dict:
         """One question, no conversation: the answer JSON of the CLI contract."""
         try:
-            return pipeline.current_answerer().run(question, filters=_filters(kind, year, document)).to_json()
+            filters = _filters(kind, year, document)
+        except FilterError as error:
+            raise gr.Error(str(error)) from None
+        try:
+            return pipeline.current_answerer().run(question, filters=filters).to_json()
         except Exception:
             LOG.exception("回答失败：%s", question)
             raise gr.Error(UNAVAILABLE) from None
@@ -186,8 +205,8 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
                 chatbot = gr.Chatbot(label="对话", height=520, sanitize_html=True, render_markdown=True, buttons=["copy"],
                                      feedback_options=None, elem_id="chat")
                 with gr.Row():
-                    box = gr.Textbox(label="问题", placeholder="例如：特困人员的照料护理标准是多少？", lines=2,
-                                     max_lines=6, scale=5, elem_id="question")
+                    box = gr.Textbox(label="问题", placeholder="例如：特困人员的照料护理标准是多少？", lines=1,
+                                     max_lines=6, scale=5, elem_id="question")  # one line: Enter sends, Shift+Enter breaks the line
                     send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
                 with gr.Row():
                     clear_button = gr.Button("新对话", size="sm")
@@ -223,14 +242,12 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
     return app
 
 
-def launch_settings() -> dict:
-    auth = os.environ.get("RAG_UI_AUTH", "")
-    user, _, password = auth.partition(":")
+def launch_settings(settings: Settings) -> dict:
     return {
         "server_name": "127.0.0.1",
-        "server_port": int(os.environ.get("RAG_UI_PORT", "7860")),
+        "server_port": settings.ui_port,
         "share": False,
-        "auth": (user, password) if user and password else None,
+        "auth": settings.ui_login,
         "css": CSS,
         "footer_links": [],
     }

@@ -4,7 +4,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from gradio_client import Client
+from gradio_client.exceptions import AppError
 
+from rag.config import Settings, SettingsError
 from rag.webui import UNAVAILABLE, launch_settings
 from tests.fakes import HashingEmbedder
 from tests.ui_server import start_app
@@ -59,6 +61,16 @@ def test_the_chat_keeps_each_session_s_conversation(app_url):
     assert len(chat) == 4
 
 
+@pytest.mark.parametrize(("kind", "year", "message"), [
+    ("全部", "abc", "筛选条件无效：年份应为四位数字或“全部”，而不是 'abc'"),
+    ("公告", "全部", "筛选条件无效：来源应为 全部 / 公报 / 报纸 之一，而不是 '公告'"),
+])
+def test_a_bad_filter_value_gets_its_own_message_not_a_server_error(app_url, kind, year, message):
+    with pytest.raises(AppError) as error:
+        Client(app_url, verbose=False).predict("特困人员的照料护理标准是多少？", kind, year, "全部", api_name="/ask")
+    assert error.value.message == message
+
+
 def test_ten_users_at_once_each_get_their_own_answer(app_url):
     def ask(question: str) -> tuple[str, tuple[str, str]]:
         return question, _cited(Client(app_url, verbose=False).predict(question, api_name="/ask"))
@@ -70,11 +82,25 @@ def test_ten_users_at_once_each_get_their_own_answer(app_url):
 
 def test_login_is_off_by_default_and_set_from_the_environment(monkeypatch):
     monkeypatch.delenv("RAG_UI_AUTH", raising=False)
-    assert launch_settings()["auth"] is None
-    monkeypatch.setenv("RAG_UI_AUTH", "staff:s3cret")
-    settings = launch_settings()
-    assert settings["auth"] == ("staff", "s3cret")
-    assert (settings["server_name"], settings["share"]) == ("127.0.0.1", False)
+    assert launch_settings(Settings.from_env())["auth"] is None
+    monkeypatch.setenv("RAG_UI_AUTH", "staff:s3cret:with-colon")
+    monkeypatch.setenv("RAG_UI_PORT", "8123")
+    launch = launch_settings(Settings.from_env())
+    assert launch["auth"] == ("staff", "s3cret:with-colon")
+    assert (launch["server_name"], launch["server_port"], launch["share"]) == ("127.0.0.1", 8123, False)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("RAG_UI_AUTH", "staff", "RAG_UI_AUTH 格式应为 用户名:密码（两者都不能为空）"),
+    ("RAG_UI_AUTH", ":s3cret", "RAG_UI_AUTH 格式应为 用户名:密码（两者都不能为空）"),
+    ("RAG_UI_PORT", "abc", "RAG_UI_PORT='abc' 无效：应为 1–65535 的端口号"),
+    ("RAG_UI_PORT", "70000", "RAG_UI_PORT='70000' 无效：应为 1–65535 的端口号"),
+])
+def test_a_bad_login_or_port_setting_is_refused_not_ignored(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env()
+    assert str(error.value) == message
 
 
 class DeadModelEmbedder(HashingEmbedder):

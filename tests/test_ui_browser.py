@@ -86,6 +86,18 @@ def test_bad_input_shows_a_message_and_never_runs_script(page):
     assert page.locator("#question textarea").is_enabled()
 
 
+def test_enter_sends_and_shift_enter_breaks_the_line(page):
+    box = page.locator("#question textarea")
+    box.fill("特困人员的照料护理标准")
+    box.press("Shift+Enter")
+    box.type("是多少？")
+    assert box.input_value() == "特困人员的照料护理标准\n是多少？"
+    box.press("Enter")
+    page.wait_for_function("([sel, text]) => document.querySelector(sel).innerText.includes(text)",
+                           arg=["#chat", "1/10"], timeout=60_000)
+    assert box.input_value() == ""
+
+
 def test_feedback_is_recorded(page, running_app):
     ask(page, "特困人员的照料护理标准是多少？", "1/10")
     page.get_by_text("评价这条回答").click()

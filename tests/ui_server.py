@@ -20,12 +20,13 @@ def free_port() -> int:
 
 def start_app(root: Path, embedder: HashingEmbedder | None = None):
     corpus = copy_corpus(root / "corpus", ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt"))
-    pipeline = Pipeline(make_settings(root, corpus), embedder=embedder or HashingEmbedder())
+    settings = make_settings(root, corpus)
+    pipeline = Pipeline(settings, embedder=embedder or HashingEmbedder())
     pipeline.ingest()
     feedback = FeedbackLog(root / "feedback.jsonl")
     app = build_app(pipeline, feedback)
     app.queue(default_concurrency_limit=4, max_size=64)
-    settings = {**launch_settings(), "server_port": free_port(), "prevent_thread_lock": True, "quiet": True,
-                "show_error": True}
-    app.launch(**settings)
-    return app, f"http://127.0.0.1:{settings['server_port']}/", feedback
+    launch = {**launch_settings(settings), "server_port": free_port(), "prevent_thread_lock": True, "quiet": True,
+              "show_error": True}
+    app.launch(**launch)
+    return app, f"http://127.0.0.1:{launch['server_port']}/", feedback
