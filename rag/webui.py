@@ -13,6 +13,7 @@ from rag.answer import Answer, Turn
 from rag.citation import CITATION_MARK, Citation
 from rag.config import Settings
 from rag.feedback import FeedbackLog
+from rag.login import LoginGuard
 from rag.pipeline import Pipeline
 from rag.retrieve import SearchFilters
 
@@ -215,8 +216,10 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
                         gr.Examples(questions, inputs=box, label=group)
                 with gr.Accordion("筛选", open=False):
                     kind = gr.Radio(list(KIND_CHOICES), value=ALL, label="来源")
-                    year = gr.Dropdown(year_choices(pipeline), value=ALL, label="年份")
-                    document = gr.Dropdown(document_choices(pipeline), value=ALL, label="文件")
+                    # choices filled when the page loads (below): the page served before a login, and the API
+                    # description in it, must not list the corpus; a typed value gets rag's own message
+                    year = gr.Dropdown([ALL], value=ALL, label="年份", allow_custom_value=True)
+                    document = gr.Dropdown([ALL], value=ALL, label="文件", allow_custom_value=True)
                 with gr.Accordion("评价这条回答", open=False):
                     comment = gr.Textbox(label="意见（可选）", lines=2, max_lines=4)
                     with gr.Row():
@@ -227,7 +230,7 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
                 gr.Markdown("### 引用来源")
                 sources = gr.HTML(sources_html(None), elem_id="sources")
                 with gr.Accordion("查看整个文件的条款结构", open=False):
-                    tree_doc = gr.Dropdown(document_choices(pipeline), value=ALL, label="文件")
+                    tree_doc = gr.Dropdown([ALL], value=ALL, label="文件")
                     tree = gr.HTML(document_tree(pipeline, ALL))
 
         inputs = [box, session, kind, year, document]
@@ -239,6 +242,13 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
         down.click(lambda c, s: vote("down", c, s), [comment, session], [thanks, comment], api_visibility="private")
         tree_doc.change(lambda d: document_tree(pipeline, d), tree_doc, tree, api_visibility="private")
         gr.api(ask_api, api_name="ask")
+
+        def fill_choices() -> tuple:
+            documents = document_choices(pipeline)
+            return (gr.update(choices=year_choices(pipeline)), gr.update(choices=documents),
+                    gr.update(choices=documents))
+
+        app.load(fill_choices, None, [year, document, tree_doc], api_visibility="private")
     return app
 
 
@@ -247,7 +257,10 @@ def launch_settings(settings: Settings) -> dict:
         "server_name": "127.0.0.1",
         "server_port": settings.ui_port,
         "share": False,
-        "auth": settings.ui_login,
+        "auth": LoginGuard(settings.ui_login).check if settings.ui_login else None,
+        "auth_message": "请输入工作人员账号和密码。",
+        # FastAPI's description of every route, served to anyone: nothing here needs it
+        "app_kwargs": {"openapi_url": None},
         "css": CSS,
         "footer_links": [],
     }

@@ -1,5 +1,6 @@
 """The running Gradio app through gradio_client: answers, refusals, follow-ups, 10 users at once."""
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -86,7 +87,8 @@ def test_login_is_off_by_default_and_set_from_the_environment(monkeypatch):
     monkeypatch.setenv("RAG_UI_AUTH", "staff:s3cret:with-colon")
     monkeypatch.setenv("RAG_UI_PORT", "8123")
     launch = launch_settings(Settings.from_env())
-    assert launch["auth"] == ("staff", "s3cret:with-colon")
+    assert asyncio.run(launch["auth"]("staff", "s3cret:with-colon")) is True
+    assert asyncio.run(launch["auth"]("staff", "s3cret")) is False
     assert (launch["server_name"], launch["server_port"], launch["share"]) == ("127.0.0.1", 8123, False)
 
 

@@ -98,6 +98,17 @@ def test_enter_sends_and_shift_enter_breaks_the_line(page):
     assert box.input_value() == ""
 
 
+def test_documents_listed_after_the_page_loads_open_their_clause_tree(page):
+    page.get_by_text("查看整个文件的条款结构").click()
+    picker = page.get_by_label("文件").last
+    picker.click()
+    page.get_by_role("option", name="许政办〔2024〕3号", exact=False).click()
+    tree = page.locator(".tree")
+    tree.wait_for(timeout=10_000)
+    assert tree.inner_text().startswith("《许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见》（许政办〔2024〕3号）")
+    assert "（四）" in tree.inner_text()
+
+
 def test_feedback_is_recorded(page, running_app):
     ask(page, "特困人员的照料护理标准是多少？", "1/10")
     page.get_by_text("评价这条回答").click()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 from rag.feedback import FeedbackLog
@@ -18,9 +19,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(root: Path, embedder: HashingEmbedder | None = None):
+def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[str, str] | None = None):
     corpus = copy_corpus(root / "corpus", ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt"))
-    settings = make_settings(root, corpus)
+    settings = replace(make_settings(root, corpus), ui_login=login)
     pipeline = Pipeline(settings, embedder=embedder or HashingEmbedder())
     pipeline.ingest()
     feedback = FeedbackLog(root / "feedback.jsonl")

@@ -1,0 +1,90 @@
+"""With RAG_UI_AUTH set: nothing about the corpus before login, the app after it, wrong passwords slowed."""
+
+import asyncio
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from gradio_client import Client
+
+from rag.login import FREE_FAILURES, LoginGuard
+from tests.ui_server import start_app
+
+LOGIN = ("staff", "s3cret")
+# what a page or description would carry if it listed the corpus: a 文号 and words of two titles
+CORPUS_WORDS = ("许政", "低收入人口", "城镇土地使用税")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    app, url, _feedback = start_app(tmp_path_factory.mktemp("ui-login"), login=LOGIN)
+    yield url
+    app.close()
+
+
+def fetch(url: str, data: bytes | None = None) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=30) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
+def login(url: str, password: str) -> int:
+    return fetch(url + "login", urllib.parse.urlencode({"username": LOGIN[0], "password": password}).encode())[0]
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("", 200),  # the login page
+    ("config", 401),
+    ("gradio_api/info", 401),
+    ("openapi.json", 404),
+    ("gradio_api/openapi.json", 401),
+])
+def test_before_login_no_page_or_description_names_a_document(app_url, path, status):
+    code, body = fetch(app_url + path)
+    assert code == status
+    assert [word for word in CORPUS_WORDS if word in body] == []
+
+
+def test_before_login_the_api_answers_nothing(app_url):
+    code, body = fetch(app_url + "gradio_api/call/ask", json.dumps({"data": ["特困人员的照料护理标准是多少？"]}).encode())
+    assert code == 401
+    assert "1/10" not in body
+
+
+def test_after_login_the_app_answers_with_its_citation(app_url):
+    result = Client(app_url, auth=LOGIN, verbose=False).predict("特困人员的照料护理标准是多少？", api_name="/ask")
+    first = result["citations"][0]
+    assert (first["doc_number"], first["clause_path"]) == ("许政办〔2024〕3号", "四、（四）1.")
+
+
+def test_after_ten_wrong_passwords_the_next_attempt_waits(app_url):
+    assert [login(app_url, f"wrong-{n}") for n in range(FREE_FAILURES)] == [400] * FREE_FAILURES
+    started = time.monotonic()
+    assert login(app_url, "wrong-again") == 400
+    assert time.monotonic() - started >= 1.0
+    assert login(app_url, LOGIN[1]) == 200  # the right password still works, after its wait, and resets the count
+    started = time.monotonic()
+    assert login(app_url, "wrong") == 400
+    assert time.monotonic() - started < 1.0
+
+
+def test_the_wait_doubles_up_to_thirty_seconds_and_other_names_share_one_count():
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    guard = LoginGuard(LOGIN, sleep=record)
+    for _ in range(FREE_FAILURES + 7):
+        assert asyncio.run(guard.check("staff", "wrong")) is False
+    assert waits == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    for name in [f"intruder-{n}" for n in range(FREE_FAILURES + 1)]:
+        asyncio.run(guard.check(name, "s3cret"))
+    assert waits[-1] == 1.0 and len(guard.failures) == 2
+    assert asyncio.run(guard.check("staff", "s3cret")) is True
+    assert guard.delay("staff") == 0.0
