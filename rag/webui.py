@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import gradio as gr
 
 from rag.answer import Answer, Turn
-from rag.citation import CITATION_MARK, Citation
+from rag.citation import Citation, short_reference
 from rag.config import Settings
 from rag.feedback import FeedbackLog
 from rag.login import LoginGuard
 from rag.pipeline import Pipeline
-from rag.retrieve import SearchFilters
+from rag.retrieve import Hit, SearchFilters
 
 EXAMPLES = {
     "居民": ["家里老人看病花了一大半收入，能申请救助吗？", "五保老人的照料护理费按什么标准发？",
@@ -30,15 +30,14 @@ ALL = "全部"
 UNAVAILABLE = "暂时无法回答：检索服务出错（详情已记入服务端日志）。请稍后重试；如一直出现，请联系管理员。"
 LOG = logging.getLogger(__name__)
 CSS = """
-.source-card {border:1px solid #d0d7de; border-radius:8px; padding:10px 12px; margin-bottom:10px; background:#fff}
-.source-card summary {cursor:pointer; font-weight:600}
-.source-card .quote {margin:6px 0; color:#1f2328}
+.source-card .quote {margin:4px 0; color:#1f2328}
 .source-card .crumb {color:#57606a; font-size:0.9em; margin:6px 0}
 .source-card .meta {color:#57606a; font-size:0.85em}
 .source-card .clause {white-space:pre-wrap; margin-top:8px; line-height:1.7}
 .source-card mark {background:#fff3b0}
-.refusal {border-left:4px solid #d4a72c; padding:8px 12px; background:#fffbea; margin-bottom:10px}
 .tree {white-space:pre-wrap; font-size:0.92em; line-height:1.6}
+/* a long 文号 line or URL wraps instead of widening a phone's page */
+#chat .message, .source-card, .tree {overflow-wrap:anywhere}
 """
 
 
@@ -70,47 +69,58 @@ def _format_date(value: int) -> str:
     return f"{text[:4]}年{int(text[4:6])}月{int(text[6:])}日" if value else "未印日期"
 
 
-def sources_html(answer: Answer | None) -> str:
-    """The citation cards (or the closest clauses of a refusal), full clause text, quote highlighted."""
-    if answer is None:
-        return "<p>提问后，这里显示回答所依据的条款原文。</p>"
-    cards = []
-    if answer.refused:
-        cards.append('<div class="refusal" id="refusal"><b>未找到明确答案</b>：现有文件没有写明所问内容，'
-                     "下面是最接近的条款，供参考。</div>")
-        shown = [(None, hit) for hit in answer.hits[:3]]
-    else:
-        by_id = {hit.chunk_id: hit for hit in answer.hits}
-        shown = [(citation, by_id.get(citation.chunk_id)) for citation in answer.citations]
-    for number, (citation, hit) in enumerate(shown, 1):
-        if hit is None:
-            continue
-        meta = hit.metadata
-        text = html.escape(hit.text)
-        if citation and citation.quote:
-            quote = html.escape(citation.quote)
-            text = text.replace(quote, f"<mark>{quote}</mark>", 1)
-        label = Citation.from_hit(hit, "").display()
-        units = f"<div class='meta'>责任单位：{html.escape(meta.units_label)}</div>" if meta.responsible_units else ""
-        page = f" · 第{meta.page}页" if meta.page else ""
-        quote_line = f"<div class='quote'>“{html.escape(citation.quote)}”</div>" if citation and citation.quote else ""
-        cards.append(
-            f"<details class='source-card' id='src-{number}'>"
-            f"<summary>[{number}] {html.escape(label)}</summary>{quote_line}"
-            f"<div class='crumb'>{html.escape(meta.breadcrumb)}</div>"
-            f"<div class='meta'>文号：{html.escape(meta.doc_number or '（无）')} · 条款：{html.escape(meta.clause_path or '正文')}"
-            f" · {html.escape(meta.issue)}{page} · {_format_date(meta.date)}</div>{units}"
-            f"<div class='clause'>{text}</div></details>")
-    return "\n".join(cards) or "<p>没有检索到相关条款。</p>"
+def clause_card(hit: Hit, quote: str = "") -> str:
+    """A clause as it opens under an answer: the quoted sentence, where the clause sits, its full text."""
+    meta = hit.metadata
+    text = html.escape(hit.text)
+    if quote:
+        text = text.replace(html.escape(quote), f"<mark>{html.escape(quote)}</mark>", 1)
+    units = f"<div class='meta'>责任单位：{html.escape(meta.units_label)}</div>" if meta.responsible_units else ""
+    quote_line = f"<div class='quote'>“{html.escape(quote)}”</div>" if quote else ""
+    return (f"<div class='source-card'>{quote_line}<div class='crumb'>{html.escape(meta.breadcrumb)}</div>"
+            f"<div class='meta'>{html.escape(Citation.from_hit(hit, '').display())} · {_format_date(meta.date)}</div>"
+            f"{units}<div class='clause'>{text}</div></div>")
 
 
-def chat_markdown(answer: Answer) -> str:
-    """The chat bubble: the answer with [n] turned into links to the source cards."""
-    text = answer.answer
+def _folded(title: str, content: str) -> dict:
+    return {"role": "assistant", "content": content, "metadata": {"title": title, "status": "done"}}
+
+
+def split_related(text: str) -> tuple[str, list[str]]:
+    """An answer's text without its 可能相关 list, and that list's clause references (the page folds them)."""
+    kept: list[str] = []
+    related: list[str] = []
+    listing = False
+    for line in text.split("\n"):
+        if line == "可能相关：":
+            listing = True
+        elif listing and line.startswith("- "):
+            related.append(line[2:].split("：", 1)[0])
+        else:
+            listing = False
+            kept.append(line)
+    return "\n".join(kept), related
+
+
+def answer_messages(answer: Answer) -> list[dict]:
+    """The answer as the chat shows it: the answer itself (a refusal or a partial answer marked at its
+    start), then each citation folded under it as a chip (文号 + clause) that opens the clause, then the
+    可能相关 clauses, folded too."""
+    text, related = split_related(answer.answer)
     if answer.refused:
-        text = "**未找到明确答案**\n\n" + text
-    text = CITATION_MARK.sub(lambda m: f"[\\[{m.group(1)}\\]](#src-{m.group(1)})", text)
-    return text.replace("\n", "  \n")
+        text = "**⚠️ 未找到明确答案**\n\n" + text
+    elif answer.unanswered_parts:
+        text = "**◐ 部分问题未找到明确规定**\n\n" + text
+    messages = [{"role": "assistant", "content": text.replace("\n", "  \n")}]
+    by_id = {hit.chunk_id: hit for hit in answer.hits}
+    for number, citation in enumerate(answer.citations, 1):
+        hit = by_id.get(citation.chunk_id)
+        if hit is not None:
+            messages.append(_folded(f"[{number}] {short_reference(hit.metadata)}", clause_card(hit, citation.quote)))
+    by_reference = {short_reference(hit.metadata): hit for hit in reversed(answer.hits)}
+    messages += [_folded(f"可能相关：{reference}", clause_card(by_reference[reference]))
+                 for reference in related if reference in by_reference]
+    return messages
 
 
 def document_tree(pipeline: Pipeline, document: str) -> str:
@@ -147,7 +157,7 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
         question = message or ""
         chat.append({"role": "user", "content": question if question.strip() else "（空白问题）"})
         chat.append({"role": "assistant", "content": "正在检索相关条款…"})
-        yield chat, gr.update(), session, ""
+        yield chat, gr.update(open=False), session, ""  # the examples fold away once a conversation starts
         final: Answer | None = None
         shown = ""
         try:
@@ -170,11 +180,11 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
             yield chat, gr.update(), session, ""
             return
         assert final is not None
-        chat[-1] = {"role": "assistant", "content": chat_markdown(final)}
+        chat[-1:] = answer_messages(final)
         if final.hits:  # a real question (not empty input): remember it for follow-ups
             session.turns.append(Turn(final.search_question or question, final.answer))
         session.last = final
-        yield chat, sources_html(final), session, ""
+        yield chat, gr.update(), session, ""
 
     def ask_api(question: str, kind: str = ALL, year: str = ALL, document: str = ALL) -> dict:
         """One question, no conversation: the answer JSON of the CLI contract."""
@@ -196,14 +206,13 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
         return "感谢反馈，已记录。", ""
 
     def clear() -> tuple:
-        return [], sources_html(None), Session(turns=[], chat=[]), ""
+        return [], gr.update(open=True), Session(turns=[], chat=[]), ""
 
     with gr.Blocks(title="政策问答", analytics_enabled=False) as app:
         gr.Markdown("# 政策问答\n根据许昌市政府公报和《许昌日报》原文回答政策问题，每个结论都附条款出处，可点开核对原文。")
         session = gr.State(None)
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="对话", height=520, sanitize_html=True, render_markdown=True, buttons=["copy"],
+        with gr.Column():  # one column at every width: on a phone the clauses open right under the answer
+                chatbot = gr.Chatbot(label="对话", height="65vh", sanitize_html=True, render_markdown=True, buttons=["copy"],
                                      feedback_options=None, elem_id="chat")
                 with gr.Row():
                     box = gr.Textbox(label="问题", placeholder="例如：特困人员的照料护理标准是多少？", lines=1,
@@ -211,7 +220,7 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
                     send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
                 with gr.Row():
                     clear_button = gr.Button("新对话", size="sm")
-                with gr.Accordion("示例问题", open=True):
+                with gr.Accordion("示例问题", open=True) as examples:
                     for group, questions in EXAMPLES.items():
                         gr.Examples(questions, inputs=box, label=group)
                 with gr.Accordion("筛选", open=False):
@@ -226,18 +235,15 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
                         up = gr.Button("👍 有帮助", size="sm", elem_id="vote-up")
                         down = gr.Button("👎 没帮助", size="sm", elem_id="vote-down")
                     thanks = gr.Markdown("")
-            with gr.Column(scale=2):
-                gr.Markdown("### 引用来源")
-                sources = gr.HTML(sources_html(None), elem_id="sources")
                 with gr.Accordion("查看整个文件的条款结构", open=False):
                     tree_doc = gr.Dropdown([ALL], value=ALL, label="文件")
                     tree = gr.HTML(document_tree(pipeline, ALL))
 
         inputs = [box, session, kind, year, document]
-        outputs = [chatbot, sources, session, box]
+        outputs = [chatbot, examples, session, box]
         send.click(respond, inputs, outputs, api_name="respond")
         box.submit(respond, inputs, outputs, api_visibility="private")
-        clear_button.click(clear, None, [chatbot, sources, session, box], api_visibility="private")
+        clear_button.click(clear, None, outputs[:4], api_visibility="private")
         up.click(lambda c, s: vote("up", c, s), [comment, session], [thanks, comment], api_visibility="private")
         down.click(lambda c, s: vote("down", c, s), [comment, session], [thanks, comment], api_visibility="private")
         tree_doc.change(lambda d: document_tree(pipeline, d), tree_doc, tree, api_visibility="private")

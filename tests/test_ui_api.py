@@ -55,11 +55,23 @@ def test_the_chat_keeps_each_session_s_conversation(app_url):
     first, second = Client(app_url, verbose=False), Client(app_url, verbose=False)
     first.predict("城市低保家庭住房困难怎么办？", "全部", "全部", "全部", api_name="/respond")
     second.predict("无分歧欠款什么时候应清尽清？", "全部", "全部", "全部", api_name="/respond")
-    chat, sources, _box = first.predict("那农村的呢？", "全部", "全部", "全部", api_name="/respond")
-    reply = chat[-1]["content"][0]["text"]
-    assert "农村危房改造" in reply  # read together with the previous question of *this* session
-    assert "许政办〔2024〕3号" in sources and "四、（二）3." in sources
-    assert len(chat) == 4
+    chat, _box = first.predict("那农村的呢？", "全部", "全部", "全部", api_name="/respond")
+    asked = [m["content"][0]["text"] for m in chat if m["role"] == "user"]
+    assert asked == ["城市低保家庭住房困难怎么办？", "那农村的呢？"]
+    last_answer = chat[len(chat) - 1 - [m["role"] for m in reversed(chat)].index("user") + 1:]
+    assert "农村危房改造" in last_answer[0]["content"][0]["text"]  # read with *this* session's previous question
+    # its citation folded right under it: 文号 + clause, opening the clause text
+    assert last_answer[1]["metadata"]["title"] == "[1] 许政办〔2024〕3号 四、（二）3."
+    assert "通过农村危房改造等方式优先给予住房救助" in last_answer[1]["content"][0]["text"]
+
+
+def test_a_partial_answer_is_marked_at_its_start(app_url):
+    question = "无分歧欠款什么时候应清尽清？还有许昌的公积金贷款利率是多少？"
+    assert Client(app_url, verbose=False).predict(question, api_name="/ask")["unanswered_parts"] == [
+        "还有许昌的公积金贷款利率是多少？"]
+    chat, _box = Client(app_url, verbose=False).predict(question, "全部", "全部", "全部", api_name="/respond")
+    assert chat[1]["content"][0]["text"].startswith("**◐ 部分问题未找到明确规定**  \n  \n1. 重点抓好拖欠企业账款清理")
+    assert chat[2]["metadata"]["title"] == "[1] 许政办〔2024〕4号 六、22."
 
 
 @pytest.mark.parametrize(("kind", "year", "message"), [
@@ -116,10 +128,9 @@ def test_a_failing_model_gives_a_clear_message_and_keeps_the_conversation(tmp_pa
     app, url, _feedback = start_app(tmp_path, DeadModelEmbedder())
     try:
         client = Client(url, verbose=False)
-        chat, _sources, _box = client.predict("特困人员的照料护理标准是多少？", "全部", "全部", "全部",
-                                              api_name="/respond")
+        chat, _box = client.predict("特困人员的照料护理标准是多少？", "全部", "全部", "全部", api_name="/respond")
         assert chat[-1]["content"][0]["text"] == f"⚠️ {UNAVAILABLE}"
-        chat, _sources, _box = client.predict("那农村的呢？", "全部", "全部", "全部", api_name="/respond")
+        chat, _box = client.predict("那农村的呢？", "全部", "全部", "全部", api_name="/respond")
         assert len(chat) == 4  # the page keeps working; both questions stay in the chat
         with pytest.raises(Exception, match="暂时无法回答：检索服务出错"):
             client.predict("特困人员的照料护理标准是多少？", api_name="/ask")

@@ -7,7 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from gradio_client import Client
 
+from rag.webui import EXAMPLES
 from tests.ui_server import start_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,14 +36,30 @@ def running_app(tmp_path_factory):
     app.close()
 
 
-@pytest.fixture
-def page(browser, running_app):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1280, "height": 900}}
+
+
+def open_page(browser, url: str, viewport: dict):
+    page = browser.new_page(viewport=viewport)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.dialogs = dialogs
-    page.goto(running_app[0], wait_until="load")
+    page.goto(url, wait_until="load")
     page.wait_for_selector("#question textarea")
+    return page
+
+
+@pytest.fixture
+def page(browser, running_app):
+    page = open_page(browser, running_app[0], WIDTHS["desk"])
+    yield page
+    page.close()
+
+
+@pytest.fixture(params=list(WIDTHS))
+def any_width_page(request, browser, running_app):
+    page = open_page(browser, running_app[0], WIDTHS[request.param])
+    page.width_name = request.param
     yield page
     page.close()
 
@@ -55,25 +73,51 @@ def ask(page, question: str, expect: str) -> str:
     return page.locator("#chat").inner_text()
 
 
-def test_answer_citation_and_refusal_in_the_page(page, running_app, tmp_path):
-    chat = ask(page, "特困人员的照料护理标准是多少？", "1/10")
-    assert "许政办〔2024〕3号" in chat and "1/6、1/3" in chat
-    card = page.locator("#src-1")
-    assert "许政办〔2024〕3号" in card.locator("summary").inner_text()
-    clause = card.locator(".clause")
-    assert not clause.is_visible()
-    card.locator("summary").click()
+def scrolls_sideways(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+def answers(page) -> list[str]:
+    """The text of each answer bubble in the chat (not the folded clauses under it)."""
+    return page.locator("#chat .message:not(.thought) > [data-testid='bot']").all_inner_texts()
+
+
+def test_answer_card_with_its_clause_under_it_at_phone_and_desk_width(any_width_page, tmp_path):
+    page = any_width_page
+    assert not scrolls_sideways(page)
+    assert page.get_by_text(EXAMPLES["居民"][0]).is_visible()
+    box = page.locator("#question textarea")
+    box.fill("五保老人的照料护理费按什么标准发？")
+    box.press("Enter")
+    chip = page.get_by_text("[1] 许政办〔2024〕3号 四、（四）1.")
+    chip.wait_for(timeout=60_000)
+    first_line = answers(page)[0].split("\n")[0]
+    assert "1/10、1/6、1/3" in first_line
+    assert not page.get_by_text("严格落实定期探访制度").is_visible()  # the clause is folded until tapped
+    chip.click()
+    clause = page.get_by_text("严格落实定期探访制度")
+    clause.wait_for(timeout=10_000)
     assert clause.is_visible()
-    assert "严格落实定期探访制度" in clause.inner_text()
-    assert "1/10、1/6、1/3" in card.locator("mark").inner_text()
+    assert page.locator("#chat mark").first.inner_text().endswith("1/10、1/6、1/3。")
+    assert not page.get_by_text(EXAMPLES["居民"][0]).is_visible()  # the examples folded away
+    assert not scrolls_sideways(page)
     screenshot = tmp_path / "answer.png"
+    clause.scroll_into_view_if_needed()
+    page.wait_for_function("document.getAnimations().length === 0")  # the card has finished opening
     page.screenshot(path=str(screenshot))
     if os.environ.get("UPDATE_SCREENSHOT"):
-        shutil.copy(screenshot, ROOT / "docs" / "screenshot.png")
+        shutil.copy(screenshot, ROOT / "docs" / f"screenshot-{page.width_name}.png")
 
-    chat = ask(page, "许昌低保每月发多少钱？", "未找到明确答案")
-    assert "现有文件中没有找到" in chat
-    assert "未找到明确答案" in page.locator("#sources .refusal").inner_text()
+
+def test_a_refusal_looks_different_and_folds_the_closest_clauses(page, running_app):
+    ask(page, "许昌低保每月发多少钱？", "未找到明确答案")
+    assert answers(page)[-1].startswith("⚠️ 未找到明确答案")
+    assert "现有文件中没有找到" in answers(page)[-1]
+    # the closest clauses the refusal names, each folded under it by its 文号 and clause
+    listed = Client(running_app[0], verbose=False).predict("许昌低保每月发多少钱？", api_name="/ask")["answer"]
+    closest = [line[2:].split("：", 1)[0] for line in listed.split("\n") if line.startswith("- ")]
+    assert len(closest) == 3
+    assert page.locator("#chat .thought .title").all_inner_texts() == [f"可能相关：{c}" for c in closest]
 
 
 def test_bad_input_shows_a_message_and_never_runs_script(page):
