@@ -6,12 +6,16 @@ import html
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import gradio as gr
 
 from rag.answer import Answer, Turn
+from rag.catalogue import Catalogue, clause_link
+from rag.chunk import Chunk
 from rag.citation import Citation, short_reference
 from rag.config import Settings
+from rag.corpus import KIND_NAMES
 from rag.feedback import FeedbackLog
 from rag.login import LoginGuard
 from rag.pipeline import Pipeline
@@ -35,9 +39,11 @@ CSS = """
 .source-card .meta {color:#57606a; font-size:0.85em}
 .source-card .clause {white-space:pre-wrap; margin-top:8px; line-height:1.7}
 .source-card mark {background:#fff3b0}
-.tree {white-space:pre-wrap; font-size:0.92em; line-height:1.6}
+.tree, .library {list-style:none; padding-left:0; line-height:1.7}
+.library li {margin-bottom:8px}
+.meta {color:#57606a; font-size:0.85em}
 /* a long 文号 line or URL wraps instead of widening a phone's page */
-#chat .message, .source-card, .tree {overflow-wrap:anywhere}
+#chat .message, .source-card, .tree, .library {overflow-wrap:anywhere}
 """
 
 
@@ -69,17 +75,19 @@ def _format_date(value: int) -> str:
     return f"{text[:4]}年{int(text[4:6])}月{int(text[6:])}日" if value else "未印日期"
 
 
-def clause_card(hit: Hit, quote: str = "") -> str:
-    """A clause as it opens under an answer: the quoted sentence, where the clause sits, its full text."""
+def clause_card(hit: Hit | Chunk, quote: str = "", text: str = "") -> str:
+    """A clause as it opens under an answer or in the library: the quoted sentence, where the clause sits,
+    its text, and its stable link (opened in a new tab, so a conversation is never lost)."""
     meta = hit.metadata
-    text = html.escape(hit.text)
+    text = html.escape(text or hit.text)
     if quote:
         text = text.replace(html.escape(quote), f"<mark>{html.escape(quote)}</mark>", 1)
     units = f"<div class='meta'>责任单位：{html.escape(meta.units_label)}</div>" if meta.responsible_units else ""
     quote_line = f"<div class='quote'>“{html.escape(quote)}”</div>" if quote else ""
     return (f"<div class='source-card'>{quote_line}<div class='crumb'>{html.escape(meta.breadcrumb)}</div>"
             f"<div class='meta'>{html.escape(Citation.from_hit(hit, '').display())} · {_format_date(meta.date)}</div>"
-            f"{units}<div class='clause'>{text}</div></div>")
+            f"{units}<div class='clause'>{text}</div>"
+            f"<div class='meta'><a href='{html.escape(clause_link(meta))}' target='_blank'>在文件库中打开此条</a></div></div>")
 
 
 def _folded(title: str, content: str) -> dict:
@@ -123,30 +131,54 @@ def answer_messages(answer: Answer) -> list[dict]:
     return messages
 
 
-def document_tree(pipeline: Pipeline, document: str) -> str:
-    """The whole document's clause tree, built from the indexed chunks."""
-    if not document or document == ALL:
-        return "<p>选择一个文件查看其全部条款结构。</p>"
-    number = document.split(" ", 1)[0]
-    chunks = [c for c in pipeline.retriever.chunks.values()
-              if c.metadata.doc_number == number and c.metadata.part == 0]
-    chunks.sort(key=lambda c: c.metadata.order)
-    if not chunks:
-        return "<p>没有找到该文件。</p>"
-    lines = [f"《{chunks[0].metadata.doc_title}》（{number}）"]
-    for chunk in chunks:
-        lines.append("  " * (len(chunk.metadata.parents) + 1) + (chunk.metadata.heading or "（正文）"))
-    return f"<div class='tree'>{html.escape(chr(10).join(lines))}</div>"
+def library_list(catalogue: Catalogue, search: str = "") -> str:
+    """Every document as a line to tap (no table: nothing wider than a phone)."""
+    entries = catalogue.entries(search)
+    if not entries:
+        return f"<p>没有标题或文号包含“{html.escape(search)}”的文件。</p>"
+    items = []
+    for entry in entries:
+        query = {"doc": entry.key, **({"version": str(entry.version)} if entry.version else {})}
+        number = f"（{html.escape(entry.key)}）" if entry.key != entry.title else ""
+        version = f"（{_format_date(entry.version)}版）" if entry.version else ""
+        facts = [KIND_NAMES.get(entry.kind, entry.kind), entry.issue, _format_date(entry.date) + version, entry.status,
+                 f"{entry.clauses} 条"]
+        items.append(f"<li><a href='?{html.escape(urlencode(query))}'>{html.escape(entry.title)}</a>{number}"
+                     f"<div class='meta'>{html.escape(' · '.join(f for f in facts if f))}</div></li>")
+    return f"<p>共 {len(entries)} 个文件</p><ul class='library'>{''.join(items)}</ul>"
+
+
+def library_document(catalogue: Catalogue, key: str, clause_path: str = "", version: int | None = None) -> str:
+    """One document: the clause a link names (if any) opened on top, then the whole clause tree, each
+    clause with its 责任单位 and its own stable link."""
+    clauses = catalogue.clauses(key, version)
+    if not clauses:
+        return f"<p>没有找到文件“{html.escape(key)}”。</p>" if key else ""
+    meta = clauses[0].metadata
+    facts = [KIND_NAMES.get(meta.kind, meta.kind), meta.issue, _format_date(meta.date), meta.status, f"{len(clauses)} 条"]
+    opened = ""
+    if clause_path:
+        clause = catalogue.clause(key, clause_path, version)
+        opened = (clause_card(clause, text=catalogue.full_text(clause)) if clause
+                  else f"<p>该文件中没有条款“{html.escape(clause_path)}”。</p>")
+    lines = []
+    for clause in clauses:
+        m = clause.metadata
+        units = f" <span class='meta'>责任单位：{html.escape(m.units_label)}</span>" if m.responsible_units else ""
+        lines.append(f"<li style='margin-left:{len(m.parents)}em'><a href='{html.escape(clause_link(m))}'>"
+                     f"{html.escape(m.heading or m.clause_path or '（正文）')}</a>{units}</li>")
+    return (f"<h3 id='library-doc-title'>《{html.escape(meta.doc_title)}》{html.escape('（' + meta.doc_number + '）' if meta.doc_number else '')}</h3>"
+            f"<div class='meta'>{html.escape(' · '.join(f for f in facts if f))}</div>{opened}<ul class='tree'>{''.join(lines)}</ul>")
 
 
 def document_choices(pipeline: Pipeline) -> list[str]:
-    documents = {(c.metadata.doc_number, c.metadata.doc_title) for c in pipeline.retriever.chunks.values()
+    documents = {(c.metadata.doc_number, c.metadata.doc_title) for c in pipeline.current_answerer().retriever.chunks.values()
                  if c.metadata.doc_number}
     return [ALL, *[f"{number} {title}" for number, title in sorted(documents)]]
 
 
 def year_choices(pipeline: Pipeline) -> list[str]:
-    years = {c.metadata.year for c in pipeline.retriever.chunks.values() if c.metadata.year}
+    years = {c.metadata.year for c in pipeline.current_answerer().retriever.chunks.values() if c.metadata.year}
     return [ALL, *[str(y) for y in sorted(years)]]
 
 
@@ -208,15 +240,31 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
     def clear() -> tuple:
         return [], gr.update(open=True), Session(turns=[], chat=[]), ""
 
+    def catalogue() -> Catalogue:
+        return Catalogue(pipeline.current_answerer().retriever.chunks.values())  # the generation live now
+
+    def on_load(request: gr.Request) -> tuple:
+        """Fill the lists the page was served without, and open the clause a link names."""
+        documents = document_choices(pipeline)
+        query = request.query_params
+        key, clause, version = query.get("doc", ""), query.get("clause", ""), query.get("version", "")
+        library = catalogue()
+        opened = library_document(library, key, clause, int(version) if version.isdigit() else None)
+        return (gr.update(choices=year_choices(pipeline)), gr.update(choices=documents),
+                library_list(library), opened, gr.Tabs(selected="library") if key else gr.update())
+
     with gr.Blocks(title="政策问答", analytics_enabled=False) as app:
         gr.Markdown("# 政策问答\n根据许昌市政府公报和《许昌日报》原文回答政策问题，每个结论都附条款出处，可点开核对原文。")
         session = gr.State(None)
-        with gr.Column():  # one column at every width: on a phone the clauses open right under the answer
-                chatbot = gr.Chatbot(label="对话", height="65vh", sanitize_html=True, render_markdown=True, buttons=["copy"],
-                                     feedback_options=None, elem_id="chat")
+        with gr.Tabs() as tabs:
+            # one column at every width: on a phone the clauses open right under the answer
+            with gr.Tab("问答", id="ask"):
+                chatbot = gr.Chatbot(label="对话", height="65vh", sanitize_html=True, render_markdown=True,
+                                     buttons=["copy"], feedback_options=None, elem_id="chat")
                 with gr.Row():
+                    # one line: Enter sends, Shift+Enter breaks the line
                     box = gr.Textbox(label="问题", placeholder="例如：特困人员的照料护理标准是多少？", lines=1,
-                                     max_lines=6, scale=5, elem_id="question")  # one line: Enter sends, Shift+Enter breaks the line
+                                     max_lines=6, scale=5, elem_id="question")
                     send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
                 with gr.Row():
                     clear_button = gr.Button("新对话", size="sm")
@@ -225,7 +273,7 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
                         gr.Examples(questions, inputs=box, label=group)
                 with gr.Accordion("筛选", open=False):
                     kind = gr.Radio(list(KIND_CHOICES), value=ALL, label="来源")
-                    # choices filled when the page loads (below): the page served before a login, and the API
+                    # choices filled when the page loads (on_load): the page served before a login, and the API
                     # description in it, must not list the corpus; a typed value gets rag's own message
                     year = gr.Dropdown([ALL], value=ALL, label="年份", allow_custom_value=True)
                     document = gr.Dropdown([ALL], value=ALL, label="文件", allow_custom_value=True)
@@ -235,9 +283,11 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
                         up = gr.Button("👍 有帮助", size="sm", elem_id="vote-up")
                         down = gr.Button("👎 没帮助", size="sm", elem_id="vote-down")
                     thanks = gr.Markdown("")
-                with gr.Accordion("查看整个文件的条款结构", open=False):
-                    tree_doc = gr.Dropdown([ALL], value=ALL, label="文件")
-                    tree = gr.HTML(document_tree(pipeline, ALL))
+            with gr.Tab("文件库", id="library"):
+                search = gr.Textbox(label="按标题或文号查找", placeholder="例如：许政办〔2024〕3号 或 社会救助",
+                                    elem_id="library-search")
+                listing = gr.HTML(elem_id="library-list")
+                opened = gr.HTML(elem_id="library-doc")
 
         inputs = [box, session, kind, year, document]
         outputs = [chatbot, examples, session, box]
@@ -246,15 +296,9 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
         clear_button.click(clear, None, outputs[:4], api_visibility="private")
         up.click(lambda c, s: vote("up", c, s), [comment, session], [thanks, comment], api_visibility="private")
         down.click(lambda c, s: vote("down", c, s), [comment, session], [thanks, comment], api_visibility="private")
-        tree_doc.change(lambda d: document_tree(pipeline, d), tree_doc, tree, api_visibility="private")
+        search.change(lambda text: library_list(catalogue(), text), search, listing, api_visibility="private")
         gr.api(ask_api, api_name="ask")
-
-        def fill_choices() -> tuple:
-            documents = document_choices(pipeline)
-            return (gr.update(choices=year_choices(pipeline)), gr.update(choices=documents),
-                    gr.update(choices=documents))
-
-        app.load(fill_choices, None, [year, document, tree_doc], api_visibility="private")
+        app.load(on_load, None, [year, document, listing, opened, tabs], api_visibility="private")
     return app
 
 

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from gradio_client import Client
@@ -45,7 +46,7 @@ def open_page(browser, url: str, viewport: dict):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.dialogs = dialogs
     page.goto(url, wait_until="load")
-    page.wait_for_selector("#question textarea")
+    page.wait_for_selector("#question textarea", state="attached")
     return page
 
 
@@ -103,7 +104,9 @@ def test_answer_card_with_its_clause_under_it_at_phone_and_desk_width(any_width_
     assert not scrolls_sideways(page)
     screenshot = tmp_path / "answer.png"
     clause.scroll_into_view_if_needed()
-    page.wait_for_function("document.getAnimations().length === 0")  # the card has finished opening
+    # the card has finished opening
+    page.wait_for_function("card => card.getAnimations({subtree: true}).length === 0",
+                           arg=page.locator("#chat .thought").first.element_handle())
     page.screenshot(path=str(screenshot))
     if os.environ.get("UPDATE_SCREENSHOT"):
         shutil.copy(screenshot, ROOT / "docs" / f"screenshot-{page.width_name}.png")
@@ -142,15 +145,50 @@ def test_enter_sends_and_shift_enter_breaks_the_line(page):
     assert box.input_value() == ""
 
 
-def test_documents_listed_after_the_page_loads_open_their_clause_tree(page):
-    page.get_by_text("查看整个文件的条款结构").click()
-    picker = page.get_by_label("文件").last
-    picker.click()
-    page.get_by_role("option", name="许政办〔2024〕3号", exact=False).click()
-    tree = page.locator(".tree")
-    tree.wait_for(timeout=10_000)
-    assert tree.inner_text().startswith("《许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见》（许政办〔2024〕3号）")
-    assert "（四）" in tree.inner_text()
+@pytest.fixture(scope="module")
+def whole_corpus_app(tmp_path_factory):
+    app, url, _feedback = start_app(tmp_path_factory.mktemp("ui-library"), files=())
+    yield url
+    app.close()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_library_lists_every_document_and_finds_one_by_its_number(browser, whole_corpus_app, width):
+    page = open_page(browser, whole_corpus_app, WIDTHS[width])
+    page.get_by_role("tab", name="文件库").click()
+    listing = page.locator("#library-list")
+    listing.get_by_text("共 38 个文件").wait_for(timeout=10_000)
+    kinds = [text.split(" · ")[0] for text in listing.locator(".meta").all_inner_texts()]
+    assert kinds.count("政府公报") == 23 and kinds.count("报纸版面") == 15
+    assert not scrolls_sideways(page)
+    page.locator("#library-search textarea").fill("许政办〔2024〕3号")
+    listing.get_by_text("共 1 个文件").wait_for(timeout=10_000)
+    assert listing.locator(".meta").inner_text() == "政府公报 · 《许昌市人民政府公报》2024年第2期 · 2024年4月30日 · 现行有效 · 50 条"
+    page.close()
+
+
+def test_a_clause_link_opens_that_clause_with_its_document_tree(browser, whole_corpus_app):
+    page = open_page(browser, whole_corpus_app + "?doc=许政办〔2024〕3号&clause=四、（四）1.", WIDTHS["phone"])
+    document = page.locator("#library-doc")
+    document.locator(".source-card").wait_for(timeout=10_000)
+    assert document.locator("#library-doc-title").inner_text() == (
+        "《许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见》（许政办〔2024〕3号）")
+    assert "严格落实定期探访制度" in document.locator(".source-card .clause").inner_text()
+    tree = document.locator(".tree li")
+    assert tree.count() == 50
+    care = tree.filter(has_text="1.特困人员照料护理")
+    assert care.locator("a").get_attribute("href") == "?" + urlencode({"doc": "许政办〔2024〕3号", "clause": "四、（四）1."})
+    assert "责任单位：市民政局、市财政局" in care.inner_text()
+    assert not scrolls_sideways(page)
+    page.close()
+
+
+def test_a_citation_chip_links_to_its_clause_in_the_library(page):
+    ask(page, "特困人员的照料护理标准是多少？", "1/10")
+    page.get_by_text("[1] 许政办〔2024〕3号 四、（四）1.").click()
+    link = page.get_by_text("在文件库中打开此条")
+    link.wait_for(timeout=10_000)
+    assert link.get_attribute("href") == "?" + urlencode({"doc": "许政办〔2024〕3号", "clause": "四、（四）1."})
 
 
 def test_feedback_is_recorded(page, running_app):

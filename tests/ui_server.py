@@ -19,8 +19,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[str, str] | None = None):
-    corpus = copy_corpus(root / "corpus", ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt"))
+SMALL_CORPUS = ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt")
+
+
+def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[str, str] | None = None,
+              files: tuple[str, ...] = SMALL_CORPUS):
+    """files: the corpus files to copy; () for the whole corpus."""
+    corpus = copy_corpus(root / "corpus", files)
     settings = replace(make_settings(root, corpus), ui_login=login)
     pipeline = Pipeline(settings, embedder=embedder or HashingEmbedder())
     pipeline.ingest()

@@ -1,0 +1,93 @@
+"""The documents the index holds, as a list people browse: one entry per document (per version of a
+regulation), its clauses in order, and a stable link to each clause.
+
+A link names the document by its 文号 (a regulation or a newspaper article, which have none, by its
+title), the clause by its path and, for a regulation, the version by its date:
+`?doc=许政办〔2024〕3号&clause=四、（四）1.`. Chunk ids change when a text changes; these do not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from rag.chunk import Chunk, ClauseMeta
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    key: str  # the 文号, else the title: what a link names
+    title: str
+    kind: str
+    issue: str
+    date: int  # yyyymmdd, 0 when undated
+    status: str
+    clauses: int
+    version: int | None  # a regulation's version date, when it has several versions
+
+    def matches(self, text: str) -> bool:
+        """Whether a search typed in the library finds this document (by title or 文号, spaces ignored)."""
+        wanted = "".join(text.split())
+        return not wanted or wanted in self.key or wanted in self.title
+
+
+def document_key(meta: ClauseMeta) -> str:
+    return meta.doc_number or meta.doc_title
+
+
+def clause_link(meta: ClauseMeta) -> str:
+    """The clause's stable address, relative to the app's page. A regulation's names its version, so a
+    link to a superseded version stays one when a newer version is added."""
+    query = {"doc": document_key(meta), "clause": meta.clause_path}
+    if meta.kind == "regulation" and meta.version_date:
+        query["version"] = str(meta.version_date)
+    return "?" + urlencode({k: v for k, v in query.items() if v})
+
+
+class Catalogue:
+    """The indexed chunks grouped into documents; built from the retriever's chunks (statuses annotated)."""
+
+    def __init__(self, chunks: Iterable[Chunk]):
+        self._clauses: dict[tuple[str, int | None], list[Chunk]] = {}  # each clause's first part, in order
+        self._parts: dict[tuple[str, int | None, int], list[Chunk]] = {}  # a long clause's parts, in order
+        for chunk in chunks:
+            meta = chunk.metadata
+            document = (document_key(meta), meta.version_date)
+            self._parts.setdefault((*document, meta.order), []).append(chunk)
+            if meta.part == 0:
+                self._clauses.setdefault(document, []).append(chunk)
+        for clauses in self._clauses.values():
+            clauses.sort(key=lambda c: c.metadata.order)
+        for parts in self._parts.values():
+            parts.sort(key=lambda c: c.metadata.part)
+        self._versions: dict[str, int] = {}
+        for key, _version in self._clauses:
+            self._versions[key] = self._versions.get(key, 0) + 1
+
+    def entries(self, search: str = "") -> list[DocumentEntry]:
+        """Every document, newest first, narrowed to those a search names."""
+        found = []
+        for (key, version), clauses in self._clauses.items():
+            meta = clauses[0].metadata
+            entry = DocumentEntry(key, meta.doc_title, meta.kind, meta.issue, meta.date, meta.status, len(clauses),
+                                  version if self._versions[key] > 1 else None)
+            if entry.matches(search):
+                found.append(entry)
+        return sorted(found, key=lambda e: (-e.date, e.key))
+
+    def clauses(self, key: str, version: int | None = None) -> list[Chunk]:
+        """A document's clauses in order: the version asked for, else the latest."""
+        dated = sorted((v or 0, k) for k in self._clauses if k[0] == key for v in [k[1]])
+        if not dated:
+            return []
+        chosen = next((k for v, k in dated if version is not None and v == version), dated[-1][1])
+        return self._clauses[chosen]
+
+    def clause(self, key: str, clause_path: str, version: int | None = None) -> Chunk | None:
+        return next((c for c in self.clauses(key, version) if c.metadata.clause_path == clause_path), None)
+
+    def full_text(self, clause: Chunk) -> str:
+        """The whole clause, its parts joined (a long clause is indexed in parts)."""
+        meta = clause.metadata
+        return "\n".join(p.text for p in self._parts[(document_key(meta), meta.version_date, meta.order)])

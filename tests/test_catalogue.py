@@ -1,0 +1,53 @@
+"""The document library's list, versions, whole clauses and stable clause links."""
+
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+
+from rag.catalogue import Catalogue, clause_link
+from rag.chunk import chunk_document
+from rag.library import Library
+from tests.helpers import CORPUS
+
+REGULATIONS = Path(__file__).resolve().parent / "data" / "regulations"
+REVIEW = "中华人民共和国行政复议法"
+
+
+def chunks_of(tmp_path: Path, *files: Path) -> list:
+    library = Library(tmp_path)
+    return [chunk for f in files for d in library.recognise(f).documents for chunk in chunk_document(d)]
+
+
+@pytest.fixture
+def review_law(tmp_path) -> Catalogue:
+    return Catalogue(chunks_of(tmp_path, REGULATIONS / "行政复议法(2017-09-01).md",
+                               REGULATIONS / "行政复议法(2023-09-01).md"))
+
+
+def test_each_version_of_a_regulation_is_an_entry_and_the_latest_opens_by_default(review_law):
+    entries = review_law.entries(REVIEW)
+    assert [(e.key, e.version, e.clauses) for e in entries] == [(REVIEW, 20230901, 90), (REVIEW, 20170901, 43)]
+    assert review_law.clauses(REVIEW)[0].metadata.version_date == 20230901
+    assert review_law.clauses(REVIEW, 20170901)[0].metadata.version_date == 20170901
+    assert review_law.entries("许政办") == []
+
+
+def test_a_regulation_clause_link_names_its_version(review_law):
+    article = review_law.clause(REVIEW, "第九条", 20170901)
+    assert parse_qs(clause_link(article.metadata)[1:]) == {"doc": [REVIEW], "clause": ["第九条"],
+                                                           "version": ["20170901"]}
+
+
+def test_a_long_clause_opens_whole(tmp_path):
+    chunks = chunks_of(tmp_path, CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt")
+    first = next(c for c in chunks if c.metadata.parts > 1 and c.metadata.part == 0 and c.metadata.clause_path)
+    parts = sorted((c for c in chunks if (c.metadata.doc_number, c.metadata.order) == (first.metadata.doc_number,
+                                                                                       first.metadata.order)),
+                   key=lambda c: c.metadata.part)
+    assert len(parts) == first.metadata.parts > 1
+    gazette = Catalogue(chunks)
+    assert gazette.clause(first.metadata.doc_number, first.metadata.clause_path) == first
+    assert gazette.full_text(first) == "\n".join(p.text for p in parts)
+    assert parse_qs(clause_link(first.metadata)[1:]) == {"doc": [first.metadata.doc_number],
+                                                         "clause": [first.metadata.clause_path]}
