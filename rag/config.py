@@ -28,14 +28,15 @@ def _port(value: str) -> int:
     return int(value)
 
 
-def _login(value: str) -> tuple[str, str] | None:
-    """RAG_UI_AUTH=user:password; empty: no login. A value without both halves is an error, not "no login":
+def _login(name: str) -> tuple[str, str] | None:
+    """name=user:password; empty: no login. A value without both halves is an error, not "no login":
     a typo must not leave the app open."""
+    value = os.environ.get(name, "")
     if not value:
         return None
     user, _, password = value.partition(":")
     if not user or not password:
-        raise SettingsError("RAG_UI_AUTH 格式应为 用户名:密码（两者都不能为空）")
+        raise SettingsError(f"{name} 格式应为 用户名:密码（两者都不能为空）")
     return user, password
 
 
@@ -61,6 +62,8 @@ class Settings:
     llm_api_key: str = ""
     ui_port: int = 7860
     ui_login: tuple[str, str] | None = None  # (user, password) for the web app; None: open
+    # (user, password) that unlocks managing documents in the app's staff tab (which needs ui_login too)
+    admin_login: tuple[str, str] | None = None
 
     @property
     def model_cache(self) -> Path:
@@ -85,5 +88,6 @@ class Settings:
             llm_model=os.environ.get("RAG_LLM_MODEL", ""),
             llm_api_key=os.environ.get("RAG_LLM_API_KEY", ""),
             ui_port=_port(os.environ.get("RAG_UI_PORT", "7860")),
-            ui_login=_login(os.environ.get("RAG_UI_AUTH", "")),
+            ui_login=_login("RAG_UI_AUTH"),
+            admin_login=_login("RAG_ADMIN_AUTH"),
         )

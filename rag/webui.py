@@ -20,6 +20,7 @@ from rag.feedback import FeedbackLog
 from rag.login import LoginGuard
 from rag.pipeline import Pipeline
 from rag.retrieve import Hit, SearchFilters
+from rag.staff import staff_tab
 
 EXAMPLES = {
     "居民": ["家里老人看病花了一大半收入，能申请救助吗？", "五保老人的照料护理费按什么标准发？",
@@ -288,6 +289,8 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
                                     elem_id="library-search")
                 listing = gr.HTML(elem_id="library-list")
                 opened = gr.HTML(elem_id="library-doc")
+            if pipeline.settings.ui_login:  # feedback holds what people asked: never on an open page
+                staff_tab(pipeline, feedback)
 
         inputs = [box, session, kind, year, document]
         outputs = [chatbot, examples, session, box]

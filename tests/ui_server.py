@@ -23,10 +23,10 @@ SMALL_CORPUS = ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09
 
 
 def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[str, str] | None = None,
-              files: tuple[str, ...] = SMALL_CORPUS):
-    """files: the corpus files to copy; () for the whole corpus."""
+              files: tuple[str, ...] = SMALL_CORPUS, admin: tuple[str, str] | None = None):
+    """files: the corpus files to copy, () for the whole corpus; login: RAG_UI_AUTH's; admin: RAG_ADMIN_AUTH's."""
     corpus = copy_corpus(root / "corpus", files)
-    settings = replace(make_settings(root, corpus), ui_login=login)
+    settings = replace(make_settings(root, corpus), ui_login=login, admin_login=admin)
     pipeline = Pipeline(settings, embedder=embedder or HashingEmbedder())
     pipeline.ingest()
     feedback = FeedbackLog(root / "feedback.jsonl")

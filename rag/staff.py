@@ -1,0 +1,130 @@
+"""The app's 工作人员 tab: the feedback people left, and, unlocked by RAG_ADMIN_AUTH, adding and removing
+documents through the same steps as `rag add` / `rag remove` (rag.library, then an ingest).
+
+Shown only when the app has a login (RAG_UI_AUTH): without one, anyone could read what people asked.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from rag.corpus import KIND_NAMES, CorpusError
+from rag.feedback import FeedbackLog
+from rag.library import Library
+from rag.login import LoginGuard
+from rag.pipeline import Pipeline
+
+RATINGS = {"up": "👍", "down": "👎"}
+COLUMNS = ["时间", "评价", "问题", "回答", "依据", "意见"]
+UPLOAD_TYPES = [".pdf", ".docx", ".html", ".htm", ".md", ".txt"]
+AUTO_KIND = "自动识别"
+LOCKED = "请先用管理员账号解锁。"
+
+
+def feedback_rows(entries: list[dict], only_down: bool = False) -> list[list[str]]:
+    """Newest first; the answer and its citations as they were shown."""
+    return [[e["time"], RATINGS.get(e["rating"], e["rating"]), e["question"], e["answer"], "\n".join(e["citations"]),
+             e.get("comment", "")]
+            for e in reversed(entries) if not only_down or e["rating"] == "down"]
+
+
+def feedback_csv(rows: list[list[str]]) -> str:
+    """The rows as a CSV file Excel opens as UTF-8 (with a BOM)."""
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8-sig", newline="", suffix=".csv", prefix="反馈-",
+                                     delete=False) as out:
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    return out.name
+
+
+def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
+    """Build the tab inside the app's Blocks."""
+    settings = pipeline.settings
+    library = Library(settings.corpus_dir)
+    kinds = [(AUTO_KIND, ""), *((name, code) for code, name in KIND_NAMES.items())]
+
+    def show_feedback(only_down: bool) -> tuple:
+        rows = feedback_rows(feedback.entries(), only_down)
+        return rows, gr.update(value=feedback_csv(rows))
+
+    with gr.Tab("工作人员", id="staff") as tab:
+        gr.Markdown("### 用户反馈")
+        with gr.Row():
+            only_down = gr.Checkbox(label="只看 👎", value=False, elem_id="only-down")
+            refresh = gr.Button("刷新", size="sm", elem_id="feedback-refresh")
+            export = gr.DownloadButton("导出 CSV", size="sm", elem_id="feedback-export")
+        table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, elem_id="feedback-table")
+        tab.select(show_feedback, only_down, [table, export], api_visibility="private")
+        refresh.click(show_feedback, only_down, [table, export], api_visibility="private")
+        only_down.change(show_feedback, only_down, [table, export], api_visibility="private")
+
+        gr.Markdown("### 管理文件")
+        if settings.admin_login is None:
+            gr.Markdown("未设置 RAG_ADMIN_AUTH：请在服务器上用 `rag add` / `rag remove` 管理文件。")
+            return
+        guard = LoginGuard(settings.admin_login)
+        unlocked = gr.State(False)  # server-side, per browser tab: a client cannot set it
+        with gr.Group() as lock:
+            admin_user = gr.Textbox(label="管理员账号", elem_id="admin-user")
+            admin_password = gr.Textbox(label="管理员密码", type="password", elem_id="admin-password")
+            unlock = gr.Button("解锁", elem_id="admin-unlock")
+            refused = gr.Markdown("")
+        with gr.Group(visible=False) as manage:
+            upload = gr.File(label="上传文件（PDF、DOCX、HTML、Markdown、文本）", file_types=UPLOAD_TYPES,
+                             elem_id="doc-upload")
+            kind = gr.Dropdown(kinds, value="", label="类型")
+            preview = gr.Button("识别（预览，不发布）", elem_id="doc-preview-button")
+            recognised = gr.Textbox(label="识别结果", lines=8, interactive=False, elem_id="doc-preview")
+            publish = gr.Button("发布", variant="primary", elem_id="doc-publish")
+            reference = gr.Textbox(label="删除：文号、标题或语料中的文件名", elem_id="doc-remove-reference")
+            remove = gr.Button("删除", variant="stop", elem_id="doc-remove")
+            outcome = gr.Textbox(label="结果", lines=4, interactive=False, elem_id="doc-result")
+
+        async def try_unlock(user: str, password: str) -> tuple:
+            if await guard.check(user or "", password or ""):
+                return True, gr.update(visible=False), gr.update(visible=True), ""
+            return False, gr.update(), gr.update(), "账号或密码不对。"
+
+        def recognise(file: str | None, kind_code: str, is_unlocked: bool) -> str:
+            if not is_unlocked:
+                return LOCKED
+            if not file:
+                return "请先选择要上传的文件。"
+            try:
+                return library.recognise(Path(file), kind_code or None).summary()
+            except CorpusError as error:
+                return f"无法识别：{error}"
+
+        def add(file: str | None, kind_code: str, is_unlocked: bool) -> str:
+            if not is_unlocked:
+                return LOCKED
+            if not file:
+                return "请先选择要上传的文件。"
+            try:
+                added = library.add(Path(file), kind_code or None)
+            except CorpusError as error:
+                return f"未发布：{error}"
+            report = pipeline.ingest([settings.corpus_dir / added.key])
+            failed = "".join(f"\n错误：{e}" for e in report.errors)
+            return f"已发布 {added.summary()}\n索引：{report.summary()}{failed}"
+
+        def take_out(text: str, is_unlocked: bool) -> str:
+            if not is_unlocked:
+                return LOCKED
+            try:
+                removed = library.remove(text or "")
+            except CorpusError as error:
+                return f"未删除：{error}"
+            report = pipeline.ingest()  # a full run drops the removed files' chunks
+            return f"已删除 {'、'.join(removed)}\n索引：{report.summary()}"
+
+        unlock.click(try_unlock, [admin_user, admin_password], [unlocked, lock, manage, refused],
+                     api_visibility="private")
+        preview.click(recognise, [upload, kind, unlocked], recognised, api_visibility="private")
+        publish.click(add, [upload, kind, unlocked], outcome, api_visibility="private")
+        remove.click(take_out, [reference, unlocked], outcome, api_visibility="private")
