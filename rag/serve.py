@@ -48,5 +48,4 @@ def serve(settings: Settings, embedder: ProcessEmbedder) -> None:
     from rag.webui import build_app, launch_settings
 
     app = build_app(pipeline, FeedbackLog(settings.data_dir / "feedback.jsonl"))
-    app.queue(default_concurrency_limit=4, max_size=64)
     app.launch(**launch_settings(settings))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,6 +47,22 @@ CSS = """
 /* a long 文号 line or URL wraps instead of widening a phone's page */
 #chat .message, .source-card, .tree, .library {overflow-wrap:anywhere}
 """
+# Gradio's frontend says a few things in English only (its full-queue notice is hard-coded): said in Chinese
+GRADIO_MESSAGES = {
+    "This application is currently busy. Please try again.": "现在提问的人较多，请稍候再试。",
+    "Connection errored out.": "连接中断，请刷新页面后重试。",
+}
+HEAD = "<script>\nconst TRANSLATED = " + json.dumps(GRADIO_MESSAGES, ensure_ascii=False) + """;
+function translate(root) {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.nodeValue.trim();
+    if (text in TRANSLATED) node.nodeValue = TRANSLATED[text];
+  }
+}
+new MutationObserver(records => records.forEach(r => r.addedNodes.forEach(n => translate(n.parentNode || n))))
+  .observe(document.documentElement, {childList: true, subtree: true});
+</script>"""
 
 
 @dataclass
@@ -183,7 +200,8 @@ def year_choices(pipeline: Pipeline) -> list[str]:
     return [ALL, *[str(y) for y in sorted(years)]]
 
 
-def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
+def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, queue_size: int = 64) -> gr.Blocks:
+    """The app, its queue set: `concurrency` answers at once, up to `queue_size` waiting."""
     def respond(message: str, session: Session | None, kind: str, year: str, document: str) -> Iterator[tuple]:
         session = session or Session(turns=[], chat=[])
         chat = session.chat
@@ -260,7 +278,8 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
         with gr.Tabs() as tabs:
             # one column at every width: on a phone the clauses open right under the answer
             with gr.Tab("问答", id="ask"):
-                chatbot = gr.Chatbot(label="对话", height="65vh", sanitize_html=True, render_markdown=True,
+                # 60vh: on a phone the question box and its button stay on the first screen, under the answer
+                chatbot = gr.Chatbot(label="对话", height="60vh", sanitize_html=True, render_markdown=True,
                                      buttons=["copy"], feedback_options=None, elem_id="chat")
                 with gr.Row():
                     # one line: Enter sends, Shift+Enter breaks the line
@@ -302,7 +321,7 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
         search.change(lambda text: library_list(catalogue(), text), search, listing, api_visibility="private")
         gr.api(ask_api, api_name="ask")
         app.load(on_load, None, [year, document, listing, opened, tabs], api_visibility="private")
-    return app
+    return app.queue(default_concurrency_limit=concurrency, max_size=queue_size)
 
 
 def launch_settings(settings: Settings) -> dict:
@@ -315,5 +334,6 @@ def launch_settings(settings: Settings) -> dict:
         # FastAPI's description of every route, served to anyone: nothing here needs it
         "app_kwargs": {"openapi_url": None},
         "css": CSS,
+        "head": HEAD,
         "footer_links": [],
     }

@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ import pytest
 from gradio_client import Client
 
 from rag.webui import EXAMPLES
+from tests.fakes import HashingEmbedder
 from tests.ui_server import start_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +104,9 @@ def test_answer_card_with_its_clause_under_it_at_phone_and_desk_width(any_width_
     assert page.locator("#chat mark").first.inner_text().endswith("1/10、1/6、1/3。")
     assert not page.get_by_text(EXAMPLES["居民"][0]).is_visible()  # the examples folded away
     assert not scrolls_sideways(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    send = page.locator("#send").bounding_box()
+    assert 0 <= send["y"] and send["y"] + send["height"] <= page.viewport_size["height"]  # in reach, unscrolled
     screenshot = tmp_path / "answer.png"
     clause.scroll_into_view_if_needed()
     # the card has finished opening
@@ -201,6 +206,43 @@ def test_feedback_is_recorded(page, running_app):
     assert (last["rating"], last["question"], last["comment"]) == ("up", "特困人员的照料护理标准是多少？", "很清楚")
     assert last["citations"][0].startswith("《许昌市人民政府办公室关于加强低收入人口动态监测")
     assert json.loads(running_app[1].path.read_text(encoding="utf-8").splitlines()[-1])["rating"] == "up"
+
+
+class HeldEmbedder(HashingEmbedder):
+    """Answers a question only once `release` is set, keeping the app's one worker busy until then."""
+
+    def __init__(self):
+        super().__init__()
+        self.holding, self.release = threading.Event(), threading.Event()
+
+    def embed_query(self, text: str):
+        self.holding.set()
+        self.release.wait(timeout=120)
+        return super().embed_query(text)
+
+
+def submit(page, question: str) -> None:
+    page.locator("#question textarea").fill(question)
+    page.locator("#send").click()
+
+
+def test_a_full_queue_says_so_in_chinese(browser, tmp_path):
+    embedder = HeldEmbedder()
+    app, url, _feedback = start_app(tmp_path, embedder, concurrency=1, queue_size=1)
+    pages = [open_page(browser, url, WIDTHS["phone"]) for _ in range(3)]
+    try:
+        submit(pages[0], "特困人员的照料护理标准是多少？")
+        assert embedder.holding.wait(timeout=60)  # the one worker is busy
+        submit(pages[1], "低保边缘家庭怎么认定？")
+        pages[1].get_by_text("1/1").first.wait_for(timeout=30_000)  # waiting in the one queue place
+        submit(pages[2], "临时救助怎么申请？")
+        pages[2].get_by_text("现在提问的人较多，请稍候再试。").wait_for(timeout=30_000)
+        assert "currently busy" not in pages[2].locator("body").inner_text()
+    finally:
+        embedder.release.set()
+        for page in pages:
+            page.close()
+        app.close()
 
 
 STAFF = ("staff", "s3cret")

@@ -23,15 +23,15 @@ SMALL_CORPUS = ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09
 
 
 def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[str, str] | None = None,
-              files: tuple[str, ...] = SMALL_CORPUS, admin: tuple[str, str] | None = None):
+              files: tuple[str, ...] = SMALL_CORPUS, admin: tuple[str, str] | None = None, concurrency: int = 4,
+              queue_size: int = 64):
     """files: the corpus files to copy, () for the whole corpus; login: RAG_UI_AUTH's; admin: RAG_ADMIN_AUTH's."""
     corpus = copy_corpus(root / "corpus", files)
     settings = replace(make_settings(root, corpus), ui_login=login, admin_login=admin)
     pipeline = Pipeline(settings, embedder=embedder or HashingEmbedder())
     pipeline.ingest()
     feedback = FeedbackLog(root / "feedback.jsonl")
-    app = build_app(pipeline, feedback)
-    app.queue(default_concurrency_limit=4, max_size=64)
+    app = build_app(pipeline, feedback, concurrency=concurrency, queue_size=queue_size)
     launch = {**launch_settings(settings), "server_port": free_port(), "prevent_thread_lock": True, "quiet": True,
               "show_error": True}
     app.launch(**launch)
