@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import re
 from collections.abc import Awaitable, Callable
 
 FREE_FAILURES = 10
@@ -43,3 +44,50 @@ class LoginGuard:
         else:
             self.failures[key] = self.failures.get(key, 0) + 1
         return right
+
+
+# Gradio renders its page with the API description in it even before a login (routes.py); the page a
+# visitor who has not logged in gets keeps an empty one instead.
+API_DESCRIPTION = re.compile(rb"<script>window\.gradio_api_info = .*?;</script>", re.S)
+NO_API_DESCRIPTION = b'<script>window.gradio_api_info = {"named_endpoints": {}, "unnamed_endpoints": {}};</script>'
+
+
+class PageWithoutApiBeforeLogin:
+    """ASGI middleware around the Gradio app (FastAPI's `middleware=`)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        gradio = scope.get("app")  # Starlette sets it before running its middleware
+        if (scope["type"] != "http" or scope["method"] != "GET" or getattr(gradio, "auth", None) is None
+                or self._logged_in(scope, gradio)):
+            return await self.app(scope, receive, send)
+        start, body = None, b""
+
+        async def rewrite(message):
+            nonlocal start, body
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            body += message.get("body", b"")
+            if message.get("more_body"):
+                return
+            if b"text/html" in dict(start["headers"]).get(b"content-type", b""):
+                body = API_DESCRIPTION.sub(lambda _: NO_API_DESCRIPTION, body)
+            headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
+            await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, rewrite)
+
+    @staticmethod
+    def _logged_in(scope, gradio) -> bool:
+        cookies = {}
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                for pair in value.decode("latin-1").split(";"):
+                    key, _, token = pair.strip().partition("=")
+                    cookies[key] = token
+        token = cookies.get(f"access-token-{gradio.cookie_id}") or cookies.get(f"access-token-unsecure-{gradio.cookie_id}")
+        return token is not None and token in gradio.tokens

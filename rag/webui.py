@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from rag.answer import Answer, Turn
 from rag.catalogue import Catalogue, clause_link
@@ -18,7 +19,7 @@ from rag.citation import Citation, short_reference
 from rag.config import Settings
 from rag.corpus import KIND_NAMES
 from rag.feedback import FeedbackLog
-from rag.login import LoginGuard
+from rag.login import LoginGuard, PageWithoutApiBeforeLogin
 from rag.pipeline import Pipeline
 from rag.retrieve import Hit, SearchFilters
 from rag.staff import staff_tab
@@ -332,7 +333,7 @@ def launch_settings(settings: Settings) -> dict:
         "auth": LoginGuard(settings.ui_login).check if settings.ui_login else None,
         "auth_message": "请输入工作人员账号和密码。",
         # FastAPI's description of every route, served to anyone: nothing here needs it
-        "app_kwargs": {"openapi_url": None},
+        "app_kwargs": {"openapi_url": None, "middleware": [Middleware(PageWithoutApiBeforeLogin)]},
         "css": CSS,
         "head": HEAD,
         "footer_links": [],

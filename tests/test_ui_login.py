@@ -50,6 +50,16 @@ def test_before_login_no_page_or_description_names_a_document(app_url, path, sta
     assert [word for word in CORPUS_WORDS if word in body] == []
 
 
+def test_the_page_describes_the_api_only_after_login(app_url):
+    _code, before = fetch(app_url)
+    assert '"named_endpoints": {}' in before and "/respond" not in before and "/ask" not in before
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    opener.open(urllib.request.Request(app_url + "login", urllib.parse.urlencode(
+        {"username": LOGIN[0], "password": LOGIN[1]}).encode()), timeout=30)
+    after = opener.open(app_url, timeout=30).read().decode("utf-8")
+    assert '"/respond"' in after and '"/ask"' in after
+
+
 def test_before_login_the_api_answers_nothing(app_url):
     code, body = fetch(app_url + "gradio_api/call/ask", json.dumps({"data": ["特困人员的照料护理标准是多少？"]}).encode())
     assert code == 401
