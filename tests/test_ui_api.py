@@ -72,6 +72,9 @@ def test_a_partial_answer_is_marked_at_its_start(app_url):
     chat, _box = Client(app_url, verbose=False).predict(question, "全部", "全部", "全部", api_name="/respond")
     assert chat[1]["content"][0]["text"].startswith("**◐ 部分问题未找到明确规定**  \n  \n1. 重点抓好拖欠企业账款清理")
     assert chat[2]["metadata"]["title"] == "[1] 许政办〔2024〕4号 六、22."
+    # what the answer's copy button copies: its citations in the canonical format
+    assert ("[1] 《许昌市人民政府办公室关于印发攻坚二季度确保“双过半”若干措施的通知》（许政办〔2024〕4号）六、22.，"
+            "载《许昌市人民政府公报》2024年第2期 第79页") in chat[1]["content"][0]["text"]
 
 
 @pytest.mark.parametrize(("kind", "year", "message"), [
