@@ -90,21 +90,21 @@ def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
                 return True, gr.update(visible=False), gr.update(visible=True), ""
             return False, gr.update(), gr.update(), "账号或密码不对。"
 
+        def not_ready(file: str | None, is_unlocked: bool) -> str:
+            """Why an upload cannot go on yet ("" when it can)."""
+            return LOCKED if not is_unlocked else "" if file else "请先选择要上传的文件。"
+
         def recognise(file: str | None, kind_code: str, is_unlocked: bool) -> str:
-            if not is_unlocked:
-                return LOCKED
-            if not file:
-                return "请先选择要上传的文件。"
+            if reason := not_ready(file, is_unlocked):
+                return reason
             try:
                 return library.recognise(Path(file), kind_code or None).summary()
             except CorpusError as error:
                 return f"无法识别：{error}"
 
         def add(file: str | None, kind_code: str, is_unlocked: bool) -> str:
-            if not is_unlocked:
-                return LOCKED
-            if not file:
-                return "请先选择要上传的文件。"
+            if reason := not_ready(file, is_unlocked):
+                return reason
             try:
                 added = library.add(Path(file), kind_code or None)
             except CorpusError as error:
