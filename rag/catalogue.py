@@ -3,7 +3,8 @@ regulation), its clauses in order, and a stable link to each clause.
 
 A link names the document by its 文号 (a regulation or a newspaper article, which have none, by its
 title), the clause by its path and, for a regulation, the version by its date:
-`?doc=许政办〔2024〕3号&clause=四、（四）1.`. Chunk ids change when a text changes; these do not.
+`?doc=许政办〔2024〕3号&clause=四、（四）1.`; a clause without a number by its position, `clause=@3`.
+Chunk ids change when a text changes; these do not.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from rag.chunk import Chunk, ClauseMeta
+from rag.citation import short_reference
 
 
 @dataclass(frozen=True)
@@ -33,13 +35,22 @@ class DocumentEntry:
 
 
 def document_key(meta: ClauseMeta) -> str:
-    return meta.doc_number or meta.doc_title
+    """文号; a newspaper article by its issue and page with its title (titles such as 专家点评 recur); a
+    regulation by its title (its versions apart by date)."""
+    if meta.doc_number:
+        return meta.doc_number
+    return short_reference(meta) if meta.kind == "newspaper" else meta.doc_title
+
+
+def clause_name(meta: ClauseMeta) -> str:
+    """The clause in a link: its path, or for text without numbered clauses its position (@3)."""
+    return meta.clause_path or f"@{meta.order}"
 
 
 def clause_link(meta: ClauseMeta) -> str:
     """The clause's stable address, relative to the app's page. A regulation's names its version, so a
     link to a superseded version stays one when a newer version is added."""
-    query = {"doc": document_key(meta), "clause": meta.clause_path}
+    query = {"doc": document_key(meta), "clause": clause_name(meta)}
     if meta.kind == "regulation" and meta.version_date:
         query["version"] = str(meta.version_date)
     return "?" + urlencode({k: v for k, v in query.items() if v})
@@ -84,8 +95,12 @@ class Catalogue:
         chosen = next((k for v, k in dated if version is not None and v == version), dated[-1][1])
         return self._clauses[chosen]
 
-    def clause(self, key: str, clause_path: str, version: int | None = None) -> Chunk | None:
-        return next((c for c in self.clauses(key, version) if c.metadata.clause_path == clause_path), None)
+    def clause(self, key: str, name: str, version: int | None = None) -> Chunk | None:
+        """The clause a link names (see clause_name)."""
+        return next((c for c in self.clauses(key, version) if clause_name(c.metadata) == name), None)
+
+    def has_version(self, key: str, version: int) -> bool:
+        return (key, version) in self._clauses
 
     def full_text(self, clause: Chunk) -> str:
         """The whole clause, its parts joined (a long clause is indexed in parts)."""

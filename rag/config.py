@@ -23,7 +23,7 @@ class SettingsError(ValueError):
 
 
 def _port(value: str) -> int:
-    if not value.isdigit() or not 0 < int(value) < 65536:
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 65536:
         raise SettingsError(f"RAG_UI_PORT={value!r} 无效：应为 1–65535 的端口号")
     return int(value)
 
@@ -38,6 +38,13 @@ def _login(name: str) -> tuple[str, str] | None:
     if not user or not password:
         raise SettingsError(f"{name} 格式应为 用户名:密码（两者都不能为空）")
     return user, password
+
+
+def _admin_login() -> tuple[str, str] | None:
+    admin = _login("RAG_ADMIN_AUTH")
+    if admin and not _login("RAG_UI_AUTH"):  # the staff tab exists only behind the app's login
+        raise SettingsError("设置了 RAG_ADMIN_AUTH 却没有 RAG_UI_AUTH：管理文件的工作人员页只在网页登录后才有")
+    return admin
 
 
 def _backend(value: str) -> str:
@@ -89,5 +96,5 @@ class Settings:
             llm_api_key=os.environ.get("RAG_LLM_API_KEY", ""),
             ui_port=_port(os.environ.get("RAG_UI_PORT", "7860")),
             ui_login=_login("RAG_UI_AUTH"),
-            admin_login=_login("RAG_ADMIN_AUTH"),
+            admin_login=_admin_login(),
         )

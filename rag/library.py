@@ -97,10 +97,13 @@ class Library:
         self._append_entry(recognised, kind_given=bool(kind))
         return recognised
 
-    def remove(self, reference: str) -> list[str]:
-        """Take out the files a reference names (a corpus path, a file name, a title or a 文号); returns
-        their corpus paths. CorpusError when nothing matches."""
-        wanted = reference.strip().strip("《》")
+    def matching(self, reference: str) -> list[str]:
+        """The corpus files a reference names (a corpus path, a file name, a title or a 文号), without
+        touching them: what `remove` would take out. A 文号 or title inside a gazette issue names the whole
+        issue's file. CorpusError when the reference is blank or names nothing."""
+        wanted = reference.strip().strip("《》").strip()
+        if not wanted:  # a blank would equal the empty 文号 of every newspaper article and regulation
+            raise CorpusError("请给出要删除的文件路径、文件名、标题或文号")
         matches: list[Path] = []
         for path in corpus_files(self.corpus_dir):
             key = path.relative_to(self.corpus_dir).as_posix()
@@ -115,10 +118,14 @@ class Library:
                 matches.append(path)
         if not matches:
             raise CorpusError(f"语料中没有找到「{reference}」：请给出语料中的文件路径、文件名、标题或文号")
-        keys = [p.relative_to(self.corpus_dir).as_posix() for p in matches]
+        return [p.relative_to(self.corpus_dir).as_posix() for p in matches]
+
+    def remove(self, reference: str) -> list[str]:
+        """Take out the files a reference names (see `matching`); returns their corpus paths."""
+        keys = self.matching(reference)
         self._drop_entries(set(keys))
-        for path in matches:
-            path.unlink()
+        for key in keys:
+            (self.corpus_dir / key).unlink()
         return keys
 
     def _same_document(self, recognised: Recognised) -> list[str]:

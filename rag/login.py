@@ -3,7 +3,8 @@
 Gradio calls this on every POST /login. After FREE_FAILURES wrong passwords for a name, each further
 attempt for it first waits 1, 2, 4 … up to MAX_DELAY seconds, until a right one. Names other than the
 configured user share one count: they can never succeed, and the counts stay bounded however many
-names an attacker tries.
+names an attacker tries. Attempts for one name take turns, waits included, so guessing in parallel is
+no faster. (Anyone who knows the staff name can make its login wait too: the price of a shared name.)
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ OTHER_NAMES = ""
 class LoginGuard:
     def __init__(self, login: tuple[str, str], sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
         self.user, self.password = login
-        self.sleep = sleep  # an event, not a blocking sleep: the login route runs on the server's event loop
+        self.sleep = sleep  # awaited, not time.sleep: the login route runs on the server's event loop
         self.failures: dict[str, int] = {}
+        # one attempt at a time per name, its wait included: parallel guesses queue up behind each other's waits
+        self.turns: dict[str, asyncio.Lock] = {}
 
     def _key(self, user: str) -> str:
         return user if user == self.user else OTHER_NAMES
@@ -33,17 +36,18 @@ class LoginGuard:
         return 0.0 if over < 0 else min(MAX_DELAY, 2.0 ** over)
 
     async def check(self, user: str, password: str) -> bool:
-        wait = self.delay(user)
-        if wait:
-            await self.sleep(wait)
-        right = hmac.compare_digest(user.encode(), self.user.encode()) & hmac.compare_digest(
-            password.encode(), self.password.encode())
         key = self._key(user)
-        if right:
-            self.failures.pop(key, None)
-        else:
-            self.failures[key] = self.failures.get(key, 0) + 1
-        return right
+        async with self.turns.setdefault(key, asyncio.Lock()):
+            wait = self.delay(user)
+            if wait:
+                await self.sleep(wait)
+            right = hmac.compare_digest(user.encode(), self.user.encode()) & hmac.compare_digest(
+                password.encode(), self.password.encode())
+            if right:
+                self.failures.pop(key, None)
+            else:
+                self.failures[key] = self.failures.get(key, 0) + 1
+            return right
 
 
 # Gradio renders its page with the API description in it even before a login (routes.py); the page a
@@ -63,18 +67,23 @@ class PageWithoutApiBeforeLogin:
         if (scope["type"] != "http" or scope["method"] != "GET" or getattr(gradio, "auth", None) is None
                 or self._logged_in(scope, gradio)):
             return await self.app(scope, receive, send)
-        start, body = None, b""
+        start, body, html = None, b"", False
 
         async def rewrite(message):
-            nonlocal start, body
+            nonlocal start, body, html
             if message["type"] == "http.response.start":
                 start = message
+                html = b"text/html" in dict(message["headers"]).get(b"content-type", b"")
+                if not html:  # streams (heartbeats, events), files: passed through as they come
+                    await send(message)
+                return
+            if not html or message["type"] != "http.response.body":
+                await send(message)
                 return
             body += message.get("body", b"")
             if message.get("more_body"):
                 return
-            if b"text/html" in dict(start["headers"]).get(b"content-type", b""):
-                body = API_DESCRIPTION.sub(lambda _: NO_API_DESCRIPTION, body)
+            body = API_DESCRIPTION.sub(lambda _: NO_API_DESCRIPTION, body)
             headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
             await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})

@@ -7,7 +7,6 @@ Shown only when the app has a login (RAG_UI_AUTH): without one, anyone could rea
 from __future__ import annotations
 
 import csv
-import tempfile
 from pathlib import Path
 
 import gradio as gr
@@ -32,14 +31,19 @@ def feedback_rows(entries: list[dict], only_down: bool = False) -> list[list[str
             for e in reversed(entries) if not only_down or e["rating"] == "down"]
 
 
-def feedback_csv(rows: list[list[str]]) -> str:
-    """The rows as a CSV file Excel opens as UTF-8 (with a BOM)."""
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8-sig", newline="", suffix=".csv", prefix="反馈-",
-                                     delete=False) as out:
+def _cell(text: str) -> str:
+    """A cell Excel shows as text: one starting with = + - @ would otherwise run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def feedback_csv(rows: list[list[str]], path: Path) -> str:
+    """The rows as a CSV file Excel opens as UTF-8 (with a BOM); one file, rewritten at each export."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
-        writer.writerows(rows)
-    return out.name
+        writer.writerows([_cell(c) for c in row] for row in rows)
+    return str(path)
 
 
 def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
@@ -50,7 +54,7 @@ def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
 
     def show_feedback(only_down: bool) -> tuple:
         rows = feedback_rows(feedback.entries(), only_down)
-        return rows, gr.update(value=feedback_csv(rows))
+        return rows, gr.update(value=feedback_csv(rows, settings.data_dir / "feedback-export.csv"))
 
     with gr.Tab("工作人员", id="staff") as tab:
         gr.Markdown("### 用户反馈")
@@ -82,7 +86,9 @@ def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
             recognised = gr.Textbox(label="识别结果", lines=8, interactive=False, elem_id="doc-preview")
             publish = gr.Button("发布", variant="primary", elem_id="doc-publish")
             reference = gr.Textbox(label="删除：文号、标题或语料中的文件名", elem_id="doc-remove-reference")
-            remove = gr.Button("删除", variant="stop", elem_id="doc-remove")
+            remove = gr.Button("删除", elem_id="doc-remove")
+            confirm = gr.Button("确认删除", variant="stop", elem_id="doc-remove-confirm")
+            pending = gr.State("")  # the reference whose removal was shown and awaits 确认删除
             outcome = gr.Textbox(label="结果", lines=4, interactive=False, elem_id="doc-result")
 
         async def try_unlock(user: str, password: str) -> tuple:
@@ -113,18 +119,32 @@ def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
             failed = "".join(f"\n错误：{e}" for e in report.errors)
             return f"已发布 {added.summary()}\n索引：{report.summary()}{failed}"
 
-        def take_out(text: str, is_unlocked: bool) -> str:
+        def ask_to_remove(text: str, is_unlocked: bool) -> tuple[str, str]:
+            """What a removal would take out, shown first: a 文号 inside a gazette issue names the whole file."""
             if not is_unlocked:
-                return LOCKED
+                return LOCKED, ""
             try:
-                removed = library.remove(text or "")
+                keys = library.matching(text or "")
             except CorpusError as error:
-                return f"未删除：{error}"
+                return f"未删除：{error}", ""
+            files = [f"{key}（含 {len(library.recognise(settings.corpus_dir / key).documents)} 个文件）" for key in keys]
+            return f"将从语料中删除：{'、'.join(files)}。确认无误请点「确认删除」。", text
+
+        def take_out(pending: str, is_unlocked: bool) -> tuple[str, str]:
+            if not is_unlocked:
+                return LOCKED, ""
+            if not pending:
+                return "请先点「删除」查看将删除的文件。", ""
+            try:
+                removed = library.remove(pending)
+            except CorpusError as error:
+                return f"未删除：{error}", ""
             report = pipeline.ingest()  # a full run drops the removed files' chunks
-            return f"已删除 {'、'.join(removed)}\n索引：{report.summary()}"
+            return f"已删除 {'、'.join(removed)}\n索引：{report.summary()}", ""
 
         unlock.click(try_unlock, [admin_user, admin_password], [unlocked, lock, manage, refused],
                      api_visibility="private")
         preview.click(recognise, [upload, kind, unlocked], recognised, api_visibility="private")
         publish.click(add, [upload, kind, unlocked], outcome, api_visibility="private")
-        remove.click(take_out, [reference, unlocked], outcome, api_visibility="private")
+        remove.click(ask_to_remove, [reference, unlocked], [outcome, pending], api_visibility="private")
+        confirm.click(take_out, [pending, unlocked], [outcome, pending], api_visibility="private")

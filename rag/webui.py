@@ -83,7 +83,7 @@ def _filters(kind: str, year: str, document: str) -> SearchFilters:
     kind, year = kind or ALL, str(year or ALL)
     if kind not in KIND_CHOICES:
         raise FilterError(f"筛选条件无效：来源应为 {' / '.join(KIND_CHOICES)} 之一，而不是 {kind!r}")
-    if year != ALL and not (year.isdigit() and len(year) == 4):
+    if year != ALL and not (year.isascii() and year.isdigit() and len(year) == 4):
         raise FilterError(f"筛选条件无效：年份应为四位数字或“{ALL}”，而不是 {year!r}")
     return SearchFilters(kind=KIND_CHOICES[kind], year=int(year) if year != ALL else None,
                          doc_number=document.split(" ", 1)[0] if document and document != ALL else None)
@@ -176,10 +176,13 @@ def library_document(catalogue: Catalogue, key: str, clause_path: str = "", vers
     meta = clauses[0].metadata
     facts = [KIND_NAMES.get(meta.kind, meta.kind), meta.issue, _format_date(meta.date), meta.status, f"{len(clauses)} 条"]
     opened = ""
+    if version is not None and not catalogue.has_version(key, version):
+        opened = f"<p class='notice'>该文件 {_format_date(version)} 的版本已不在库中，下面是库中最新的版本。</p>"
+        version = None
     if clause_path:
         clause = catalogue.clause(key, clause_path, version)
-        opened = (clause_card(clause, text=catalogue.full_text(clause)) if clause
-                  else f"<p>该文件中没有条款“{html.escape(clause_path)}”。</p>")
+        opened += (clause_card(clause, text=catalogue.full_text(clause)) if clause
+                   else f"<p class='notice'>该文件中没有条款“{html.escape(clause_path)}”。</p>")
     lines = []
     for clause in clauses:
         m = clause.metadata
@@ -260,8 +263,14 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
     def clear() -> tuple:
         return [], gr.update(open=True), Session(turns=[], chat=[]), ""
 
+    built: list[tuple[dict, Catalogue]] = []  # the catalogue of the chunks it was built from
+
     def catalogue() -> Catalogue:
-        return Catalogue(pipeline.current_answerer().retriever.chunks.values())  # the generation live now
+        """The documents of the generation live now, built once per generation (not per keystroke)."""
+        chunks = pipeline.current_answerer().retriever.chunks
+        if not built or built[0][0] is not chunks:
+            built[:] = [(chunks, Catalogue(chunks.values()))]
+        return built[0][1]
 
     def on_load(request: gr.Request) -> tuple:
         """Fill the lists the page was served without, and open the clause a link names."""
@@ -269,11 +278,12 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
         query = request.query_params
         key, clause, version = query.get("doc", ""), query.get("clause", ""), query.get("version", "")
         library = catalogue()
-        opened = library_document(library, key, clause, int(version) if version.isdigit() else None)
+        opened = library_document(library, key, clause, int(version) if version.isascii() and version.isdigit() else None)
         return (gr.update(choices=year_choices(pipeline)), gr.update(choices=documents),
                 library_list(library), opened, gr.Tabs(selected="library") if key else gr.update())
 
-    with gr.Blocks(title="政策问答", analytics_enabled=False) as app:
+    # delete_cache: files the app hands out (the feedback CSV) leave Gradio's cache after an hour
+    with gr.Blocks(title="政策问答", analytics_enabled=False, delete_cache=(3600, 3600)) as app:
         gr.Markdown("# 政策问答\n根据许昌市政府公报和《许昌日报》原文回答政策问题，每个结论都附条款出处，可点开核对原文。")
         session = gr.State(None)
         with gr.Tabs() as tabs:
@@ -336,5 +346,6 @@ def launch_settings(settings: Settings) -> dict:
         "app_kwargs": {"openapi_url": None, "middleware": [Middleware(PageWithoutApiBeforeLogin)]},
         "css": CSS,
         "head": HEAD,
+        "ssr_mode": False,  # the page from Python's template, which PageWithoutApiBeforeLogin rewrites
         "footer_links": [],
     }

@@ -7,7 +7,9 @@ import pytest
 
 from rag.catalogue import Catalogue, clause_link
 from rag.chunk import chunk_document
+from rag.corpus import corpus_files
 from rag.library import Library
+from rag.parse import parse_file
 from tests.helpers import CORPUS
 
 REGULATIONS = Path(__file__).resolve().parent / "data" / "regulations"
@@ -51,3 +53,21 @@ def test_a_long_clause_opens_whole(tmp_path):
     assert gazette.full_text(first) == "\n".join(p.text for p in parts)
     assert parse_qs(clause_link(first.metadata)[1:]) == {"doc": [first.metadata.doc_number],
                                                          "clause": [first.metadata.clause_path]}
+
+
+def test_newspaper_articles_are_told_apart_by_issue_and_unnumbered_text_by_position():
+    # read with the corpus's manifest, which gives each page its issue
+    news = Catalogue([c for path in corpus_files(CORPUS) if path.parent.name == "news"
+                      for d in parse_file(path) for c in chunk_document(d)])
+    keys = [e.key for e in news.entries()]
+    assert len(keys) == len(set(keys)) == 15
+    assert all(key.startswith("《许昌日报》") for key in keys)
+    article = news.clauses(keys[0])[0]
+    link = parse_qs(clause_link(article.metadata)[1:])
+    assert link == {"doc": [keys[0]], "clause": [f"@{article.metadata.order}"]}
+    assert news.clause(keys[0], link["clause"][0]) == article
+
+
+def test_an_unknown_version_is_not_taken_for_the_latest(review_law):
+    assert review_law.has_version(REVIEW, 20170901)
+    assert not review_law.has_version(REVIEW, 20200101)

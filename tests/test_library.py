@@ -73,6 +73,10 @@ def test_rag_remove_takes_a_document_out_of_the_corpus_the_manifest_and_the_inde
     assert not any(c.metadata.doc_title == "丽水市城市养犬管理规定" for c in library.store.chunks().values())
     assert rag.cli.main(["remove", "不存在的文件"]) == 1
     assert "语料中没有找到「不存在的文件」" in capsys.readouterr().err
+    # a blank would equal every newspaper article's empty 文号: refused, nothing removed
+    assert rag.cli.main(["remove", " 《》 "]) == 1
+    assert capsys.readouterr().err.strip() == "错误：请给出要删除的文件路径、文件名、标题或文号"
+    assert [e["path"] for e in _manifest(library)] == ["news/许昌日报-2022-09-27-04.txt"]
 
 
 def test_two_files_with_the_same_name_in_different_folders_are_two_sources(library):

@@ -17,10 +17,11 @@ def test_feedback_rows_newest_first_and_the_thumbs_down_filter(tmp_path):
     assert [r[2] for r in feedback_rows(log.entries(), only_down=True)] == ["特困标准？"]
 
 
-def test_the_csv_export_opens_as_utf8_with_a_header(tmp_path):
-    rows = [["2026-11-24T07:00:00+0000", "👎", "特困标准？", "答二", "《乙》四、（四）1.", "不清楚"]]
-    path = feedback_csv(rows)
+def test_the_csv_export_opens_as_utf8_with_a_header_and_runs_no_formula(tmp_path):
+    rows = [["2026-11-24T07:00:00+0000", "👎", "=HYPERLINK(\"http://x\")", "答二", "《乙》四、（四）1.", "-1也行？"]]
+    path = feedback_csv(rows, tmp_path / "export.csv")
     with open(path, encoding="utf-8-sig", newline="") as exported:
-        assert list(csv.reader(exported)) == [COLUMNS, rows[0]]
+        assert list(csv.reader(exported)) == [COLUMNS, ["2026-11-24T07:00:00+0000", "👎", "'=HYPERLINK(\"http://x\")",
+                                                        "答二", "《乙》四、（四）1.", "'-1也行？"]]
     with open(path, "rb") as raw:
         assert raw.read(3) == b"\xef\xbb\xbf"  # the BOM that makes Excel read UTF-8

@@ -80,6 +80,7 @@ def test_a_partial_answer_is_marked_at_its_start(app_url):
 @pytest.mark.parametrize(("kind", "year", "message"), [
     ("全部", "abc", "筛选条件无效：年份应为四位数字或“全部”，而不是 'abc'"),
     ("公告", "全部", "筛选条件无效：来源应为 全部 / 公报 / 报纸 之一，而不是 '公告'"),
+    ("全部", "²⁰²⁴", "筛选条件无效：年份应为四位数字或“全部”，而不是 '²⁰²⁴'"),
 ])
 def test_a_bad_filter_value_gets_its_own_message_not_a_server_error(app_url, kind, year, message):
     with pytest.raises(AppError) as error:
@@ -112,8 +113,11 @@ def test_login_is_off_by_default_and_set_from_the_environment(monkeypatch):
     ("RAG_UI_AUTH", ":s3cret", "RAG_UI_AUTH 格式应为 用户名:密码（两者都不能为空）"),
     ("RAG_UI_PORT", "abc", "RAG_UI_PORT='abc' 无效：应为 1–65535 的端口号"),
     ("RAG_UI_PORT", "70000", "RAG_UI_PORT='70000' 无效：应为 1–65535 的端口号"),
+    ("RAG_UI_PORT", "²", "RAG_UI_PORT='²' 无效：应为 1–65535 的端口号"),
+    ("RAG_ADMIN_AUTH", "admin:pw", "设置了 RAG_ADMIN_AUTH 却没有 RAG_UI_AUTH：管理文件的工作人员页只在网页登录后才有"),
 ])
 def test_a_bad_login_or_port_setting_is_refused_not_ignored(monkeypatch, name, value, message):
+    monkeypatch.delenv("RAG_UI_AUTH", raising=False)
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError) as error:
         Settings.from_env()

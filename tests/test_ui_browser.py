@@ -72,7 +72,6 @@ def ask(page, question: str, expect: str) -> str:
     page.locator("#send").click()
     page.wait_for_function("([sel, text]) => document.querySelector(sel).innerText.includes(text)",
                            arg=["#chat", expect], timeout=60_000)
-    page.wait_for_timeout(300)
     return page.locator("#chat").inner_text()
 
 
@@ -106,7 +105,7 @@ def test_answer_card_with_its_clause_under_it_at_phone_and_desk_width(any_width_
     assert not scrolls_sideways(page)
     page.evaluate("window.scrollTo(0, 0)")
     send = page.locator("#send").bounding_box()
-    assert 0 <= send["y"] and send["y"] + send["height"] <= page.viewport_size["height"]  # in reach, unscrolled
+    assert send["y"] >= 0 and send["y"] + send["height"] <= page.viewport_size["height"]  # in reach, unscrolled
     screenshot = tmp_path / "answer.png"
     clause.scroll_into_view_if_needed()
     # the card has finished opening
@@ -309,4 +308,13 @@ def test_an_uploaded_docx_is_previewed_then_published_and_answers(browser, staff
     page.wait_for_function("el => el.value.startsWith('已发布')", arg=result.element_handle(), timeout=60_000)
     answer = Client(staff_app[0], auth=STAFF, verbose=False).predict("丽水市养犬需要办理登记吗？", api_name="/ask")
     assert answer["citations"][0]["doc_title"] == "丽水市城市养犬管理规定"
+    # removal shows what it would take out and waits for 确认删除
+    page.locator("#doc-remove-reference textarea").fill("丽水市城市养犬管理规定")
+    page.locator("#doc-remove").click()
+    page.wait_for_function("el => el.value.startsWith('将从语料中删除：')", arg=result.element_handle(), timeout=30_000)
+    assert "（含 1 个文件）" in result.input_value()
+    page.locator("#doc-remove-confirm").click()
+    page.wait_for_function("el => el.value.startsWith('已删除')", arg=result.element_handle(), timeout=60_000)
+    answer = Client(staff_app[0], auth=STAFF, verbose=False).predict("丽水市养犬需要办理登记吗？", api_name="/ask")
+    assert all(c["doc_title"] != "丽水市城市养犬管理规定" for c in answer["citations"])
     page.close()

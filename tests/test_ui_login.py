@@ -98,3 +98,38 @@ def test_the_wait_doubles_up_to_thirty_seconds_and_other_names_share_one_count()
     assert waits[-1] == 1.0 and len(guard.failures) == 2
     assert asyncio.run(guard.check("staff", "s3cret")) is True
     assert guard.delay("staff") == 0.0
+
+
+def test_parallel_guesses_take_turns_with_their_waits():
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+        await asyncio.sleep(0)  # let the other guesses run, as a real wait would
+
+    async def guess_in_parallel(guard: LoginGuard) -> list[bool]:
+        return await asyncio.gather(*(guard.check("staff", f"wrong-{n}") for n in range(FREE_FAILURES + 4)))
+
+    assert asyncio.run(guess_in_parallel(LoginGuard(LOGIN, sleep=record))) == [False] * (FREE_FAILURES + 4)
+    assert waits == [1.0, 2.0, 4.0, 8.0]
+
+
+def test_a_logged_in_visitor_cannot_call_the_admin_handlers_claiming_to_be_unlocked(tmp_path):
+    """Private events still answer /gradio_api/queue/join for a logged-in session: the unlock state is the
+    server's, so a client that sends `true` for it is still refused."""
+    app, url, _feedback = start_app(tmp_path, login=LOGIN, admin=("admin", "adm1n"))
+    try:
+        index = next(i for i, f in app.fns.items() if getattr(f.fn, "__name__", "") == "ask_to_remove")
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        opener.open(urllib.request.Request(url + "login", urllib.parse.urlencode(
+            {"username": LOGIN[0], "password": LOGIN[1]}).encode()), timeout=30)
+        join = {"data": ["许政办〔2024〕3号", True], "fn_index": index, "session_hash": "forged"}
+        opener.open(urllib.request.Request(url + "gradio_api/queue/join", json.dumps(join).encode(),
+                                           {"Content-Type": "application/json"}), timeout=30)
+        with opener.open(url + "gradio_api/queue/data?session_hash=forged", timeout=60) as events:
+            completed = next(json.loads(line[6:]) for line in map(bytes.decode, events)
+                             if line.startswith("data: ") and '"process_completed"' in line)
+        assert completed["output"]["data"][0] == "请先用管理员账号解锁。"
+        assert (tmp_path / "corpus" / "gazette" / "许昌市人民政府公报-2024-02.txt").is_file()
+    finally:
+        app.close()
