@@ -13,6 +13,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from rag.answer import Answer, Turn
+from rag.answer.facts import fact_spans
 from rag.catalogue import Catalogue, clause_link
 from rag.chunk import Chunk
 from rag.citation import Citation, short_reference
@@ -129,11 +130,27 @@ def split_related(text: str) -> tuple[str, list[str]]:
     return "\n".join(kept), related
 
 
+FIGURE_KINDS = ("money", "date", "ratio", "count")
+
+
+def figures_in_bold(text: str) -> str:
+    """The answer's first line with its figures in bold when the answer marked no fact there: a question
+    that names no kind of fact (「按什么标准发？」) still gets its figures (1/10、1/6、1/3) picked out."""
+    first, _, rest = text.partition("\n")
+    if "**" in first or first.startswith("1. "):  # the asked fact is marked already, or one part of several
+        return text
+    for start, end in reversed(fact_spans(first, FIGURE_KINDS)):
+        first = f"{first[:start]}**{first[start:end]}**{first[end:]}"
+    return f"{first}\n{rest}" if rest else first
+
+
 def answer_messages(answer: Answer) -> list[dict]:
     """The answer as the chat shows it: the answer itself (a refusal or a partial answer marked at its
     start), then each citation folded under it as a chip (文号 + clause) that opens the clause, then the
     可能相关 clauses, folded too."""
     text, related = split_related(answer.answer)
+    if not answer.refused:
+        text = figures_in_bold(text)
     if answer.refused:
         text = "**⚠️ 未找到明确答案**\n\n" + text
     elif answer.unanswered_parts:
