@@ -18,8 +18,6 @@ from pathlib import Path
 
 from rag.config import Settings
 
-APP_STARTS = 5  # restarts the benchmark times (the scale run times one)
-
 
 def folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())

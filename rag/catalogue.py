@@ -89,7 +89,7 @@ class Catalogue:
 
     def clauses(self, key: str, version: int | None = None) -> list[Chunk]:
         """A document's clauses in order: the version asked for, else the latest."""
-        dated = sorted((v or 0, k) for k in self._clauses if k[0] == key for v in [k[1]])
+        dated = sorted((k[1] or 0, k) for k in self._clauses if k[0] == key)
         if not dated:
             return []
         chosen = next((k for v, k in dated if version is not None and v == version), dated[-1][1])

@@ -40,13 +40,6 @@ def _login(name: str) -> tuple[str, str] | None:
     return user, password
 
 
-def _admin_login() -> tuple[str, str] | None:
-    admin = _login("RAG_ADMIN_AUTH")
-    if admin and not _login("RAG_UI_AUTH"):  # the staff tab exists only behind the app's login
-        raise SettingsError("设置了 RAG_ADMIN_AUTH 却没有 RAG_UI_AUTH：管理文件的工作人员页只在网页登录后才有")
-    return admin
-
-
 def _backend(value: str) -> str:
     if value not in EMBED_BACKENDS:
         raise SettingsError(f"RAG_EMBED_BACKEND={value!r} 无效：可选 {' / '.join(EMBED_BACKENDS)}")
@@ -83,6 +76,9 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         model = os.environ.get("RAG_MODEL_PATH")
+        ui_login, admin_login = _login("RAG_UI_AUTH"), _login("RAG_ADMIN_AUTH")
+        if admin_login and not ui_login:  # the staff tab exists only behind the app's login
+            raise SettingsError("设置了 RAG_ADMIN_AUTH 却没有 RAG_UI_AUTH：管理文件的工作人员页只在网页登录后才有")
         return cls(
             corpus_dir=_path("RAG_CORPUS_DIR", PROJECT_ROOT / "corpus"),
             data_dir=_path("RAG_DATA_DIR", PROJECT_ROOT / "data"),
@@ -95,6 +91,6 @@ class Settings:
             llm_model=os.environ.get("RAG_LLM_MODEL", ""),
             llm_api_key=os.environ.get("RAG_LLM_API_KEY", ""),
             ui_port=_port(os.environ.get("RAG_UI_PORT", "7860")),
-            ui_login=_login("RAG_UI_AUTH"),
-            admin_login=_admin_login(),
+            ui_login=ui_login,
+            admin_login=admin_login,
         )

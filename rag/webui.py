@@ -149,12 +149,12 @@ def answer_messages(answer: Answer) -> list[dict]:
     start), then each citation folded under it as a chip (文号 + clause) that opens the clause, then the
     可能相关 clauses, folded too."""
     text, related = split_related(answer.answer)
-    if not answer.refused:
-        text = figures_in_bold(text)
     if answer.refused:
         text = "**⚠️ 未找到明确答案**\n\n" + text
-    elif answer.unanswered_parts:
-        text = "**◐ 部分问题未找到明确规定**\n\n" + text
+    else:
+        text = figures_in_bold(text)
+        if answer.unanswered_parts:
+            text = "**◐ 部分问题未找到明确规定**\n\n" + text
     messages = [{"role": "assistant", "content": text.replace("\n", "  \n")}]
     by_id = {hit.chunk_id: hit for hit in answer.hits}
     for number, citation in enumerate(answer.citations, 1):
