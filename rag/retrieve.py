@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+import jieba.posseg
 import numpy as np
 
 from rag.chunk import Chunk, ClauseMeta
@@ -34,8 +35,10 @@ NATIONAL_PREFIX = "中华人民共和国"
 MIN_TITLE_FORM = 4  # characters: shorter "titles" (法, 条例) name no particular document
 # a year or version said together with the title: 「2017年的行政复议法」「2019年版《…条例》」
 TITLE_YEAR = r"(?:(?:19|20)\d{2}\s*年(?:版|修订|修正)?的?)?"
-CLAUSE_IN_QUERY = re.compile(
-    rf"((?:{CN_NUMERAL}、)?(?:（{CN_NUMERAL}）)?(?:\d{{1,2}}\.)?(?:（\d{{1,2}}）)?|第{CN_NUMERAL}条|附件\d{{0,2}})")
+# one level of a clause path as documents number them, and a path written after a 文号 or title
+# (「的」「第」 may stand between): 四、（四）1. / 第二十条 / 附件2
+PATH_LEVEL = re.compile(rf"{CN_NUMERAL}、|（{CN_NUMERAL}）|（\d{{1,3}}）|\d{{1,3}}\.(?!\d)|第{CN_NUMERAL}条|附件\d{{0,2}}|专栏\d{{1,2}}")
+PATH_AFTER = re.compile(rf"[的第]?((?:{PATH_LEVEL.pattern})+)")
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,28 @@ class Hit:
                 "status": meta.status, "version_date": meta.version_date}
 
 
+# parts of speech that open a question before the 文号 it names (请问, 根据, 查一下): not the issuer's prefix
+LEADING_FLAGS = ("v", "p", "m", "r", "d", "u", "c", "y", "z")
+
+
+def doc_numbers_in(question: str) -> list[str]:
+    """The 文号 a question names, normalized (许政办[2024]第3号 → 许政办〔2024〕3号). The characters before
+    〔 that belong to the question, not to the issuer's prefix (「请问许政办」), are left out by their parts
+    of speech, so an unknown issuer (郑政办) is read as well as a known one."""
+    text = normalized_question(question)
+    found = []
+    for match in DOC_NUMBER_IN_QUERY.finditer(text):
+        prefix, number = match.group(0).split("〔", 1)
+        words = jieba.posseg.lcut(prefix)
+        while len(words) > 1 and words[0].flag.startswith(LEADING_FLAGS):
+            words.pop(0)
+        found.append("".join(w.word for w in words) + "〔" + number)
+    return list(dict.fromkeys(found))
+
+
 def mentioned_doc_number(question: str) -> str | None:
-    found = DOC_NUMBER_IN_QUERY.search(normalize_doc_number(question.replace(" ", "")))
-    return found.group(0) if found else None
+    found = doc_numbers_in(question)
+    return found[0] if found else None
 
 
 def title_forms(titles: Iterable[str]) -> dict[str, str]:
@@ -101,12 +123,24 @@ def title_forms(titles: Iterable[str]) -> dict[str, str]:
     return forms
 
 
-def mentioned_clause_path(question: str, doc_number: str) -> str:
-    """The clause path written right after a document number: 许政办〔2024〕3号 四、（四）1. → 四、（四）1."""
-    text = normalize_doc_number(question.replace(" ", ""))
-    tail = text[text.index(doc_number) + len(doc_number):]
-    found = CLAUSE_IN_QUERY.match(tail.lstrip("的第"))
+def normalized_question(question: str) -> str:
+    """The question as references are read from it: no spaces, 文号 in canonical form (许政办[2024]第3号 →
+    许政办〔2024〕3号), clause numbers in full-width brackets ((四) → （四）)."""
+    text = re.sub(r"〕第(\d{1,4})号", r"〕\1号", normalize_doc_number(re.sub(r"\s+", "", question)))
+    return re.sub(rf"\(({CN_NUMERAL}|\d{{1,3}})\)", r"（\1）", text)
+
+
+def path_after(text: str, end: int) -> str:
+    """The clause path written at text[end:] (right after a 文号 or a title), or ""."""
+    found = PATH_AFTER.match(text, end)
     return found.group(1) if found else ""
+
+
+def mentioned_clause_path(question: str, reference: str) -> str:
+    """The clause path written right after a 文号 or title: 许政办〔2024〕3号 四、（四）1. → 四、（四）1."""
+    text = normalized_question(question)
+    at = text.find(reference)
+    return path_after(text, at + len(reference)) if at >= 0 else ""
 
 
 class Retriever:
@@ -143,6 +177,7 @@ class Retriever:
         title = self.mentioned_title(question)
         if title and not filters.doc_number and not filters.doc_title:
             filters = replace(filters, doc_title=title)
+            clause_path = clause_path or self.mentioned_title_path(question)
 
         vector = self.query_vector(question) if self.dense_weight or self.sentence_weight else None
         dense = self.store.query(vector, CANDIDATES, filters.where()) if self.dense_weight else []
@@ -158,11 +193,12 @@ class Retriever:
                                 (self.sentence_weight, by_sentence)):
             for rank, (chunk_id, _) in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
+        # the clause the user named, and its sub-clauses, come first
         named_ids = {chunk_id for chunk_id, chunk in self.chunks.items()
-                     if chunk.metadata.doc_number == named and chunk.metadata.clause_path == clause_path
-                     } if clause_path else set()
+                     if filters.allows(chunk.metadata) and chunk.metadata.clause_path.startswith(clause_path)
+                     } if clause_path and (filters.doc_number or filters.doc_title) else set()
         for chunk_id in named_ids:
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0  # the clause the user named comes first
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0
 
         # ties broken by id: same order on every store; another version than the one asked about goes last
         ranked = sorted(fused, key=lambda i: (self._other_version(i, question), -fused[i], i))
@@ -207,6 +243,12 @@ class Retriever:
             return None
         named = {self.titles[m.group(1)] for m in self._title_in_query.finditer(question.replace(" ", ""))}
         return named.pop() if len(named) == 1 else None
+
+    def mentioned_title_path(self, question: str) -> str:
+        """The clause path written right after the title a question names: 《…条例》第二十条 → 第二十条."""
+        text = normalized_question(question)
+        ends = [m.end() for m in self._title_in_query.finditer(text)] if self._title_in_query else []
+        return path_after(text, ends[-1]) if ends else ""
 
     def content_of(self, question: str) -> str:
         """The question without the document it names (and the year of the version): that name chooses the

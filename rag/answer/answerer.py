@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from rag.answer.compose import compose_answer, compose_refusal
+from rag.answer.compose import compose_absent, compose_answer, compose_refusal
 from rag.answer.evidence import EvidenceFinder, PartEvidence
 from rag.answer.llm import LLMBackend, verify
 from rag.answer.question import (
     BadQuestion,
+    QuestionPart,
     clean_question,
     follow_up_context,
     names_anything,
     question_parts,
     resolve_follow_up,
 )
+from rag.answer.references import NamedReference, Shelf, missing_path, named_references
 from rag.chunk import ClauseMeta
 from rag.citation import CITATION_MARK, Citation, numbered_list
 from rag.documents import CURRENT
@@ -28,7 +30,6 @@ from rag.places import Gazetteer, Place
 from rag.retrieve import NATIONAL_PREFIX, Hit, Retriever, SearchFilters, mentioned_doc_number
 from rag.sentences import sentences
 
-INJECTION_NOTICE = "问题中包含要求改变回答规则的内容，已忽略，只回答政策问题。"
 LLM_ANSWER_REJECTED = "大模型的回答未通过引用和数字核对，已改用原文摘录回答。"
 NO_SUBJECT = "请说明想了解哪项政策或哪类事项，例如：特困人员的照料护理标准是多少？拖欠企业账款什么时候还清？"
 
@@ -99,6 +100,7 @@ class Answerer:
         gazetteer = gazetteer or Gazetteer.load()
         home = home_places([c.metadata for c in retriever.chunks.values()], gazetteer)
         self.evidence = EvidenceFinder(retriever, gazetteer, home)
+        self.shelf = Shelf.of(c.metadata for c in retriever.chunks.values())
         self.backend = LLMBackend(llm) if llm is not None else None
 
     def run(self, question: str, history: Sequence[Turn] = (), filters: SearchFilters | None = None) -> Answer:
@@ -139,7 +141,9 @@ class Answerer:
         except BadQuestion as error:
             return Answer(question=question or "", answer=str(error), refused=True, citations=[], hits=[],
                           notices=[str(error)])
-        notices = [n for n in (cleaned.notice, INJECTION_NOTICE if cleaned.injected else "") if n]
+        # no filter on words such as 忽略 or 忘记: the extractive answer only quotes clauses, whatever the
+        # question says, and the LLM's reply is checked sentence by sentence (rag.answer.llm.verify)
+        notices = [cleaned.notice] if cleaned.notice else []
         earlier: list[str] = []
         for turn in history:  # each earlier turn read with the ones before it, as it was when asked
             earlier.append(resolve_follow_up(turn.question, earlier))
@@ -149,13 +153,41 @@ class Answerer:
             # 「多少钱？」 with nothing before it: any clause would do, so ask instead of guessing
             return Answer(question=question, answer=_with_notices(NO_SUBJECT, notices), refused=True, citations=[],
                           hits=[], notices=notices, search_question=searched, unanswered_parts=[cleaned.text])
+        references = self.references(searched)
+        absent = [r for r in references if not r.found]
+        if absent:  # said first, and nothing answered from another document or clause
+            hits = self.retriever.search(searched, k=self.k, filters=filters)
+            text = compose_absent([r.problem for r in absent], hits)
+            return Answer(question=question, answer=_with_notices(text, notices), refused=True, citations=[],
+                          hits=hits, notices=notices, search_question=searched, unanswered_parts=[cleaned.text])
         hits_by_query: dict[str, list[Hit]] = {}
         parts = []
-        for part in question_parts(cleaned.text, context):
+        for part in self._scoped(question_parts(cleaned.text, context), references):
             if part.query not in hits_by_query:
                 hits_by_query[part.query] = self.retriever.search(part.query, k=self.k, filters=filters)
             parts.append(self.evidence.find(part, hits_by_query[part.query]))
         return Plan(question, cleaned.text, searched, parts, notices)
+
+    def references(self, question: str) -> list[NamedReference]:
+        """The 文号, titles and clause paths the question names, checked against the library; a title named
+        without 《》 (「道路运输条例第九十条」) is found as the retriever finds it."""
+        found = named_references(question, self.shelf)
+        title = self.retriever.mentioned_title(question)
+        if title and not any(r.doc_title == title for r in found):
+            path = self.retriever.mentioned_title_path(question)
+            found.append(NamedReference(f"《{title}》{path}", doc_title=title, clause_path=path,
+                                        problem=missing_path(title, path, self.shelf.paths[title]) if path else ""))
+        return found
+
+    def _scoped(self, parts: list[QuestionPart], references: list[NamedReference]) -> list[QuestionPart]:
+        """A document or clause named once holds for every part of the message: in 「许政〔2020〕8号 三、（三）4.
+        时限是多少？牵头单位是谁？」 the second part asks about that clause too, not about the whole library."""
+        named = [r for r in references if r.clause_path] or references
+        if not named:
+            return parts
+        scope = named[-1].scope
+        return [part if mentioned_doc_number(part.query) or self.retriever.mentioned_title(part.query)
+                else QuestionPart(part.text, f"{scope} {part.query}") for part in parts]
 
     def _extractive(self, plan: Plan) -> Answer:
         base = {"question": plan.question, "hits": plan.hits, "notices": plan.notices,

@@ -72,13 +72,25 @@ def compose_answer(parts: list[PartEvidence]) -> tuple[str, list[Citation]]:
 
 
 def compose_refusal(question: str, evidence: PartEvidence) -> str:
-    hits = evidence.hits
-    closest = "\n".join(f"- {short_reference(h.metadata)}：{snippet(h.text)}" for h in hits[:3]) or "- （没有检索到相关条款）"
+    return template("refusal.txt").format(topic=f"“{_topic(question)}”的明确规定", reason=evidence.missing,
+                                          closest=_closest(evidence.hits), ask=_whom_to_ask(evidence.hits)).strip()
+
+
+def compose_absent(problems: list[str], hits: list[Hit]) -> str:
+    """A named document or clause the library does not hold: that first, then the closest clauses, marked
+    as not being what was named."""
+    return template("absent.txt").format(problems="".join(dict.fromkeys(problems)), closest=_closest(hits),
+                                         ask=_whom_to_ask(hits)).strip()
+
+
+def _closest(hits: list[Hit]) -> str:
+    return "\n".join(f"- {short_reference(h.metadata)}：{snippet(h.text)}" for h in hits[:3]) or "- （没有检索到相关条款）"
+
+
+def _whom_to_ask(hits: list[Hit]) -> str:
     units = [u for h in hits[:3] for u in h.metadata.responsible_units]
     unique_units = list(dict.fromkeys(u for u in units if not u.startswith("各县")))[:3]
-    ask = f"建议咨询：{'、'.join(unique_units)}。" if unique_units else "建议咨询当地民政、人社等主管部门或拨打12345政务服务热线。"
-    return template("refusal.txt").format(topic=f"“{_topic(question)}”的明确规定", reason=evidence.missing,
-                                          closest=closest, ask=ask).strip()
+    return f"建议咨询：{'、'.join(unique_units)}。" if unique_units else "建议咨询当地民政、人社等主管部门或拨打12345政务服务热线。"
 
 
 def lead(evidence: PartEvidence, clause: ClauseEvidence) -> str:

@@ -31,6 +31,7 @@ from rag.answer.facts import (
 )
 from rag.answer.question import QuestionPart
 from rag.chunk import ClauseMeta
+from rag.citation import short_reference
 from rag.lexical import tokenize
 from rag.normalize import compact
 from rag.places import LEVEL_SUFFIX, Gazetteer, Place
@@ -140,12 +141,14 @@ class EvidenceFinder:
             return evidence
         reasons: list[str] = []
         qualifying: list[ClauseEvidence] = []
+        # a clause the question names (with its sub-clauses) is the only place its answer may come from
+        candidates = ([h for h in hits if h.named] or hits)[:EVIDENCE_DEPTH]
         top = {hit.chunk_id: self._sentences(hit, vector, words, evidence.asks, part.query, years)
-               for hit in hits[:EVIDENCE_DEPTH]}
+               for hit in candidates}
         closest = max((s.score for scored in top.values() for s in scored), default=0.0)
-        dense = [h.dense_similarity for h in hits[:EVIDENCE_DEPTH] if h.dense_similarity is not None]
+        dense = [h.dense_similarity for h in candidates if h.dense_similarity is not None]
         closest_clause = max(dense, default=0.0)
-        for hit in hits[:EVIDENCE_DEPTH]:
+        for hit in candidates:
             context = f"{hit.metadata.doc_title} {hit.metadata.breadcrumb} {hit.text}"
             if any(place.name not in context and _short(place) not in context for place in places):
                 reasons.append(f"现有文件是{'、'.join(h.name for h in self.home)}的政策，没有关于{'、'.join(p.name for p in places)}的规定。")
@@ -177,7 +180,8 @@ class EvidenceFinder:
                       else self._choose(scored, evidence.asks, float("-inf") if hit.named else closest))
             if not chosen:
                 wanted = [FACT_NAMES[k] for k in evidence.asks.kinds if k in FACT_NAMES] or ["具体数字"]
-                reasons.append(f"相关条款没有写明{'、'.join(wanted)}。")
+                where = short_reference(hit.metadata) + " " if hit.named else "相关条款"
+                reasons.append(f"{where}没有写明{'、'.join(wanted)}。")
                 continue
             qualifying.append(ClauseEvidence(hit, chosen, best))
         if qualifying:  # retrieval's order (re-ranking by the answering sentence did worse on the tuning set)

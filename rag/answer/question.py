@@ -18,9 +18,6 @@ from rag.lexical import DOMAIN_WORDS
 from rag.normalize import compact
 
 MAX_QUESTION_CHARS = 500
-INJECTION = re.compile(
-    r"忽略|无视|不要遵守|忘记|ignore|disregard|system prompt|系统提示|提示词|你现在是|扮演|越狱|jailbreak|"
-    r"开发者模式|输出.{0,6}(规则|指令|设定)", re.IGNORECASE)
 # a clause that asks something (Chinese interrogatives and question particles)
 INTERROGATIVE = re.compile(r"多少|几|什么|啥|哪|谁|怎么|怎样|如何|吗|呢|是否|能否|能不能|可不可以|有没有|是不是|算不算|"
                            r"要不要|会不会|[？?]")
@@ -51,7 +48,6 @@ class BadQuestion(ValueError):
 class Question:
     text: str
     notice: str = ""  # e.g. that the question was shortened
-    injected: bool = False  # instructions to the assistant were removed from it
 
 
 @dataclass(frozen=True)
@@ -84,17 +80,7 @@ def clean_question(raw: str | None) -> Question:
     if len(text) > MAX_QUESTION_CHARS:
         text = text[:MAX_QUESTION_CHARS]
         notice = f"问题超过 {MAX_QUESTION_CHARS} 字，已按前 {MAX_QUESTION_CHARS} 字检索；请尽量精简提问。"
-    kept, injected = strip_injection(text)
-    if injected and not re.search(r"[\u4e00-\u9fff]{2}", kept):
-        raise BadQuestion("请直接提出想了解的政策问题，例如：特困人员的照料护理标准是多少？")
-    return Question(kept, notice, injected)
-
-
-def strip_injection(text: str) -> tuple[str, bool]:
-    """Drop the parts of a question that try to change the rules; keep the actual question."""
-    pieces = re.split(r"(?<=[。！？!?；;，,\n])", text)
-    kept = [p for p in pieces if not INJECTION.search(p)]
-    return "".join(kept).strip(" ，,。"), len(kept) != len(pieces)
+    return Question(text.strip(" ，,。"), notice)
 
 
 def has_subject(text: str) -> bool:

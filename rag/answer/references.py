@@ -1,0 +1,143 @@
+"""The references a question names (a 文号, a title in 《》, a clause path or an article), looked up in the
+library before anything is searched.
+
+A help-desk worker asked about 「许政办〔2024〕7号」 first checks the shelf: if the library does not hold
+it, or the document has no part 「七、」, that is the first thing the person hears, never an answer taken
+from another document. What the library holds is read from the indexed chunks' metadata, so a document
+added later brings its own numbers, titles and clause paths.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rag.chunk import ClauseMeta
+from rag.normalize import compact
+from rag.retrieve import NATIONAL_PREFIX, PATH_LEVEL, doc_numbers_in, normalized_question, path_after
+
+TITLE_IN_BRACKETS = re.compile(r"《([^《》]{2,60})》")
+MIN_TITLE = 4  # characters: 《法》《条例》 alone name no particular document
+
+
+@dataclass(frozen=True)
+class NamedReference:
+    """One reference of a question and what the library holds of it."""
+
+    written: str  # as the question names it, normalized: 许政办〔2024〕7号 四、（四）1.
+    doc_number: str = ""
+    doc_title: str = ""  # the library's title when the document is there
+    clause_path: str = ""
+    problem: str = ""  # the first line to say when the library does not hold it
+
+    @property
+    def found(self) -> bool:
+        return not self.problem
+
+    @property
+    def scope(self) -> str:
+        """The reference as the retriever reads it: the 文号 (or the library's whole title) and the path."""
+        return f"{self.doc_number or f'《{self.doc_title}》'} {self.clause_path}".strip()
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """What the library holds, from the index's chunk metadata: the 文号, titles, issues and the clause paths
+    of each document, in document order."""
+
+    paths: dict[str, tuple[str, ...]]  # 文号 or title → clause paths
+    titles: dict[str, str]  # 文号 → title
+    issues: frozenset[str]  # 《许昌市人民政府公报》2024年第2期, 《许昌日报》…: publications, not documents
+
+    @classmethod
+    def of(cls, metadatas: Iterable[ClauseMeta]) -> Shelf:
+        ordered = sorted(metadatas, key=lambda m: (m.doc_number or m.doc_title, m.order))
+        paths: dict[str, list[str]] = {}
+        titles: dict[str, str] = {}
+        issues: set[str] = set()
+        for meta in ordered:
+            for key in {meta.doc_number, meta.doc_title} - {""}:
+                paths.setdefault(key, [])
+                if meta.clause_path and meta.clause_path not in paths[key]:
+                    paths[key].append(meta.clause_path)
+            if meta.doc_number:
+                titles[meta.doc_number] = meta.doc_title
+            issues |= set(TITLE_IN_BRACKETS.findall(meta.issue))
+        return cls({k: tuple(v) for k, v in paths.items()}, titles, frozenset(issues))
+
+    def title_for(self, written: str) -> str | None:
+        """The library's title that a 《…》 in a question names: the title itself, the title without
+        中华人民共和国, a part of it, or its abbreviation (the written characters in order within the title:
+        《低收入人口动态监测实施意见》)."""
+        name = compact(written).removeprefix(NATIONAL_PREFIX)
+        titles = [t for t in self.paths if t not in self.titles]  # titles, not 文号
+        for test in (lambda t: t.removeprefix(NATIONAL_PREFIX) == name, lambda t: name in t,
+                     lambda t: _in_order(name, t)):
+            matches = [t for t in titles if test(t)]
+            if matches:
+                return min(matches, key=len)
+        return None
+
+
+def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
+    """Every 文号 and 《title》 the question names (with the clause path written after it), checked against
+    the library."""
+    text = normalized_question(question)
+    found: list[NamedReference] = []
+    for number in doc_numbers_in(text):
+        path = path_after(text, text.index(number) + len(number))
+        written = f"{number} {path}".strip()
+        if number not in shelf.paths:
+            found.append(NamedReference(written, doc_number=number, clause_path=path,
+                                        problem=f"文件库中没有{number}。"))
+            continue
+        found.append(_with_path(written, number, shelf.titles.get(number, ""), path, shelf))
+    for match in TITLE_IN_BRACKETS.finditer(text):
+        name = match.group(1)
+        if len(compact(name)) < MIN_TITLE or name in shelf.issues or any(name in i for i in shelf.issues):
+            continue
+        path = path_after(text, match.end())
+        written = f"《{name}》{path}"
+        title = shelf.title_for(name)
+        if title is None:
+            found.append(NamedReference(written, clause_path=path, problem=f"文件库中没有《{name}》。"))
+            continue
+        found.append(_with_path(written, title, title, path, shelf))
+    return found
+
+
+def _with_path(written: str, key: str, title: str, path: str, shelf: Shelf) -> NamedReference:
+    number = key if key != title else ""
+    problem = missing_path(key, path, shelf.paths[key]) if path else ""
+    return NamedReference(written, doc_number=number, doc_title=title, clause_path=path, problem=problem)
+
+
+def missing_path(name: str, path: str, paths: tuple[str, ...]) -> str:
+    """Why a document has no clause `path`, naming what it has at that level: 「许政办〔2024〕3号 没有“七、”
+    （该文件分一、至五、）。」; "" when it has it (or one of its sub-clauses)."""
+    if any(p.startswith(path) for p in paths):
+        return ""
+    held, missing = "", path
+    for level in PATH_LEVEL.findall(path):
+        if not any(p.startswith(held + level) for p in paths):
+            missing = level  # the first level the document does not have: 七、 of 七、（一）
+            break
+        held += level
+    siblings = list(dict.fromkeys(m.group(0) for p in paths if p.startswith(held)
+                                  for m in [PATH_LEVEL.match(p, len(held))] if m))
+    where = f"{name}{'' if name.endswith('》') else ' '}{f'{held} 下' if held else ''}"
+    if not siblings:
+        return f"{where}没有“{missing}”。"
+    span = siblings[0] if len(siblings) == 1 else f"{siblings[0]}至{siblings[-1]}"
+    return f"{where}没有“{missing}”（{'该部分' if held else '该文件'}只有{span}）。"
+
+
+def _in_order(short: str, long: str) -> bool:
+    """Whether every character of short occurs in long, in order (an abbreviation)."""
+    position = 0
+    for char in short:
+        position = long.find(char, position) + 1
+        if not position:
+            return False
+    return True

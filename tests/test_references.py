@@ -1,0 +1,93 @@
+"""A document, title or clause the question names is looked up in the library first: what is not there is
+said on the first line and never answered from another document; what is there answers every part."""
+
+import pytest
+
+from rag.answer import Answerer
+from rag.answer.references import Shelf, missing_path, named_references
+from rag.pipeline import Pipeline
+from tests.fakes import HashingEmbedder
+from tests.helpers import copy_corpus, make_settings
+
+CLOSEST = "以下是文件库中最接近的内容，并非所问文件或条款的规定："
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory) -> Answerer:
+    root = tmp_path_factory.mktemp("references")
+    corpus = copy_corpus(root / "corpus", ("许昌市人民政府公报-2024-02.txt", "许昌市人民政府公报-2020-02.txt"))
+    pipeline = Pipeline(make_settings(root, corpus), embedder=HashingEmbedder())
+    pipeline.ingest()
+    return pipeline.answerer
+
+
+@pytest.mark.parametrize("question", [
+    "许政办〔2024〕7号 的责任单位是谁？",
+    "许政办[2024]7号的责任单位是谁？",
+    "許政辦〔2024〕7號的責任單位是誰？",
+    "请问许政办〔2024〕第7号的责任单位是谁？",
+])
+def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(answerer, question):
+    answer = answerer.run(question)
+    lines = answer.answer.splitlines()
+    assert lines[:2] == ["文件库中没有许政办〔2024〕7号。", CLOSEST]
+    assert answer.refused and answer.citations == []
+    assert answer.unanswered_parts == [answer.search_question]
+
+
+def test_a_part_the_document_does_not_have_is_said_with_the_parts_it_has(answerer):
+    answer = answerer.run("许政办〔2024〕3号 七、（一）规定了什么？")
+    assert answer.answer.splitlines()[:2] == ["许政办〔2024〕3号 没有“七、”（该文件只有一、至五、）。", CLOSEST]
+    assert answer.refused and answer.citations == []
+
+
+def test_a_sub_clause_the_part_does_not_have_names_the_part_and_its_sub_clauses(answerer):
+    answer = answerer.run("许政办〔2024〕3号 四、（九）怎么规定的？")
+    assert answer.answer.splitlines()[0] == "许政办〔2024〕3号 四、 下没有“（九）”（该部分只有（一）至（六））。"
+
+
+def test_a_title_the_library_lacks_is_said_first(answerer):
+    answer = answerer.run("《许昌市养老服务条例》第十条怎么规定的？")
+    assert answer.answer.splitlines()[:2] == ["文件库中没有《许昌市养老服务条例》。", CLOSEST]
+    assert answer.refused and answer.citations == []
+
+
+def test_every_part_of_a_question_naming_a_clause_is_answered_from_that_clause(answerer):
+    answer = answerer.run("许政〔2020〕8号 三、（三）4. 低压有电网配套工程项目时限是多少？牵头单位是谁？")
+    assert not answer.refused and answer.unanswered_parts == []
+    assert {(c.doc_number, c.clause_path) for c in answer.citations} == {("许政〔2020〕8号", "三、（三）4.")}
+    first, second = answer.answer.splitlines()[:2]
+    assert "低压有电网配套工程项目不超过**7个工作日**" in first
+    assert second.startswith("2. 责任单位：**市供电公司**。")
+    assert "市委宣传部" not in answer.answer
+
+
+def test_a_named_clause_that_does_not_state_the_fact_says_so_instead_of_borrowing_another(answerer):
+    answer = answerer.run("许政办〔2024〕3号 四、（四）1. 的申请电话是多少？")
+    assert answer.refused and answer.citations == []
+    assert "许政办〔2024〕3号 四、（四）1. 没有写明联系电话。" in answer.answer
+
+
+def test_a_title_abbreviated_in_brackets_names_the_library_document(answerer):
+    answer = answerer.run("《低收入人口动态监测实施意见》四、（四）1. 的照料护理标准是多少？")
+    assert not answer.refused
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "四、（四）1.")
+
+
+def test_a_publication_in_brackets_is_not_taken_for_a_missing_document(answerer):
+    answer = answerer.run("《许昌市人民政府公报》里特困人员的照料护理标准是多少？")
+    assert not answer.refused
+    assert answer.citations[0].clause_path == "四、（四）1."
+
+
+def test_missing_path_is_empty_for_a_clause_or_a_parent_the_document_has():
+    paths = ("一、（一）", "一、（二）1.", "一、（二）2.", "二、（一）")
+    assert missing_path("X〔2024〕1号", "一、（二）", paths) == ""
+    assert missing_path("X〔2024〕1号", "一、（二）3.", paths) == "X〔2024〕1号 一、（二） 下没有“3.”（该部分只有1.至2.）。"
+    assert missing_path("《某条例》", "第九条", ("第一条", "第二条")) == "《某条例》没有“第九条”（该文件只有第一条至第二条）。"
+
+
+def test_references_read_the_question_not_the_words_before_the_number():
+    shelf = Shelf({"郑政办〔2024〕1号": ("一、",)}, {"郑政办〔2024〕1号": "郑州市…意见"}, frozenset())
+    [reference] = named_references("根据郑政办〔2024〕2号，补贴多少？", shelf)
+    assert (reference.doc_number, reference.problem) == ("郑政办〔2024〕2号", "文件库中没有郑政办〔2024〕2号。")
