@@ -3,7 +3,8 @@
 Kept apart, never mixed: `questions.jsonl`, the tuning set (weights and thresholds may be chosen on
 it), and the blind sets, written by sessions that never read the code, from users' situations (only
 reported, never tuned on): `blind.jsonl` (first; it informed two yes/no decisions, see its report) and
-`blind2.jsonl` (written before the changes it measures). A blind row has `parts` (one per thing asked), `tags`, and a
+`blind2.jsonl` and `blind3.jsonl` (each written before the changes it measures; blind3's rows with
+`absent` name a document or clause the library does not have). A blind row has `parts` (one per thing asked), `tags`, and a
 `conversation` id with a `turn` number; a tuning row is a single part.
 """
 
@@ -15,7 +16,8 @@ from pathlib import Path
 
 EVAL_DIR = Path(__file__).resolve().parent
 GOLD_FILE = EVAL_DIR / "questions.jsonl"
-BLIND_FILES = {"blind": EVAL_DIR / "blind.jsonl", "blind2": EVAL_DIR / "blind2.jsonl"}
+BLIND_FILES = {"blind": EVAL_DIR / "blind.jsonl", "blind2": EVAL_DIR / "blind2.jsonl",
+               "blind3": EVAL_DIR / "blind3.jsonl"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class GoldQuestion:
     conversation: str = ""
     turn: int = 1
     previous: tuple[str, ...] = field(default=())  # earlier turns of its conversation, in order
+    absent: str = ""  # a document or clause the question names that the library does not hold
 
     @property
     def answerable(self) -> bool:
@@ -114,7 +117,7 @@ def load_gold(path: Path = GOLD_FILE) -> list[GoldQuestion]:
         questions.append(GoldQuestion(
             id=row["id"], persona=row["persona"], question=row["question"], type=row["type"], parts=parts,
             tags=tuple(row.get("tags", ())), conversation=conversation, turn=int(row.get("turn", 1)),
-            previous=previous))
+            previous=previous, absent=row.get("absent", "")))
     return questions
 
 

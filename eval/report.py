@@ -30,7 +30,7 @@ FLOORS = {
                "false_refusal": ("<=", 0.10)},
 }
 SET_NAMES = {"tuning": "调参集 eval/questions.jsonl", "blind": "盲测集一 eval/blind.jsonl",
-             "blind2": "盲测集二 eval/blind2.jsonl"}
+             "blind2": "盲测集二 eval/blind2.jsonl", "blind3": "盲测集三 eval/blind3.jsonl"}
 
 
 def markdown_table(rows: dict[str, dict[str, float]], columns: list[str]) -> str:

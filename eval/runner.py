@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -13,8 +14,8 @@ from rag.retrieve import Retriever
 
 KS = (1, 3, 5, 10)
 RETRIEVAL_COLUMNS = ["n", "evidence@1", "evidence@3", "evidence@5", "evidence@10", "clause@1", "clause@5", "MRR@10"]
-ANSWER_COLUMNS = ["citation_acc", "key_facts", "refusal_unans", "false_refusal", "part_citation", "part_facts",
-                  "partly_named", "p50_seconds"]
+ANSWER_COLUMNS = ["citation_acc", "key_facts", "refusal_unans", "unans_honest", "false_refusal", "part_citation",
+                  "part_facts", "partly_named", "absent_first_line", "p50_seconds"]
 # how results are split in the terminal report and in eval/report.md
 GROUPINGS = {"按用户类型": lambda gold: gold.persona, "按问题类型": lambda gold: gold.type}
 
@@ -111,6 +112,7 @@ class AnswerResult:
     parts_cited: tuple[bool, ...] = ()  # per answerable part: its gold clause is among the citations
     parts_facts: tuple[bool, ...] = ()  # per answerable part: its key facts are in the answer
     unanswered_named: bool = False  # the answer names at least one part as not answered
+    absent_said: bool = False  # a named reference the library lacks is said on the answer's first line
 
     @property
     def problem(self) -> str:
@@ -146,6 +148,19 @@ def answer_body(text: str) -> str:
     return compact(text.split("依据：")[0].replace("**", ""))
 
 
+def absent_said(text: str, reference: str) -> bool:
+    """The answer's first line (after any notice) says the library lacks the reference: it names the 文号 or
+    title (spaces, brackets and traditional forms as the answerer normalizes them) and says 没有."""
+    from rag.answer.question import to_simplified
+    from rag.retrieve import normalized_question
+
+    lines = [line for line in text.splitlines() if not line.startswith("（")]
+    first = normalized_question(lines[0]) if lines else ""
+    named = normalized_question(to_simplified(reference))
+    document = re.split(r"(?<=号)|(?<=》)", named)[0]
+    return "没有" in first and document in first
+
+
 def run_answers(answerer, questions: list[GoldQuestion]) -> list[AnswerResult]:
     import time
 
@@ -169,6 +184,7 @@ def run_answers(answerer, questions: list[GoldQuestion]) -> list[AnswerResult]:
             parts_cited=tuple(any(any(same_clause(c, ref) for ref in p.clauses) for c in cited) for p in answerable),
             parts_facts=parts_facts,
             unanswered_named=bool(answer.unanswered_parts) and not answer.refused,
+            absent_said=bool(gold.absent) and absent_said(answer.answer, gold.absent),
         ))
     return results
 
@@ -186,10 +202,13 @@ def answer_metrics(results: list[AnswerResult]) -> dict[str, float]:
         "citation_acc": share(answerable, lambda r: r.citation_correct),
         "key_facts": share(answerable, lambda r: r.facts_covered),
         "refusal_unans": share(unanswerable, lambda r: r.refused),
+        # refused, or the part not answered named (unanswered_parts): the user is not misled
+        "unans_honest": share(unanswerable, lambda r: r.refused or r.unanswered_named),
         "false_refusal": share(answerable, lambda r: r.refused),
         "part_citation": sum(parts_cited) / len(parts_cited) if parts_cited else 0.0,
         "part_facts": sum(parts_facts) / len(parts_facts) if parts_facts else 0.0,
         "partly_named": share(partly, lambda r: r.unanswered_named),
+        "absent_first_line": share([r for r in results if r.gold.absent], lambda r: r.absent_said),
         "p50_seconds": seconds[len(seconds) // 2] if seconds else 0.0,
     }
 
