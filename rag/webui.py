@@ -114,22 +114,6 @@ def _folded(title: str, content: str) -> dict:
     return {"role": "assistant", "content": content, "metadata": {"title": title, "status": "done"}}
 
 
-def split_related(text: str) -> tuple[str, list[str]]:
-    """An answer's text without its 可能相关 list, and that list's clause references (the page folds them)."""
-    kept: list[str] = []
-    related: list[str] = []
-    listing = False
-    for line in text.split("\n"):
-        if line == "可能相关：":
-            listing = True
-        elif listing and line.startswith("- "):
-            related.append(line[2:].split("：", 1)[0])
-        else:
-            listing = False
-            kept.append(line)
-    return "\n".join(kept), related
-
-
 FIGURE_KINDS = ("money", "date", "ratio", "count")
 
 
@@ -148,7 +132,7 @@ def answer_messages(answer: Answer) -> list[dict]:
     """The answer as the chat shows it: the answer itself (a refusal or a partial answer marked at its
     start), then each citation folded under it as a chip (文号 + clause) that opens the clause, then the
     可能相关 clauses, folded too."""
-    text, related = split_related(answer.answer)
+    text = answer.text(with_related=False)
     if answer.refused:
         text = "**⚠️ 未找到明确答案**\n\n" + text
     else:
@@ -161,9 +145,7 @@ def answer_messages(answer: Answer) -> list[dict]:
         hit = by_id.get(citation.chunk_id)
         if hit is not None:
             messages.append(_folded(f"[{number}] {short_reference(hit.metadata)}", clause_card(hit, citation.quote)))
-    by_reference = {short_reference(hit.metadata): hit for hit in reversed(answer.hits)}
-    messages += [_folded(f"可能相关：{reference}", clause_card(by_reference[reference]))
-                 for reference in related if reference in by_reference]
+    messages += [_folded(f"可能相关：{short_reference(hit.metadata)}", clause_card(hit)) for hit in answer.related]
     return messages
 
 

@@ -78,7 +78,8 @@ def test_a_partly_answered_question_names_the_part_the_documents_do_not_answer(a
     assert answer.unanswered_parts == ["咨询电话是多少？"]
     lines = answer.answer.splitlines()
     assert lines[0].endswith("1/10、1/6、1/3。 [1]")
-    assert lines[1] == "2. 关于“咨询电话是多少”：现有文件中没有找到明确规定。相关条款没有写明联系电话。"
+    assert lines[1] == "2. ◐ 关于“咨询电话是多少”：现有文件中没有找到明确规定。相关条款没有写明联系电话。"
+    assert [p.status for p in answer.parts] == ["answered", "not_found"]
     assert [c.clause_path for c in answer.citations] == ["四、（四）1."]
 
 
@@ -100,7 +101,9 @@ def test_a_short_follow_up_is_read_with_the_previous_question(answerer):
 
 def test_json_has_the_contract_fields(answerer):
     data = answerer.run(CARE).to_json()
-    assert list(data) == ["question", "answer", "refused", "citations", "hits", "unanswered_parts"]
+    assert list(data) == ["question", "answer", "refused", "citations", "hits", "unanswered_parts", "parts"]
+    assert data["parts"] == [{"question": CARE, "status": "answered", "answer": data["answer"].splitlines()[0]
+                              .replace("**", "").removesuffix(" [1]"), "citations": [1], "missing_terms": []}]
     assert list(data["citations"][0]) == ["doc_number", "doc_title", "clause_path", "issue", "page", "quote",
                                           "status", "version_date"]
     assert data["citations"][0]["page"] == 72

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from rag.answer.compose import compose_absent, compose_answer, compose_refusal
+from rag.answer.compose import (
+    ANSWERED,
+    Composition,
+    PartAnswer,
+    compose_absent,
+    compose_answer,
+    compose_refusal,
+    render,
+)
 from rag.answer.evidence import EvidenceFinder, PartEvidence
 from rag.answer.llm import LLMBackend, verify
 from rag.answer.question import (
@@ -51,11 +59,30 @@ class Answer:
     backend: str = "extractive"
     search_question: str = ""  # the question as searched (after follow-up resolution)
     unanswered_parts: list[str] = field(default_factory=list)
+    parts: list[PartAnswer] = field(default_factory=list)  # one per part of the question, as answered
+    related: list[Hit] = field(default_factory=list)  # 可能相关: retrieved and shown, not cited
+    composition: Composition | None = field(default=None, repr=False)  # what the extractive text renders
+
+    def text(self, with_related: bool = True) -> str:
+        """The answer's text; without the 可能相关 list for the page, which shows those clauses folded."""
+        if self.composition is None or with_related:
+            return self.answer
+        return _with_notices(render(self.composition, with_related=False), self.notices)
+
+    @classmethod
+    def composed(cls, question: str, composition: Composition, plan_notices: list[str], hits: list[Hit],
+                 searched: str) -> Answer:
+        """The answer whose text is `composition` rendered: the text, the JSON and the page read one value."""
+        return cls(question=question, answer=_with_notices(render(composition), plan_notices),
+                   refused=not composition.answered, citations=composition.citations, hits=hits,
+                   notices=plan_notices, search_question=searched,
+                   unanswered_parts=[p.question for p in composition.parts if p.status != ANSWERED],
+                   parts=composition.parts, related=composition.related, composition=composition)
 
     def to_json(self) -> dict:
         return {"question": self.question, "answer": self.answer, "refused": self.refused,
                 "citations": [c.to_json() for c in self.citations], "hits": [h.to_json() for h in self.hits],
-                "unanswered_parts": self.unanswered_parts}
+                "unanswered_parts": self.unanswered_parts, "parts": [p.to_json() for p in self.parts]}
 
 
 @dataclass
@@ -78,7 +105,7 @@ class Plan:
 
     @property
     def unanswered(self) -> list[str]:
-        return [p.part.text for p in self.parts if not p.answered]
+        return [p.part.text for p in self.parts if not p.answered or p.missing_terms]
 
 
 def home_places(metadatas: Sequence[ClauseMeta], gazetteer: Gazetteer) -> list[Place]:
@@ -157,9 +184,8 @@ class Answerer:
         absent = [r for r in references if not r.found]
         if absent:  # said first, and nothing answered from another document or clause
             hits = self.retriever.search(searched, k=self.k, filters=filters)
-            text = compose_absent([r.problem for r in absent], hits)
-            return Answer(question=question, answer=_with_notices(text, notices), refused=True, citations=[],
-                          hits=hits, notices=notices, search_question=searched, unanswered_parts=[cleaned.text])
+            composition = compose_absent([r.problem for r in absent], hits, cleaned.text)
+            return Answer.composed(question, composition, notices, hits, searched)
         hits_by_query: dict[str, list[Hit]] = {}
         parts = []
         for part in self._scoped(question_parts(cleaned.text, context), references):
@@ -190,15 +216,15 @@ class Answerer:
                 else QuestionPart(part.text, f"{scope} {part.query}") for part in parts]
 
     def _extractive(self, plan: Plan) -> Answer:
-        base = {"question": plan.question, "hits": plan.hits, "notices": plan.notices,
-                "search_question": plan.searched, "unanswered_parts": plan.unanswered}
         if not any(p.answered for p in plan.parts):
-            text = compose_refusal(plan.text, plan.parts[0])
-            return Answer(answer=_with_notices(text, plan.notices), refused=True, citations=[], **base)
-        text, citations = compose_answer(plan.parts)
-        notes = [self.version_note(c) for c in citations] + [self.validity_note(c, text) for c in citations]
-        text = text.replace("\n依据：", "".join(f"\n{n}" for n in dict.fromkeys(notes) if n) + "\n依据：", 1)
-        return Answer(answer=_with_notices(text, plan.notices), refused=False, citations=citations, **base)
+            composition = compose_refusal(plan.text, plan.parts[0])
+        else:
+            composition = compose_answer(plan.parts)
+            text = "".join(p.answer for p in composition.parts)
+            notes = [self.version_note(c) for c in composition.citations]
+            notes += [self.validity_note(c, text) for c in composition.citations]
+            composition.notes = [n for n in dict.fromkeys(notes) if n]
+        return Answer.composed(plan.question, composition, plan.notices, plan.hits, plan.searched)
 
     def version_note(self, citation: Citation) -> str:
         """For a clause of a document with several versions: that an old one is cited, or that it changed."""
@@ -213,7 +239,7 @@ class Answerer:
         said = self.retriever.versions.validity(citation.doc_title, citation.version_date or 0)
         if citation.kind == "regulation":
             said = [s for s in said if "有效期" in s or "废止" in s]
-        said = [s for s in said if s not in answer.split("\n依据：")[0]]  # not when the answer quotes it
+        said = [s for s in said if s not in answer]  # not when the answer quotes it
         status = f"（{citation.status}）" if citation.status != CURRENT else ""
         return f"《{citation.doc_title}》{status}：{''.join(said)}" if said else ""
 

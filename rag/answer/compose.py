@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from rag.answer.evidence import ClauseEvidence, PartEvidence
-from rag.answer.facts import fact_spans, table_units
+from rag.answer.facts import YEAR, YEAR_RANGE, fact_spans, table_units
 from rag.citation import Citation, numbered_list, short_reference
 from rag.config import PROMPTS_DIR
 from rag.parse.regulation import ARTICLE
@@ -30,61 +30,146 @@ def template(name: str) -> str:
     return (PROMPTS_DIR / name).read_text(encoding="utf-8")
 
 
+ANSWERED, PARTLY, NOT_FOUND = "answered", "partly", "not_found"
+
+
+@dataclass(frozen=True)
+class PartAnswer:
+    """One part of the question as answered: the JSON's `parts`, one line of the text, one block of the page."""
+
+    question: str
+    status: str  # answered / partly (the clause leaves out an asked term) / not_found
+    answer: str  # the direct answer (the asked fact in **bold**), or why nothing answers it
+    citations: tuple[int, ...] = ()  # numbers in the answer's 依据 list
+    missing_terms: tuple[str, ...] = ()  # asked terms the cited clause does not contain
+    see_also: tuple[tuple[str, str, int], ...] = ()  # (short reference, text, citation number) on the same subject
+
+    def to_json(self) -> dict:
+        return {"question": self.question, "status": self.status, "answer": self.answer.replace("**", ""),
+                "citations": list(self.citations), "missing_terms": list(self.missing_terms)}
+
+
+@dataclass
+class Composition:
+    """The extractive answer as data; `render` makes its text, the page and the JSON read the same value."""
+
+    parts: list[PartAnswer]
+    citations: list[Citation] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # 条件与要求, 责任单位 of the first answered part
+    related: list[Hit] = field(default_factory=list)  # 可能相关: retrieved, not cited
+    notes: list[str] = field(default_factory=list)  # version, validity: said after the parts
+    problems: list[str] = field(default_factory=list)  # named references the library lacks: said first
+    ask: str = ""  # whom to ask, when nothing is answered
+
+    @property
+    def answered(self) -> bool:
+        return any(p.status != NOT_FOUND for p in self.parts)
+
+
 @dataclass
 class Citations:
-    """The 依据 list being built: one entry per clause, its [n] reused when cited again."""
+    """The 依据 list being built: one entry per clause, its number reused when cited again."""
 
     items: list[Citation] = field(default_factory=list)
 
-    def mark(self, hit: Hit, quote: str) -> str:
+    def number(self, hit: Hit, quote: str) -> int:
         for number, citation in enumerate(self.items, 1):
             if citation.chunk_id == hit.chunk_id:
-                return f"[{number}]"
+                return number
         self.items.append(Citation.from_hit(hit, quote))
-        return f"[{len(self.items)}]"
+        return len(self.items)
 
 
-def compose_answer(parts: list[PartEvidence]) -> tuple[str, list[Citation]]:
+def compose_answer(parts: list[PartEvidence]) -> Composition:
     citations = Citations()
-    numbered = len(parts) > 1
-    lines: list[str] = []
-    leads: dict[str, int] = {}  # a lead already shown → the part it answered
-    for index, evidence in enumerate(parts, 1):
-        prefix = f"{index}. " if numbered else ""
+    answers: list[PartAnswer] = []
+    for evidence in parts:
         if not evidence.answered:
-            lines.append(f"{prefix}关于“{_topic(evidence.part.text)}”：现有文件中没有找到明确规定。{evidence.missing}")
+            answers.append(PartAnswer(evidence.part.text, NOT_FOUND, evidence.missing))
             continue
         main = evidence.clauses[0]
+        number = citations.number(main.hit, _quote(main))
+        see_also = tuple((short_reference(extra.hit.metadata), _joined(extra), citations.number(extra.hit, _quote(extra)))
+                         for extra in evidence.clauses[1:])
+        status = PARTLY if evidence.missing_terms else ANSWERED
         text = lead(evidence, main)
-        mark = citations.mark(main.hit, _quote(main))
-        earlier = leads.setdefault(text, index)
-        lines.append(f"{prefix}同第 {earlier} 条 {mark}" if earlier != index else f"{prefix}{text} {mark}")
-        for extra in evidence.clauses[1:]:
-            lines.append(f"另见{short_reference(extra.hit.metadata)}：{_joined(extra)} {citations.mark(extra.hit, _quote(extra))}")
+        if evidence.same_rule_for:  # 「那农村的呢？」 where the clause has one rule for both
+            text = f"文件没有对{evidence.same_rule_for}另作规定，以下规定城乡通用：{text}"
+        answers.append(PartAnswer(evidence.part.text, status, text.replace("**", "") if status == PARTLY else text,
+                                  (number,), tuple(evidence.missing_terms), see_also))
     first = next(e for e in parts if e.answered)
-    lines += _details(first)
     cited = {c.chunk_id for c in citations.items}
     related = [h for h in first.hits if h.chunk_id not in cited][:2]
-    related_text = ("可能相关：\n" + "\n".join(f"- {short_reference(h.metadata)}：{snippet(h.text)}" for h in related)) if related else ""
-    text = template("answer.txt").format(lines="\n".join(lines), basis=numbered_list(citations.items),
-                                         related=related_text)
-    return re.sub(r"\n{2,}", "\n", text).strip(), citations.items
+    return Composition(answers, citations.items, _details(first), related)
 
 
-def compose_refusal(question: str, evidence: PartEvidence) -> str:
-    return template("refusal.txt").format(topic=f"“{_topic(question)}”的明确规定", reason=evidence.missing,
-                                          closest=_closest(evidence.hits), ask=_whom_to_ask(evidence.hits)).strip()
+def compose_refusal(question: str, evidence: PartEvidence) -> Composition:
+    return Composition([PartAnswer(question, NOT_FOUND, evidence.missing)], related=evidence.hits[:3],
+                       ask=_whom_to_ask(evidence.hits))
 
 
-def compose_absent(problems: list[str], hits: list[Hit]) -> str:
+def compose_absent(problems: list[str], hits: list[Hit], question: str) -> Composition:
     """A named document or clause the library does not hold: that first, then the closest clauses, marked
     as not being what was named."""
-    return template("absent.txt").format(problems="".join(dict.fromkeys(problems)), closest=_closest(hits),
-                                         ask=_whom_to_ask(hits)).strip()
+    return Composition([PartAnswer(question, NOT_FOUND, "".join(dict.fromkeys(problems)))], related=hits[:3],
+                       problems=list(dict.fromkeys(problems)), ask=_whom_to_ask(hits))
 
 
-def _closest(hits: list[Hit]) -> str:
-    return "\n".join(f"- {short_reference(h.metadata)}：{snippet(h.text)}" for h in hits[:3]) or "- （没有检索到相关条款）"
+def render(composition: Composition, with_related: bool = True) -> str:
+    """The answer's text: the direct answers first, one line per part, then conditions, notes, 依据 and the
+    related clauses (left out for the page, which folds them under the answer)."""
+    heading = CLOSEST_NOT_NAMED if composition.problems else "可能相关："
+    closest = "\n".join(f"- {short_reference(h.metadata)}：{snippet(h.text)}" for h in composition.related)
+    if not composition.answered:
+        closest = closest or NOTHING_RETRIEVED
+    related = f"{heading}\n{closest}" if with_related and closest else (heading if composition.problems else "")
+    if composition.problems:
+        text = template("absent.txt").format(problems="".join(composition.problems), related=related,
+                                             ask=composition.ask)
+    elif not composition.answered:
+        part = composition.parts[0]
+        text = template("refusal.txt").format(topic=f"“{_topic(part.question)}”的明确规定", reason=part.answer,
+                                              related=related, ask=composition.ask)
+    else:
+        lines = [*_part_lines(composition.parts), *composition.details, *composition.notes]
+        text = template("answer.txt").format(lines="\n".join(_tidy(line) for line in lines),
+                                             basis=numbered_list(composition.citations), related=related)
+    return re.sub(r"\n{2,}", "\n", text).strip()
+
+
+CLOSEST_NOT_NAMED = "以下是文件库中最接近的内容，并非所问文件或条款的规定："
+NOTHING_RETRIEVED = "- （没有检索到相关条款）"
+
+
+def _part_lines(parts: list[PartAnswer]) -> list[str]:
+    """One line per part, numbered when there are several; parts answered by the same text share one line
+    (「1、2. …」), so no sentence is printed twice; a part not answered is marked ◐."""
+    shown: dict[str, list[int]] = {}  # a line's text → the parts it answers
+    for index, part in enumerate(parts, 1):
+        shown.setdefault(_part_text(part), []).append(index)
+    lines = []
+    for text, numbers in shown.items():
+        prefix = f"{'、'.join(map(str, numbers))}. " if len(parts) > 1 else ""
+        lines.append(prefix + text)
+        part = parts[numbers[0] - 1]
+        lines += [f"另见{reference}：{text} [{number}]" for reference, text, number in part.see_also]
+    return lines
+
+
+def _part_text(part: PartAnswer) -> str:
+    marks = "".join(f"[{n}]" for n in part.citations)
+    if part.status == NOT_FOUND:
+        return f"◐ 关于“{_topic(part.question)}”：现有文件中没有找到明确规定。{part.answer}"
+    if part.status == PARTLY:
+        missing = "、".join(f"“{t}”" for t in part.missing_terms)
+        return f"◐ 文件没有写{missing}；最接近的规定是：{part.answer} {marks}"
+    return f"{part.answer} {marks}"
+
+
+def _tidy(line: str) -> str:
+    """A line never ends in the middle of a sentence: 「500元；。」 → 「500元。」, a closing 「；」 → 「。」."""
+    line = re.sub(r"[；;，,：:]\s*。", "。", line)
+    return re.sub(r"[；;，,：:](\s*(?:\[\d+\])*)$", r"。\1", line)
 
 
 def _whom_to_ask(hits: list[Hit]) -> str:
@@ -103,7 +188,15 @@ def lead(evidence: PartEvidence, clause: ClauseEvidence) -> str:
     body = _body(hit.text)
     if not evidence.asks.needs_figure and len("".join(body)) <= SHORT_CLAUSE:
         return "".join(readable(s) for s in body)  # a short clause is quoted whole
-    return _joined(clause, kinds, evidence.part.query)
+    text = _joined(clause, kinds, evidence.part.query)
+    return f"{_plan_year(hit)}{text}" if "date" in kinds and not YEAR.search(text) else text
+
+
+def _plan_year(hit: Hit) -> str:
+    """「2024年：」 for a deadline without its year (「6月底前」) in a document whose title gives one year: a
+    work plan's dates are that year's."""
+    years = set(YEAR.findall(hit.metadata.doc_title))
+    return f"{years.pop()}年：" if len(years) == 1 and not YEAR_RANGE.search(hit.metadata.doc_title) else ""
 
 
 def _body(text: str) -> list[str]:

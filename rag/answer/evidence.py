@@ -30,6 +30,7 @@ from rag.answer.facts import (
     table_units,
 )
 from rag.answer.question import QuestionPart
+from rag.answer.terms import TermCheck, undistinguished_scope
 from rag.chunk import ClauseMeta
 from rag.citation import short_reference
 from rag.lexical import tokenize
@@ -95,6 +96,8 @@ class PartEvidence:
     hits: list[Hit]
     clauses: list[ClauseEvidence] = field(default_factory=list)  # first: the answer; more: 另见
     missing: str = ""  # why the documents do not answer this part
+    missing_terms: list[str] = field(default_factory=list)  # asked terms the cited clause does not contain
+    same_rule_for: str = ""  # an urban or rural scope asked about that the clause does not distinguish
 
     @property
     def answered(self) -> bool:
@@ -108,6 +111,7 @@ class EvidenceFinder:
         self.home = list(home)  # the places the corpus speaks for (its issuing bodies), with their parts
         self._document_places: dict[str, list[Place]] = {}
         self.corpus_text = compact("\n".join(f"{c.metadata.doc_title}\n{c.text}" for c in retriever.chunks.values()))
+        self.terms = TermCheck(self.corpus_text)
 
     def document_places(self, metadata: ClauseMeta) -> list[Place]:
         """The places a document speaks for, from its title's issuer (or its publication); [] for a
@@ -177,7 +181,7 @@ class EvidenceFinder:
             off_subject = (not hit.named and hit.dense_similarity is not None
                            and hit.dense_similarity < closest_clause - CLAUSE_MARGIN)
             chosen = ([] if off_subject and evidence.asks.needs_figure
-                      else self._choose(scored, evidence.asks, float("-inf") if hit.named else closest))
+                      else self._choose(scored, evidence.asks, float("-inf") if hit.named else closest, hit.text))
             if not chosen:
                 wanted = [FACT_NAMES[k] for k in evidence.asks.kinds if k in FACT_NAMES] or ["具体数字"]
                 where = short_reference(hit.metadata) + " " if hit.named else "相关条款"
@@ -186,8 +190,15 @@ class EvidenceFinder:
             qualifying.append(ClauseEvidence(hit, chosen, best))
         if qualifying:  # retrieval's order (re-ranking by the answering sentence did worse on the tuning set)
             main = qualifying[0]
-            also = [] if main.hit.named else [c for c in qualifying[1:] if _same_subject(c, main)][:1]
+            # another clause is shown 另见 only on the same subject: as close in meaning, and leaving out no
+            # asked term the first clause has (a 住院护理补贴 is not 另见 for 个体工商户's 社保补贴)
+            also = [] if main.hit.named else [
+                c for c in qualifying[1:] if _same_subject(c, main)
+                and set(self.terms.missing(part.text, _context(c.hit))) <= set(self.terms.missing(part.text, _context(main.hit)))][:1]
             evidence.clauses = [main, *also]
+            context = _context(main.hit)
+            evidence.missing_terms = self.terms.missing(part.text, context)
+            evidence.same_rule_for = undistinguished_scope(part.text, context)
         else:
             evidence.missing = reasons[0] if reasons else "没有检索到相关条款。"
         return evidence
@@ -245,7 +256,8 @@ class EvidenceFinder:
                 return False  # the table leaves that cell blank
         return True
 
-    def _choose(self, scored: list[Sentence], part_asks: Asks, closest: float, limit: int = 3) -> list[Sentence]:
+    def _choose(self, scored: list[Sentence], part_asks: Asks, closest: float, clause_text: str,
+                limit: int = 3) -> list[Sentence]:
         """The best sentences that state what was asked, in the clause's order."""
         candidates = [s for s in scored if s.states_fact and len(s.text) > 4
                       and (s.about_subject(closest) or not part_asks.needs_figure)]
@@ -258,11 +270,25 @@ class EvidenceFinder:
         order = {id(s): i for i, s in enumerate(scored)}
         # a dependent sentence is shown with the one it depends on: 「…责令改正；拒不改正的，处…罚款」
         keep += [scored[order[id(s)] - 1] for s in keep if s.continues]
+        # a sentence cut at 「；」 goes on to its end when what follows states the same kind of fact:
+        # 「无分歧欠款6月底前应清尽清；有分歧欠款…10月底前…。」 is one answer, not its first half
+        for sentence in list(keep):
+            at = order[id(sentence)]
+            while (scored[at].text.endswith("；") and at + 1 < len(scored) and scored[at + 1].states_fact
+                   and scored[at].text + scored[at + 1].text in clause_text and at - order[id(sentence)] < 3):
+                at += 1
+                keep.append(scored[at])
         return sorted(dict.fromkeys(keep), key=lambda s: order[id(s)])
 
     def _weighted_words(self, text: str) -> dict[str, float]:
         lexical = self.retriever.lexical
         return {w: lexical.idf(w) for w in dict.fromkeys(tokenize(text)) if len(w) >= 2 and lexical.document_frequency.get(w)}
+
+
+def _context(hit: Hit) -> str:
+    """What a clause speaks of: its document's title, the headings it sits under and its text."""
+    meta = hit.metadata
+    return f"{meta.doc_title} {meta.breadcrumb} {' '.join(meta.parents)} {hit.text}"
 
 
 def _depends_on(text: str, previous: str, clause_text: str) -> bool:

@@ -41,6 +41,8 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
 }
 # 「公安机关负责哪些事」 names the agency and asks its duties: 负责 there does not ask who
 NAMED_AGENCY_DUTY = re.compile(r"(?<![哪什么谁啥些个])(?:(?![哪什么谁啥些个])[\u4e00-\u9fff]){1,10}(?:机关|部门|局|委员会|办公室|厅|中心|政府|单位)(?:主要|具体)?(?:负责|牵头|主管)")
+# 「谁可以申请」「哪些人能享受」 ask who qualifies, not which department: eligibility, answered by conditions
+WHO_QUALIFIES = re.compile(r"(?:谁|哪些人|什么人|什么样的人)(?:可以|能够|能|才能|有资格)?(?:申请|参加|享受|领取|报名|参与|获得|申报|纳入)")
 # 标准是多少 / 多少 / 几: some quantity, whichever kind
 GENERIC_QUANTITY = re.compile(r"多少|几[个项条天年次]?|标准是")
 ANY_FIGURE = re.compile(rf"\d|倍|分之|[一二三四五六七八九十]成|{CN_MANY}(?:元|日|天|个|月|年|名|人|次|周岁|岁|公里|米)|{LIMIT}")
@@ -68,7 +70,8 @@ def asks(text: str) -> Asks:
     # a document number or clause number names where to look, not what is asked
     text = re.sub(r"〔\d{4}〕\d{1,4}号|（[一二三四五六七八九十]+）|\d{1,3}\.(?!\d)", " ", text)
     kinds = tuple(kind for kind, (ask, _) in FACT_KINDS.items()
-                  if re.search(ask, NAMED_AGENCY_DUTY.sub(" ", text) if kind == "department" else text))
+                  if re.search(ask, WHO_QUALIFIES.sub(" ", NAMED_AGENCY_DUTY.sub(" ", text)) if kind == "department"
+                               else text))
     if "money" in kinds and "count" in kinds and not re.search(FACT_KINDS["count"][0].replace("|第几", ""), text):
         kinds = tuple(k for k in kinds if k != "count")
     return Asks(kinds, bool(GENERIC_QUANTITY.search(text)))

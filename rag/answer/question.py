@@ -145,8 +145,21 @@ def split_parts(text: str) -> list[str]:
             parts[-1] += context
         else:
             parts.append(context.strip())
-    parts = [p.strip(" ，,") for p in parts if compact(p)] or [text]
+    parts = [d for p in parts if compact(p) for d in distributed(p.strip(" ，,"))] or [text]
     return parts[:MAX_PARTS - 1] + ["".join(parts[MAX_PARTS - 1:])] if len(parts) > MAX_PARTS else parts
+
+
+# 「用水和用电分别要多长时间？」: one predicate asked of two things, each with its own answer
+DISTRIBUTED = re.compile(r"^(?P<before>.*?)(?P<first>[\u4e00-\u9fff]{2,8})(?:和|与|及|、)(?P<second>[\u4e00-\u9fff]{2,8})"
+                         r"(?:分别|各自|各)(?P<asked>.+)$")
+
+
+def distributed(part: str) -> list[str]:
+    """「A和B分别…？」 → 「A…？」「B…？」, so each gets its own answer line (or its own 「没有找到」)."""
+    found = DISTRIBUTED.match(part)
+    if not found or not INTERROGATIVE.search(found["asked"]):
+        return [part]
+    return [f"{found['before']}{found[name]}{found['asked']}" for name in ("first", "second")]
 
 
 def question_parts(text: str, context: str = "") -> list[QuestionPart]:

@@ -1,0 +1,121 @@
+"""The terms a question asks about that the cited text does not contain: "Missing: 利率", as search engines
+show it, so a neighbouring figure (the 公积金 缴存比例) is never presented as the answer to 贷款利率.
+
+A term counts as covered when the cited clause (its document title, breadcrumb and text) contains it, or
+contains it the way the documents abbreviate (低保 in 最低生活保障: its characters in order, close
+together). A term the library never uses anywhere is the person's own word (五保老人 for 特困人员): the
+documents cannot cover it word for word, so the retriever's sense of meaning is trusted there. Only a term
+the library does use, but not in the cited clause, is named as missing: the documents have a word for it,
+and this clause does not use it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import jieba.posseg
+
+from rag.answer.question import FRAME_NOUNS, INTERROGATIVE, LIGHT_VERBS
+from rag.normalize import compact
+from rag.retrieve import DOC_NUMBER_IN_QUERY, PATH_LEVEL, normalized_question
+
+# parts of speech that name a thing asked about: nouns (not places or people's names: the gazetteer
+# decides places), verbal nouns, abbreviations (低保), English
+TERM_FLAGS = ("n", "vn", "j", "eng")
+NOT_TERM_FLAGS = ("ns", "nr")
+MAX_GAP = 3  # characters another word may put between an abbreviation's characters (最低生活保障)
+REFERENCE = re.compile(rf"{DOC_NUMBER_IN_QUERY.pattern}|《[^《》]*》|(?:{PATH_LEVEL.pattern})+")
+PUNCTUATION = "，。；：、！？（）()《》“”\n\t "
+
+
+@dataclass(frozen=True)
+class AskedTerm:
+    word: str
+    start: int  # where it stands in the question part (adjacent missing terms are named together)
+
+
+def asked_terms(part: str) -> list[AskedTerm]:
+    """The terms of the clause of the question that asks (the comma-separated piece holding the
+    interrogative; earlier pieces describe the person's situation): 「许昌的住房公积金贷款利率是多少？」 →
+    住房公积金, 贷款, 利率."""
+    # a 文号, a title or a clause path says where to look, not what is asked
+    part = REFERENCE.sub("，", normalized_question(part))
+    pieces = [p for p in re.split(r"(?<=[，,；;：:])", part) if p.strip(" ，")]
+    asking = [p for p in pieces if INTERROGATIVE.search(p)]
+    piece = asking[-1] if asking else part
+    offset = part.rfind(piece)
+    terms: list[AskedTerm] = []
+    position = 0
+    for word, flag in _tagged(piece):
+        start = piece.find(word, position)
+        position = start + len(word) if start >= 0 else position
+        if (len(word) >= 2 and flag.startswith(TERM_FLAGS) and not flag.startswith(NOT_TERM_FLAGS)
+                and word not in FRAME_NOUNS and word not in LIGHT_VERBS and not INTERROGATIVE.search(word)
+                and not re.search(r"\d|〔", word)):
+            terms.append(AskedTerm(word, offset + start))
+    return terms
+
+
+@cache
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((w.word, w.flag) for w in jieba.posseg.lcut(text))
+
+
+def abbreviation_pattern(term: str) -> re.Pattern[str]:
+    """The term's characters in order, each within MAX_GAP characters of the one before, in one phrase."""
+    gap = f"[^{re.escape(PUNCTUATION)}]{{0,{MAX_GAP}}}"
+    return re.compile(gap.join(re.escape(c) for c in term))
+
+
+def covers(text: str, term: str) -> bool:
+    return term in text or bool(abbreviation_pattern(term).search(text))
+
+
+class TermCheck:
+    """Which asked terms a cited clause leaves out, against the library's own vocabulary."""
+
+    def __init__(self, library_text: str):
+        self.library_text = compact(library_text)
+        self._in_library: dict[str, bool] = {}
+
+    def in_library(self, term: str) -> bool:
+        known = self._in_library.get(term)
+        if known is None:
+            known = self._in_library[term] = covers(self.library_text, term)
+        return known
+
+    def missing(self, part: str, cited_context: str) -> list[str]:
+        """The asked terms the library uses but the cited context does not, adjacent ones joined as the
+        question wrote them (贷款 + 利率 → 贷款利率). A scope the clause does not distinguish is not missing
+        (see `undistinguished_scope`)."""
+        context = compact(cited_context)
+        same_rule = undistinguished_scope(part, context)
+        absent = [t for t in asked_terms(part) if self.in_library(t.word) and not covers(context, t.word)
+                  and t.word != same_rule]
+        joined: list[AskedTerm] = []
+        for term in absent:
+            last = joined[-1] if joined else None
+            if last is not None and last.start + len(last.word) == term.start:
+                joined[-1] = AskedTerm(last.word + term.word, last.start)
+            else:
+                joined.append(term)
+        return [t.word for t in joined]
+
+
+# where a rule applies, as the documents say it: a clause names 城市 or 农村 when the two differ, 城乡 when
+# one rule covers both, and neither when it does not distinguish them
+URBAN = ("城市", "城镇", "城区")
+RURAL = ("农村", "乡村")
+
+
+def undistinguished_scope(part: str, cited_context: str) -> str:
+    """The urban or rural scope a question asks about (「那农村的呢？」) when the cited clause has one rule
+    for both (it says 城乡, or names neither side): that scope word, else ""."""
+    context = compact(cited_context)
+    for side, other in ((URBAN, RURAL), (RURAL, URBAN)):
+        asked = next((w for w in side if w in part), "")
+        if asked and not any(w in context for w in side):
+            return asked if "城乡" in context or not any(w in context for w in other) else ""
+    return ""
