@@ -45,7 +45,7 @@ def check_floors(gold_set: str, ours_retrieval: dict[str, float], ours_answers: 
     """The metrics of one gold set below their floor, as messages (empty: all pass)."""
     merged = {**ours_retrieval, **ours_answers}
     failures = []
-    for metric, (direction, floor) in FLOORS[gold_set].items():
+    for metric, (direction, floor) in FLOORS.get(gold_set, {}).items():
         value = merged[metric]
         if (direction == ">=" and value < floor) or (direction == "<=" and value > floor):
             failures.append(f"{gold_set} {metric} = {value:.3f}，要求 {direction} {floor}")
@@ -114,7 +114,7 @@ def write_report(runs: dict[str, Run], ours: str = "ours", folder: Path = EVAL_D
             "",
             markdown_table({system: answer_metrics(r) for system, r in answers.items()}, ANSWER_COLUMNS),
             "",
-            "底线（CI 中 `rag eval --check` 低于即失败）：" + "，".join(f"{m} {d} {f}" for m, (d, f) in FLOORS[name].items())
+            "底线（CI 中 `rag eval --check` 低于即失败）：" + "，".join(f"{m} {d} {f}" for m, (d, f) in FLOORS.get(name, {}).items())
             + ("。本次全部达到。" if not failures else "。未达到：" + "；".join(failures)),
             "",
         ]

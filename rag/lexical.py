@@ -28,6 +28,8 @@ DOMAIN_WORDS = (
 STOPWORDS = frozenset("的 了 和 与 及 或 是 在 等 对 为 把 被 将 由 从 向 以 于 其 之 有 也 都 就 要 能 会 吗 呢 吧 啊 么 什么 怎么 "
                       "多少 哪些 哪个 如何 是否 可以 我 我们 你 他 她 它 这 那 这个 那个 一个 请问".split())
 _TOKEN = re.compile(r"[\w\u4e00-\u9fff]")
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
+MAX_ABBREVIATION_GAP = 3  # characters between an abbreviation's characters in the full term: 最低生活保障
 _initialized: set[str] = set()
 
 
@@ -67,6 +69,7 @@ class LexicalIndex:
         self.ids = list(ids)
         self.retriever = retriever
         self.document_frequency = document_frequency
+        self._full_forms: dict[str, list[str]] = {}
 
     def idf(self, term: str) -> float:
         """Inverse document frequency; a term the corpus never uses weighs the most."""
@@ -106,9 +109,29 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError):
             return None
 
+    def full_forms(self, word: str) -> list[str]:
+        """The documents' longer term that a short word abbreviates, learned from the index's own vocabulary
+        (so a new document brings its own): 低保 → 最低生活保障, 医保 → 医疗保障. A term qualifies when it
+        holds the word's characters in order with other characters between them (not the word itself) and
+        the documents use it more often than the short form; the most used one is taken."""
+        found = self._full_forms.get(word)
+        if found is None:
+            pattern = re.compile(f"[^{word[0]}]{{0,{MAX_ABBREVIATION_GAP}}}".join(map(re.escape, word)))
+            own = self.document_frequency.get(word, 0)
+            candidates = [(count, term) for term, count in self.document_frequency.items()
+                          if len(term) > len(word) + 1 and word not in term and count > own and pattern.search(term)]
+            found = self._full_forms[word] = [max(candidates)[1]] if candidates else []
+        return found
+
+    def expanded(self, query: str) -> list[str]:
+        """The query's tokens with the full form of each short word (2–3 characters) the documents abbreviate."""
+        tokens = tokenize(query)
+        extra = [full for t in tokens if 2 <= len(t) <= 3 and _CJK_WORD.fullmatch(t) for full in self.full_forms(t)]
+        return tokens + [t for full in dict.fromkeys(extra) for t in tokenize(full)]
+
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top-k chunk ids; allowed is a 0/1 mask over the index order (metadata filters)."""
-        tokens = [t for t in tokenize(query) if t in self.retriever.vocab_dict] if self.retriever else []
+        tokens = [t for t in self.expanded(query) if t in self.retriever.vocab_dict] if self.retriever else []
         if not tokens:
             return []
         k = min(k, len(self.ids))

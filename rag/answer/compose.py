@@ -100,7 +100,7 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
     first = next(e for e in parts if e.answered)
     cited = {c.chunk_id for c in citations.items}
     related = [h for h in first.hits if h.chunk_id not in cited][:2]
-    return Composition(answers, citations.items, _details(first), related)
+    return Composition(answers, citations.items, _details(first, "".join(a.answer for a in answers)), related)
 
 
 def compose_refusal(question: str, evidence: PartEvidence) -> Composition:
@@ -193,10 +193,13 @@ def lead(evidence: PartEvidence, clause: ClauseEvidence) -> str:
 
 
 def _plan_year(hit: Hit) -> str:
-    """「2024年：」 for a deadline without its year (「6月底前」) in a document whose title gives one year: a
-    work plan's dates are that year's."""
-    years = set(YEAR.findall(hit.metadata.doc_title))
-    return f"{years.pop()}年：" if len(years) == 1 and not YEAR_RANGE.search(hit.metadata.doc_title) else ""
+    """「2024年：」 for a deadline without its year (「6月底前」): a document's dates are those of the one year
+    its title gives, else of the year it was issued in; a title spanning years (2020—2022年) leaves it open."""
+    title = hit.metadata.doc_title
+    if YEAR_RANGE.search(title):
+        return ""
+    years = set(YEAR.findall(title)) or ({str(hit.metadata.year)} if hit.metadata.year else set())
+    return f"{years.pop()}年：" if len(years) == 1 else ""
 
 
 def _body(text: str) -> list[str]:
@@ -236,7 +239,9 @@ def _bold(sentence: str, kinds: tuple[str, ...]) -> str:
     return "".join(out + [sentence[last:]])
 
 
-def _details(evidence: PartEvidence) -> list[str]:
+def _details(evidence: PartEvidence, shown: str) -> list[str]:
+    """Conditions and the responsible units of the first answered clause, unless the answer already says
+    them (shown: the parts' lines)."""
     main = evidence.clauses[0]
     details = []
     used = {s.text for s in main.sentences}
@@ -244,7 +249,7 @@ def _details(evidence: PartEvidence) -> list[str]:
     if conditions and not evidence.asks.needs_figure:
         details.append("条件与要求：" + "".join(readable(s) for s in conditions[:2]))
     units = main.hit.metadata.units_label
-    if units and "department" not in evidence.asks.kinds:
+    if units and f"**{units}**" not in shown:
         details.append(f"责任单位：{units}。")
     return details
 

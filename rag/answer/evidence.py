@@ -190,11 +190,12 @@ class EvidenceFinder:
             qualifying.append(ClauseEvidence(hit, chosen, best))
         if qualifying:  # retrieval's order (re-ranking by the answering sentence did worse on the tuning set)
             main = qualifying[0]
-            # another clause is shown 另见 only on the same subject: as close in meaning, and leaving out no
-            # asked term the first clause has (a 住院护理补贴 is not 另见 for 个体工商户's 社保补贴)
+            # another clause is shown 另见 only on the same subject: as close in meaning, in the same document,
+            # and leaving out no asked term (a 住院护理补贴 is not 另见 for 个体工商户's 社保补贴)
             also = [] if main.hit.named else [
                 c for c in qualifying[1:] if _same_subject(c, main)
-                and set(self.terms.missing(part.text, _context(c.hit))) <= set(self.terms.missing(part.text, _context(main.hit)))][:1]
+                and c.hit.metadata.doc_title == main.hit.metadata.doc_title
+                and not self.terms.missing(part.text, _context(c.hit))][:1]
             evidence.clauses = [main, *also]
             context = _context(main.hit)
             evidence.missing_terms = self.terms.missing(part.text, context)
