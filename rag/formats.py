@@ -27,28 +27,41 @@ def is_supported(path: Path) -> bool:
 
 
 def extract_text(path: Path) -> str:
-    """The file's text; PDF pages are joined with PAGE_BREAK."""
+    """The file's text; PDF pages are joined with PAGE_BREAK. Whatever a damaged file makes a parser raise
+    (pdfminer, lxml, zipfile …) becomes a CorpusError naming the file: one bad file never stops the rest."""
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return read_text(path)
-    if suffix == ".pdf":
-        return _pdf_text(path)
-    if suffix == ".docx":
-        return _docx_text(path)
-    if suffix in (".html", ".htm"):
-        return _html_text(path)
-    raise CorpusError(f"{path}: 不支持的文件格式 {suffix or '（无扩展名）'}；支持 {'、'.join(SUFFIXES)}")
+    readers = {".pdf": _pdf_text, ".docx": _docx_text, ".html": _html_text, ".htm": _html_text}
+    if suffix not in readers:
+        raise CorpusError(f"{path}: 不支持的文件格式 {suffix or '（无扩展名）'}；支持 {'、'.join(SUFFIXES)}")
+    try:
+        return readers[suffix](path)
+    except CorpusError:
+        raise
+    except Exception as error:
+        raise CorpusError(f"无法读取 {path}：{_unreadable(error)}") from error
+
+
+def _unreadable(error: Exception) -> str:
+    """Why a parser gave up on a file, in a few words: pdfplumber wraps pdfminer's error in its own."""
+    from pdfminer.pdfdocument import PDFEncryptionError
+
+    causes = [error, *error.args[:1]]
+    if any(isinstance(cause, PDFEncryptionError) for cause in causes):
+        return "PDF 已加密，请提供未加密的版本"
+    if "Resource limit exceeded" in str(error):  # lxml's limits (a text node over 10 MB, nesting too deep)
+        return "文件内容超出解析上限"
+    if isinstance(error, OSError) and error.strerror:
+        return f"无法打开文件（{error.strerror}）"
+    return "文件已损坏或不完整"
 
 
 def _pdf_text(path: Path) -> str:
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
 
-    try:
-        with pdfplumber.open(path) as pdf:
-            pages = [_pdf_page_lines(page) for page in pdf.pages]
-    except (PDFSyntaxError, ValueError, KeyError) as error:
-        raise CorpusError(f"{path}: PDF 文件已损坏或无法打开（{type(error).__name__}）") from error
+    with pdfplumber.open(path) as pdf:
+        pages = [_pdf_page_lines(page) for page in pdf.pages]
     if not pages or all(len(re.sub(r"\s", "", "".join(lines))) < MIN_TEXT_CHARS_PER_PAGE for lines, _ in pages):
         raise CorpusError(f"{path}: PDF 没有文字层（可能是扫描件），无法提取文字；请提供带文字层的 PDF、DOCX 或文本文件")
     texts: list[list[str]] = []
@@ -91,14 +104,10 @@ def _join_cjk_spaces(text: str) -> str:
 
 def _docx_text(path: Path) -> str:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError) as error:
-        raise CorpusError(f"{path}: DOCX 文件已损坏或不是 Word 文档（{type(error).__name__}）") from error
+    document = docx.Document(str(path))
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
