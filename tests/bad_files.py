@@ -86,3 +86,34 @@ def malformed_docx(path: Path) -> Path:
 def oversized_xml_docx(path: Path) -> Path:
     """One run of 11 million characters: over lxml's 10 MB limit for a text node."""
     return docx_with_document_xml(path, lambda xml: xml.replace(b"<w:t>", b"<w:t>" + b"x" * 11_000_000, 1))
+
+
+def oversized_file(path: Path, size: int) -> Path:
+    """The fixture PDF padded (sparsely) to `size` bytes: a valid PDF, only too big."""
+    path.write_bytes(GOOD_PDF.read_bytes())
+    with path.open("r+b") as handle:
+        handle.truncate(size)
+    return path
+
+
+def docx_unpacking_to(path: Path, size: int) -> Path:
+    """The fixture DOCX with a part of zeros added, so that its parts unpack to `size` bytes in all."""
+    with zipfile.ZipFile(GOOD_DOCX) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        left = size - sum(item.file_size for item in source.infolist())
+        with target.open("word/media/padding.bin", "w", force_zip64=True) as padding:
+            while left > 0:
+                padding.write(bytes(min(left, 1 << 20)))
+                left -= 1 << 20
+    return path
+
+
+def pdf_with_pages(path: Path, pages: int) -> Path:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument.new()
+    for _ in range(pages):
+        document.new_page(100, 100)
+    document.save(path)
+    return path

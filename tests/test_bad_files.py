@@ -10,7 +10,16 @@ import rag.cli
 from rag.corpus import CorpusError
 from rag.formats import extract_text
 from rag.pipeline import Pipeline
-from tests.bad_files import GOOD_PDF, encrypted_pdf, malformed_docx, oversized_xml_docx, truncated_pdf
+from tests.bad_files import (
+    GOOD_PDF,
+    docx_unpacking_to,
+    encrypted_pdf,
+    malformed_docx,
+    oversized_file,
+    oversized_xml_docx,
+    pdf_with_pages,
+    truncated_pdf,
+)
 from tests.fakes import HashingEmbedder
 from tests.helpers import copy_corpus, make_settings
 
@@ -53,6 +62,33 @@ def test_a_damaged_file_is_one_line_naming_it_with_its_reason(tmp_path, name):
     with pytest.raises(CorpusError) as raised:
         extract_text(path)
     assert str(raised.value) == f"无法读取 {path}：{reason}"
+
+
+MB = 1024 * 1024
+
+
+@pytest.mark.parametrize(("name", "make", "reason"), [
+    ("大文件.pdf", lambda path: oversized_file(path, 51 * MB), "文件大小 51.0 MB，超过上限 50 MB"),
+    ("大文件.txt", lambda path: oversized_file(path, 50 * MB + MB // 2), "文件大小 50.5 MB，超过上限 50 MB"),
+    ("解压很大.docx", lambda path: docx_unpacking_to(path, 201 * MB), "DOCX 解压后 201.0 MB，超过上限 200 MB"),
+    ("很多页.pdf", lambda path: pdf_with_pages(path, 2001), "PDF 共 2001 页，超过上限 2000 页"),
+])
+def test_limits_are_checked_before_parsing(tmp_path, monkeypatch, name, make, reason):
+    import rag.formats
+
+    path = make(tmp_path / name)
+    for reader in ("read_text", "_pdf_text", "_docx_text"):  # none of them may run
+        monkeypatch.setattr(rag.formats, reader, lambda path: pytest.fail("parsed a file over a limit"))
+    with pytest.raises(CorpusError) as raised:
+        extract_text(path)
+    assert str(raised.value) == f"无法读取 {path}：{reason}"
+
+
+def test_files_at_the_limits_pass_the_checks(tmp_path):
+    from rag.formats import _check_limits
+
+    assert _check_limits(pdf_with_pages(tmp_path / "2000页.pdf", 2000), ".pdf") is None
+    assert _check_limits(oversized_file(tmp_path / "50MB.txt", 50 * MB), ".txt") is None
 
 
 def test_the_encrypted_pdf_is_really_encrypted_and_opens_with_its_password(tmp_path):
