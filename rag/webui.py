@@ -19,7 +19,7 @@ from rag.chunk import Chunk
 from rag.citation import Citation, short_reference
 from rag.config import Settings
 from rag.corpus import KIND_NAMES
-from rag.feedback import FeedbackLog
+from rag.feedback import FeedbackError, FeedbackLog
 from rag.login import LoginGuard, PageWithoutApiBeforeLogin
 from rag.pipeline import Pipeline
 from rag.retrieve import Hit, SearchFilters
@@ -274,7 +274,11 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
         if session is None or session.last is None:
             return "请先提问，再评价回答。", comment
         last = session.last
-        feedback.record(rating, last.question, last.answer, [c.display() for c in last.citations], comment)
+        try:
+            feedback.record(rating, last.question, last.answer, [c.display() for c in last.citations], comment)
+        except FeedbackError as error:  # said to the person; the comment stays in its box to send again
+            LOG.exception("反馈未能保存")
+            return f"⚠️ {error}", comment
         return "感谢反馈，已记录。", ""
 
     def clear() -> tuple:

@@ -156,7 +156,7 @@ def test_the_staff_tab_shows_what_a_removal_of_a_bad_file_takes_out(tmp_path):
                         embedder=HashingEmbedder())
     pipeline.ingest()
     truncated_pdf(corpus / "坏文件.pdf")
-    app = build_app(pipeline, FeedbackLog(tmp_path / "feedback.jsonl"))
+    app = build_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"))
     ask_to_remove = next(f.fn for f in app.fns.values() if getattr(f.fn, "__name__", "") == "ask_to_remove")
     assert ask_to_remove("坏文件.pdf", True) == (
         f"将从语料中删除：坏文件.pdf（无法读取 {corpus / '坏文件.pdf'}：文件已损坏或不完整）。确认无误请点「确认删除」。",
