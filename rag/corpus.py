@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,10 +40,9 @@ def find_manifest(path: Path) -> Path | None:
 
 def load_manifest(manifest: Path) -> Manifest:
     """Every usable entry; a broken entry is named in `problems` and the others still count."""
-    stat = manifest.stat()
-    entries = _entries(manifest, stat.st_mtime_ns, stat.st_size)
+    entries, unreadable = manifest_entries(manifest)
     sources: dict[Path, Source] = {}
-    problems: list[str] = []
+    problems: list[str] = list(unreadable)
     for number, entry in enumerate(entries, 1):
         name = entry.get("path") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not name.strip():
@@ -65,13 +65,37 @@ def load_manifest(manifest: Path) -> Manifest:
     return Manifest(manifest, sources, problems)
 
 
+def manifest_entries(manifest: Path) -> tuple[list, list[str]]:
+    """The manifest's [[source]] entries and, in Chinese, what could not be read: an entry with a syntax
+    error is skipped (named by its line) and the others still count; its file is recognised from its content."""
+    stat = manifest.stat()
+    entries, problems = _entries(manifest, stat.st_mtime_ns, stat.st_size)
+    return list(entries), list(problems)
+
+
 @functools.lru_cache(maxsize=8)
-def _entries(manifest: Path, mtime_ns: int, size: int) -> list:
-    """The manifest's entries, parsed once per version of the file: an ingest asks for every file's entry."""
+def _entries(manifest: Path, mtime_ns: int, size: int) -> tuple[list, list[str]]:
+    """Parsed once per version of the file: an ingest asks for every file's entry."""
     try:
-        return tomllib.loads(manifest.read_text(encoding="utf-8")).get("source", [])
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise CorpusError(f"{manifest}: 清单格式错误：{error}") from error
+        text = manifest.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return [], [f"{manifest}: 清单不是 UTF-8 编码，暂不生效（各文件按内容识别）；请转换为 UTF-8"]
+    try:
+        return tomllib.loads(text).get("source", []), []
+    except tomllib.TOMLDecodeError:
+        pass
+    entries: list = []
+    problems: list[str] = []
+    first_line = 1
+    for block in re.split(r"(?m)^(?=\[\[source\]\]\s*$)", text):  # entry by entry: one bad entry costs only itself
+        try:
+            entries += tomllib.loads(block).get("source", [])
+        except tomllib.TOMLDecodeError as error:
+            at = re.search(r"at line (\d+)", str(error))
+            line = first_line + (int(at.group(1)) - 1 if at else block.rstrip("\n").count("\n"))
+            problems.append(f"{manifest}: 第 {line} 行不符合 TOML 格式，这一条登记已跳过（其文件按内容识别）")
+        first_line += block.count("\n")
+    return entries, problems
 
 
 def _entry_date(value: object) -> int | None:

@@ -9,6 +9,7 @@ CorpusError whose message names the file and says what to do, in Chinese.
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 from rag.corpus import SUFFIXES, CorpusError, read_text
@@ -19,6 +20,11 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 FULL_LINE_RATIO = 0.9
 MIN_TEXT_CHARS_PER_PAGE = 20  # fewer than this on every page: a scan without a text layer
 # a line that starts a numbered unit (第三条, 第二章, （一）, 一、) starts a paragraph of its own
+# limits checked before a file is parsed: a parser given more can take minutes and gigabytes
+MB = 1024 * 1024
+MAX_FILE_BYTES = 50 * MB
+MAX_DOCX_UNPACKED_BYTES = 200 * MB  # a DOCX is a zip: what its parts take once unpacked
+MAX_PDF_PAGES = 2000
 STARTS_PARAGRAPH = re.compile(r"^(第[一二三四五六七八九十百零]{1,5}[条章节编]|（[一二三四五六七八九十]{1,3}）|[一二三四五六七八九十]{1,3}、|附件)")
 
 
@@ -27,28 +33,68 @@ def is_supported(path: Path) -> bool:
 
 
 def extract_text(path: Path) -> str:
-    """The file's text; PDF pages are joined with PAGE_BREAK."""
+    """The file's text; PDF pages are joined with PAGE_BREAK. Whatever a damaged file makes a parser raise
+    (pdfminer, lxml, zipfile …) becomes a CorpusError naming the file: one bad file never stops the rest."""
     suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        return read_text(path)
-    if suffix == ".pdf":
-        return _pdf_text(path)
+    readers = {".pdf": _pdf_text, ".docx": _docx_text, ".html": _html_text, ".htm": _html_text,
+               **dict.fromkeys(TEXT_SUFFIXES, read_text)}
+    if suffix not in readers:
+        raise CorpusError(f"{path}: 不支持的文件格式 {suffix or '（无扩展名）'}；支持 {'、'.join(SUFFIXES)}")
+    try:
+        _check_limits(path, suffix)
+        return readers[suffix](path)
+    except CorpusError:
+        raise
+    except Exception as error:
+        raise CorpusError(f"无法读取 {path}：{_unreadable(error)}") from error
+
+
+def _check_limits(path: Path, suffix: str) -> None:
+    """Refuse a file over MAX_FILE_BYTES, a DOCX over MAX_DOCX_UNPACKED_BYTES unpacked, a PDF over MAX_PDF_PAGES."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise CorpusError(f"无法读取 {path}：文件大小 {size / MB:.1f} MB，超过上限 {MAX_FILE_BYTES // MB} MB")
     if suffix == ".docx":
-        return _docx_text(path)
-    if suffix in (".html", ".htm"):
-        return _html_text(path)
-    raise CorpusError(f"{path}: 不支持的文件格式 {suffix or '（无扩展名）'}；支持 {'、'.join(SUFFIXES)}")
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())  # zipfile reads no more than this
+        if unpacked > MAX_DOCX_UNPACKED_BYTES:
+            raise CorpusError(f"无法读取 {path}：DOCX 解压后 {unpacked / MB:.1f} MB，超过上限 "
+                              f"{MAX_DOCX_UNPACKED_BYTES // MB} MB")
+    if suffix == ".pdf" and (pages := _pdf_page_count(path)) > MAX_PDF_PAGES:
+        raise CorpusError(f"无法读取 {path}：PDF 共 {pages} 页，超过上限 {MAX_PDF_PAGES} 页")
+
+
+def _pdf_page_count(path: Path) -> int:
+    """The page count the PDF's page tree states, read without parsing any page."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+
+    with path.open("rb") as handle:
+        pages = resolve1(PDFDocument(PDFParser(handle)).catalog.get("Pages"))
+        count = resolve1(pages.get("Count")) if isinstance(pages, dict) else None
+    return count if isinstance(count, int) else 0
+
+
+def _unreadable(error: Exception) -> str:
+    """Why a parser gave up on a file, in a few words: pdfplumber wraps pdfminer's error in its own."""
+    from pdfminer.pdfdocument import PDFEncryptionError
+
+    causes = [error, *error.args[:1]]
+    if any(isinstance(cause, PDFEncryptionError) for cause in causes):
+        return "PDF 已加密，请提供未加密的版本"
+    if "Resource limit exceeded" in str(error):  # lxml's limits (a text node over 10 MB, nesting too deep)
+        return "文件内容超出解析上限"
+    if isinstance(error, OSError) and error.strerror:
+        return f"无法打开文件（{error.strerror}）"
+    return "文件已损坏或不完整"
 
 
 def _pdf_text(path: Path) -> str:
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
 
-    try:
-        with pdfplumber.open(path) as pdf:
-            pages = [_pdf_page_lines(page) for page in pdf.pages]
-    except (PDFSyntaxError, ValueError, KeyError) as error:
-        raise CorpusError(f"{path}: PDF 文件已损坏或无法打开（{type(error).__name__}）") from error
+    with pdfplumber.open(path) as pdf:
+        pages = [_pdf_page_lines(page) for page in pdf.pages]
     if not pages or all(len(re.sub(r"\s", "", "".join(lines))) < MIN_TEXT_CHARS_PER_PAGE for lines, _ in pages):
         raise CorpusError(f"{path}: PDF 没有文字层（可能是扫描件），无法提取文字；请提供带文字层的 PDF、DOCX 或文本文件")
     texts: list[list[str]] = []
@@ -91,14 +137,10 @@ def _join_cjk_spaces(text: str) -> str:
 
 def _docx_text(path: Path) -> str:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError) as error:
-        raise CorpusError(f"{path}: DOCX 文件已损坏或不是 Word 文档（{type(error).__name__}）") from error
+    document = docx.Document(str(path))
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):

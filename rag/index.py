@@ -78,10 +78,7 @@ class Indexer:
         parsed_sources: set[str] = set()
         manifest = corpus_dir / MANIFEST_NAME
         if full_run and manifest.is_file():
-            try:
-                report.errors += load_manifest(manifest).problems
-            except CorpusError as error:
-                report.errors.append(str(error))
+            report.errors += load_manifest(manifest).problems
         current = {} if model_changed else self.store.chunks()
         keys = {source_for(p, corpus_dir).name for p in files}
         # files already indexed (and not re-read now), by content: an exact copy is not indexed twice

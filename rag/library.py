@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from rag.corpus import (
     CorpusError,
     corpus_files,
     file_sha256,
-    load_manifest,
+    manifest_entries,
     source_for,
 )
 from rag.documents import Document, Source
@@ -29,7 +30,7 @@ from rag.parse.clauses import cn_to_int
 from rag.parse.regulation import ARTICLE
 
 FOLDERS = {"gazette": "gazette", "policy": "policy", "regulation": "regulation", "newspaper": "news"}
-UNSAFE_IN_NAME = re.compile(r"[\\/:*?\"<>|\s]+")
+UNSAFE_IN_NAME = re.compile(r"[\\/:*?\"<>|\s\x00-\x1f\x7f-\x9f]+")
 
 
 @dataclass
@@ -134,7 +135,7 @@ class Library:
             return []
         first = recognised.documents[0]
         date = _date(first.date) if first.date else ""
-        entries = tomllib.loads(self.manifest.read_text(encoding="utf-8")).get("source", [])
+        entries, _problems = manifest_entries(self.manifest)
         return [f"语料中已有同标题、同日期的 {e['path']}（可能是同一文件的另一种格式），两者都会被检索"
                 for e in entries if e.get("title") == first.title and str(e.get("date", "")) == date and date]
 
@@ -148,7 +149,7 @@ class Library:
         first = recognised.documents[0]
         name = first.title if len(recognised.documents) == 1 else recognised.file.stem
         date = first.date if len(recognised.documents) == 1 else None
-        stem = UNSAFE_IN_NAME.sub("_", name)[:60].strip("_") or recognised.file.stem
+        stem = _safe_name(name) or _safe_name(recognised.file.stem) or "文件"
         stem += f"-{_date(date)}" if date else ""
         folder = self.corpus_dir / FOLDERS[recognised.kind]
         target = folder / f"{stem}{recognised.file.suffix.lower()}"
@@ -176,9 +177,9 @@ class Library:
         entry = "\n[[source]]\n" + "".join(f"{key} = {_toml(value)}\n" for key, value in fields.items())
         if recognised.warnings:
             entry += f"warnings = [{', '.join(_toml(w) for w in recognised.warnings)}]\n"
+        tomllib.loads(entry)  # what we write must read back (_toml leaves out what TOML forbids)
         existing = self.manifest.read_text(encoding="utf-8") if self.manifest.is_file() else ""
         self.manifest.write_text(existing.rstrip("\n") + ("\n" if existing else "") + entry, encoding="utf-8")
-        load_manifest(self.manifest)  # what we wrote must read back
 
     def _drop_entries(self, keys: set[str]) -> None:
         if not self.manifest.is_file():
@@ -189,13 +190,21 @@ class Library:
         self.manifest.write_text(head + "".join(f"[[source]]{b}" for b in kept), encoding="utf-8")
 
 
+def _safe_name(name: str) -> str:
+    """A name fit for a file: no path separators, spaces or control characters."""
+    return UNSAFE_IN_NAME.sub("_", name)[:60].strip("_")
+
+
 def _entry_path(block: str) -> str:
     found = re.search(r'(?m)^path\s*=\s*"([^"]*)"', block)
     return json.loads(f'"{found.group(1)}"') if found else ""
 
 
 def _toml(value: object) -> str:
-    return str(value) if isinstance(value, int) else json.dumps(str(value), ensure_ascii=False)
+    """A TOML value; control characters (a DEL in a file name …) are left out, not written."""
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps("".join(c for c in str(value) if unicodedata.category(c) != "Cc"), ensure_ascii=False)
 
 
 def _warnings(recognised: Recognised) -> list[str]:

@@ -1,43 +1,67 @@
 """The web app's login: a constant-time check, and failed attempts slowed down.
 
-Gradio calls this on every POST /login. After FREE_FAILURES wrong passwords for a name, each further
-attempt for it first waits 1, 2, 4 … up to MAX_DELAY seconds, until a right one. Names other than the
-configured user share one count: they can never succeed, and the counts stay bounded however many
-names an attacker tries. Attempts for one name take turns, waits included, so guessing in parallel is
-no faster. (Anyone who knows the staff name can make its login wait too: the price of a shared name.)
+Gradio calls this on every POST /login. Wrong passwords are counted per client address and name: after
+FREE_FAILURES of them, each further attempt from that address for that name first waits 1, 2, 4 … up to
+MAX_DELAY seconds, until a right one. So guessing is slowed, and the right password from another address
+is never kept waiting by someone else's guesses. Names other than the configured user share one count
+per address (they can never succeed); an IPv6 client counts by its /64, the block one host is given; at
+most MAX_TRACKED address-name pairs are remembered, the longest unused forgotten first. Attempts for one
+pair take turns, waits included, so guessing in parallel is no faster.
+
+Gradio passes auth only the name and password: the address comes from the request, noted by the
+middleware below (uvicorn has already taken it from X-Forwarded-For when a local proxy sent it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hmac
+import ipaddress
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 FREE_FAILURES = 10
 MAX_DELAY = 30.0
+MAX_TRACKED = 10_000
 OTHER_NAMES = ""
+CLIENT = contextvars.ContextVar("client", default="")  # the address of the request being served
+
+
+def client_key(host: str) -> str:
+    """The address a count is kept for: an IPv6 address by its /64, anything else as it is."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:  # ::ffff:203.0.113.5 is an IPv4 client
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
 class LoginGuard:
     def __init__(self, login: tuple[str, str], sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
         self.user, self.password = login
         self.sleep = sleep  # awaited, not time.sleep: the login route runs on the server's event loop
-        self.failures: dict[str, int] = {}
-        # one attempt at a time per name, its wait included: parallel guesses queue up behind each other's waits
-        self.turns: dict[str, asyncio.Lock] = {}
+        self.failures: OrderedDict[tuple[str, str], int] = OrderedDict()  # (address, name) → wrong passwords
+        # one attempt at a time per pair, its wait included: parallel guesses queue up behind each other's waits
+        self.turns: dict[tuple[str, str], asyncio.Lock] = {}
 
-    def _key(self, user: str) -> str:
-        return user if user == self.user else OTHER_NAMES
+    def _key(self, user: str, client: str | None = None) -> tuple[str, str]:
+        return client_key(CLIENT.get() if client is None else client), user if user == self.user else OTHER_NAMES
 
-    def delay(self, user: str) -> float:
-        """Seconds the next attempt for this name waits before it is checked."""
-        over = self.failures.get(self._key(user), 0) - FREE_FAILURES
+    def delay(self, user: str, client: str | None = None) -> float:
+        """Seconds the next attempt for this name from this address (default: the request's) waits."""
+        over = self.failures.get(self._key(user, client), 0) - FREE_FAILURES
         return 0.0 if over < 0 else min(MAX_DELAY, 2.0 ** over)
 
     async def check(self, user: str, password: str) -> bool:
         key = self._key(user)
-        async with self.turns.setdefault(key, asyncio.Lock()):
+        turn = self.turns.setdefault(key, asyncio.Lock())
+        async with turn:
             wait = self.delay(user)
             if wait:
                 await self.sleep(wait)
@@ -47,7 +71,17 @@ class LoginGuard:
                 self.failures.pop(key, None)
             else:
                 self.failures[key] = self.failures.get(key, 0) + 1
-            return right
+                self.failures.move_to_end(key)
+                while len(self.failures) > MAX_TRACKED:
+                    self._forget(self.failures.popitem(last=False)[0])
+        if key not in self.failures:
+            self._forget(key)
+        return right
+
+    def _forget(self, key: tuple[str, str]) -> None:
+        turn = self.turns.get(key)
+        if turn is not None and not turn.locked():
+            del self.turns[key]
 
 
 # Gradio renders its page with the API description in it even before a login (routes.py); the page a
@@ -57,12 +91,15 @@ NO_API_DESCRIPTION = b'<script>window.gradio_api_info = {"named_endpoints": {}, 
 
 
 class PageWithoutApiBeforeLogin:
-    """ASGI middleware around the Gradio app (FastAPI's `middleware=`)."""
+    """ASGI middleware around the Gradio app (FastAPI's `middleware=`); it also notes each request's
+    client address for LoginGuard."""
 
     def __init__(self, app):
         self.app = app
 
     async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":  # for LoginGuard: whose attempt this is
+            CLIENT.set((scope.get("client") or ("",))[0])
         gradio = scope.get("app")  # Starlette sets it before running its middleware
         if (scope["type"] != "http" or scope["method"] != "GET" or getattr(gradio, "auth", None) is None
                 or self._logged_in(scope, gradio)):

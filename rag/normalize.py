@@ -13,10 +13,28 @@ _SENTENCE_PUNCTUATION = re.compile("[，。；！？、,;\t]")
 _SPACE_CJK_DIGIT = re.compile(f"(?<={_CJK_CLASS})[ \u00a0\u3000]+(?=[0-9%])|(?<=[0-9%.])[ \u00a0\u3000]+(?={_CJK_CLASS})")
 # 许政〔2024〕11 号, 许政 [2024] 11号, 许发[2018]4号 → 许政〔2024〕11号
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8})\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*(\d{1,4})\s*号")
-_HALF_PARENS_NUMBER = re.compile(r"^\(\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*\)")
+_HALF_PARENS_NUMBER = re.compile(r"^\(\s*(\d{1,3}|[一二三四五六七八九十]{1,3})\s*\)")
 _FULLWIDTH_DOT_NUMBER = re.compile(r"^(\d{1,2})\s*[．。]\s*(?!\d)")
 _DIGIT_DOT_SPACE = re.compile(r"^(\d{1,2})\.\s+(?!\d)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u200b]")
+# Some PDF printers (Chromium's among them) write a character as the radical that shares its glyph:
+# 许昌市⼈⺠政府, 5⽉10⽇. The Kangxi radicals (U+2F00–U+2FDF) fold by NFKC (only there: NFKC elsewhere
+# would turn the full-width punctuation the parsers read into ASCII); of the CJK radicals supplement
+# (U+2E80–U+2EFF) NFKC folds only ⺟ and ⻳, so those that stand for a whole character are named here.
+_RADICALS_AS_CHARACTERS = {
+    "CIVILIAN": "民", "MOON": "月", "MEAT": "月", "BLUE": "青", "BONE": "骨", "GHOST": "鬼", "EAT ONE": "食",
+    "WEST TWO": "西", "LONG ONE": "長", "SIMPLIFIED HORN": "角", "SIMPLIFIED WHEAT": "麦", "SIMPLIFIED YELLOW": "黄",
+    "C-SIMPLIFIED SEE": "见", "C-SIMPLIFIED SHELL": "贝", "C-SIMPLIFIED CART": "车", "C-SIMPLIFIED LONG": "长",
+    "C-SIMPLIFIED GATE": "门", "C-SIMPLIFIED TANNED LEATHER": "韦", "C-SIMPLIFIED LEAF": "页",
+    "C-SIMPLIFIED WIND": "风", "C-SIMPLIFIED FLY": "飞", "C-SIMPLIFIED HORSE": "马", "C-SIMPLIFIED FISH": "鱼",
+    "C-SIMPLIFIED BIRD": "鸟", "C-SIMPLIFIED SALT": "卤", "C-SIMPLIFIED FROG": "黾", "C-SIMPLIFIED EVEN": "齐",
+    "C-SIMPLIFIED TOOTH": "齿", "C-SIMPLIFIED DRAGON": "龙",
+}
+_RADICALS = str.maketrans({
+    **{chr(c): unicodedata.normalize("NFKC", chr(c)) for c in [*range(0x2E80, 0x2F00), *range(0x2F00, 0x2FE0)]
+       if unicodedata.normalize("NFKC", chr(c)) != chr(c)},
+    **{unicodedata.lookup(f"CJK RADICAL {name}"): char for name, char in _RADICALS_AS_CHARACTERS.items()},
+})
 
 
 def normalize_doc_number(text: str) -> str:
@@ -24,9 +42,14 @@ def normalize_doc_number(text: str) -> str:
     return _DOC_NUMBER.sub(lambda m: f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号", text)
 
 
+def fold_radicals(text: str) -> str:
+    """Radicals a PDF printer wrote for ordinary characters (⼈⺠ → 人民), as people read them."""
+    return text.translate(_RADICALS)
+
+
 def normalize_line(line: str) -> str:
     """Normalize one extracted line; tabs (table cells) are kept."""
-    line = _CONTROL.sub("", unicodedata.normalize("NFC", line)).replace("\u00a0", " ")
+    line = _CONTROL.sub("", unicodedata.normalize("NFC", fold_radicals(line))).replace("\u00a0", " ")
     line = line.strip(" \u3000")
     # inside running text a space between characters is debris; in a headline it separates phrases
     running_text = _SENTENCE_PUNCTUATION.search(line)

@@ -47,5 +47,5 @@ def serve(settings: Settings, embedder: ProcessEmbedder) -> None:
     from rag.feedback import FeedbackLog
     from rag.webui import build_app, launch_settings
 
-    app = build_app(pipeline, FeedbackLog(settings.data_dir / "feedback.jsonl"))
+    app = build_app(pipeline, FeedbackLog(settings.data_dir / "feedback.sqlite3"))
     app.launch(**launch_settings(settings))

@@ -119,6 +119,12 @@ def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
             failed = "".join(f"\n错误：{e}" for e in report.errors)
             return f"已发布 {added.summary()}\n索引：{report.summary()}{failed}"
 
+        def contents(key: str) -> str:
+            try:
+                return f"含 {len(library.recognise(settings.corpus_dir / key).documents)} 个文件"
+            except CorpusError as error:  # a damaged file can still be named and taken out
+                return str(error)
+
         def ask_to_remove(text: str, is_unlocked: bool) -> tuple[str, str]:
             """What a removal would take out, shown first: a 文号 inside a gazette issue names the whole file."""
             if not is_unlocked:
@@ -127,7 +133,7 @@ def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
                 keys = library.matching(text or "")
             except CorpusError as error:
                 return f"未删除：{error}", ""
-            files = [f"{key}（含 {len(library.recognise(settings.corpus_dir / key).documents)} 个文件）" for key in keys]
+            files = [f"{key}（{contents(key)}）" for key in keys]
             return f"将从语料中删除：{'、'.join(files)}。确认无误请点「确认删除」。", text
 
         def take_out(pending: str, is_unlocked: bool) -> tuple[str, str]:

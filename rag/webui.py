@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ from rag.chunk import Chunk
 from rag.citation import Citation, short_reference
 from rag.config import Settings
 from rag.corpus import KIND_NAMES
-from rag.feedback import FeedbackLog
+from rag.feedback import FeedbackError, FeedbackLog
 from rag.login import LoginGuard, PageWithoutApiBeforeLogin
 from rag.pipeline import Pipeline
 from rag.retrieve import Hit, SearchFilters
@@ -128,6 +129,17 @@ def figures_in_bold(text: str) -> str:
     return f"{first}\n{rest}" if rest else first
 
 
+# every [ and ] but a citation mark [1] that opens nothing: [text](url), ![alt](url), [text][ref], [ref]: url
+_LINK_BRACKET = re.compile(r"\[\d+\](?![(\[:])|[\[\]]")
+
+
+def as_text(markdown: str) -> str:
+    """The answer bubble's Markdown with what it quotes from documents shown as written: no HTML tag is live
+    (a document's <img src=…> would fetch a remote image) and no Markdown link or image is made
+    ([许昌市政务服务网](http://…) would hide where it leads); the answer's own **bold** and [1] marks stay."""
+    return _LINK_BRACKET.sub(lambda m: m[0] if len(m[0]) > 1 else "\\" + m[0], markdown.replace("<", "&lt;"))
+
+
 def answer_messages(answer: Answer) -> list[dict]:
     """The answer as the chat shows it: the answer itself (a refusal or a partial answer marked at its
     start), then each citation folded under it as a chip (文号 + clause) that opens the clause, then the
@@ -139,7 +151,7 @@ def answer_messages(answer: Answer) -> list[dict]:
         text = figures_in_bold(text)
         if answer.unanswered_parts:
             text = "**◐ 部分问题未找到明确规定**\n\n" + text
-    messages = [{"role": "assistant", "content": text.replace("\n", "  \n")}]
+    messages = [{"role": "assistant", "content": as_text(text).replace("\n", "  \n")}]
     by_id = {hit.chunk_id: hit for hit in answer.hits}
     for number, citation in enumerate(answer.citations, 1):
         hit = by_id.get(citation.chunk_id)
@@ -226,7 +238,7 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
                     final = piece
                 else:
                     shown += piece
-                    chat[-1] = {"role": "assistant", "content": shown}
+                    chat[-1] = {"role": "assistant", "content": as_text(shown)}
                     yield chat, gr.update(), session, ""
         except Exception:  # the model process or the store failed: say so, keep the conversation
             LOG.exception("回答失败：%s", question)
@@ -256,7 +268,11 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
         if session is None or session.last is None:
             return "请先提问，再评价回答。", comment
         last = session.last
-        feedback.record(rating, last.question, last.answer, [c.display() for c in last.citations], comment)
+        try:
+            feedback.record(rating, last.question, last.answer, [c.display() for c in last.citations], comment)
+        except FeedbackError as error:  # said to the person; the comment stays in its box to send again
+            LOG.exception("反馈未能保存")
+            return f"⚠️ {error}", comment
         return "感谢反馈，已记录。", ""
 
     def clear() -> tuple:

@@ -119,3 +119,38 @@ def test_parse_tree_shows_clause_paths_and_units(capsys):
     tree = capsys.readouterr().out
     assert "《许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见》（许政办〔2024〕3号）" in tree
     assert "      四、（四）1. 特困人员照料护理  〔责任单位：市民政局、市财政局〕" in tree
+
+
+SYNTAX_ERROR = """[[source]]
+path = "good.txt"
+issue = "《许昌日报》2022年9月27日 第04版"
+
+[[source]]
+path = "second.txt"
+issue = 2023年4月头版
+"""
+
+
+def test_a_syntax_error_in_the_manifest_is_one_line_naming_it_and_every_file_still_indexes(tmp_path):
+    from rag.corpus import load_manifest
+    from rag.pipeline import Pipeline
+    from tests.fakes import HashingEmbedder
+    from tests.helpers import NEWS_2023_04, make_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    manifest = corpus / "sources.toml"
+    manifest.write_text(SYNTAX_ERROR, encoding="utf-8")
+    shutil.copy(NEWS_2022_09_27, corpus / "good.txt")
+    shutil.copy(NEWS_2023_04, corpus / "second.txt")
+    problem = f"{manifest}: 第 7 行不符合 TOML 格式，这一条登记已跳过（其文件按内容识别）"
+    loaded = load_manifest(manifest)
+    assert loaded.problems == [problem]
+    assert [s.key for s in loaded.sources.values()] == ["good.txt"]
+
+    pipeline = Pipeline(make_settings(tmp_path, corpus), embedder=HashingEmbedder())
+    report = pipeline.ingest()
+    assert report.errors == [problem]
+    issues = {c.metadata.source: c.metadata.issue for c in pipeline.store.chunks().values()}
+    assert issues["good.txt"] == "《许昌日报》2022年9月27日 第04版"  # the entries that parse still count
+    assert "second.txt" in issues  # the file of the broken entry is indexed as its content says

@@ -1,6 +1,7 @@
 """The gazette parser on the real corpus files: documents, titles, pages, clauses, units, coverage."""
 
 from collections import Counter
+from pathlib import Path
 
 from rag.normalize import cjk_chars, compact, normalize_line
 from tests.helpers import GAZETTE_2020, GAZETTE_2024, clause_text, document, parsed
@@ -119,3 +120,47 @@ def test_no_text_is_lost_or_duplicated(capsys):
             print(f"\n{path.name}: {sum(printed.values())} CJK characters, coverage {ratio:.4f}")
         assert sum(lost.values()) == 0, lost.most_common(5)
         assert sum(duplicated.values()) == 0, duplicated.most_common(5)
+
+
+RADICALS = str.maketrans({"人": "⼈", "民": "⺠", "月": "⽉", "日": "⽇", "一": "⼀", "工": "⼯", "门": "⻔"})
+
+
+def test_a_gazette_printed_with_radicals_parses_as_the_plain_text_does():
+    """A PDF printed by Chromium gives 许昌市⼈⺠政府…, 5⽉10⽇: titles, numbers, dates and clauses are the same."""
+    from dataclasses import replace
+
+    from rag.corpus import source_for
+    from rag.parse import parse_source
+
+    plain = parsed(GAZETTE_2024)
+    printed = parse_source(replace(source_for(GAZETTE_2024), kind=""),
+                           GAZETTE_2024.read_text(encoding="utf-8").translate(RADICALS))
+    assert "许昌市⼈⺠政府" in GAZETTE_2024.read_text(encoding="utf-8").translate(RADICALS)
+    assert [(d.title, d.doc_number, d.date, d.page) for d in printed] == [(d.title, d.doc_number, d.date, d.page)
+                                                                       for d in plain]
+    assert [[(c.clause_path, c.text) for c in d.clauses] for d in printed] == [
+        [(c.clause_path, c.text) for c in d.clauses] for d in plain]
+
+
+def test_a_regulation_printed_with_radicals_is_recognised_as_one():
+    from rag.documents import Source
+    from rag.parse import parse_source
+
+    path = Path(__file__).resolve().parent / "data" / "regulations" / "丽水市城市养犬管理规定(2020-08-14).md"
+    source = Source(path=path, kind="", publisher="", issue="", date=None, key=path.name)
+    [document] = parse_source(source, path.read_text(encoding="utf-8").translate(RADICALS))
+    assert (document.source.kind, document.title, document.date, len(document.clauses)) == (
+        "regulation", "丽水市城市养犬管理规定", 20200814, 39)
+
+
+def test_items_numbered_beyond_99_stay_items_of_their_own():
+    from rag.documents import Source
+    from rag.parse import parse_source
+
+    items = "\n".join(f"({n})第{n}项事项按规定办理。" for n in range(1, 301))
+    text = f"许昌市人民政府关于清单事项的通知\n许政〔2025〕1号\n一、清单事项\n{items}\n许昌市人民政府\n2025年1月2日\n"
+    source = Source(path=GAZETTE_2024.parent / "清单.txt", kind="", publisher="", issue="", date=None, key="清单.txt")
+    [document] = parse_source(source, text)
+    paths = [c.clause_path for c in document.clauses if c.clause_path.startswith("一、（")]
+    assert paths == [f"一、（{n}）" for n in range(1, 301)]
+    assert [c.text for c in document.clauses if c.clause_path == "一、（100）"] == ["（100）第100项事项按规定办理。"]

@@ -9,7 +9,7 @@ import pytest
 import rag.cli
 from rag.pipeline import Pipeline
 from tests.fakes import HashingEmbedder
-from tests.helpers import copy_corpus, make_settings
+from tests.helpers import GAZETTE_2020, copy_corpus, make_settings
 
 DATA = Path(__file__).resolve().parent / "data"
 DOG_PDF = DATA / "formats" / "丽水市城市养犬管理规定(2020-08-14).pdf"
@@ -200,3 +200,28 @@ def test_an_answer_from_a_document_whose_term_has_run_out_says_so(library, tmp_p
     answer = library.answerer.run("某市供热补贴办法规定低保家庭冬季供热补贴每户每年多少钱？")
     assert answer.citations[0].display() == "《某市供热补贴办法》第二条（2020年1月1日公布，已失效）"
     assert "《某市供热补贴办法》（已失效）：本办法自2020年1月1日起施行，有效期至2022年12月31日。" in answer.answer
+
+
+def test_control_characters_in_a_name_are_left_out_of_the_manifest_and_the_file_name(library, tmp_path, capsys):
+    path = tmp_path / "关于做好供暖工作的\x7f通知.md"
+    path.write_text("许昌市人民政府关于做好供暖\x7f工作的通知\n许政〔2025〕3号\n一、供暖补贴每户500元。\n", encoding="utf-8")
+    assert rag.cli.main(["add", str(path)]) == 0
+    entry = _manifest(library)[-1]
+    assert (entry["path"], entry["title"], entry["original_name"]) == (
+        "policy/许昌市人民政府关于做好供暖工作的通知.md", "许昌市人民政府关于做好供暖工作的通知", "关于做好供暖工作的通知.md")
+    issue = tmp_path / "公报\x7f2020.txt"  # several documents: the file is named after the file it came in
+    issue.write_bytes(GAZETTE_2020.read_bytes())
+    assert rag.cli.main(["add", str(issue)]) == 0
+    assert [(e["path"], e["original_name"]) for e in _manifest(library)[-1:]] == [("gazette/公报_2020.txt", "公报2020.txt")]
+    assert rag.cli.main(["add", str(DOG_PDF)]) == 0  # the manifest still reads: the next add and ingest work
+    assert rag.cli.main(["ingest"]) == 0
+    assert "已收录 regulation/丽水市城市养犬管理规定-2020-08-14.pdf" in capsys.readouterr().out
+
+
+def test_rag_add_works_with_a_manifest_that_has_a_syntax_error(library, capsys):
+    manifest = library.settings.corpus_dir / "sources.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + '\n[[source]]\npath = "news/x.txt\n', encoding="utf-8")
+    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    captured = capsys.readouterr()
+    assert "已收录 regulation/丽水市城市养犬管理规定-2020-08-14.pdf" in captured.out
+    assert any(c.metadata.doc_title == "丽水市城市养犬管理规定" for c in library.store.chunks().values())

@@ -35,3 +35,19 @@ def test_numbering_punctuation_is_unified():
     assert normalize_line("1．加快低效设备替代") == "1. 加快低效设备替代"
     assert normalize_line("(2)实施家电以旧换新") == "（2）实施家电以旧换新"
     assert normalize_line("1.5倍以上") == "1.5倍以上"
+
+
+def test_radicals_a_pdf_printer_wrote_are_read_as_the_characters_they_look_like():
+    # Chromium's PDFs: Kangxi radicals (NFKC folds them) and CJK radicals (folded by name: ⺠ CIVILIAN → 民)
+    assert normalize_line("许昌市⼈⺠政府关于⼀季度⼯作的通知") == "许昌市人民政府关于一季度工作的通知"
+    assert normalize_line("2024年5⽉10⽇") == "2024年5月10日"
+    assert normalize_line("⻔诊费⽤由⻋辆⻛险基⾦⽀付") == "门诊费用由车辆风险基金支付"
+
+
+def test_full_width_punctuation_is_not_folded_to_ascii():
+    line = "（一）按照《通知》要求：“补贴”；每户500元，２０２４年！？"
+    assert normalize_line(line) == line
+
+
+def test_three_digit_item_numbers_in_half_width_brackets_are_unified():
+    assert normalize_line("(100)实施家电以旧换新") == "（100）实施家电以旧换新"

@@ -7,7 +7,7 @@ from rag.staff import COLUMNS, feedback_csv, feedback_rows
 
 
 def test_feedback_rows_newest_first_and_the_thumbs_down_filter(tmp_path):
-    log = FeedbackLog(tmp_path / "feedback.jsonl")
+    log = FeedbackLog(tmp_path / "feedback.sqlite3")
     log.record("up", "低保怎么申请？", "答一", ["《甲》（许政〔2024〕1号）一、"])
     log.record("down", "特困标准？", "答二", ["《乙》（许政办〔2024〕3号）四、（四）1.", "《丙》二、"], "  不清楚 ")
     rows = feedback_rows(log.entries())

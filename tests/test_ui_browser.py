@@ -1,6 +1,5 @@
 """A real headless Chromium (Debian's, driven by Playwright) against the running app."""
 
-import json
 import os
 import shutil
 import subprocess
@@ -11,6 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from gradio_client import Client
 
+from rag.feedback import FeedbackLog
 from rag.webui import EXAMPLES
 from tests.fakes import HashingEmbedder
 from tests.ui_server import start_app
@@ -206,7 +206,7 @@ def test_feedback_is_recorded(page, running_app):
     last = running_app[1].entries()[-1]
     assert (last["rating"], last["question"], last["comment"]) == ("up", "特困人员的照料护理标准是多少？", "很清楚")
     assert last["citations"][0].startswith("《许昌市人民政府办公室关于加强低收入人口动态监测")
-    assert json.loads(running_app[1].path.read_text(encoding="utf-8").splitlines()[-1])["rating"] == "up"
+    assert FeedbackLog(running_app[1].path).entries()[-1]["rating"] == "up"  # stored, not only in memory
 
 
 class HeldEmbedder(HashingEmbedder):

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from gradio_client import Client
 
-from rag.login import FREE_FAILURES, LoginGuard
+from rag.login import CLIENT, FREE_FAILURES, MAX_TRACKED, LoginGuard
 from tests.ui_server import start_app
 
 LOGIN = ("staff", "s3cret")
@@ -25,16 +25,18 @@ def app_url(tmp_path_factory):
     app.close()
 
 
-def fetch(url: str, data: bytes | None = None) -> tuple[int, str]:
+def fetch(url: str, data: bytes | None = None, headers: dict | None = None) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=30) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers or {}), timeout=30) as response:
             return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8", "replace")
 
 
-def login(url: str, password: str) -> int:
-    return fetch(url + "login", urllib.parse.urlencode({"username": LOGIN[0], "password": password}).encode())[0]
+def login(url: str, password: str, client: str = "") -> int:
+    """POST /login; `client`: the address a local proxy says the request came from (uvicorn trusts 127.0.0.1)."""
+    form = urllib.parse.urlencode({"username": LOGIN[0], "password": password}).encode()
+    return fetch(url + "login", form, {"X-Forwarded-For": client} if client else None)[0]
 
 
 @pytest.mark.parametrize(("path", "status"), [
@@ -81,6 +83,55 @@ def test_after_ten_wrong_passwords_the_next_attempt_waits(app_url):
     started = time.monotonic()
     assert login(app_url, "wrong") == 400
     assert time.monotonic() - started < 1.0
+
+
+def test_wrong_passwords_from_one_address_never_delay_the_right_one_from_another(app_url):
+    """The probe's case: a stranger's guesses lock no one else out (it made the right password wait 117.7 s)."""
+    assert [login(app_url, f"wrong-{n}", "203.0.113.5") for n in range(FREE_FAILURES + 1)] == [400] * (FREE_FAILURES + 1)
+    started = time.monotonic()
+    assert login(app_url, LOGIN[1], "198.51.100.7") == 200
+    assert time.monotonic() - started < 1.0
+    started = time.monotonic()
+    assert login(app_url, "wrong-again", "203.0.113.5") == 400  # the guesser still waits (2 s)
+    assert time.monotonic() - started >= 2.0
+
+
+def _attempts(guard: LoginGuard, attempts: list[tuple[str, str, str]]) -> list[bool]:
+    """(address, name, password) tried one after another, each as a request from its address."""
+    async def run() -> list[bool]:
+        results = []
+        for client, user, password in attempts:
+            CLIENT.set(client)
+            results.append(await guard.check(user, password))
+        return results
+
+    return asyncio.run(run())
+
+
+def test_counts_are_per_address_and_name_and_an_ipv6_host_counts_by_its_block():
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    guard = LoginGuard(LOGIN, sleep=record)
+    _attempts(guard, [("203.0.113.5", "staff", "wrong")] * (FREE_FAILURES + 2))
+    assert waits == [1.0, 2.0]
+    assert _attempts(guard, [("198.51.100.7", "staff", "s3cret")]) == [True] and waits == [1.0, 2.0]
+    _attempts(guard, [("203.0.113.5", "staff", "wrong")])  # another's right password resets no one's count
+    assert waits == [1.0, 2.0, 4.0]
+    _attempts(guard, [("2001:db8::1", "staff", "wrong")] * FREE_FAILURES + [("2001:db8::ff", "staff", "wrong")])
+    assert waits[-1] == 1.0 and guard.delay("staff", "2001:db8:0:1::1") == 0.0
+
+
+def test_the_counts_kept_are_capped():
+    async def no_wait(seconds: float) -> None:
+        pass
+
+    guard = LoginGuard(LOGIN, sleep=no_wait)
+    _attempts(guard, [(f"10.{n // 65536}.{n // 256 % 256}.{n % 256}", "staff", "wrong") for n in range(MAX_TRACKED + 5)])
+    assert len(guard.failures) == MAX_TRACKED and len(guard.turns) <= MAX_TRACKED
+    assert ("10.0.0.0", "staff") not in guard.failures and ("10.0.39.19", "staff") in guard.failures
 
 
 def test_the_wait_doubles_up_to_thirty_seconds_and_other_names_share_one_count():

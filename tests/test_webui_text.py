@@ -19,3 +19,34 @@ def test_figures_of_an_unmarked_first_line_are_bolded_and_nothing_else():
 ])
 def test_a_marked_numbered_or_figureless_answer_is_left_as_it_is(text):
     assert figures_in_bold(text) == text
+
+
+def test_html_and_markdown_links_from_a_document_are_shown_as_text():
+    from rag.webui import as_text
+
+    assert as_text("可登录[许昌市政务服务网](http://evil)<img src=x>办理，时限为**5个工作日**。 [1]\n"
+                   "[1] 《通知》 ![图](http://evil/a.png) [[x](y)](z) [2](http://evil)\n[网]: http://evil") == (
+        "可登录\\[许昌市政务服务网\\](http://evil)&lt;img src=x>办理，时限为**5个工作日**。 [1]\n"
+        "[1] 《通知》 !\\[图\\](http://evil/a.png) \\[\\[x\\](y)\\](z) \\[2\\](http://evil)\n\\[网\\]: http://evil")
+
+
+def test_the_answer_bubble_quotes_a_document_s_tags_and_links_as_text(tmp_path):
+    from rag.pipeline import Pipeline
+    from rag.webui import answer_messages
+    from tests.fakes import HashingEmbedder
+    from tests.helpers import make_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "网上办事.txt").write_text(
+        "许昌市人民政府关于网上办事的通知\n许政〔2025〕5号\n一、办理渠道\n"
+        "群众可登录[许昌市政务服务网](http://evil)<img src=x>办理居住证，办理时限为5个工作日。\n"
+        "许昌市人民政府\n2025年1月2日\n", encoding="utf-8")
+    pipeline = Pipeline(make_settings(tmp_path, corpus), embedder=HashingEmbedder())
+    pipeline.ingest()
+    answer = pipeline.answerer.run("居住证办理时限是几个工作日？")
+    assert answer.answer.startswith("群众可登录[许昌市政务服务网](http://evil)<img src=x>办理居住证")  # as the document has it
+    bubble = answer_messages(answer)[0]["content"]
+    assert bubble.split("  \n")[0] == (
+        "群众可登录\\[许昌市政务服务网\\](http://evil)&lt;img src=x>办理居住证，办理时限为**5个工作日**。 [1]")
+    assert "<" not in bubble

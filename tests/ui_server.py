@@ -30,7 +30,7 @@ def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[
     settings = replace(make_settings(root, corpus), ui_login=login, admin_login=admin)
     pipeline = Pipeline(settings, embedder=embedder or HashingEmbedder())
     pipeline.ingest()
-    feedback = FeedbackLog(root / "feedback.jsonl")
+    feedback = FeedbackLog(root / "feedback.sqlite3")
     app = build_app(pipeline, feedback, concurrency=concurrency, queue_size=queue_size)
     launch = {**launch_settings(settings), "server_port": free_port(), "prevent_thread_lock": True, "quiet": True,
               "show_error": True}

@@ -10,7 +10,7 @@ from pathlib import Path
 from rag.corpus import KIND_NAMES, CorpusError, file_sha256, source_for
 from rag.documents import Document, Source
 from rag.formats import extract_text
-from rag.normalize import normalize_line
+from rag.normalize import fold_radicals, normalize_line
 from rag.parse.gazette import DOC_NUMBER_LINE, parse_gazette, parse_single_document
 from rag.parse.news import parse_newspaper
 from rag.parse.regulation import looks_like_regulation, parse_regulation
@@ -40,6 +40,7 @@ PARSERS = {"gazette": parse_gazette, "policy": parse_single_document, "regulatio
 
 
 def parse_source(source: Source, text: str) -> list[Document]:
+    text = fold_radicals(text)  # before the kind is recognised from it (第⼀条 is 第一条)
     kind = source.kind or detect_kind(text)
     source = replace(source, kind=kind)
     documents = [d for d in PARSERS[kind](source, text) if d.clauses]

@@ -43,7 +43,7 @@ _PATTERNS: tuple[tuple[float, re.Pattern[str], str], ...] = (
     (2.5, re.compile(r"^专栏(\d{1,2})\s*"), "专栏{}"),
     # 1. but not 1.5倍, 2024年, 3个工作日: a dot, then no digit
     (3, re.compile(r"^(\d{1,3})\.\s*(?![\d.])"), "{}."),
-    (4, re.compile(r"^（(\d{1,2})）\s*"), "（{}）"),
+    (4, re.compile(r"^（(\d{1,3})）\s*"), "（{}）"),  # up to （300） and beyond in long lists
 )
 
 
