@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from rag.documents import CURRENT, Clause, Document
+from rag.parse.clauses import match_numbering
 from rag.parse.regulation import ArticleShape, article_shape
 
 MAX_CHUNK_CHARS = 450
@@ -15,6 +16,7 @@ MAX_CHUNK_CHARS = 450
 # every chunk (vectors still come from the embedding cache, which is keyed by the text).
 CHUNK_SCHEMA = "3"
 BREADCRUMB_SEPARATOR = " > "
+MAX_TITLE_CHARS = 20  # a longer heading is a clause's first sentence, not its title
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,14 @@ class ClauseMeta:
     def amended(self) -> bool:
         """The version's history records an amendment (修订/修正), not only its first promulgation."""
         return bool(self.history) and any(word in self.history[-1] for word in ("修订", "修正", "修改"))
+
+    @property
+    def title(self) -> str:
+        """The clause's own title without its number (「1.最低生活保障对象」 → 最低生活保障对象), or "" when its
+        heading is its first sentence rather than a title."""
+        numbering = match_numbering(self.heading)
+        title = (numbering.rest if numbering else self.heading).strip()
+        return title if len(title) <= MAX_TITLE_CHARS and not re.search(r"[，。；：,;]", title) else ""
 
     @property
     def units_label(self) -> str:
