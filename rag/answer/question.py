@@ -29,7 +29,7 @@ SHORT_TURN = 12  # characters: a continuation or a pronoun this short leans on t
 MAX_PARTS = 4  # each part costs a search; more questions in one message are answered as the last part
 # nouns that name the kind of fact asked, not what it is about (找哪个部门 / 什么时间 / 什么条件)
 FRAME_NOUNS = frozenset("部门 单位 时间 时候 日期 期限 标准 条件 材料 手续 流程 金额 数额 比例 数量 电话 地址 地方 要求 "
-                        "规定 政策 文件 情况 问题 办法 东西 事情 内容 方面 目标 指标 任务 水平 数字".split())
+                        "规定 政策 文件 情况 问题 办法 东西 事情 内容 方面 目标 指标 任务 水平 数字 原因 理由 类型 种类 规模".split())
 NOUN_FLAGS = ("n", "vn", "eng")
 # parts of speech that can name a topic: nouns, verbs, adjectives, time and place words, English
 CONTENT_FLAGS = frozenset("n v a t s f".split())

@@ -12,6 +12,7 @@ and this clause does not use it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -22,11 +23,15 @@ from rag.normalize import compact
 from rag.retrieve import DOC_NUMBER_IN_QUERY, PATH_LEVEL, normalized_question
 
 # parts of speech that name a thing asked about: nouns (not places or people's names: the gazetteer
-# decides places), verbal nouns, abbreviations (低保), English
-TERM_FLAGS = ("n", "vn", "j", "eng")
+# decides places), verbal nouns, English; not jieba's 'j' (abbreviation), which it gives to 一共 as readily
+# as to a real abbreviation
+TERM_FLAGS = ("n", "vn", "eng")
 NOT_TERM_FLAGS = ("ns", "nr")
 MAX_GAP = 3  # characters another word may put between an abbreviation's characters (最低生活保障)
 REFERENCE = re.compile(rf"{DOC_NUMBER_IN_QUERY.pattern}|《[^《》]*》|(?:{PATH_LEVEL.pattern})+")
+# a word that many clauses use (全市, 计划, 检查) says little about what one clause leaves out: only words
+# used by at most this share of the clauses are named as missing (chosen on the tuning set)
+MAX_MISSING_SHARE = 0.05
 PUNCTUATION = "，。；：、！？（）()《》“”\n\t "
 
 
@@ -34,28 +39,49 @@ PUNCTUATION = "，。；：、！？（）()《》“”\n\t "
 class AskedTerm:
     word: str
     start: int  # where it stands in the question part (adjacent missing terms are named together)
+    phrase: tuple[str, ...] = ()  # the run of nouns it stands in: 五保 老人, 住房 公积金 贷款 利率
 
 
 def asked_terms(part: str) -> list[AskedTerm]:
     """The terms of the clause of the question that asks (the comma-separated piece holding the
     interrogative; earlier pieces describe the person's situation): 「许昌的住房公积金贷款利率是多少？」 →
-    住房公积金, 贷款, 利率."""
+    住房, 公积金, 贷款, 利率. Only words of the dictionary count: a pair the segmenter guessed across a word
+    boundary (能领, 前报) is no term."""
     # a 文号, a title or a clause path says where to look, not what is asked
     part = REFERENCE.sub("，", normalized_question(part))
     pieces = [p for p in re.split(r"(?<=[，,；;：:])", part) if p.strip(" ，")]
     asking = [p for p in pieces if INTERROGATIVE.search(p)]
     piece = asking[-1] if asking else part
     offset = part.rfind(piece)
-    terms: list[AskedTerm] = []
+    tagged: list[tuple[str, str, int]] = []
     position = 0
     for word, flag in _tagged(piece):
         start = piece.find(word, position)
         position = start + len(word) if start >= 0 else position
-        if (len(word) >= 2 and flag.startswith(TERM_FLAGS) and not flag.startswith(NOT_TERM_FLAGS)
-                and word not in FRAME_NOUNS and word not in LIGHT_VERBS and not INTERROGATIVE.search(word)
-                and not re.search(r"\d|〔", word)):
-            terms.append(AskedTerm(word, offset + start))
-    return terms
+        tagged.append((word, flag, offset + start))
+    phrases = _noun_phrases(tagged)
+    return [AskedTerm(word, start, phrases[start]) for word, flag, start in tagged
+            if len(word) >= 2 and _is_noun(flag) and not flag.startswith(NOT_TERM_FLAGS) and jieba.dt.FREQ.get(word)
+            and word not in FRAME_NOUNS and word not in LIGHT_VERBS and not INTERROGATIVE.search(word)
+            and not re.search(r"\d|〔", word)]
+
+
+def _is_noun(flag: str) -> bool:
+    return flag.startswith(TERM_FLAGS)
+
+
+def _noun_phrases(tagged: list[tuple[str, str, int]]) -> dict[int, tuple[str, ...]]:
+    """For each token's start: the run of adjacent nouns it belongs to (a word of another kind: itself)."""
+    phrases: dict[int, tuple[str, ...]] = {}
+    run: list[tuple[str, int]] = []
+    for word, flag, start in [*tagged, ("", "x", -1)]:
+        if _is_noun(flag) and run and run[-1][1] + len(run[-1][0]) == start:
+            run.append((word, start))
+            continue
+        phrases.update({at: tuple(w for w, _ in run) for _, at in run})
+        run = [(word, start)] if _is_noun(flag) else []
+        phrases.setdefault(start, (word,))
+    return phrases
 
 
 @cache
@@ -76,8 +102,9 @@ def covers(text: str, term: str) -> bool:
 class TermCheck:
     """Which asked terms a cited clause leaves out, against the library's own vocabulary."""
 
-    def __init__(self, library_text: str):
+    def __init__(self, library_text: str, document_frequency: Callable[[str], float] = lambda term: 0.0):
         self.library_text = compact(library_text)
+        self.document_frequency = document_frequency  # the share of clauses that use a word
         self._in_library: dict[str, bool] = {}
 
     def in_library(self, term: str) -> bool:
@@ -93,7 +120,9 @@ class TermCheck:
         context = compact(cited_context)
         same_rule = undistinguished_scope(part, context)
         absent = [t for t in asked_terms(part) if self.in_library(t.word) and not covers(context, t.word)
-                  and t.word != same_rule]
+                  and t.word != same_rule and self.document_frequency(t.word) <= MAX_MISSING_SHARE
+                  # part of the person's own phrase (五保老人: 五保 is no word of the documents)
+                  and all(self.in_library(w) for w in t.phrase)]
         joined: list[AskedTerm] = []
         for term in absent:
             last = joined[-1] if joined else None
