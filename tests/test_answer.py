@@ -103,7 +103,8 @@ def test_json_has_the_contract_fields(answerer):
     data = answerer.run(CARE).to_json()
     assert list(data) == ["question", "answer", "refused", "citations", "hits", "unanswered_parts", "parts"]
     assert data["parts"] == [{"question": CARE, "status": "answered", "answer": data["answer"].splitlines()[0]
-                              .replace("**", "").removesuffix(" [1]"), "citations": [1], "missing_terms": []}]
+                              .replace("**", "").removesuffix(" [1]"), "support": "", "citations": [1],
+                              "missing_terms": []}]
     assert list(data["citations"][0]) == ["doc_number", "doc_title", "clause_path", "issue", "page", "quote",
                                           "status", "version_date"]
     assert data["citations"][0]["page"] == 72

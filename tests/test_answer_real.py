@@ -41,13 +41,13 @@ def test_near_miss_questions_are_refused_with_the_reason(real_pipeline, question
 
 def test_a_table_question_is_answered_with_the_cell_and_the_unit_from_the_header(real_pipeline):
     answer = real_pipeline.answerer.run("许昌市中心城区商业用地二级地的划拨基准地价是多少？")
-    assert answer.answer.splitlines()[0] == "商业用地：二级地 **1230**（元/平方米）； [1]"
+    assert answer.answer.splitlines()[0] == "商业用地：二级地 **1230**（元/平方米）。 [1]"
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2024〕8号", "附件2")
 
 
 def test_a_table_row_named_with_full_width_brackets_is_answered_from_that_row(real_pipeline):
     answer = real_pipeline.answerer.run("一级地的地下空间（商业用地）出让基准地价是多少？")
-    assert answer.answer.splitlines()[0] == "地下空间 (商业用地)：一级地 **870**（元/平方米）； [1]"
+    assert answer.answer.splitlines()[0] == "地下空间 (商业用地)：一级地 **870**（元/平方米）。 [1]"
 
 
 def test_a_topic_change_in_a_conversation_is_answered_on_its_own(real_pipeline):
@@ -73,3 +73,63 @@ def test_a_traditional_character_question_gets_the_same_answer(real_pipeline):
     simplified = real_pipeline.answerer.run("五保老人的照料护理费按什么标准发？")
     assert traditional.answer == simplified.answer
     assert "1/10、1/6、1/3" in traditional.answer.splitlines()[0]
+
+
+# issue 20: answers a service window would give
+
+
+def test_every_part_named_after_a_clause_comes_from_that_clause(real_pipeline):
+    answer = real_pipeline.answerer.run("许政〔2020〕8号 三、（三）4. 低压有电网配套工程项目时限是多少？牵头单位是谁？")
+    lines = answer.answer.splitlines()
+    assert "低压有电网配套工程项目不超过**7个工作日**" in lines[0]
+    assert lines[1] == "2. 责任单位：**市供电公司**。 [1]"
+    assert {(c.doc_number, c.clause_path) for c in answer.citations} == {("许政〔2020〕8号", "三、（三）4.")}
+    assert "市委宣传部" not in answer.answer
+
+
+def test_the_conditions_of_dibao_come_from_the_clause_that_defines_who_qualifies(real_pipeline):
+    answer = real_pipeline.answerer.run("低保申请条件是什么？")
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "二、（一）1.")
+    assert answer.answer.startswith("最低生活保障对象。共同生活家庭成员人均收入低于我市最低生活保障标准")
+
+
+def test_a_neighbouring_figure_is_not_given_as_the_loan_rate(real_pipeline):
+    question = "许昌的住房公积金贷款利率是多少？"
+    answer = real_pipeline.answerer.run(question)
+    first = answer.answer.splitlines()[0]
+    assert first.startswith("◐ 文件没有写“贷款利率”；最接近的规定是：企业可根据自身经营状况，在5%—12%区间内")
+    assert "**" not in first
+    assert answer.unanswered_parts == [question]
+    assert [(p.status, p.missing_terms) for p in answer.parts] == [("partly", ("贷款利率",))]
+
+
+def test_see_also_is_never_a_clause_about_another_subject(real_pipeline):
+    answer = real_pipeline.answerer.run("个体工商户可以申请哪些补贴？")
+    body = answer.answer.split("依据：")[0]
+    assert "另见" not in body and "住院护理补贴" not in body
+
+
+def test_a_and_b_asked_together_get_a_line_each(real_pipeline):
+    answer = real_pipeline.answerer.run("用水和用电分别要多长时间？")
+    first, second = answer.answer.splitlines()[:2]
+    assert first.startswith("1. ") and "**4个工作日**" in first and first.endswith("[1]")
+    assert second.startswith("2. ") and "**7个工作日**" in second and second.endswith("[2]")
+    assert [c.clause_path for c in answer.citations] == ["三、（三）3.", "三、（三）4."]
+
+
+def test_a_deadline_is_given_whole_with_its_year(real_pipeline):
+    first = real_pipeline.answerer.run("拖欠账款什么时候还清？").answer.splitlines()[0]
+    assert first == ("2024年：重点抓好拖欠企业账款清理，无分歧欠款**6月**底前应清尽清；有分歧欠款全部转为无分歧欠款或"
+                     "依法进入仲裁诉讼程序，**10月**底前清偿完毕。 [1]")
+
+
+def test_a_rural_follow_up_the_clause_does_not_distinguish_says_so(real_pipeline):
+    answer = real_pipeline.answerer.run("那农村的呢？", history=[Turn("特困人员的医疗救助怎么规定？")])
+    assert answer.answer.startswith("文件没有对农村另作规定，以下规定城乡通用：特困人员享受全额资助参加城乡居民基本医疗保险。")
+    assert answer.citations[0].clause_path == "四、（二）1."
+
+
+def test_who_may_apply_is_answered_with_who_qualifies_not_the_responsible_department(real_pipeline):
+    answer = real_pipeline.answerer.run("谁可以申请临时救助？")
+    assert answer.answer.startswith("临时救助。对遭遇突发性、紧迫性、灾难性困难导致基本生活暂时出现严重困难的人员")
+    assert answer.citations[0].clause_path == "四、（三）2."

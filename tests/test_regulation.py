@@ -163,7 +163,7 @@ def dog_rules(tmp_path):
 def test_a_penalty_is_read_with_the_condition_it_follows(dog_rules):
     answer = dog_rules.answerer.run("携犬出户时不束犬链，公安机关责令改正后拒不改正的，罚款多少？")
     assert answer.answer.splitlines()[0] == (
-        "携犬出户时不束犬链的，由公安机关责令改正；拒不改正的，处**五十元以上二百元以下**罚款； [1]")
+        "携犬出户时不束犬链的，由公安机关责令改正；拒不改正的，处**五十元以上二百元以下**罚款。 [1]")
     assert answer.citations[0].display() == "《某市养犬管理条例》第三条第一款第（一）项（2020年5月29日公布，现行有效）"
 
 

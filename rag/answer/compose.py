@@ -20,6 +20,8 @@ from rag.sentences import asked_columns, row_cells, sentences, table_header
 
 CONDITION = re.compile(r"凡|符合|条件|须|应当|需要|需|经.{0,10}(评估|审核|申请)|按程序|按规定|对.{2,40}的，")
 SHORT_CLAUSE = 200  # characters: a clause this short is quoted whole when a lookup is asked
+# a date in a year (6月底前, 年底, 二季度), not a duration (5个工作日): the one that needs its year said
+CALENDAR_DATE = re.compile(r"\d{1,2}月|月底|年底|年内|季度|上半年|下半年")
 UNITS_LINE = re.compile(r"^[（(]?(责任单位|牵头单位|配合单位)")
 
 
@@ -43,10 +45,12 @@ class PartAnswer:
     citations: tuple[int, ...] = ()  # numbers in the answer's 依据 list
     missing_terms: tuple[str, ...] = ()  # asked terms the cited clause does not contain
     see_also: tuple[tuple[str, str, int], ...] = ()  # (short reference, text, citation number) on the same subject
+    support: str = ""  # the rest of the quoted text, after the direct answer's sentence(s)
 
     def to_json(self) -> dict:
         return {"question": self.question, "status": self.status, "answer": self.answer.replace("**", ""),
-                "citations": list(self.citations), "missing_terms": list(self.missing_terms)}
+                "support": self.support.replace("**", ""), "citations": list(self.citations),
+                "missing_terms": list(self.missing_terms)}
 
 
 @dataclass
@@ -95,8 +99,9 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
         text = lead(evidence, main)
         if evidence.same_rule_for:  # 「那农村的呢？」 where the clause has one rule for both
             text = f"文件没有对{evidence.same_rule_for}另作规定，以下规定城乡通用：{text}"
-        answers.append(PartAnswer(evidence.part.text, status, text.replace("**", "") if status == PARTLY else text,
-                                  (number,), tuple(evidence.missing_terms), see_also))
+        direct, support = first_line(text.replace("**", "") if status == PARTLY else text)
+        answers.append(PartAnswer(evidence.part.text, status, direct, (number,), tuple(evidence.missing_terms),
+                                  see_also, support))
     first = next(e for e in parts if e.answered)
     cited = {c.chunk_id for c in citations.items}
     related = [h for h in first.hits if h.chunk_id not in cited][:2]
@@ -152,6 +157,7 @@ def _part_lines(parts: list[PartAnswer]) -> list[str]:
         prefix = f"{'、'.join(map(str, numbers))}. " if len(parts) > 1 else ""
         lines.append(prefix + text)
         part = parts[numbers[0] - 1]
+        lines += [part.support] if part.support else []
         lines += [f"另见{reference}：{text} [{number}]" for reference, text, number in part.see_also]
     return lines
 
@@ -164,6 +170,26 @@ def _part_text(part: PartAnswer) -> str:
         missing = "、".join(f"“{t}”" for t in part.missing_terms)
         return f"◐ 文件没有写{missing}；最接近的规定是：{part.answer} {marks}"
     return f"{part.answer} {marks}"
+
+
+FIRST_LINE_CHARS = 80  # about four lines on a 390 px phone: the direct answer fits its first screen
+MIN_FIRST_LINE_CHARS = 24  # shorter is a title or a fragment, not an answer
+
+
+def first_line(text: str) -> tuple[str, str]:
+    """The direct answer and the rest: a long quote is split at a sentence end, the first line being the
+    sentence with the asked fact (in bold) or the first one, with what follows it while it fits; the other
+    sentences, in their order, are the rest. Nothing is left out and nothing is said twice."""
+    sentences = [s for s in re.split(r"(?<=[。！？])", text) if s.strip()]
+    if len(text) <= FIRST_LINE_CHARS or len(sentences) == 1:
+        return text, ""
+    start = next((i for i, s in enumerate(sentences) if "**" in s), 0)
+    end = start + 1
+    # a heading-like first sentence (「最低生活保障边缘家庭成员。」) is no answer on its own
+    while end < len(sentences) and (len("".join(sentences[start:end])) < MIN_FIRST_LINE_CHARS
+                                    or len("".join(sentences[start:end + 1])) <= FIRST_LINE_CHARS):
+        end += 1
+    return "".join(sentences[start:end]), "".join(sentences[:start] + sentences[end:])
 
 
 def _tidy(line: str) -> str:
@@ -189,7 +215,7 @@ def lead(evidence: PartEvidence, clause: ClauseEvidence) -> str:
     if not evidence.asks.needs_figure and len("".join(body)) <= SHORT_CLAUSE:
         return "".join(readable(s) for s in body)  # a short clause is quoted whole
     text = _joined(clause, kinds, evidence.part.query)
-    return f"{_plan_year(hit)}{text}" if "date" in kinds and not YEAR.search(text) else text
+    return f"{_plan_year(hit)}{text}" if "date" in kinds and CALENDAR_DATE.search(text) and not YEAR.search(text) else text
 
 
 def _plan_year(hit: Hit) -> str:

@@ -1,0 +1,45 @@
+"""The answer's text rendered from its typed parts: one line per part, nothing printed twice, no
+fragment, unanswered parts marked."""
+
+from rag.answer.compose import ANSWERED, NOT_FOUND, PARTLY, Composition, PartAnswer, first_line, render
+
+
+def lines(*parts: PartAnswer) -> list[str]:
+    return render(Composition(list(parts))).split("\n依据：")[0].splitlines()
+
+
+def test_parts_answered_by_the_same_text_share_one_line():
+    same = "照料护理标准分三档。"
+    assert lines(PartAnswer("标准是多少？", ANSWERED, same, (1,)), PartAnswer("怎么定？", ANSWERED, same, (1,))) == [
+        "1、2. 照料护理标准分三档。 [1]"]
+
+
+def test_an_unanswered_part_is_marked_and_named():
+    assert lines(PartAnswer("标准是多少？", ANSWERED, "分三档。", (1,)),
+                 PartAnswer("咨询电话是多少？", NOT_FOUND, "相关条款没有写明联系电话。")) == [
+        "1. 分三档。 [1]", "2. ◐ 关于“咨询电话是多少”：现有文件中没有找到明确规定。相关条款没有写明联系电话。"]
+
+
+def test_a_part_whose_clause_leaves_out_an_asked_term_says_which():
+    assert lines(PartAnswer("贷款利率是多少？", PARTLY, "缴存比例为5%—12%。", (1,), ("贷款利率",))) == [
+        "◐ 文件没有写“贷款利率”；最接近的规定是：缴存比例为5%—12%。 [1]"]
+
+
+def test_no_line_ends_in_the_middle_of_a_sentence():
+    assert lines(PartAnswer("补贴多少？", ANSWERED, "每人500元；。", (1,))) == ["每人500元。 [1]"]
+    assert lines(PartAnswer("补贴多少？", ANSWERED, "商业用地：二级地 **1230**（元/平方米）；", (1,))) == [
+        "商业用地：二级地 **1230**（元/平方米）。 [1]"]
+
+
+def test_a_long_quote_leads_with_the_sentence_holding_the_asked_fact_and_keeps_the_rest_below():
+    text = ("照料护理费用可由县级民政部门统筹用于购买特困人员照料护理服务，各地要加强监督管理，确保服务质量和资金安全，"
+            "不得挤占挪用。照料护理标准分为三档，分别为不低于当地上年度最低工资标准**1/10、1/6、1/3**。")
+    direct, rest = first_line(text)
+    assert direct == "照料护理标准分为三档，分别为不低于当地上年度最低工资标准**1/10、1/6、1/3**。"
+    assert rest.startswith("照料护理费用可由县级民政部门统筹") and len(direct + rest) == len(text)
+
+
+def test_a_title_sentence_is_never_the_whole_first_line():
+    text = "最低生活保障边缘家庭成员。" + "不符合最低生活保障、特困条件，家庭人均收入低于当地最低生活保障标准1.5倍的人口。" * 2
+    direct, rest = first_line(text)
+    assert direct.startswith("最低生活保障边缘家庭成员。不符合") and rest
