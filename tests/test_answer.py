@@ -175,3 +175,22 @@ def test_what_a_question_names(answerer, question, searchable, stands_alone):
     from rag.answer.question import has_subject, names_anything
 
     assert (names_anything(question), has_subject(question)) == (searchable, stands_alone)
+
+
+def test_documents_in_force_that_state_different_figures_are_shown_together(tmp_path):
+    corpus = tmp_path / "corpus"
+    for number, amount in ((1, 601), (2, 602)):
+        (corpus / f"d{number}").mkdir(parents=True)
+        (corpus / f"d{number}" / "x.txt").write_text(
+            f"许昌市人民政府关于发放冬季取暖补贴的通知\n许政〔2025〕{number}号\n一、困难家庭冬季取暖补贴标准为每户{amount}元。\n",
+            encoding="utf-8")
+    pipeline = Pipeline(make_settings(tmp_path, corpus), embedder=HashingEmbedder())
+    pipeline.ingest()
+    answer = pipeline.answerer.run("困难家庭冬季取暖补贴每户多少元？")
+    lines = answer.answer.split("\n依据：")[0].splitlines()
+    assert lines[0] == "以下文件说法不一致："
+    assert sorted(line.rsplit(" [", 1)[0] for line in lines[1:]) == [
+        "- 许政〔2025〕1号 一、：困难家庭冬季取暖补贴标准为每户**601元**。",
+        "- 许政〔2025〕2号 一、：困难家庭冬季取暖补贴标准为每户**602元**。"]
+    assert sorted(line.rsplit(" ", 1)[1] for line in lines[1:]) == ["[1]", "[2]"]
+    assert answer.parts[0].disagree

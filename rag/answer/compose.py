@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from rag.answer.evidence import ClauseEvidence, PartEvidence
-from rag.answer.facts import YEAR, YEAR_RANGE, fact_spans, table_units
+from rag.answer.facts import YEAR, YEAR_RANGE, fact_spans, figures, table_units
 from rag.citation import Citation, numbered_list, short_reference
 from rag.config import PROMPTS_DIR
+from rag.documents import CURRENT
 from rag.parse.regulation import ARTICLE
 from rag.retrieve import Hit
 from rag.sentences import asked_columns, row_cells, sentences, table_header
@@ -46,6 +47,8 @@ class PartAnswer:
     missing_terms: tuple[str, ...] = ()  # asked terms the cited clause does not contain
     see_also: tuple[tuple[str, str, int], ...] = ()  # (short reference, text, citation number) on the same subject
     support: str = ""  # the rest of the quoted text, after the direct answer's sentence(s)
+    disagree: bool = False  # the see_also clause, from another document in force, states another figure
+    reference: str = ""  # the cited clause in short: 许政办〔2024〕3号 四、（四）1.
 
     def to_json(self) -> dict:
         return {"question": self.question, "status": self.status, "answer": self.answer.replace("**", ""),
@@ -93,19 +96,29 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
             continue
         main = evidence.clauses[0]
         number = citations.number(main.hit, _quote(main))
-        see_also = tuple((short_reference(extra.hit.metadata), _joined(extra), citations.number(extra.hit, _quote(extra)))
-                         for extra in evidence.clauses[1:])
+        see_also = tuple((short_reference(extra.hit.metadata), _joined(extra, evidence.asks.kinds, evidence.part.query),
+                          citations.number(extra.hit, _quote(extra))) for extra in evidence.clauses[1:])
+        disagree = evidence.asks.needs_figure and any(_disagrees(main, extra) for extra in evidence.clauses[1:])
         status = PARTLY if evidence.missing_terms else ANSWERED
         text = lead(evidence, main)
         if evidence.same_rule_for:  # 「那农村的呢？」 where the clause has one rule for both
             text = f"文件没有对{evidence.same_rule_for}另作规定，以下规定城乡通用：{text}"
         direct, support = first_line(text.replace("**", "") if status == PARTLY else text)
         answers.append(PartAnswer(evidence.part.text, status, direct, (number,), tuple(evidence.missing_terms),
-                                  see_also, support))
+                                  see_also, support, disagree, short_reference(main.hit.metadata)))
     first = next(e for e in parts if e.answered)
     cited = {c.chunk_id for c in citations.items}
     related = [h for h in first.hits if h.chunk_id not in cited][:2]
     return Composition(answers, citations.items, _details(first, "".join(a.answer for a in answers)), related)
+
+
+def _disagrees(main: ClauseEvidence, other: ClauseEvidence) -> bool:
+    """Two documents in force (not versions of one) that give different figures for what was asked."""
+    first, second = main.hit.metadata, other.hit.metadata
+    if first.source == second.source or first.status != CURRENT or second.status != CURRENT:
+        return False
+    stated = figures(_quote(main)), figures(_quote(other))
+    return all(stated) and stated[0] != stated[1]
 
 
 def compose_refusal(question: str, evidence: PartEvidence) -> Composition:
@@ -155,8 +168,11 @@ def _part_lines(parts: list[PartAnswer]) -> list[str]:
     lines = []
     for text, numbers in shown.items():
         prefix = f"{'、'.join(map(str, numbers))}. " if len(parts) > 1 else ""
-        lines.append(prefix + text)
         part = parts[numbers[0] - 1]
+        lines.append(prefix + text)
+        if part.disagree:  # both figures side by side, none chosen for the reader
+            lines += [f"- {reference}：{text} [{number}]" for reference, text, number in part.see_also]
+            continue
         lines += [part.support] if part.support else []
         lines += [f"另见{reference}：{text} [{number}]" for reference, text, number in part.see_also]
     return lines
@@ -166,6 +182,8 @@ def _part_text(part: PartAnswer) -> str:
     marks = "".join(f"[{n}]" for n in part.citations)
     if part.status == NOT_FOUND:
         return f"◐ 关于“{_topic(part.question)}”：现有文件中没有找到明确规定。{part.answer}"
+    if part.disagree:
+        return f"以下文件说法不一致：\n- {part.reference}：{part.answer}{part.support} {marks}"
     if part.status == PARTLY:
         missing = "、".join(f"“{t}”" for t in part.missing_terms)
         return f"◐ 文件没有写{missing}；最接近的规定是：{part.answer} {marks}"
