@@ -103,12 +103,6 @@ def test_a_neighbouring_figure_is_not_given_as_the_loan_rate(real_pipeline):
     assert [(p.status, p.missing_terms) for p in answer.parts] == [("partly", ("贷款利率",))]
 
 
-def test_see_also_is_never_a_clause_about_another_subject(real_pipeline):
-    answer = real_pipeline.answerer.run("个体工商户可以申请哪些补贴？")
-    body = answer.answer.split("依据：")[0]
-    assert "另见" not in body and "住院护理补贴" not in body
-
-
 def test_a_and_b_asked_together_get_a_line_each(real_pipeline):
     answer = real_pipeline.answerer.run("用水和用电分别要多长时间？")
     first, second = answer.answer.splitlines()[:2]

@@ -15,6 +15,7 @@ from rag.answer.facts import YEAR, YEAR_RANGE, fact_spans, figures, table_units
 from rag.citation import Citation, numbered_list, short_reference
 from rag.config import PROMPTS_DIR
 from rag.documents import CURRENT
+from rag.normalize import compact
 from rag.parse.regulation import ARTICLE
 from rag.retrieve import Hit
 from rag.sentences import asked_columns, row_cells, sentences, table_header
@@ -103,7 +104,8 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
         text = lead(evidence, main)
         if evidence.same_rule_for:  # 「那农村的呢？」 where the clause has one rule for both
             text = f"文件没有对{evidence.same_rule_for}另作规定，以下规定城乡通用：{text}"
-        direct, support = first_line(text.replace("**", "") if status == PARTLY else text)
+        best = readable(max(main.sentences, key=lambda sentence: sentence.score).text) if main.sentences else ""
+        direct, support = first_line(text.replace("**", "") if status == PARTLY else text, best)
         answers.append(PartAnswer(evidence.part.text, status, direct, (number,), tuple(evidence.missing_terms),
                                   see_also, support, disagree, short_reference(main.hit.metadata)))
     first = next(e for e in parts if e.answered)
@@ -194,14 +196,18 @@ FIRST_LINE_CHARS = 80  # about four lines on a 390 px phone: the direct answer f
 MIN_FIRST_LINE_CHARS = 24  # shorter is a title or a fragment, not an answer
 
 
-def first_line(text: str) -> tuple[str, str]:
+def first_line(text: str, best: str = "") -> tuple[str, str]:
     """The direct answer and the rest: a long quote is split at a sentence end, the first line being the
-    sentence with the asked fact (in bold) or the first one, with what follows it while it fits; the other
-    sentences, in their order, are the rest. Nothing is left out and nothing is said twice."""
+    sentence with the asked fact (in bold), else the one holding the best evidence sentence (`best`), else
+    the first, with what follows it while it fits; the other sentences, in their order, are the rest.
+    Nothing is left out and nothing is said twice."""
     sentences = [s for s in re.split(r"(?<=[。！？])", text) if s.strip()]
     if len(text) <= FIRST_LINE_CHARS or len(sentences) == 1:
         return text, ""
-    start = next((i for i, s in enumerate(sentences) if "**" in s), 0)
+    anchor = compact(best)[:12]
+    start = next((i for i, s in enumerate(sentences) if "**" in s), None)
+    if start is None:
+        start = next((i for i, s in enumerate(sentences) if anchor and anchor in compact(s)), 0)
     end = start + 1
     # a heading-like first sentence (「最低生活保障边缘家庭成员。」) is no answer on its own
     while end < len(sentences) and (len("".join(sentences[start:end])) < MIN_FIRST_LINE_CHARS

@@ -46,7 +46,8 @@ WHO_QUALIFIES = re.compile(r"(?:谁|哪些人|什么人|什么样的人)(?:可�
 # 标准是多少 / 多少 / 几: some quantity, whichever kind
 GENERIC_QUANTITY = re.compile(r"多少|几[个项条天年次]?|标准是")
 ANY_FIGURE = re.compile(rf"\d|倍|分之|[一二三四五六七八九十]成|{CN_MANY}(?:元|日|天|个|月|年|名|人|次|周岁|岁|公里|米)|{LIMIT}")
-UNIT_IN_HEADER = re.compile(r"[（(]([^（）()]{1,8})[）)]|单位[:：]\s*(\S{1,10})")
+# a unit is a word (元/平方米, 万元), not an amount: 「一、创新主体培育（1425万元）」 is a section total
+UNIT_IN_HEADER = re.compile(r"[（(]([^（）()\d]{1,8})[）)]|单位[:：]\s*(\S{1,10})")
 # a range is one fact: 「200元以上500元以下」「3月1日至5月31日」
 RANGE_JOIN = re.compile(r"以上|至|到|[-—－~～]")
 RANGE_END = re.compile(r"以下|以内")

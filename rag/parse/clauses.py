@@ -69,7 +69,7 @@ def heading_of(line: str, limit: int = 40) -> str:
 
 
 _UNIT_PREFIX = re.compile(r"^(责任单位|牵头单位|责任主体|配合单位)[：:]")
-_DUTY_SUFFIX = re.compile(r"(按职责分工负责|按照职责分工负责|分别负责|共同负责|配合|负责)$")
+_DUTY_SUFFIX = re.compile(r"(按职责分工负责|按照职责分工负责|分别负责|共同负责|配合|负责|组织落实|组织实施)$")
 
 
 def split_units(text: str) -> list[str]:
@@ -98,7 +98,8 @@ def split_units(text: str) -> list[str]:
 
 
 def _paren_groups(text: str) -> list[str]:
-    """Contents of the outermost full-width parenthesis groups in text."""
+    """Contents of the outermost full-width parenthesis groups in text; a group the text ends inside (the
+    extraction lost its 「）」: 「…（市民政局、市财政局按职责分工负责，…组织落实。」) counts to the end."""
     groups, depth, start = [], 0, 0
     for index, char in enumerate(text):
         if char == "（":
@@ -109,6 +110,8 @@ def _paren_groups(text: str) -> list[str]:
             depth -= 1
             if depth == 0:
                 groups.append(text[start:index])
+    if depth:
+        groups.append(text[start:].rstrip("。 \n"))
     return groups
 
 
@@ -122,7 +125,7 @@ def responsible_units(text: str) -> list[str]:
         found = _UNIT_PREFIX.match(line)
         if found:
             units += split_units(line[found.end():])
-    for group in _paren_groups(text):
+    for group in (g.rstrip("。") for g in _paren_groups(text)):
         names_duty = bool(_DUTY_SUFFIX.search(group) and _GOVERNMENT_BODY.search(group))
         if _UNIT_PREFIX.match(group) or (names_duty and len(group) < 300 and "。" not in group):
             units += split_units(group)
