@@ -14,7 +14,7 @@ from rag.parse.regulation import ArticleShape, article_shape
 MAX_CHUNK_CHARS = 450
 # Part of every chunk id: bump it when the metadata changes shape, so the next ingest rewrites
 # every chunk (vectors still come from the embedding cache, which is keyed by the text).
-CHUNK_SCHEMA = "4"
+CHUNK_SCHEMA = "5"
 BREADCRUMB_SEPARATOR = " > "
 MAX_TITLE_CHARS = 20  # a longer heading is a clause's first sentence, not its title
 

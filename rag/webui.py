@@ -136,8 +136,11 @@ _LINK_BRACKET = re.compile(r"\[\d+\](?![(\[:])|[\[\]]")
 def as_text(markdown: str) -> str:
     """The answer bubble's Markdown with what it quotes from documents shown as written: no HTML tag is live
     (a document's <img src=…> would fetch a remote image) and no Markdown link or image is made
-    ([许昌市政务服务网](http://…) would hide where it leads); the answer's own **bold** and [1] marks stay."""
-    return _LINK_BRACKET.sub(lambda m: m[0] if len(m[0]) > 1 else "\\" + m[0], markdown.replace("<", "&lt;"))
+    ([许昌市政务服务网](http://…) would hide where it leads); the answer's own **bold** and [1] marks stay.
+    Bold is written as <strong>: Markdown does not close 「**5%—12%**区间」 (a closing ** after punctuation
+    and before a character), and the reader would see the stars."""
+    shown = _LINK_BRACKET.sub(lambda m: m[0] if len(m[0]) > 1 else "\\" + m[0], markdown.replace("<", "&lt;"))
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", shown)
 
 
 def answer_messages(answer: Answer) -> list[dict]:

@@ -7,7 +7,7 @@ LLM's answer when one is configured and its reply passes the checks (else the ex
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rag.answer.compose import (
     ANSWERED,
@@ -25,6 +25,7 @@ from rag.answer.question import (
     QuestionPart,
     clean_question,
     follow_up_context,
+    leans_on_previous,
     names_anything,
     question_parts,
     resolve_follow_up,
@@ -187,11 +188,17 @@ class Answerer:
             composition = compose_absent([r.problem for r in absent], hits, cleaned.text)
             return Answer.composed(question, composition, notices, hits, searched)
         hits_by_query: dict[str, list[Hit]] = {}
-        parts = []
-        for part in self._scoped(question_parts(cleaned.text, context), references):
+        parts: list[PartEvidence] = []
+        for index, part in enumerate(self._scoped(question_parts(cleaned.text, context), references)):
             if part.query not in hits_by_query:
                 hits_by_query[part.query] = self.retriever.search(part.query, k=self.k, filters=filters)
-            parts.append(self.evidence.find(part, hits_by_query[part.query]))
+            hits = hits_by_query[part.query]
+            earlier = parts[-1] if parts and parts[-1].answered else None
+            if index and earlier is not None and leans_on_previous(part.text):
+                # 「…控制在几天以内？由谁牵头？」: the second part asks about the first one's clause
+                pinned = replace(earlier.clauses[0].hit, named=True)
+                hits = [pinned, *(h for h in hits if h.chunk_id != pinned.chunk_id)]
+            parts.append(self.evidence.find(part, hits))
         return Plan(question, cleaned.text, searched, parts, notices)
 
     def references(self, question: str) -> list[NamedReference]:

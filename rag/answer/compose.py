@@ -25,6 +25,14 @@ SHORT_CLAUSE = 200  # characters: a clause this short is quoted whole when a loo
 # a date in a year (6月底前, 年底, 二季度), not a duration (5个工作日): the one that needs its year said
 CALENDAR_DATE = re.compile(r"\d{1,2}月|月底|年底|年内|季度|上半年|下半年")
 UNITS_LINE = re.compile(r"^[（(]?(责任单位|牵头单位|配合单位)")
+DUTY_ASIDE = re.compile(r"^[（(].*(负责|组织落实|组织实施)")
+
+
+def is_aside(sentence: str) -> bool:
+    """A sentence that is no part of the answer's text: a 责任单位 line, a 「（…按职责分工负责…」 aside (shown
+    as 责任单位 instead), or the end of a parenthesis opened in the sentence before (「以下均需…不再列出）」)."""
+    text = sentence.strip()
+    return bool(UNITS_LINE.match(text) or DUTY_ASIDE.match(text)) or text.count("）") > text.count("（")
 
 
 @cache
@@ -96,22 +104,26 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
             answers.append(PartAnswer(evidence.part.text, NOT_FOUND, evidence.missing))
             continue
         main = evidence.clauses[0]
+        quoted = any(c.chunk_id == main.hit.chunk_id for c in citations.items)  # by an earlier part
         number = citations.number(main.hit, _quote(main))
         see_also = tuple((short_reference(extra.hit.metadata), _joined(extra, evidence.asks.kinds, evidence.part.query),
                           citations.number(extra.hit, _quote(extra))) for extra in evidence.clauses[1:])
         disagree = evidence.asks.needs_figure and any(_disagrees(main, extra) for extra in evidence.clauses[1:])
         status = PARTLY if evidence.missing_terms else ANSWERED
-        text = lead(evidence, main)
-        if evidence.same_rule_for:  # 「那农村的呢？」 where the clause has one rule for both
-            text = f"文件没有对{evidence.same_rule_for}另作规定，以下规定城乡通用：{text}"
+        text = lead(evidence, main, quoted)
         best = readable(max(main.sentences, key=lambda sentence: sentence.score).text) if main.sentences else ""
         direct, support = first_line(text.replace("**", "") if status == PARTLY else text, best)
+        if evidence.same_rule_for:  # 「那农村的呢？」 where the clause has one rule for both
+            direct = f"文件没有对{evidence.same_rule_for}另作规定，以下规定城乡通用：{direct}"
         answers.append(PartAnswer(evidence.part.text, status, direct, (number,), tuple(evidence.missing_terms),
                                   see_also, support, disagree, short_reference(main.hit.metadata)))
     first = next(e for e in parts if e.answered)
     cited = {c.chunk_id for c in citations.items}
     related = [h for h in first.hits if h.chunk_id not in cited][:2]
-    return Composition(answers, citations.items, _details(first, "".join(a.answer for a in answers)), related)
+    # conditions and 责任单位 belong to one clause: under answers from several they would seem to be everyone's
+    one_clause = len({e.clauses[0].hit.chunk_id for e in parts if e.answered}) == 1
+    details = _details(first, "".join(a.answer for a in answers)) if one_clause else []
+    return Composition(answers, citations.items, details, related)
 
 
 def _disagrees(main: ClauseEvidence, other: ClauseEvidence) -> bool:
@@ -142,7 +154,7 @@ def render(composition: Composition, with_related: bool = True) -> str:
     closest = "\n".join(f"- {short_reference(h.metadata)}：{snippet(h.text)}" for h in composition.related)
     if not composition.answered:
         closest = closest or NOTHING_RETRIEVED
-    related = f"{heading}\n{closest}" if with_related and closest else (heading if composition.problems else "")
+    related = f"{heading}\n{closest}" if with_related and closest else ""
     if composition.problems:
         text = template("absent.txt").format(problems="".join(composition.problems), related=related,
                                              ask=composition.ask)
@@ -208,6 +220,8 @@ def first_line(text: str, best: str = "") -> tuple[str, str]:
     start = next((i for i, s in enumerate(sentences) if "**" in s), None)
     if start is None:
         start = next((i for i, s in enumerate(sentences) if anchor and anchor in compact(s)), 0)
+    while start and len(sentences[start - 1]) < MIN_FIRST_LINE_CHARS:  # its title goes with it
+        start -= 1
     end = start + 1
     # a heading-like first sentence (「最低生活保障边缘家庭成员。」) is no answer on its own
     while end < len(sentences) and (len("".join(sentences[start:end])) < MIN_FIRST_LINE_CHARS
@@ -228,12 +242,13 @@ def _whom_to_ask(hits: list[Hit]) -> str:
     return f"建议咨询：{'、'.join(unique_units)}。" if unique_units else "建议咨询当地民政、人社等主管部门或拨打12345政务服务热线。"
 
 
-def lead(evidence: PartEvidence, clause: ClauseEvidence) -> str:
-    """The direct answer: the asked fact in bold inside its sentence, or a table cell with its unit."""
+def lead(evidence: PartEvidence, clause: ClauseEvidence, quoted: bool = False) -> str:
+    """The direct answer: the asked fact in bold inside its sentence, or a table cell with its unit. A
+    department asked of a clause an earlier part already quoted is the units alone (no quote twice)."""
     hit = clause.hit
     kinds = evidence.asks.kinds
     if "department" in kinds and hit.metadata.responsible_units:
-        task = "".join(readable(s.text) for s in clause.sentences if not UNITS_LINE.match(s.text))
+        task = "" if quoted else "".join(readable(s.text) for s in clause.sentences if not is_aside(s.text))
         return f"责任单位：**{hit.metadata.units_label}**。{task}".rstrip("。") + "。"
     body = _body(hit.text)
     if not evidence.asks.needs_figure and len("".join(body)) <= SHORT_CLAUSE:
@@ -254,7 +269,7 @@ def _plan_year(hit: Hit) -> str:
 
 def _body(text: str) -> list[str]:
     """A clause's sentences without a title line (「（三）主要目标」) or its 责任单位 line."""
-    found = [s for s in sentences(text) if readable(s) and not UNITS_LINE.match(s)]
+    found = [s for s in sentences(text) if readable(s) and not is_aside(s)]
     titled = len(found) > 1 and len(found[0]) <= 20 and not re.search(r"[。；！？]$", found[0])
     return found[1:] if titled else found
 
@@ -264,6 +279,8 @@ def _joined(clause: ClauseEvidence, kinds: tuple[str, ...] = (), question: str =
     units = table_units(clause.hit.text)
     shown = []
     for sentence in clause.sentences:
+        if is_aside(sentence.text) and len(clause.sentences) > 1:
+            continue
         if "\t" in sentence.text and header:
             shown.append(table_cell(header, sentence.text, units, question) + "；")
         else:
@@ -295,7 +312,8 @@ def _details(evidence: PartEvidence, shown: str) -> list[str]:
     main = evidence.clauses[0]
     details = []
     used = {s.text for s in main.sentences}
-    conditions = [s for s in sentences(main.hit.text) if s not in used and CONDITION.search(s) and readable(s)]
+    conditions = [s for s in sentences(main.hit.text)
+                  if s not in used and CONDITION.search(s) and readable(s) and not is_aside(s)]
     if conditions and not evidence.asks.needs_figure:
         details.append("条件与要求：" + "".join(readable(s) for s in conditions[:2]))
     units = main.hit.metadata.units_label

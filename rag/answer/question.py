@@ -14,6 +14,7 @@ from functools import cache
 
 import jieba.posseg
 
+from rag.answer.facts import FACT_KINDS
 from rag.lexical import DOMAIN_WORDS
 from rag.normalize import compact
 
@@ -105,6 +106,13 @@ def _words(text: str) -> list[tuple[str, str]]:
     unknown modal + verb pair (能领) as it guesses: the modal is dropped; a dictionary word (能源) is kept."""
     return [(MODAL.sub("", word) if flag.startswith("v") or not jieba.dt.FREQ.get(word) else word, flag)
             for word, flag in jieba.posseg.lcut(INTERROGATIVE.sub(" ", text))]
+
+
+def leans_on_previous(part: str) -> bool:
+    """Whether a later part of one message is about what the part before it asked (「由谁牵头？」
+    「这项工作的责任单位有哪些？」): it names no subject of its own besides the kind of fact it asks (牵头,
+    责任单位), or points back (这项, 该)."""
+    return not has_subject(re.sub(FACT_KINDS["department"][0], " ", part)) or bool(REFERENCE.search(part))
 
 
 def is_follow_up(text: str) -> bool:

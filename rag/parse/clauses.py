@@ -125,7 +125,8 @@ def responsible_units(text: str) -> list[str]:
         found = _UNIT_PREFIX.match(line)
         if found:
             units += split_units(line[found.end():])
-    for group in (g.rstrip("。") for g in _paren_groups(text)):
+    # a group's first sentence names the units; what follows it is an editor's note (「以下均需…不再列出」)
+    for group in (g.split("。")[0] for g in _paren_groups(text)):
         names_duty = bool(_DUTY_SUFFIX.search(group) and _GOVERNMENT_BODY.search(group))
         if _UNIT_PREFIX.match(group) or (names_duty and len(group) < 300 and "。" not in group):
             units += split_units(group)
