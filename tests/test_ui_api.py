@@ -70,7 +70,7 @@ def test_a_partial_answer_is_marked_at_its_start(app_url):
     assert Client(app_url, verbose=False).predict(question, api_name="/ask")["unanswered_parts"] == [
         "还有许昌的公积金贷款利率是多少？"]
     chat, _box = Client(app_url, verbose=False).predict(question, "全部", "全部", "全部", api_name="/respond")
-    assert chat[1]["content"][0]["text"].startswith("**◐ 部分问题未找到明确规定**  \n  \n1. 2024年：重点抓好拖欠企业账款清理")
+    assert chat[1]["content"][0]["text"].startswith("<strong>◐ 部分问题未找到明确规定</strong>  \n  \n1. 2024年：重点抓好拖欠企业账款清理")
     assert chat[2]["metadata"]["title"] == "[1] 许政办〔2024〕4号 六、22."
     # what the answer's copy button copies: its citations in the canonical format
     assert ("[1] 《许昌市人民政府办公室关于印发攻坚二季度确保“双过半”若干措施的通知》（许政办〔2024〕4号）六、22.，"

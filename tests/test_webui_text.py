@@ -26,7 +26,7 @@ def test_html_and_markdown_links_from_a_document_are_shown_as_text():
 
     assert as_text("可登录[许昌市政务服务网](http://evil)<img src=x>办理，时限为**5个工作日**。 [1]\n"
                    "[1] 《通知》 ![图](http://evil/a.png) [[x](y)](z) [2](http://evil)\n[网]: http://evil") == (
-        "可登录\\[许昌市政务服务网\\](http://evil)&lt;img src=x>办理，时限为**5个工作日**。 [1]\n"
+        "可登录\\[许昌市政务服务网\\](http://evil)&lt;img src=x>办理，时限为<strong>5个工作日</strong>。 [1]\n"
         "[1] 《通知》 !\\[图\\](http://evil/a.png) \\[\\[x\\](y)\\](z) \\[2\\](http://evil)\n\\[网\\]: http://evil")
 
 
@@ -48,5 +48,6 @@ def test_the_answer_bubble_quotes_a_document_s_tags_and_links_as_text(tmp_path):
     assert answer.answer.startswith("群众可登录[许昌市政务服务网](http://evil)<img src=x>办理居住证")  # as the document has it
     bubble = answer_messages(answer)[0]["content"]
     assert bubble.split("  \n")[0] == (
-        "群众可登录\\[许昌市政务服务网\\](http://evil)&lt;img src=x>办理居住证，办理时限为**5个工作日**。 [1]")
-    assert "<" not in bubble
+        "群众可登录\\[许昌市政务服务网\\](http://evil)&lt;img src=x>办理居住证，办理时限为<strong>5个工作日</strong>。 [1]")
+    # the only tags are the answer's own bold: the document's are text
+    assert bubble.replace("<strong>", "").replace("</strong>", "").count("<") == 0

@@ -251,8 +251,9 @@ def lead(evidence: PartEvidence, clause: ClauseEvidence, quoted: bool = False) -
         task = "" if quoted else "".join(readable(s.text) for s in clause.sentences if not is_aside(s.text))
         return f"责任单位：**{hit.metadata.units_label}**。{task}".rstrip("。") + "。"
     body = _body(hit.text)
-    if not evidence.asks.needs_figure and len("".join(body)) <= SHORT_CLAUSE:
-        return "".join(readable(s) for s in body)  # a short clause is quoted whole
+    # a short clause is quoted whole (its length counted with its asides, which are not quoted)
+    if not evidence.asks.needs_figure and len("".join(_body(hit.text, asides=True))) <= SHORT_CLAUSE:
+        return "".join(readable(s) for s in body)
     text = _joined(clause, kinds, evidence.part.query)
     return f"{_plan_year(hit)}{text}" if "date" in kinds and CALENDAR_DATE.search(text) and not YEAR.search(text) else text
 
@@ -267,9 +268,10 @@ def _plan_year(hit: Hit) -> str:
     return f"{years.pop()}年：" if len(years) == 1 else ""
 
 
-def _body(text: str) -> list[str]:
-    """A clause's sentences without a title line (「（三）主要目标」) or its 责任单位 line."""
-    found = [s for s in sentences(text) if readable(s) and not is_aside(s)]
+def _body(text: str, asides: bool = False) -> list[str]:
+    """A clause's sentences without a title line (「（三）主要目标」), its 责任单位 line and (unless asked for)
+    its asides."""
+    found = [s for s in sentences(text) if readable(s) and not UNITS_LINE.match(s) and (asides or not is_aside(s))]
     titled = len(found) > 1 and len(found[0]) <= 20 and not re.search(r"[。；！？]$", found[0])
     return found[1:] if titled else found
 
