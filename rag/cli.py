@@ -103,11 +103,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
-    """Recognise each file, copy it into the corpus, record it in the manifest, then index what was added."""
+    """Recognise each file, copy it into the corpus, record it in the manifest, then index what was added:
+    one transaction per file: what the index does not hold afterwards is taken back out (rag.library)."""
     from rag.library import Library
 
-    library = Library(settings.corpus_dir)
-    added: list[Path] = []
+    pipeline = _pipeline(settings)
+    library = Library(settings.corpus_dir, indexed=lambda sha256: pipeline.store.has_file(sha256))
+    added = []
     failures = 0
     for name in args.files:
         try:
@@ -117,10 +119,16 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
             failures += 1
             continue
         print(f"已收录 {recognised.summary()}")
-        added.append(settings.corpus_dir / recognised.key)
+        added.append(recognised)
     if not added:
         return 1
-    status = ingest_with_progress(_pipeline(settings), added)
+    status = 1
+    try:
+        status = ingest_with_progress(pipeline, [settings.corpus_dir / r.key for r in added])
+    finally:  # also when the ingest raised (a full disk …) or was interrupted
+        for recognised in library.keep_indexed(added):
+            print(f"错误：{recognised.file}: 未能建立索引，本次收录已撤销，可以重新添加", file=sys.stderr)
+            status = 1
     return 1 if failures or status else 0
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
 import shutil
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +45,8 @@ class Recognised:
     sha256: str
     warnings: list[str] = field(default_factory=list)
     key: str = ""  # its path in the corpus once added
+    copied: bool = False  # this add put the file into the corpus (not found there already)
+    recorded: bool = False  # this add wrote its manifest entry
 
     @property
     def clauses(self) -> int:
@@ -66,9 +70,15 @@ def _date(value: int) -> str:
 
 
 class Library:
-    def __init__(self, corpus_dir: Path):
+    """indexed: whether the live index holds a file with this sha256. Given, an add is one transaction with
+    the ingest after it: a copy in the corpus that the index does not hold is what an add that failed or was
+    killed left behind, and is taken up again instead of being refused as a duplicate; `keep_indexed` takes
+    back what the ingest did not index. Without it, any copy in the corpus counts as added."""
+
+    def __init__(self, corpus_dir: Path, indexed: Callable[[str], bool] | None = None):
         self.corpus_dir = corpus_dir
         self.manifest = corpus_dir / MANIFEST_NAME
+        self.indexed = indexed
 
     def recognise(self, file: Path, kind: str | None = None) -> Recognised:
         """Read and parse a file without adding it; CorpusError says why it cannot be used."""
@@ -85,18 +95,51 @@ class Library:
         return recognised
 
     def add(self, file: Path, kind: str | None = None) -> Recognised:
-        """Copy the file into the corpus under a clear name and record what was recognised."""
+        """Copy the file into the corpus under a clear name and record what was recognised. An exact copy
+        already in the corpus is refused, unless the index does not hold it (see the class): then that copy
+        is the one added, and its manifest entry, if it has one, is kept."""
         recognised = self.recognise(file, kind)
-        duplicate = self._indexed_copy(recognised.sha256)
-        if duplicate:
-            raise CorpusError(f"{file}: 与已收录的 {duplicate} 内容完全相同，未重复收录")
-        recognised.warnings += self._same_document(recognised)
-        target = self._target(recognised)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(file, target)
-        recognised.key = target.relative_to(self.corpus_dir).as_posix()
-        self._append_entry(recognised, kind_given=bool(kind))
+        copy = self._copy_in_corpus(recognised.sha256)
+        if copy and (self.indexed is None or self.indexed(recognised.sha256)):
+            raise CorpusError(f"{file}: 与已收录的 {copy} 内容完全相同，未重复收录")
+        if copy:
+            recognised.key = copy
+        else:
+            target = self._target(recognised)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f".{target.name}.adding")  # a dot file: never read as part of the corpus
+            shutil.copyfile(file, partial)
+            os.replace(partial, target)  # the corpus has the whole file or none of it
+            recognised.key, recognised.copied = target.relative_to(self.corpus_dir).as_posix(), True
+        if not self._recorded(recognised.key):
+            recognised.warnings += self._same_document(recognised)
+            self._append_entry(recognised, kind_given=bool(kind))
+            recognised.recorded = True
         return recognised
+
+    def undo(self, recognised: Recognised) -> None:
+        """Take back what `add` did: its manifest entry and the file it copied into the corpus."""
+        if recognised.recorded:
+            self._drop_entries({recognised.key})
+        if recognised.copied:
+            (self.corpus_dir / recognised.key).unlink(missing_ok=True)
+
+    def keep_indexed(self, added: list[Recognised]) -> list[Recognised]:
+        """After the ingest that followed `add`: undo every add whose file the live index does not hold (the
+        ingest failed, was refused or was interrupted), so that an add either happened whole or left nothing.
+        Returns those undone."""
+        if self.indexed is None:
+            return []
+        undone = []
+        for recognised in added:
+            try:
+                held = self.indexed(recognised.sha256)
+            except Exception:  # the store cannot even say: the add did not complete
+                held = False
+            if not held:
+                self.undo(recognised)
+                undone.append(recognised)
+        return undone
 
     def matching(self, reference: str) -> list[str]:
         """The corpus files a reference names (a corpus path, a file name, a title or a 文号), without
@@ -137,13 +180,20 @@ class Library:
         date = _date(first.date) if first.date else ""
         entries, _problems = manifest_entries(self.manifest)
         return [f"语料中已有同标题、同日期的 {e['path']}（可能是同一文件的另一种格式），两者都会被检索"
-                for e in entries if e.get("title") == first.title and str(e.get("date", "")) == date and date]
+                for e in entries if e.get("title") == first.title and str(e.get("date", "")) == date and date
+                and e.get("path") != recognised.key]
 
-    def _indexed_copy(self, sha256: str) -> str:
+    def _copy_in_corpus(self, sha256: str) -> str:
         for path in corpus_files(self.corpus_dir):
             if file_sha256(path) == sha256:
                 return path.relative_to(self.corpus_dir).as_posix()
         return ""
+
+    def _recorded(self, key: str) -> bool:
+        if not self.manifest.is_file():
+            return False
+        entries, _problems = manifest_entries(self.manifest)
+        return any(isinstance(e, dict) and e.get("path") == key for e in entries)
 
     def _target(self, recognised: Recognised) -> Path:
         first = recognised.documents[0]
@@ -179,15 +229,21 @@ class Library:
             entry += f"warnings = [{', '.join(_toml(w) for w in recognised.warnings)}]\n"
         tomllib.loads(entry)  # what we write must read back (_toml leaves out what TOML forbids)
         existing = self.manifest.read_text(encoding="utf-8") if self.manifest.is_file() else ""
-        self.manifest.write_text(existing.rstrip("\n") + ("\n" if existing else "") + entry, encoding="utf-8")
+        self._write_manifest(existing.rstrip("\n") + ("\n" if existing else "") + entry)
 
     def _drop_entries(self, keys: set[str]) -> None:
         if not self.manifest.is_file():
             return
         text = self.manifest.read_text(encoding="utf-8")
         head, *blocks = re.split(r"(?m)^\[\[source\]\]\s*$", text)
-        kept = [b for b in blocks if _entry_path(b) not in keys]
-        self.manifest.write_text(head + "".join(f"[[source]]{b}" for b in kept), encoding="utf-8")
+        kept = head + "".join(f"[[source]]{b}" for b in blocks if _entry_path(b) not in keys)
+        self._write_manifest(kept.rstrip("\n") + "\n" if kept.strip() else kept)  # no blank line left at the end
+
+    def _write_manifest(self, text: str) -> None:
+        """Replace the manifest in one step: a process killed while writing leaves the old one, never half."""
+        partial = self.manifest.with_name(f".{self.manifest.name}.writing")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, self.manifest)
 
 
 def _safe_name(name: str) -> str:

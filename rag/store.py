@@ -89,6 +89,11 @@ class ChromaStore:
                           for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)})
         return found
 
+    def has_file(self, file_hash: str) -> bool:
+        """Whether the live generation holds chunks of the file with this sha256."""
+        collection = self.live()
+        return collection is not None and bool(collection.get(where={"file_hash": file_hash}, limit=1, include=[])["ids"])
+
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         collection = self.live()
         if collection is None or not ids:

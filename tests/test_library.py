@@ -225,3 +225,80 @@ def test_rag_add_works_with_a_manifest_that_has_a_syntax_error(library, capsys):
     captured = capsys.readouterr()
     assert "已收录 regulation/丽水市城市养犬管理规定-2020-08-14.pdf" in captured.out
     assert any(c.metadata.doc_title == "丽水市城市养犬管理规定" for c in library.store.chunks().values())
+
+
+def _corpus_files(pipeline: Pipeline) -> list[str]:
+    corpus = pipeline.settings.corpus_dir
+    return sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file())
+
+
+BEFORE_ADD = ["news/许昌日报-2022-09-27-04.txt", "sources.toml"]
+DOG_KEY = "regulation/丽水市城市养犬管理规定-2020-08-14.pdf"
+
+
+def _dog_indexed(pipeline: Pipeline) -> bool:
+    return any(c.metadata.doc_title == "丽水市城市养犬管理规定" for c in pipeline.store.chunks().values())
+
+
+def test_a_failure_during_the_ingest_of_rag_add_leaves_nothing_behind_and_a_retry_adds(library, capsys):
+    """The probe's case: the file stayed recorded but not indexed, and adding it again was refused."""
+    import errno
+
+    from rag.store import ChromaStore
+
+    manifest = (library.settings.corpus_dir / "sources.toml").read_text(encoding="utf-8")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ChromaStore, "add", staticmethod(full))  # the disk fills while the generation is written
+        assert rag.cli.main(["add", str(DOG_PDF)]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("错误")]
+    assert errors == [f"错误：{DOG_PDF}: 未能建立索引，本次收录已撤销，可以重新添加",
+                      "错误：磁盘空间不足，本次操作未完成；已有的索引保持不变。请清理磁盘后重试。"]
+    assert _corpus_files(library) == BEFORE_ADD
+    assert (library.settings.corpus_dir / "sources.toml").read_text(encoding="utf-8") == manifest
+    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    assert capsys.readouterr().out.startswith(f"已收录 {DOG_KEY}：法规规章，1 个文件，39 个条款\n")
+    assert _corpus_files(library) == sorted([*BEFORE_ADD, DOG_KEY])
+    assert [e["path"] for e in _manifest(library)] == ["news/许昌日报-2022-09-27-04.txt", DOG_KEY]
+    assert _dog_indexed(library)
+
+
+def _kill_rag_add_at(point: str, root: Path) -> None:
+    """`rag add DOG_PDF` in a child process, killed with SIGKILL once it reaches `point` (tests/add_child.py)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-m", "tests.add_child", str(root),
+                              os.environ["RAG_CORPUS_DIR"], str(DOG_PDF), point],
+                             cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    reached = any(line.strip() == point for line in child.stdout)  # its summary line comes first
+    os.kill(child.pid, signal.SIGKILL)
+    _out, err = child.communicate()
+    assert reached, err
+
+
+@pytest.mark.parametrize("point", ["copied", "recorded", "embedding"])
+def test_a_retry_after_rag_add_was_killed_at_any_point_adds_the_file_once(library, tmp_path, capsys, point):
+    _kill_rag_add_at(point, tmp_path)
+    assert not _dog_indexed(library)
+    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"已收录 {DOG_KEY}：法规规章，1 个文件，39 个条款\n")
+    assert "注意" not in captured.out.splitlines()[1]  # not warned about its own leftover as "the same document"
+    assert _corpus_files(library) == sorted([*BEFORE_ADD, DOG_KEY])  # one copy, under its own name
+    assert [e["path"] for e in _manifest(library)] == ["news/许昌日报-2022-09-27-04.txt", DOG_KEY]
+    assert _dog_indexed(library)
+
+
+def test_rag_add_killed_after_publishing_has_added_the_file_and_a_retry_is_a_duplicate(library, tmp_path, capsys):
+    _kill_rag_add_at("published", tmp_path)
+    assert _dog_indexed(library)
+    assert rag.cli.main(["add", str(DOG_PDF)]) == 1
+    assert capsys.readouterr().err == f"错误：{DOG_PDF}: 与已收录的 {DOG_KEY} 内容完全相同，未重复收录\n"
+    assert [e["path"] for e in _manifest(library)] == ["news/许昌日报-2022-09-27-04.txt", DOG_KEY]
