@@ -1,5 +1,6 @@
 """The corpus as staff manage it: put a file in (recognised, copied under a clear name, recorded in the
-manifest) or take a document out. `rag add` / `rag remove` and the app's documents view share this.
+manifest) or take a document out (into a trash folder, with its manifest entry, from which it can be
+restored). `rag add` / `rag remove` / `rag restore` and the app's documents view share this.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 import shutil
 import tomllib
 import unicodedata
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +35,7 @@ from rag.parse.regulation import ARTICLE
 
 FOLDERS = {"gazette": "gazette", "policy": "policy", "regulation": "regulation", "newspaper": "news"}
 UNSAFE_IN_NAME = re.compile(r"[\\/:*?\"<>|\s\x00-\x1f\x7f-\x9f]+")
+TRASH_RECORD = "removed.json"  # in each trash folder: where the file was, its manifest entry, what it held
 
 
 @dataclass
@@ -69,16 +72,54 @@ def _date(value: int) -> str:
     return f"{value // 10000}-{value // 100 % 100:02d}-{value % 100:02d}"
 
 
+def _now() -> datetime.datetime:
+    return datetime.datetime.now()
+
+
+@dataclass(frozen=True)
+class Match:
+    """A corpus file a reference names."""
+
+    key: str
+    documents: tuple[tuple[str, str], ...] | None  # (title, 文号) of each document in it; None: it cannot be read
+    by_document: bool  # the reference is a title or 文号 of a document in it, not the file's own name
+
+
+@dataclass(frozen=True)
+class Trashed:
+    """A removed file in the trash: `rag restore` brings it back with its manifest entry."""
+
+    folder: Path
+    key: str  # its path in the corpus
+    removed: str  # when, YYYY-MM-DD HH:MM
+    documents: tuple[tuple[str, str], ...] | None
+    entry: str  # its manifest entry as it was written ("" when it had none)
+
+    @property
+    def file(self) -> Path:
+        return self.folder / Path(self.key).name
+
+    def names(self) -> set[str]:
+        """What `rag restore NAME` accepts for it."""
+        return ({self.folder.name, self.key, Path(self.key).name, Path(self.key).stem}
+                | {name for document in self.documents or () for name in document if name})
+
+    def line(self) -> str:
+        held = f"含 {len(self.documents)} 个文件" if self.documents is not None else "无法读取"
+        return f"{self.key}（{held}，{self.removed} 移除）"
+
+
 class Library:
     """indexed: whether the live index holds a file with this sha256. Given, an add is one transaction with
     the ingest after it: a copy in the corpus that the index does not hold is what an add that failed or was
     killed left behind, and is taken up again instead of being refused as a duplicate; `keep_indexed` takes
     back what the ingest did not index. Without it, any copy in the corpus counts as added."""
 
-    def __init__(self, corpus_dir: Path, indexed: Callable[[str], bool] | None = None):
+    def __init__(self, corpus_dir: Path, indexed: Callable[[str], bool] | None = None, trash_dir: Path | None = None):
         self.corpus_dir = corpus_dir
         self.manifest = corpus_dir / MANIFEST_NAME
         self.indexed = indexed
+        self.trash_dir = trash_dir  # where removed files go (the CLI and the app: data/trash); None: deleted
 
     def recognise(self, file: Path, kind: str | None = None) -> Recognised:
         """Read and parse a file without adding it; CorpusError says why it cannot be used."""
@@ -145,32 +186,95 @@ class Library:
         """The corpus files a reference names (a corpus path, a file name, a title or a 文号), without
         touching them: what `remove` would take out. A 文号 or title inside a gazette issue names the whole
         issue's file. CorpusError when the reference is blank or names nothing."""
+        return [match.key for match in self.matches(reference)]
+
+    def matches(self, reference: str) -> list[Match]:
+        """`matching`, with what each file holds and whether the reference named one document inside it."""
         wanted = reference.strip().strip("《》").strip()
         if not wanted:  # a blank would equal the empty 文号 of every newspaper article and regulation
             raise CorpusError("请给出要删除的文件路径、文件名、标题或文号")
-        matches: list[Path] = []
+        matches: list[Match] = []
         for path in corpus_files(self.corpus_dir):
             key = path.relative_to(self.corpus_dir).as_posix()
+            documents = _documents(path)
             if wanted in (key, path.name, path.stem):
-                matches.append(path)
-                continue
-            try:
-                documents = parse_source(source_for(path), extract_text(path))
-            except CorpusError:
-                continue
-            if any(wanted in (d.title, d.doc_number) for d in documents):
-                matches.append(path)
+                matches.append(Match(key, documents, by_document=False))
+            elif any(wanted in document for document in documents or ()):
+                matches.append(Match(key, documents, by_document=True))
         if not matches:
             raise CorpusError(f"语料中没有找到「{reference}」：请给出语料中的文件路径、文件名、标题或文号")
-        return [p.relative_to(self.corpus_dir).as_posix() for p in matches]
+        return matches
 
-    def remove(self, reference: str) -> list[str]:
-        """Take out the files a reference names (see `matching`); returns their corpus paths."""
-        keys = self.matching(reference)
-        self._drop_entries(set(keys))
-        for key in keys:
-            (self.corpus_dir / key).unlink()
-        return keys
+    def to_remove(self, reference: str, whole_file: bool = False) -> list[Match]:
+        """The files `remove` takes out for a reference. A title or 文号 of one document in a file that holds
+        several (a gazette issue) is refused unless whole_file: removing it would take all of them out."""
+        matches = self.matches(reference)
+        shared = [m for m in matches if m.by_document and m.documents is not None and len(m.documents) > 1]
+        if shared and not whole_file:
+            files = "、".join(f"{m.key} 中 {len(m.documents or ())} 个文件之一" for m in shared)
+            raise CorpusError(f"{reference.strip()} 是 {files}，删除会移除整个文件；未删除任何内容。"
+                              "确要删除整个文件，请加 --whole-file")
+        return matches
+
+    def remove(self, reference: str, whole_file: bool = False) -> list[str]:
+        """Take out the files a reference names (see `to_remove`); returns their corpus paths."""
+        matches = self.to_remove(reference, whole_file)
+        self.take_out(matches)
+        return [match.key for match in matches]
+
+    def take_out(self, matches: list[Match]) -> None:
+        """Move the files out of the corpus, with their manifest entries, into the trash (deleted when the
+        library has none)."""
+        for match in matches:
+            path = self.corpus_dir / match.key
+            if self.trash_dir is None:
+                self._drop_entries({match.key})
+                path.unlink()
+                continue
+            folder = self.trash_dir / f"{_now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+            folder.mkdir(parents=True)
+            record = {"key": match.key, "removed": f"{_now():%Y-%m-%d %H:%M}", "entry": self._entry_text(match.key),
+                      "documents": None if match.documents is None else [list(d) for d in match.documents]}
+            (folder / TRASH_RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+            shutil.move(path, folder / path.name)
+            self._drop_entries({match.key})
+
+    def trash(self) -> list[Trashed]:
+        """What the trash holds, oldest first."""
+        items = []
+        for record in sorted(self.trash_dir.glob(f"*/{TRASH_RECORD}")) if self.trash_dir else []:
+            try:
+                data = json.loads(record.read_text(encoding="utf-8"))
+                documents = None if data["documents"] is None else tuple(tuple(d) for d in data["documents"])
+                item = Trashed(record.parent, data["key"], data["removed"], documents, data["entry"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # not one of ours, or written only in part: nothing to restore
+            if item.file.is_file():
+                items.append(item)
+        return items
+
+    def restore(self, name: str) -> str:
+        """Bring a removed file back from the trash, with its manifest entry; returns its corpus path. NAME is
+        its corpus path, file name, a title or 文号 in it, or its trash folder; of the same file removed more
+        than once, the last removal comes back."""
+        wanted = name.strip().strip("《》").strip()
+        found = [item for item in self.trash() if wanted and wanted in item.names()]
+        if not found:
+            raise CorpusError(f"回收站中没有「{name}」：不带参数运行 rag restore 可列出回收站")
+        if len({item.key for item in found}) > 1:
+            raise CorpusError(f"回收站中有多个文件对应「{name}」：{'、'.join(sorted({i.key for i in found}))}；请给出其中一个的路径")
+        item = found[-1]
+        target = self.corpus_dir / item.key
+        if target.exists():
+            raise CorpusError(f"语料中已有 {item.key}，未恢复；请先移走或改名")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(item.file, target)
+        if item.entry:
+            self._drop_entries({item.key})
+            existing = self.manifest.read_text(encoding="utf-8") if self.manifest.is_file() else ""
+            self._write_manifest(existing.rstrip("\n") + ("\n\n" if existing.strip() else "") + item.entry.strip("\n") + "\n")
+        shutil.rmtree(item.folder)
+        return item.key
 
     def _same_document(self, recognised: Recognised) -> list[str]:
         """Another file recorded with this title and date: most likely the same document in another format."""
@@ -231,6 +335,13 @@ class Library:
         existing = self.manifest.read_text(encoding="utf-8") if self.manifest.is_file() else ""
         self._write_manifest(existing.rstrip("\n") + ("\n" if existing else "") + entry)
 
+    def _entry_text(self, key: str) -> str:
+        """The manifest entry of a corpus file as written, comments and all ("" when it has none)."""
+        if not self.manifest.is_file():
+            return ""
+        _head, *blocks = re.split(r"(?m)^\[\[source\]\]\s*$", self.manifest.read_text(encoding="utf-8"))
+        return "".join(f"[[source]]{b}" for b in blocks if _entry_path(b) == key)
+
     def _drop_entries(self, keys: set[str]) -> None:
         if not self.manifest.is_file():
             return
@@ -244,6 +355,14 @@ class Library:
         partial = self.manifest.with_name(f".{self.manifest.name}.writing")
         partial.write_text(text, encoding="utf-8")
         os.replace(partial, self.manifest)
+
+
+def _documents(path: Path) -> tuple[tuple[str, str], ...] | None:
+    """(title, 文号) of each document in a corpus file; None when it cannot be read."""
+    try:
+        return tuple((d.title, d.doc_number) for d in parse_source(source_for(path), extract_text(path)))
+    except CorpusError:
+        return None
 
 
 def _safe_name(name: str) -> str:

@@ -58,7 +58,8 @@ def feedback_csv(rows: list[list[str]], path: Path) -> str:
 def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
     """Build the tab inside the app's Blocks."""
     settings = pipeline.settings
-    library = Library(settings.corpus_dir, indexed=lambda sha256: pipeline.store.has_file(sha256))
+    library = Library(settings.corpus_dir, indexed=lambda sha256: pipeline.store.has_file(sha256),
+                      trash_dir=settings.data_dir / "trash")
     kinds = [(AUTO_KIND, ""), *((name, code) for code, name in KIND_NAMES.items())]
 
     def show_feedback(only_down: bool) -> tuple:
@@ -159,12 +160,17 @@ def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
                 return LOCKED, ""
             if not pending:
                 return "请先点「删除」查看将删除的文件。", ""
-            try:
-                removed = library.remove(pending)
+            try:  # what was shown, the whole file included: confirmed by 确认删除
+                removed = library.remove(pending, whole_file=True)
             except CorpusError as error:
                 return f"未删除：{error}", ""
-            report = pipeline.ingest()  # a full run drops the removed files' chunks
-            return f"已删除 {'、'.join(removed)}\n索引：{report.summary()}", ""
+            done = f"已删除 {'、'.join(removed)}（已移到回收站，可在服务器上用 rag restore 恢复）"
+            try:
+                report = pipeline.ingest()  # a full run drops the removed files' chunks
+            except Exception as error:
+                LOG.exception("删除后更新索引失败")
+                return f"{done}\n索引未能更新：{ingest_failure(error)}；下次建索引时生效", ""
+            return f"{done}\n索引：{report.summary()}", ""
 
         unlock.click(try_unlock, [admin_user, admin_password], [unlocked, lock, manage, refused],
                      api_visibility="private")

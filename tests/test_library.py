@@ -1,12 +1,14 @@
 """`rag add` / `rag remove`: files of any format recognised, copied under a clear name, recorded in the
 manifest and indexed; duplicates refused; versions of one regulation told apart."""
 
+import datetime
 import tomllib
 from pathlib import Path
 
 import pytest
 
 import rag.cli
+import rag.library
 from rag.pipeline import Pipeline
 from tests.fakes import HashingEmbedder
 from tests.helpers import GAZETTE_2020, copy_corpus, make_settings
@@ -302,3 +304,76 @@ def test_rag_add_killed_after_publishing_has_added_the_file_and_a_retry_is_a_dup
     assert rag.cli.main(["add", str(DOG_PDF)]) == 1
     assert capsys.readouterr().err == f"错误：{DOG_PDF}: 与已收录的 {DOG_KEY} 内容完全相同，未重复收录\n"
     assert [e["path"] for e in _manifest(library)] == ["news/许昌日报-2022-09-27-04.txt", DOG_KEY]
+
+
+GAZETTE = "gazette/许昌市人民政府公报-2024-02.txt"
+
+
+@pytest.fixture
+def gazette_library(tmp_path, monkeypatch) -> Pipeline:
+    corpus = copy_corpus(tmp_path / "corpus", ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt"))
+    pipeline = Pipeline(make_settings(tmp_path, corpus), embedder=HashingEmbedder())
+    pipeline.ingest()
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("RAG_DATA_DIR", str(pipeline.settings.data_dir))
+    monkeypatch.setattr(rag.cli, "_pipeline", lambda settings: pipeline)
+    monkeypatch.setattr(rag.library, "_now", lambda: datetime.datetime(2026, 12, 6, 10, 15, 30), raising=False)
+    return pipeline
+
+
+def _issues(pipeline: Pipeline) -> dict[str, set[str]]:
+    """The chunks' sources in the live index, with the issue labels they are cited with."""
+    found: dict[str, set[str]] = {}
+    for chunk in pipeline.store.chunks().values():
+        found.setdefault(chunk.metadata.source, set()).add(chunk.metadata.issue)
+    return found
+
+
+def test_removing_one_document_of_a_gazette_issue_asks_for_the_whole_file_and_removes_nothing(gazette_library,
+                                                                                               capsys):
+    """The probe's case: `rag remove 许政〔2024〕8号` deleted the whole issue (11 documents) without a word."""
+    before, manifest = _issues(gazette_library), _manifest(gazette_library)
+    assert rag.cli.main(["remove", "许政〔2024〕8号"]) == 1
+    assert capsys.readouterr().err == (
+        f"错误：许政〔2024〕8号 是 {GAZETTE} 中 11 个文件之一，删除会移除整个文件；未删除任何内容。"
+        "确要删除整个文件，请加 --whole-file\n")
+    assert (gazette_library.settings.corpus_dir / GAZETTE).is_file() and _manifest(gazette_library) == manifest
+    assert _issues(gazette_library) == before
+    # the file named by its own name is the whole file: no question asked
+    assert rag.cli.main(["remove", "许昌日报-2022-09-27-04.txt", "许政〔2024〕8号"]) == 1  # all or nothing
+    assert _manifest(gazette_library) == manifest
+
+
+def test_a_removed_file_goes_to_the_trash_and_rag_restore_brings_it_back_indexed(gazette_library, capsys):
+    data = gazette_library.settings.data_dir
+    manifest = _manifest(gazette_library)
+    entry = next(e for e in manifest if e["path"] == GAZETTE)
+    assert rag.cli.main(["remove", "许政〔2024〕8号", "--whole-file"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"已从语料中移除 {GAZETTE}（已移到回收站，可用 rag restore 许昌市人民政府公报-2024-02.txt 恢复）")
+    assert not (gazette_library.settings.corpus_dir / GAZETTE).exists()
+    assert GAZETTE not in [e["path"] for e in _manifest(gazette_library)]
+    assert GAZETTE not in _issues(gazette_library)
+    assert [p.name for p in (data / "trash").glob("*/*.txt")] == ["许昌市人民政府公报-2024-02.txt"]
+
+    assert rag.cli.main(["restore"]) == 0
+    assert capsys.readouterr().out == ("回收站中有 1 个文件（rag restore 文件名 可恢复）：\n"
+                                       f"  {GAZETTE}（含 11 个文件，2026-12-06 10:15 移除）\n")
+    assert rag.cli.main(["restore", "许昌市人民政府公报-2024-02.txt"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"已从回收站恢复 {GAZETTE}"
+    # back with its manifest entry: its chunks are cited with the issue the entry gives
+    assert sorted(map(str, _manifest(gazette_library))) == sorted(map(str, manifest))
+    assert _issues(gazette_library)[GAZETTE] == {entry["issue"]}
+    assert rag.cli.main(["restore"]) == 0
+    assert capsys.readouterr().out == "回收站是空的。\n"
+    assert list((data / "trash").iterdir()) == []
+
+
+def test_rag_restore_names_what_it_cannot_restore(gazette_library, capsys):
+    assert rag.cli.main(["restore", "许政〔2024〕8号"]) == 1
+    assert capsys.readouterr().err == "错误：回收站中没有「许政〔2024〕8号」：不带参数运行 rag restore 可列出回收站\n"
+    assert rag.cli.main(["remove", GAZETTE]) == 0
+    capsys.readouterr()
+    (gazette_library.settings.corpus_dir / GAZETTE).write_text("另一个同名文件", encoding="utf-8")
+    assert rag.cli.main(["restore", "许政〔2024〕8号"]) == 1  # a 文号 in it names it too
+    assert capsys.readouterr().err == f"错误：语料中已有 {GAZETTE}，未恢复；请先移走或改名\n"

@@ -69,3 +69,15 @@ def test_publishing_is_one_transaction_a_failed_ingest_leaves_nothing_and_a_retr
     assert (corpus / "sources.toml").read_text(encoding="utf-8") == manifest
     assert handlers["add"](str(UPLOAD), "", True).startswith(
         "已发布 regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法规规章，1 个文件，39 个条款")
+
+
+def test_the_staff_tab_removes_a_whole_issue_only_after_showing_it_and_into_the_trash(tmp_path):
+    pipeline, handlers = staff_handlers(tmp_path, ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt"))
+    gazette = "gazette/许昌市人民政府公报-2024-02.txt"
+    assert handlers["ask_to_remove"]("许政〔2024〕8号", True) == (
+        f"将从语料中删除：{gazette}（含 11 个文件）。确认无误请点「确认删除」。", "许政〔2024〕8号")
+    shown, pending = handlers["take_out"]("许政〔2024〕8号", True)
+    assert shown.splitlines()[0] == f"已删除 {gazette}（已移到回收站，可在服务器上用 rag restore 恢复）"
+    assert pending == ""
+    assert [p.name for p in (pipeline.settings.data_dir / "trash").glob("*/*.txt")] == ["许昌市人民政府公报-2024-02.txt"]
+    assert all(c.metadata.source != gazette for c in pipeline.store.chunks().values())
