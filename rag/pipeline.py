@@ -46,8 +46,9 @@ class Pipeline:
         return ChromaStore(client)
 
     def indexer(self, progress: ProgressFactory | None = None) -> Indexer:
+        local = None if self.settings.chroma_url or self._client else self.settings.data_dir / "chroma"
         return Indexer(self.store, self.embedder, EmbeddingCache(self.settings.embedding_cache),
-                       self.settings.data_dir, progress)
+                       self.settings.data_dir, progress, store_dir=local)
 
     def ingest(self, paths: list[Path] | None = None, progress: ProgressFactory | None = None) -> IngestReport:
         report = self.indexer(progress).run(paths, self.settings.corpus_dir)

@@ -29,6 +29,11 @@ class StoreUnavailable(RuntimeError):
     """The configured Chroma server cannot be reached; the message says what to do."""
 
 
+class NotPublished(RuntimeError):
+    """A new generation was not published (no room for it, or it was deleted before its pointer flip); the
+    message says why, in Chinese. The live generation keeps serving."""
+
+
 def make_client(data_dir: Path, chroma_url: str = "") -> chromadb.api.ClientAPI:
     """A Chroma server when a URL is set (RAG_CHROMA_URL), else an embedded store in data_dir."""
     settings = ChromaSettings(anonymized_telemetry=False)
@@ -67,6 +72,10 @@ class ChromaStore:
         """The embedding model the live generation's vectors came from."""
         collection = self.live()
         return (collection.metadata or {}).get("embedding_model") if collection else None
+
+    def live_count(self) -> int:
+        collection = self.live()
+        return collection.count() if collection is not None else 0
 
     def live_has_current_hnsw(self) -> bool:
         """Whether the live generation was built with today's HNSW settings (else the next ingest rebuilds it)."""
@@ -129,6 +138,11 @@ class ChromaStore:
         name = f"{self.namespace}_{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
         return self.client.create_collection(name, embedding_function=None, metadata={"embedding_model": embedding_model, "hnsw": HNSW_LABEL},
                                              configuration={"hnsw": HNSW})
+
+    def delete_generation(self, name: str) -> None:
+        """Delete a generation this run built and did not publish (never the live one)."""
+        if name != self.live_name() and name in {c.name for c in self.client.list_collections()}:
+            self.client.delete_collection(name)
 
     @staticmethod
     def add(collection, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
