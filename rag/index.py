@@ -153,8 +153,10 @@ class Indexer:
         report.removed = len(set(current) - wanted_ids)
         report.total = len(wanted_ids)
         live = self.store.live_name()
-        # nothing new, and the BM25 and sentence files of the live generation load and match their checks
-        if (wanted_ids == set(current) and live and SentenceIndex.exists(lexical_dir(self.data_dir, live))
+        # nothing new, the pointer names the live generation (not a deleted one: then it is published anew),
+        # and the BM25 and sentence files of the live generation load and match their checks
+        if (wanted_ids == set(current) and live and live == self.store.pointer_name()
+                and SentenceIndex.exists(lexical_dir(self.data_dir, live))
                 and LexicalIndex.load(lexical_dir(self.data_dir, live)) is not None
                 and self.store.live_has_current_hnsw()):
             report.seconds = time.perf_counter() - started
@@ -222,12 +224,12 @@ class Indexer:
                                f"{human_size(free)} 可用；现有索引继续服务，未做任何改动。请清理磁盘后重试。")
 
     def _discard(self, generation: str, folder: Path) -> None:
-        """Remove a generation that was not published, and its files (never the live one)."""
+        """Remove a generation that was not published, and its files (never the one the pointer names)."""
         try:
             self.store.delete_generation(generation)
         except Exception:  # the next run's clean-up deletes it
             LOG.exception("未能删除未发布的索引 %s", generation)
-        if self.store.live_name() != generation:
+        if self.store.pointer_name() != generation:
             shutil.rmtree(folder, ignore_errors=True)
 
     def _drop_stale_lexical(self, live: str | None) -> None:

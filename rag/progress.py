@@ -18,7 +18,7 @@ def ingest_with_progress(pipeline, paths: list[Path] | None = None) -> int:
             report = _ingest_with_bar(pipeline, paths)
         else:
             report = pipeline.ingest(paths, progress=_progress_lines)
-    except (FileNotFoundError, NotPublished) as error:  # no model; no room for the new index
+    except (FileNotFoundError, NotPublished) as error:  # no model; no room for the new index, or it was lost
         print(f"错误：{error}", file=sys.stderr)
         return 1
     for error in report.errors:

@@ -31,7 +31,7 @@ def ingest_failure(error: Exception) -> str:
     from rag.cli import disk_full
     from rag.store import NotPublished
 
-    if isinstance(error, NotPublished):  # no room for the new index: its message says so
+    if isinstance(error, NotPublished):  # no room for the new index, or it was lost: its message says so
         return str(error).rstrip("。")
     return "服务器磁盘空间不足" if disk_full(error) else "建立索引出错（详情已记入服务端日志）"
 

@@ -1,11 +1,16 @@
-"""Index generations on a full disk: a generation that has no room is refused before anything is written,
-and a failed one is removed."""
+"""Index generations on a full disk and on a shared Chroma: a generation that has no room is refused before
+anything is written, a failed one is removed, and a pointer never names a collection that is gone (two data
+dirs ingesting into one Chroma, as two machines against one `chroma run` server)."""
 
 import errno
+import logging
+import threading
 from collections import namedtuple
 from pathlib import Path
 
+import chromadb
 import pytest
+from chromadb.config import Settings as ChromaSettings
 
 import rag.cli
 import rag.index
@@ -137,3 +142,110 @@ def test_a_generation_that_fails_halfway_is_removed_with_its_files(news, monkeyp
     assert _errors(capsys.readouterr().err) == ["错误：磁盘空间不足，本次操作未完成；已有的索引保持不变。请清理磁盘后重试。"]
     assert news.store.live_name() == live and _generations(news) == [live] and _lexical(news) == [live]
     assert OLD in _served_text(news)
+
+
+def test_a_pointer_to_a_deleted_collection_falls_back_to_the_newest_complete_one_and_ingest_repairs_it(
+        news, monkeypatch, caplog, capsys):
+    older = news.store.live_name()
+    _edit(news)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ChromaStore, "drop_unused", lambda self: [])  # both generations stay, as on a shared server
+        news.ingest()
+    newer = news.store.live_name()
+    news.store.client.delete_collection(newer)  # what another machine's ingest did
+    caplog.set_level(logging.WARNING, logger="rag.store")
+    restarted = _pipeline(news.settings.data_dir.parent, news.settings.corpus_dir)
+    monkeypatch.setattr(rag.cli, "_pipeline", lambda settings: restarted)
+    assert rag.cli.main(["search", "禹州高性能科技材料项目投资多少", "--json"]) == 0
+    assert rag.cli.main(["search", "计划总投资", "--json"]) == 0
+    assert _said(caplog) == [
+        f"注意：索引指针指向的 {newer} 已不存在（可能被共用同一 Chroma 服务的另一次建索引删除），"
+        f"改用最新的完整索引 {older}；运行 rag ingest 可修复。"]
+    assert OLD in _served_text(restarted)
+    capsys.readouterr()
+    assert rag.cli.main(["ingest"]) == 0  # repaired: published anew, from the vectors it has
+    repaired = restarted.store.live_name()
+    assert repaired == restarted.store.pointer_name() not in (older, newer) and _generations(restarted) == [repaired]
+    assert NEW in _served_text(restarted) and len(_said(caplog)) == 1
+
+
+def test_a_pointer_to_a_deleted_collection_with_nothing_to_fall_back_on_says_so_and_ingest_rebuilds(
+        news, monkeypatch, caplog, capsys):
+    live = news.store.live_name()
+    news.store.client.delete_collection(live)
+    caplog.set_level(logging.WARNING, logger="rag.store")
+    restarted = _pipeline(news.settings.data_dir.parent, news.settings.corpus_dir)
+    monkeypatch.setattr(rag.cli, "_pipeline", lambda settings: restarted)
+    assert rag.cli.main(["search", "计划总投资"]) == 2
+    assert capsys.readouterr().err == "错误：索引尚未建立：请先运行 `rag ingest`\n"
+    assert _said(caplog) == [f"注意：索引指针指向的 {live} 已不存在（可能被共用同一 Chroma 服务的另一次建索引删除），"
+                               "也没有其他完整的索引；请运行 rag ingest 重建。"]
+    assert rag.cli.main(["ingest"]) == 0
+    assert restarted.has_index() and OLD in _served_text(restarted)
+
+
+def test_a_generation_deleted_before_its_pointer_flip_is_not_published(news, monkeypatch, capsys):
+    live = news.store.live_name()
+    _edit(news)
+    publish, lost = ChromaStore.publish, []
+
+    def deleted_first(self, generation):
+        self.client.delete_collection(generation.name)  # another machine's clean-up, just before the flip
+        lost.append(generation.name)
+        publish(self, generation)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ChromaStore, "publish", deleted_first)
+        assert rag.cli.main(["ingest"]) == 1
+    assert _errors(capsys.readouterr().err) == [
+        f"错误：本次建好的索引 {lost[0]} 在发布前被删除（可能是共用同一 Chroma 服务的另一次建索引）；现有索引继续服务，"
+        "请重新运行 rag ingest。"]
+    assert news.store.pointer_name() == live and _generations(news) == [live] and _lexical(news) == [live]
+    assert rag.cli.main(["ingest"]) == 0 and NEW in _served_text(news)
+
+
+def test_two_data_dirs_ingesting_into_one_chroma_leave_the_pointer_on_an_existing_collection(tmp_path):
+    """The probe's case (two ingests from two data dirs against one `chroma run` server): an ingest's
+    clean-up deleted the other's unpublished generation, whose pointer then named a deleted collection and
+    whose own clean-up deleted the rest; every client failed with NotFoundError. Here the two data dirs share
+    one embedded Chroma folder, as a server's would be (tests/test_chroma_server.py: the same with a server)."""
+    shared = chromadb.PersistentClient(path=str(tmp_path / "shared"), settings=ChromaSettings(anonymized_telemetry=False))
+    two_machines_ingest_at_once(tmp_path, shared, shared)
+
+
+def two_machines_ingest_at_once(root: Path, client_a, client_b) -> None:
+    """While the second machine's ingest has written its generation and is about to publish it, the first
+    machine ingests again (its clean-up runs before and after); both go through, and the pointer names a
+    collection that exists, which every client reads."""
+    first = _pipeline(root / "a", copy_corpus(root / "a" / "corpus", (NEWS,)), client_a)
+    second = _pipeline(root / "b", copy_corpus(root / "b" / "corpus", (NEWS,)), client_b)
+    first.ingest()
+    ready, go, outcome = threading.Event(), threading.Event(), {}
+    publish = second.store.publish
+
+    def held(generation):
+        ready.set()
+        assert go.wait(timeout=60)
+        publish(generation)
+
+    second.store.publish = held
+
+    def ingest_second() -> None:
+        try:
+            outcome["report"] = second.ingest()
+        except Exception as error:  # noqa: BLE001 — reported by the assertion below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=ingest_second)
+    thread.start()
+    assert ready.wait(timeout=60)
+    _edit(first)
+    first.ingest()
+    go.set()
+    thread.join(timeout=60)
+    assert "error" not in outcome and outcome["report"].changed
+    pointer = first.store._pointer.get(ids=["clauses:live"], include=["metadatas"])["metadatas"][0]["collection"]
+    assert pointer in _generations(first) and pointer == second.store.live_name()  # the later publish wins
+    for pipeline in (first, second, _pipeline(root / "a", first.settings.corpus_dir, client_a)):
+        hits = pipeline.current_answerer().retriever.search("禹州高性能科技材料项目投资多少", k=3)
+        assert hits and hits[0].metadata.source == f"news/{NEWS}"
