@@ -103,11 +103,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
-    """Recognise each file, copy it into the corpus, record it in the manifest, then index what was added."""
+    """Recognise each file, copy it into the corpus, record it in the manifest, then index what was added:
+    one transaction per file: what the index does not hold afterwards is taken back out (rag.library)."""
     from rag.library import Library
 
-    library = Library(settings.corpus_dir)
-    added: list[Path] = []
+    pipeline = _pipeline(settings)
+    library = Library(settings.corpus_dir, indexed=lambda sha256: pipeline.store.has_file(sha256))
+    added = []
     failures = 0
     for name in args.files:
         try:
@@ -117,27 +119,58 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
             failures += 1
             continue
         print(f"已收录 {recognised.summary()}")
-        added.append(settings.corpus_dir / recognised.key)
+        added.append(recognised)
     if not added:
         return 1
-    status = ingest_with_progress(_pipeline(settings), added)
+    status = 1
+    try:
+        status = ingest_with_progress(pipeline, [settings.corpus_dir / r.key for r in added])
+    finally:  # also when the ingest raised (a full disk …) or was interrupted
+        for recognised in library.keep_indexed(added):
+            print(f"错误：{recognised.file}: 未能建立索引，本次收录已撤销，可以重新添加", file=sys.stderr)
+            status = 1
     return 1 if failures or status else 0
 
 
+def _trash(settings: Settings) -> Path:
+    return settings.data_dir / "trash"
+
+
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """Every reference checked first (a 文号 inside a multi-document file needs --whole-file): nothing is
+    removed unless all can be; removed files go to the trash with their manifest entries."""
     from rag.library import Library
 
-    library = Library(settings.corpus_dir)
-    removed: list[str] = []
-    for reference in args.documents:
-        try:
-            removed += library.remove(reference)
-        except CorpusError as error:
-            print(f"错误：{error}", file=sys.stderr)
-            return 1
-    for key in removed:
-        print(f"已从语料中移除 {key}")
+    library = Library(settings.corpus_dir, trash_dir=_trash(settings))
+    try:
+        matches = {m.key: m for reference in args.documents for m in library.to_remove(reference, args.whole_file)}
+    except CorpusError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 1
+    library.take_out(list(matches.values()))
+    for key in matches:
+        print(f"已从语料中移除 {key}（已移到回收站，可用 rag restore {Path(key).name} 恢复）")
     return ingest_with_progress(_pipeline(settings))  # a full run drops the removed files' chunks
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """Bring a removed file back from the trash and index it; without a name, list the trash."""
+    from rag.library import Library
+
+    library = Library(settings.corpus_dir, trash_dir=_trash(settings))
+    if not args.name:
+        items = library.trash()
+        print(f"回收站中有 {len(items)} 个文件（rag restore 文件名 可恢复）：" if items else "回收站是空的。")
+        for item in items:
+            print(f"  {item.line()}")
+        return 0
+    try:
+        key = library.restore(args.name)
+    except CorpusError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 1
+    print(f"已从回收站恢复 {key}")
+    return ingest_with_progress(_pipeline(settings), [settings.corpus_dir / key])
 
 
 def _batch(args: argparse.Namespace) -> list[tuple[str, list[str]]] | None:
@@ -332,9 +365,15 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--kind", choices=list(KINDS), help="指定类型（默认按内容自动识别）")
     add.set_defaults(handler=cmd_add)
 
-    remove = commands.add_parser("remove", help="从语料中移除文件并更新索引")
+    remove = commands.add_parser("remove", help="从语料中移除文件（移到回收站）并更新索引")
     remove.add_argument("documents", nargs="+", help="语料中的文件路径、文件名、标题或文号")
+    remove.add_argument("--whole-file", action="store_true",
+                        help="文号或标题只是多文件合订本（如一期公报）中的一个文件时，确认删除整个文件")
     remove.set_defaults(handler=cmd_remove)
+
+    restore = commands.add_parser("restore", help="从回收站恢复移除的文件并建立索引；不带参数列出回收站")
+    restore.add_argument("name", nargs="?", default="", help="回收站中的文件名、语料路径、标题或文号")
+    restore.set_defaults(handler=cmd_restore)
 
     search = commands.add_parser("search", help="检索相关条款")
     _question_arguments(search)

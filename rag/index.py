@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +20,7 @@ from rag.embed import Embedder, EmbeddingCache, embed_with_cache
 from rag.lexical import LexicalIndex
 from rag.parse import parse_file
 from rag.sentences import SentenceIndex
-from rag.store import ChromaStore
+from rag.store import ChromaStore, NotPublished
 
 ProgressFactory = Callable[[int], Callable[[int], None]]  # total → advance(n)
 
@@ -43,6 +45,44 @@ def lexical_dir(data_dir: Path, generation: str) -> Path:
     return data_dir / "lexical" / generation
 
 
+# Disk space a new generation needs, per chunk, when no previous generation can be measured (EmbeddingGemma's
+# 768-d vectors; measured: 28 MiB for the 977 chunks and their sentences): Chroma's records and graph, and the
+# BM25 and sentence files. With a previous generation, its own size per chunk is used instead.
+STORE_BYTES_PER_CHUNK = 20 * 1024
+LEXICAL_BYTES_PER_CHUNK = 12 * 1024
+SPACE_MARGIN = 1.25
+SPACE_HEADROOM = 16 * 2**20  # SQLite's journal, Chroma's write-ahead log
+LOG = logging.getLogger(__name__)
+
+
+def folder_bytes(folder: Path) -> int:
+    """What the files under a folder take on disk (the larger of their size and their allocated blocks)."""
+    if not folder.is_dir():
+        return 0
+    total = 0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            total += max(stat.st_size, getattr(stat, "st_blocks", 0) * 512)
+    return total
+
+
+def unused_sqlite_bytes(database: Path) -> int:
+    """Free pages inside a SQLite file: room the next generation reuses without growing the file."""
+    if not database.is_file():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1) as connection:
+            pages = connection.execute("PRAGMA freelist_count").fetchone()[0]
+            return pages * connection.execute("PRAGMA page_size").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def human_size(size: float) -> str:
+    return f"{size / 2**30:.1f} GB" if size >= 2**30 else f"{size / 2**20:.1f} MB"
+
+
 @contextmanager
 def ingest_lock(data_dir: Path) -> Iterator[None]:
     """One ingest at a time per data dir: a second would drop the first one's unpublished generation."""
@@ -53,13 +93,16 @@ def ingest_lock(data_dir: Path) -> Iterator[None]:
 
 
 class Indexer:
+    """store_dir: the embedded Chroma's folder, whose disk a new generation fills too (None for a server)."""
+
     def __init__(self, store: ChromaStore, embedder: Embedder, cache: EmbeddingCache,
-                 data_dir: Path, progress: ProgressFactory | None = None):
+                 data_dir: Path, progress: ProgressFactory | None = None, store_dir: Path | None = None):
         self.store = store
         self.embedder = embedder
         self.cache = cache
         self.data_dir = data_dir
         self.progress = progress
+        self.store_dir = store_dir
 
     def run(self, paths: list[Path] | None, corpus_dir: Path) -> IngestReport:
         with ingest_lock(self.data_dir):
@@ -69,6 +112,7 @@ class Indexer:
         started = time.perf_counter()
         report = IngestReport()
         self.store.drop_unused()  # generations left by a run that was killed before publishing
+        self._drop_stale_lexical(self.store.live_name())  # and their BM25 and sentence files
         # vectors from another model cannot be mixed with this one's: re-embed the whole corpus
         model_changed = self.store.live_name() is not None and self.store.live_model() != self.embedder.name
         # the first ingest indexes the whole corpus, whichever files it was given
@@ -109,12 +153,15 @@ class Indexer:
         report.removed = len(set(current) - wanted_ids)
         report.total = len(wanted_ids)
         live = self.store.live_name()
-        # nothing new, and the BM25 and sentence files of the live generation load and match their checks
-        if (wanted_ids == set(current) and live and SentenceIndex.exists(lexical_dir(self.data_dir, live))
+        # nothing new, the pointer names the live generation (not a deleted one: then it is published anew),
+        # and the BM25 and sentence files of the live generation load and match their checks
+        if (wanted_ids == set(current) and live and live == self.store.pointer_name()
+                and SentenceIndex.exists(lexical_dir(self.data_dir, live))
                 and LexicalIndex.load(lexical_dir(self.data_dir, live)) is not None
                 and self.store.live_has_current_hnsw()):
             report.seconds = time.perf_counter() - started
             return report
+        self.check_space(len(wanted_ids))
 
         new_chunks = [fresh[i] for i in sorted(set(fresh) - set(current))]
         reused = self.store.vectors(sorted(wanted_ids & set(current)))
@@ -128,11 +175,15 @@ class Indexer:
         ids = sorted(wanted_ids)
         chunks = [fresh[i] if i in fresh else kept[i] for i in ids]
         generation = self.store.new_generation(self.embedder.name)
-        ChromaStore.add(generation, chunks, np.stack([vectors[i] for i in ids]))
         folder = lexical_dir(self.data_dir, generation.name)
-        LexicalIndex.build(ids, [c.embed_text for c in chunks]).save(folder)
-        self.sentence_index(chunks, report).save(folder)
-        self.store.publish(generation)
+        try:
+            ChromaStore.add(generation, chunks, np.stack([vectors[i] for i in ids]))
+            LexicalIndex.build(ids, [c.embed_text for c in chunks]).save(folder)
+            self.sentence_index(chunks, report).save(folder)
+            self.store.publish(generation)
+        except BaseException:  # a full disk, a lost generation, Ctrl-C: nothing half-written stays behind
+            self._discard(generation.name, folder)
+            raise
         self._drop_stale_lexical(generation.name)
         report.changed = True
         report.seconds = time.perf_counter() - started
@@ -149,7 +200,39 @@ class Indexer:
 
         return SentenceIndex.build(chunks, embed)
 
-    def _drop_stale_lexical(self, live: str) -> None:
+    def space_needed(self, total: int) -> int:
+        """Bytes a new generation of `total` chunks will take in the data dir: the live generation's own size
+        per chunk (its BM25 and sentence files, and the embedded Chroma's files less the free pages inside
+        its SQLite file) or, without one to measure, the sizes per chunk above; with a margin."""
+        live = self.store.live_name()
+        count = self.store.live_count() if live else 0
+        lexical = folder_bytes(lexical_dir(self.data_dir, live)) if live else 0
+        per_chunk = lexical / count if count and lexical else LEXICAL_BYTES_PER_CHUNK
+        if self.store_dir is not None:
+            stored = folder_bytes(self.store_dir) - unused_sqlite_bytes(self.store_dir / "chroma.sqlite3")
+            per_chunk += stored / count if count and stored > 0 else STORE_BYTES_PER_CHUNK
+        return int(per_chunk * total * SPACE_MARGIN) + SPACE_HEADROOM
+
+    def check_space(self, total: int) -> None:
+        """NotPublished, before anything is written, when the data dir's disk has no room for the new generation
+        beside the live one."""
+        need = self.space_needed(total)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        free = shutil.disk_usage(self.data_dir).free
+        if need > free:
+            raise NotPublished(f"磁盘空间不足：新的索引约需 {human_size(need)}，数据目录 {self.data_dir} 所在磁盘只有 "
+                               f"{human_size(free)} 可用；现有索引继续服务，未做任何改动。请清理磁盘后重试。")
+
+    def _discard(self, generation: str, folder: Path) -> None:
+        """Remove a generation that was not published, and its files (never the one the pointer names)."""
+        try:
+            self.store.delete_generation(generation)
+        except Exception:  # the next run's clean-up deletes it
+            LOG.exception("未能删除未发布的索引 %s", generation)
+        if self.store.pointer_name() != generation:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _drop_stale_lexical(self, live: str | None) -> None:
         root = self.data_dir / "lexical"
         for folder in root.iterdir() if root.is_dir() else []:
             if folder.name != live:

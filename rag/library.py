@@ -1,15 +1,19 @@
 """The corpus as staff manage it: put a file in (recognised, copied under a clear name, recorded in the
-manifest) or take a document out. `rag add` / `rag remove` and the app's documents view share this.
+manifest) or take a document out (into a trash folder, with its manifest entry, from which it can be
+restored). `rag add` / `rag remove` / `rag restore` and the app's documents view share this.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
 import shutil
 import tomllib
 import unicodedata
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +35,7 @@ from rag.parse.regulation import ARTICLE
 
 FOLDERS = {"gazette": "gazette", "policy": "policy", "regulation": "regulation", "newspaper": "news"}
 UNSAFE_IN_NAME = re.compile(r"[\\/:*?\"<>|\s\x00-\x1f\x7f-\x9f]+")
+TRASH_RECORD = "removed.json"  # in each trash folder: where the file was, its manifest entry, what it held
 
 
 @dataclass
@@ -43,6 +48,8 @@ class Recognised:
     sha256: str
     warnings: list[str] = field(default_factory=list)
     key: str = ""  # its path in the corpus once added
+    copied: bool = False  # this add put the file into the corpus (not found there already)
+    recorded: bool = False  # this add wrote its manifest entry
 
     @property
     def clauses(self) -> int:
@@ -65,10 +72,54 @@ def _date(value: int) -> str:
     return f"{value // 10000}-{value // 100 % 100:02d}-{value % 100:02d}"
 
 
+def _now() -> datetime.datetime:
+    return datetime.datetime.now()
+
+
+@dataclass(frozen=True)
+class Match:
+    """A corpus file a reference names."""
+
+    key: str
+    documents: tuple[tuple[str, str], ...] | None  # (title, 文号) of each document in it; None: it cannot be read
+    by_document: bool  # the reference is a title or 文号 of a document in it, not the file's own name
+
+
+@dataclass(frozen=True)
+class Trashed:
+    """A removed file in the trash: `rag restore` brings it back with its manifest entry."""
+
+    folder: Path
+    key: str  # its path in the corpus
+    removed: str  # when, YYYY-MM-DD HH:MM
+    documents: tuple[tuple[str, str], ...] | None
+    entry: str  # its manifest entry as it was written ("" when it had none)
+
+    @property
+    def file(self) -> Path:
+        return self.folder / Path(self.key).name
+
+    def names(self) -> set[str]:
+        """What `rag restore NAME` accepts for it."""
+        return ({self.folder.name, self.key, Path(self.key).name, Path(self.key).stem}
+                | {name for document in self.documents or () for name in document if name})
+
+    def line(self) -> str:
+        held = f"含 {len(self.documents)} 个文件" if self.documents is not None else "无法读取"
+        return f"{self.key}（{held}，{self.removed} 移除）"
+
+
 class Library:
-    def __init__(self, corpus_dir: Path):
+    """indexed: whether the live index holds a file with this sha256. Given, an add is one transaction with
+    the ingest after it: a copy in the corpus that the index does not hold is what an add that failed or was
+    killed left behind, and is taken up again instead of being refused as a duplicate; `keep_indexed` takes
+    back what the ingest did not index. Without it, any copy in the corpus counts as added."""
+
+    def __init__(self, corpus_dir: Path, indexed: Callable[[str], bool] | None = None, trash_dir: Path | None = None):
         self.corpus_dir = corpus_dir
         self.manifest = corpus_dir / MANIFEST_NAME
+        self.indexed = indexed
+        self.trash_dir = trash_dir  # where removed files go (the CLI and the app: data/trash); None: deleted
 
     def recognise(self, file: Path, kind: str | None = None) -> Recognised:
         """Read and parse a file without adding it; CorpusError says why it cannot be used."""
@@ -85,49 +136,145 @@ class Library:
         return recognised
 
     def add(self, file: Path, kind: str | None = None) -> Recognised:
-        """Copy the file into the corpus under a clear name and record what was recognised."""
+        """Copy the file into the corpus under a clear name and record what was recognised. An exact copy
+        already in the corpus is refused, unless the index does not hold it (see the class): then that copy
+        is the one added, and its manifest entry, if it has one, is kept."""
         recognised = self.recognise(file, kind)
-        duplicate = self._indexed_copy(recognised.sha256)
-        if duplicate:
-            raise CorpusError(f"{file}: 与已收录的 {duplicate} 内容完全相同，未重复收录")
-        recognised.warnings += self._same_document(recognised)
-        target = self._target(recognised)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(file, target)
-        recognised.key = target.relative_to(self.corpus_dir).as_posix()
-        self._append_entry(recognised, kind_given=bool(kind))
+        copy = self._copy_in_corpus(recognised.sha256)
+        if copy and (self.indexed is None or self.indexed(recognised.sha256)):
+            raise CorpusError(f"{file}: 与已收录的 {copy} 内容完全相同，未重复收录")
+        if copy:
+            recognised.key = copy
+        else:
+            target = self._target(recognised)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f".{target.name}.adding")  # a dot file: never read as part of the corpus
+            shutil.copyfile(file, partial)
+            os.replace(partial, target)  # the corpus has the whole file or none of it
+            recognised.key, recognised.copied = target.relative_to(self.corpus_dir).as_posix(), True
+        if not self._recorded(recognised.key):
+            recognised.warnings += self._same_document(recognised)
+            self._append_entry(recognised, kind_given=bool(kind))
+            recognised.recorded = True
         return recognised
+
+    def undo(self, recognised: Recognised) -> None:
+        """Take back what `add` did: its manifest entry and the file it copied into the corpus."""
+        if recognised.recorded:
+            self._drop_entries({recognised.key})
+        if recognised.copied:
+            (self.corpus_dir / recognised.key).unlink(missing_ok=True)
+
+    def keep_indexed(self, added: list[Recognised]) -> list[Recognised]:
+        """After the ingest that followed `add`: undo every add whose file the live index does not hold (the
+        ingest failed, was refused or was interrupted), so that an add either happened whole or left nothing.
+        Returns those undone."""
+        if self.indexed is None:
+            return []
+        undone = []
+        for recognised in added:
+            try:
+                held = self.indexed(recognised.sha256)
+            except Exception:  # the store cannot even say: the add did not complete
+                held = False
+            if not held:
+                self.undo(recognised)
+                undone.append(recognised)
+        return undone
 
     def matching(self, reference: str) -> list[str]:
         """The corpus files a reference names (a corpus path, a file name, a title or a 文号), without
         touching them: what `remove` would take out. A 文号 or title inside a gazette issue names the whole
         issue's file. CorpusError when the reference is blank or names nothing."""
+        return [match.key for match in self.matches(reference)]
+
+    def matches(self, reference: str) -> list[Match]:
+        """`matching`, with what each file holds and whether the reference named one document inside it."""
         wanted = reference.strip().strip("《》").strip()
         if not wanted:  # a blank would equal the empty 文号 of every newspaper article and regulation
             raise CorpusError("请给出要删除的文件路径、文件名、标题或文号")
-        matches: list[Path] = []
+        matches: list[Match] = []
         for path in corpus_files(self.corpus_dir):
             key = path.relative_to(self.corpus_dir).as_posix()
+            documents = _documents(path)
             if wanted in (key, path.name, path.stem):
-                matches.append(path)
-                continue
-            try:
-                documents = parse_source(source_for(path), extract_text(path))
-            except CorpusError:
-                continue
-            if any(wanted in (d.title, d.doc_number) for d in documents):
-                matches.append(path)
+                matches.append(Match(key, documents, by_document=False))
+            elif any(wanted in document for document in documents or ()):
+                matches.append(Match(key, documents, by_document=True))
         if not matches:
             raise CorpusError(f"语料中没有找到「{reference}」：请给出语料中的文件路径、文件名、标题或文号")
-        return [p.relative_to(self.corpus_dir).as_posix() for p in matches]
+        return matches
 
-    def remove(self, reference: str) -> list[str]:
-        """Take out the files a reference names (see `matching`); returns their corpus paths."""
-        keys = self.matching(reference)
-        self._drop_entries(set(keys))
-        for key in keys:
-            (self.corpus_dir / key).unlink()
-        return keys
+    def to_remove(self, reference: str, whole_file: bool = False) -> list[Match]:
+        """The files `remove` takes out for a reference. A title or 文号 of one document in a file that holds
+        several (a gazette issue) is refused unless whole_file: removing it would take all of them out."""
+        matches = self.matches(reference)
+        shared = [m for m in matches if m.by_document and m.documents is not None and len(m.documents) > 1]
+        if shared and not whole_file:
+            files = "、".join(f"{m.key} 中 {len(m.documents or ())} 个文件之一" for m in shared)
+            raise CorpusError(f"{reference.strip()} 是 {files}，删除会移除整个文件；未删除任何内容。"
+                              "确要删除整个文件，请加 --whole-file")
+        return matches
+
+    def remove(self, reference: str, whole_file: bool = False) -> list[str]:
+        """Take out the files a reference names (see `to_remove`); returns their corpus paths."""
+        matches = self.to_remove(reference, whole_file)
+        self.take_out(matches)
+        return [match.key for match in matches]
+
+    def take_out(self, matches: list[Match]) -> None:
+        """Move the files out of the corpus, with their manifest entries, into the trash (deleted when the
+        library has none)."""
+        for match in matches:
+            path = self.corpus_dir / match.key
+            if self.trash_dir is None:
+                self._drop_entries({match.key})
+                path.unlink()
+                continue
+            folder = self.trash_dir / f"{_now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+            folder.mkdir(parents=True)
+            record = {"key": match.key, "removed": f"{_now():%Y-%m-%d %H:%M}", "entry": self._entry_text(match.key),
+                      "documents": None if match.documents is None else [list(d) for d in match.documents]}
+            (folder / TRASH_RECORD).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+            shutil.move(path, folder / path.name)
+            self._drop_entries({match.key})
+
+    def trash(self) -> list[Trashed]:
+        """What the trash holds, oldest first."""
+        items = []
+        for record in sorted(self.trash_dir.glob(f"*/{TRASH_RECORD}")) if self.trash_dir else []:
+            try:
+                data = json.loads(record.read_text(encoding="utf-8"))
+                documents = None if data["documents"] is None else tuple(tuple(d) for d in data["documents"])
+                item = Trashed(record.parent, data["key"], data["removed"], documents, data["entry"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # not one of ours, or written only in part: nothing to restore
+            if item.file.is_file():
+                items.append(item)
+        return items
+
+    def restore(self, name: str) -> str:
+        """Bring a removed file back from the trash, with its manifest entry; returns its corpus path. NAME is
+        its corpus path, file name, a title or 文号 in it, or its trash folder; of the same file removed more
+        than once, the last removal comes back."""
+        wanted = name.strip().strip("《》").strip()
+        found = [item for item in self.trash() if wanted and wanted in item.names()]
+        if not found:
+            raise CorpusError(f"回收站中没有「{name}」：不带参数运行 rag restore 可列出回收站")
+        if len({item.key for item in found}) > 1:
+            raise CorpusError(f"回收站中有多个文件对应「{name}」：{'、'.join(sorted({i.key for i in found}))}；请给出其中一个的路径")
+        item = found[-1]
+        target = self.corpus_dir / item.key
+        if target.exists():
+            raise CorpusError(f"语料中已有 {item.key}，未恢复；请先移走或改名")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(item.file, target)
+        if item.entry:
+            self._drop_entries({item.key})
+            existing = self.manifest.read_text(encoding="utf-8") if self.manifest.is_file() else ""
+            self._write_manifest(existing.rstrip("\n") + ("\n\n" if existing.strip() else "") + item.entry.strip("\n") + "\n")
+        shutil.rmtree(item.folder)
+        return item.key
 
     def _same_document(self, recognised: Recognised) -> list[str]:
         """Another file recorded with this title and date: most likely the same document in another format."""
@@ -137,13 +284,20 @@ class Library:
         date = _date(first.date) if first.date else ""
         entries, _problems = manifest_entries(self.manifest)
         return [f"语料中已有同标题、同日期的 {e['path']}（可能是同一文件的另一种格式），两者都会被检索"
-                for e in entries if e.get("title") == first.title and str(e.get("date", "")) == date and date]
+                for e in entries if e.get("title") == first.title and str(e.get("date", "")) == date and date
+                and e.get("path") != recognised.key]
 
-    def _indexed_copy(self, sha256: str) -> str:
+    def _copy_in_corpus(self, sha256: str) -> str:
         for path in corpus_files(self.corpus_dir):
             if file_sha256(path) == sha256:
                 return path.relative_to(self.corpus_dir).as_posix()
         return ""
+
+    def _recorded(self, key: str) -> bool:
+        if not self.manifest.is_file():
+            return False
+        entries, _problems = manifest_entries(self.manifest)
+        return any(isinstance(e, dict) and e.get("path") == key for e in entries)
 
     def _target(self, recognised: Recognised) -> Path:
         first = recognised.documents[0]
@@ -179,15 +333,36 @@ class Library:
             entry += f"warnings = [{', '.join(_toml(w) for w in recognised.warnings)}]\n"
         tomllib.loads(entry)  # what we write must read back (_toml leaves out what TOML forbids)
         existing = self.manifest.read_text(encoding="utf-8") if self.manifest.is_file() else ""
-        self.manifest.write_text(existing.rstrip("\n") + ("\n" if existing else "") + entry, encoding="utf-8")
+        self._write_manifest(existing.rstrip("\n") + ("\n" if existing else "") + entry)
+
+    def _entry_text(self, key: str) -> str:
+        """The manifest entry of a corpus file as written, comments and all ("" when it has none)."""
+        if not self.manifest.is_file():
+            return ""
+        _head, *blocks = re.split(r"(?m)^\[\[source\]\]\s*$", self.manifest.read_text(encoding="utf-8"))
+        return "".join(f"[[source]]{b}" for b in blocks if _entry_path(b) == key)
 
     def _drop_entries(self, keys: set[str]) -> None:
         if not self.manifest.is_file():
             return
         text = self.manifest.read_text(encoding="utf-8")
         head, *blocks = re.split(r"(?m)^\[\[source\]\]\s*$", text)
-        kept = [b for b in blocks if _entry_path(b) not in keys]
-        self.manifest.write_text(head + "".join(f"[[source]]{b}" for b in kept), encoding="utf-8")
+        kept = head + "".join(f"[[source]]{b}" for b in blocks if _entry_path(b) not in keys)
+        self._write_manifest(kept.rstrip("\n") + "\n" if kept.strip() else kept)  # no blank line left at the end
+
+    def _write_manifest(self, text: str) -> None:
+        """Replace the manifest in one step: a process killed while writing leaves the old one, never half."""
+        partial = self.manifest.with_name(f".{self.manifest.name}.writing")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, self.manifest)
+
+
+def _documents(path: Path) -> tuple[tuple[str, str], ...] | None:
+    """(title, 文号) of each document in a corpus file; None when it cannot be read."""
+    try:
+        return tuple((d.title, d.doc_number) for d in parse_source(source_for(path), extract_text(path)))
+    except CorpusError:
+        return None
 
 
 def _safe_name(name: str) -> str:

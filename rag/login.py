@@ -1,4 +1,5 @@
-"""The web app's login: a constant-time check, and failed attempts slowed down.
+"""The web app's login: a constant-time check, and failed attempts slowed down; and the middleware around
+Gradio's app (the page before a login, a full queue said in Chinese).
 
 Gradio calls this on every POST /login. Wrong passwords are counted per client address and name: after
 FREE_FAILURES of them, each further attempt from that address for that name first waits 1, 2, 4 … up to
@@ -18,6 +19,7 @@ import asyncio
 import contextvars
 import hmac
 import ipaddress
+import json
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -137,3 +139,42 @@ class PageWithoutApiBeforeLogin:
                     cookies[key] = token
         token = cookies.get(f"access-token-{gradio.cookie_id}") or cookies.get(f"access-token-unsecure-{gradio.cookie_id}")
         return token is not None and token in gradio.tokens
+
+
+QUEUE_FULL = "现在提问的人较多，请稍候再试。"  # what the page's script says for Gradio's English notice too
+
+
+class QueueFullInChinese:
+    """ASGI middleware around the Gradio app: a full queue is answered by Gradio with HTTP 503 and English
+    JSON ({"detail": "Queue is full. Max size is 64 and size is 64."}); the same status, said in Chinese."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "POST":  # joining the queue is a POST
+            return await self.app(scope, receive, send)
+        start, body = None, b""
+
+        async def rewrite(message):
+            nonlocal start, body
+            if message["type"] == "http.response.start" and message["status"] == 503:
+                start = message  # held until its body is read
+                return
+            if start is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            body += message.get("body", b"")
+            if message.get("more_body"):
+                return
+            try:
+                detail = json.loads(body).get("detail")
+            except (ValueError, AttributeError):
+                detail = None
+            if isinstance(detail, str) and detail.startswith("Queue is full"):
+                body = json.dumps({"detail": QUEUE_FULL}, ensure_ascii=False).encode()
+            headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
+            await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, rewrite)

@@ -6,6 +6,7 @@ their own embedder and Chroma client.
 
 from __future__ import annotations
 
+import socket
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -43,11 +44,13 @@ class Pipeline:
     @cached_property
     def store(self) -> ChromaStore:
         client = self._client or make_client(self.settings.data_dir, self.settings.chroma_url)
-        return ChromaStore(client)
+        # the data dir builds generations: several, on several machines, may share one Chroma server
+        return ChromaStore(client, owner=f"{socket.gethostname()}:{self.settings.data_dir.resolve()}")
 
     def indexer(self, progress: ProgressFactory | None = None) -> Indexer:
+        local = None if self.settings.chroma_url or self._client else self.settings.data_dir / "chroma"
         return Indexer(self.store, self.embedder, EmbeddingCache(self.settings.embedding_cache),
-                       self.settings.data_dir, progress)
+                       self.settings.data_dir, progress, store_dir=local)
 
     def ingest(self, paths: list[Path] | None = None, progress: ProgressFactory | None = None) -> IngestReport:
         report = self.indexer(progress).run(paths, self.settings.corpus_dir)

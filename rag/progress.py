@@ -11,12 +11,14 @@ from pathlib import Path
 
 def ingest_with_progress(pipeline, paths: list[Path] | None = None) -> int:
     """Ingest with a progress bar in a terminal, or progress lines in a log; 0 when every file went in."""
+    from rag.store import NotPublished
+
     try:
         if sys.stderr.isatty():
             report = _ingest_with_bar(pipeline, paths)
         else:
             report = pipeline.ingest(paths, progress=_progress_lines)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, NotPublished) as error:  # no model; no room for the new index, or it was lost
         print(f"错误：{error}", file=sys.stderr)
         return 1
     for error in report.errors:

@@ -7,6 +7,7 @@ Shown only when the app has a login (RAG_UI_AUTH): without one, anyone could rea
 from __future__ import annotations
 
 import csv
+import logging
 from pathlib import Path
 
 import gradio as gr
@@ -22,6 +23,17 @@ COLUMNS = ["时间", "评价", "问题", "回答", "依据", "意见"]
 UPLOAD_TYPES = [".pdf", ".docx", ".html", ".htm", ".md", ".txt"]
 AUTO_KIND = "自动识别"
 LOCKED = "请先用管理员账号解锁。"
+LOG = logging.getLogger(__name__)
+
+
+def ingest_failure(error: Exception) -> str:
+    """Why an ingest failed, said to staff in one line (the details go to the log)."""
+    from rag.cli import disk_full
+    from rag.store import NotPublished
+
+    if isinstance(error, NotPublished):  # no room for the new index, or it was lost: its message says so
+        return str(error).rstrip("。")
+    return "服务器磁盘空间不足" if disk_full(error) else "建立索引出错（详情已记入服务端日志）"
 
 
 def feedback_rows(entries: list[dict], only_down: bool = False) -> list[list[str]]:
@@ -49,7 +61,8 @@ def feedback_csv(rows: list[list[str]], path: Path) -> str:
 def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
     """Build the tab inside the app's Blocks."""
     settings = pipeline.settings
-    library = Library(settings.corpus_dir)
+    library = Library(settings.corpus_dir, indexed=lambda sha256: pipeline.store.has_file(sha256),
+                      trash_dir=settings.data_dir / "trash")
     kinds = [(AUTO_KIND, ""), *((name, code) for code, name in KIND_NAMES.items())]
 
     def show_feedback(only_down: bool) -> tuple:
@@ -115,7 +128,16 @@ def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
                 added = library.add(Path(file), kind_code or None)
             except CorpusError as error:
                 return f"未发布：{error}"
-            report = pipeline.ingest([settings.corpus_dir / added.key])
+            try:
+                report = pipeline.ingest([settings.corpus_dir / added.key])
+            except Exception as error:  # a full disk, the store …: nothing of this file may stay behind
+                LOG.exception("发布失败：%s", added.key)
+                report, failure = None, ingest_failure(error)
+            if library.keep_indexed([added]):  # one transaction, as `rag add`: not indexed, not added
+                reason = "；".join(report.errors) if report else failure
+                return f"未发布：{Path(file).name} 未能建立索引，已撤销（{reason}），可以重新发布。"
+            if report is None:  # it failed after the new index was published: the file is served
+                return f"已发布 {added.summary()}\n索引：{failure}"
             failed = "".join(f"\n错误：{e}" for e in report.errors)
             return f"已发布 {added.summary()}\n索引：{report.summary()}{failed}"
 
@@ -141,12 +163,17 @@ def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
                 return LOCKED, ""
             if not pending:
                 return "请先点「删除」查看将删除的文件。", ""
-            try:
-                removed = library.remove(pending)
+            try:  # what was shown, the whole file included: confirmed by 确认删除
+                removed = library.remove(pending, whole_file=True)
             except CorpusError as error:
                 return f"未删除：{error}", ""
-            report = pipeline.ingest()  # a full run drops the removed files' chunks
-            return f"已删除 {'、'.join(removed)}\n索引：{report.summary()}", ""
+            done = f"已删除 {'、'.join(removed)}（已移到回收站，可在服务器上用 rag restore 恢复）"
+            try:
+                report = pipeline.ingest()  # a full run drops the removed files' chunks
+            except Exception as error:
+                LOG.exception("删除后更新索引失败")
+                return f"{done}\n索引未能更新：{ingest_failure(error)}；下次建索引时生效", ""
+            return f"{done}\n索引：{report.summary()}", ""
 
         unlock.click(try_unlock, [admin_user, admin_password], [unlocked, lock, manage, refused],
                      api_visibility="private")

@@ -2,11 +2,22 @@
 
 Every ingest writes a new collection and then flips a pointer record to it; readers follow the
 pointer. A run killed before the flip leaves the previous generation serving untouched.
+
+Several machines may ingest into one Chroma server, each from its own data dir (its `owner`). A
+generation is marked complete just before the pointer flips to it. Clean-up deletes only the generations
+nobody may still need: never the one the pointer names (read again before each deletion) nor the newest
+complete one (about to be published, or the one to fall back on); an unfinished one only when this data
+dir started it (its run is over: ingests of one data dir take turns) or it has been unfinished for a day.
+A pointer naming a collection that no longer exists is followed to the newest complete generation, said
+in one line in the log, and repaired by the next ingest. Chroma has no compare-and-set: publishing checks
+that its collection still exists before and after the flip instead.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import re
 import time
 import uuid
 from collections.abc import Sequence
@@ -16,6 +27,7 @@ from urllib.parse import urlparse
 import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
 
 from rag.chunk import Chunk, ClauseMeta
 
@@ -23,10 +35,17 @@ POINTER_COLLECTION = "rag_live_pointer"
 POINTER_ID = "live"
 ADD_BATCH = 500
 READ_PAGE = 5000
+STALE_SECONDS = 24 * 3600  # another data dir's unfinished generation older than this: its run was killed
+LOG = logging.getLogger(__name__)
 
 
 class StoreUnavailable(RuntimeError):
     """The configured Chroma server cannot be reached; the message says what to do."""
+
+
+class NotPublished(RuntimeError):
+    """A new generation was not published (no room for it, or it was deleted before its pointer flip); the
+    message says why, in Chinese. The live generation keeps serving."""
 
 
 def make_client(data_dir: Path, chroma_url: str = "") -> chromadb.api.ClientAPI:
@@ -53,15 +72,48 @@ HNSW_LABEL = json.dumps(HNSW, sort_keys=True)
 
 
 class ChromaStore:
-    def __init__(self, client: chromadb.api.ClientAPI, namespace: str = "clauses"):
+    def __init__(self, client: chromadb.api.ClientAPI, namespace: str = "clauses", owner: str = ""):
         self.client = client
         self.namespace = namespace
+        self.owner = owner  # who builds generations here: a data dir (several may share one Chroma server)
         self._pointer = client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None)
+        self._said: set[tuple[str, str]] = set()  # broken pointers already reported (once per process)
 
     # --- reading -------------------------------------------------------------------------
-    def live_name(self) -> str | None:
+    def pointer_name(self) -> str | None:
+        """The collection the pointer record names, whether or not it exists."""
         record = self._pointer.get(ids=[f"{self.namespace}:{POINTER_ID}"], include=["metadatas"])
         return record["metadatas"][0]["collection"] if record["ids"] else None
+
+    def live_name(self) -> str | None:
+        """The generation readers use: the one the pointer names or, when that collection no longer exists
+        (deleted by another machine's ingest), the newest complete one, said once in the log."""
+        collection = self.live()
+        return collection.name if collection is not None else None
+
+    def live(self):
+        """The live generation's collection (see live_name), or None."""
+        named = self.pointer_name()
+        if named is None:
+            return None
+        try:
+            return self.client.get_collection(named, embedding_function=None)
+        except NotFoundError:
+            pass
+        fallback = self._newest_complete()
+        if (named, fallback or "") not in self._said:
+            self._said.add((named, fallback or ""))
+            LOG.warning(f"注意：索引指针指向的 {named} 已不存在（可能被共用同一 Chroma 服务的另一次建索引删除），"
+                        + (f"改用最新的完整索引 {fallback}；运行 rag ingest 可修复。" if fallback
+                           else "也没有其他完整的索引；请运行 rag ingest 重建。"))
+        try:
+            return self.client.get_collection(fallback, embedding_function=None) if fallback else None
+        except NotFoundError:  # deleted meanwhile too: the next call looks again
+            return None
+
+    def live_count(self) -> int:
+        collection = self.live()
+        return collection.count() if collection is not None else 0
 
     def live_model(self) -> str | None:
         """The embedding model the live generation's vectors came from."""
@@ -73,9 +125,23 @@ class ChromaStore:
         collection = self.live()
         return collection is not None and (collection.metadata or {}).get("hnsw") == HNSW_LABEL
 
-    def live(self):
-        name = self.live_name()
-        return self.client.get_collection(name, embedding_function=None) if name else None
+    def _exists(self, name: str) -> bool:
+        try:
+            self.client.get_collection(name, embedding_function=None)
+        except NotFoundError:
+            return False
+        return True
+
+    def _generations(self) -> list:
+        """This namespace's collections, oldest first by when they were started."""
+        found = [c for c in self.client.list_collections() if c.name.startswith(f"{self.namespace}_")]
+        return sorted(found, key=lambda c: ((c.metadata or {}).get("started") or _name_time(c.name), c.name))
+
+    def _newest_complete(self, generations: list | None = None) -> str | None:
+        complete = [c for c in (self._generations() if generations is None else generations) if _complete(c)]
+        newest = max(complete, key=lambda c: ((c.metadata or {}).get("completed") or _name_time(c.name), c.name),
+                     default=None)
+        return newest.name if newest is not None else None
 
     def chunks(self) -> dict[str, Chunk]:
         collection = self.live()
@@ -88,6 +154,11 @@ class ChromaStore:
             found.update({i: Chunk(i, d, ClauseMeta.from_store(m))
                           for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)})
         return found
+
+    def has_file(self, file_hash: str) -> bool:
+        """Whether the live generation holds chunks of the file with this sha256."""
+        collection = self.live()
+        return collection is not None and bool(collection.get(where={"file_hash": file_hash}, limit=1, include=[])["ids"])
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         collection = self.live()
@@ -122,8 +193,15 @@ class ChromaStore:
     # --- writing -------------------------------------------------------------------------
     def new_generation(self, embedding_model: str):
         name = f"{self.namespace}_{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
-        return self.client.create_collection(name, embedding_function=None, metadata={"embedding_model": embedding_model, "hnsw": HNSW_LABEL},
+        metadata = {"embedding_model": embedding_model, "hnsw": HNSW_LABEL, "owner": self.owner,
+                    "started": time.time(), "complete": False}
+        return self.client.create_collection(name, embedding_function=None, metadata=metadata,
                                              configuration={"hnsw": HNSW})
+
+    def delete_generation(self, name: str) -> None:
+        """Delete a generation this run built and did not publish (never the one the pointer names)."""
+        if name != self.pointer_name() and self._exists(name):
+            self.client.delete_collection(name)
 
     @staticmethod
     def add(collection, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
@@ -133,18 +211,55 @@ class ChromaStore:
                            documents=[c.text for c in batch], metadatas=[c.metadata.to_store() for c in batch])
 
     def publish(self, collection) -> None:
-        """Flip the pointer to the new generation (one record write), then drop the old ones."""
-        self._pointer.upsert(ids=[f"{self.namespace}:{POINTER_ID}"], documents=[collection.name],
-                             metadatas=[{"collection": collection.name}], embeddings=[[0.0]])
+        """Mark the new generation complete, flip the pointer to it (one record write), then drop the old
+        ones. NotPublished when another ingest deleted it first (the pointer then names what it named, or
+        the newest complete generation)."""
+        lost = NotPublished(f"本次建好的索引 {collection.name} 在发布前被删除（可能是共用同一 Chroma 服务的另一次建索引）；"
+                            "现有索引继续服务，请重新运行 rag ingest。")
+        if not self._exists(collection.name):
+            raise lost
+        collection.modify(metadata={**(collection.metadata or {}), "complete": True, "completed": time.time()})
+        previous = self.pointer_name()
+        self._point_to(collection.name)
+        if not self._exists(collection.name):  # deleted between the check and the flip
+            self._point_to(previous if previous and self._exists(previous) else self._newest_complete())
+            raise lost
         self.drop_unused()
 
+    def _point_to(self, name: str | None) -> None:
+        if name:
+            self._pointer.upsert(ids=[f"{self.namespace}:{POINTER_ID}"], documents=[name],
+                                 metadatas=[{"collection": name}], embeddings=[[0.0]])
+
     def drop_unused(self) -> list[str]:
-        """Delete generations nobody points at: leftovers of killed or finished runs."""
-        live = self.live_name()
+        """Delete the generations nobody needs (see the module): leftovers of killed or superseded runs."""
+        generations = self._generations()
+        keep = {self.pointer_name(), self.live_name(), self._newest_complete(generations)}
         dropped = []
-        for collection in self.client.list_collections():
-            name = collection if isinstance(collection, str) else collection.name
-            if name.startswith(f"{self.namespace}_") and name != live:
-                self.client.delete_collection(name)
-                dropped.append(name)
+        for collection in generations:
+            metadata = collection.metadata or {}
+            finished = _complete(collection)
+            dead = (metadata.get("owner", "") == self.owner
+                    or time.time() - (metadata.get("started") or 0) > STALE_SECONDS)
+            if collection.name in keep or not (finished or dead):
+                continue
+            if collection.name == self.pointer_name():  # read again: another ingest may have just published it
+                continue
+            try:
+                self.client.delete_collection(collection.name)
+            except NotFoundError:  # another ingest's clean-up was first
+                continue
+            dropped.append(collection.name)
         return dropped
+
+
+def _complete(collection) -> bool:
+    """Whether a generation was finished (marked when published); one written before generations were
+    marked counts as finished."""
+    return (collection.metadata or {}).get("complete", True) is not False
+
+
+def _name_time(name: str) -> float:
+    """When a generation was started, from its name (clauses_YYYYmmddHHMMSS_xxxxxx)."""
+    found = re.search(r"_(\d{14})_", name)
+    return time.mktime(time.strptime(found.group(1), "%Y%m%d%H%M%S")) if found else 0.0

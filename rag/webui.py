@@ -21,7 +21,7 @@ from rag.citation import Citation, short_reference
 from rag.config import Settings
 from rag.corpus import KIND_NAMES
 from rag.feedback import FeedbackError, FeedbackLog
-from rag.login import LoginGuard, PageWithoutApiBeforeLogin
+from rag.login import QUEUE_FULL, LoginGuard, PageWithoutApiBeforeLogin, QueueFullInChinese
 from rag.pipeline import Pipeline
 from rag.retrieve import Hit, SearchFilters
 from rag.staff import staff_tab
@@ -52,7 +52,7 @@ CSS = """
 """
 # Gradio's frontend says a few things in English only (its full-queue notice is hard-coded): said in Chinese
 GRADIO_MESSAGES = {
-    "This application is currently busy. Please try again.": "现在提问的人较多，请稍候再试。",
+    "This application is currently busy. Please try again.": QUEUE_FULL,
     "Connection errored out.": "连接中断，请刷新页面后重试。",
 }
 HEAD = "<script>\nconst TRANSLATED = " + json.dumps(GRADIO_MESSAGES, ensure_ascii=False) + """;
@@ -361,7 +361,8 @@ def launch_settings(settings: Settings) -> dict:
         "auth": LoginGuard(settings.ui_login).check if settings.ui_login else None,
         "auth_message": "请输入工作人员账号和密码。",
         # FastAPI's description of every route, served to anyone: nothing here needs it
-        "app_kwargs": {"openapi_url": None, "middleware": [Middleware(PageWithoutApiBeforeLogin)]},
+        "app_kwargs": {"openapi_url": None,
+                       "middleware": [Middleware(PageWithoutApiBeforeLogin), Middleware(QueueFullInChinese)]},
         "css": CSS,
         "head": HEAD,
         "ssr_mode": False,  # the page from Python's template, which PageWithoutApiBeforeLogin rewrites

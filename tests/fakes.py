@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Sequence
 
@@ -36,3 +37,16 @@ class HashingEmbedder:
             time.sleep(self.delay * len(texts))
         self.embedded += len(texts)
         return np.stack([self._vector(t) for t in texts])
+
+
+class HeldEmbedder(HashingEmbedder):
+    """Answers a question only once `release` is set, keeping the app's one worker busy until then."""
+
+    def __init__(self):
+        super().__init__()
+        self.holding, self.release = threading.Event(), threading.Event()
+
+    def embed_query(self, text: str):
+        self.holding.set()
+        self.release.wait(timeout=120)
+        return super().embed_query(text)

@@ -55,3 +55,16 @@ def test_server_and_embedded_stores_return_the_same_top_results(tmp_path, chroma
         local = [h.chunk_id for h in embedded.retriever.search(question, k=5)]
         remote = [h.chunk_id for h in served.retriever.search(question, k=5)]
         assert remote == local, question
+
+
+def test_two_machines_ingesting_into_one_server_leave_the_pointer_on_an_existing_collection(tmp_path, chroma_server):
+    """The probe's case with a real server: two data dirs (two machines), each with its own client."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from tests.test_generations import two_machines_ingest_at_once
+
+    port = int(chroma_server.rsplit(":", 1)[1])
+    clients = [chromadb.HttpClient(host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False))
+               for _ in range(2)]
+    two_machines_ingest_at_once(tmp_path, *clients)

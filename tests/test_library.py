@@ -1,12 +1,14 @@
 """`rag add` / `rag remove`: files of any format recognised, copied under a clear name, recorded in the
 manifest and indexed; duplicates refused; versions of one regulation told apart."""
 
+import datetime
 import tomllib
 from pathlib import Path
 
 import pytest
 
 import rag.cli
+import rag.library
 from rag.pipeline import Pipeline
 from tests.fakes import HashingEmbedder
 from tests.helpers import GAZETTE_2020, copy_corpus, make_settings
@@ -225,3 +227,153 @@ def test_rag_add_works_with_a_manifest_that_has_a_syntax_error(library, capsys):
     captured = capsys.readouterr()
     assert "已收录 regulation/丽水市城市养犬管理规定-2020-08-14.pdf" in captured.out
     assert any(c.metadata.doc_title == "丽水市城市养犬管理规定" for c in library.store.chunks().values())
+
+
+def _corpus_files(pipeline: Pipeline) -> list[str]:
+    corpus = pipeline.settings.corpus_dir
+    return sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file())
+
+
+BEFORE_ADD = ["news/许昌日报-2022-09-27-04.txt", "sources.toml"]
+DOG_KEY = "regulation/丽水市城市养犬管理规定-2020-08-14.pdf"
+
+
+def _dog_indexed(pipeline: Pipeline) -> bool:
+    return any(c.metadata.doc_title == "丽水市城市养犬管理规定" for c in pipeline.store.chunks().values())
+
+
+def test_a_failure_during_the_ingest_of_rag_add_leaves_nothing_behind_and_a_retry_adds(library, capsys):
+    """The probe's case: the file stayed recorded but not indexed, and adding it again was refused."""
+    import errno
+
+    from rag.store import ChromaStore
+
+    manifest = (library.settings.corpus_dir / "sources.toml").read_text(encoding="utf-8")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ChromaStore, "add", staticmethod(full))  # the disk fills while the generation is written
+        assert rag.cli.main(["add", str(DOG_PDF)]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("错误")]
+    assert errors == [f"错误：{DOG_PDF}: 未能建立索引，本次收录已撤销，可以重新添加",
+                      "错误：磁盘空间不足，本次操作未完成；已有的索引保持不变。请清理磁盘后重试。"]
+    assert _corpus_files(library) == BEFORE_ADD
+    assert (library.settings.corpus_dir / "sources.toml").read_text(encoding="utf-8") == manifest
+    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    assert capsys.readouterr().out.startswith(f"已收录 {DOG_KEY}：法规规章，1 个文件，39 个条款\n")
+    assert _corpus_files(library) == sorted([*BEFORE_ADD, DOG_KEY])
+    assert [e["path"] for e in _manifest(library)] == ["news/许昌日报-2022-09-27-04.txt", DOG_KEY]
+    assert _dog_indexed(library)
+
+
+def _kill_rag_add_at(point: str, root: Path) -> None:
+    """`rag add DOG_PDF` in a child process, killed with SIGKILL once it reaches `point` (tests/add_child.py)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-m", "tests.add_child", str(root),
+                              os.environ["RAG_CORPUS_DIR"], str(DOG_PDF), point],
+                             cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    reached = any(line.strip() == point for line in child.stdout)  # its summary line comes first
+    os.kill(child.pid, signal.SIGKILL)
+    _out, err = child.communicate()
+    assert reached, err
+
+
+@pytest.mark.parametrize("point", ["copied", "recorded", "embedding"])
+def test_a_retry_after_rag_add_was_killed_at_any_point_adds_the_file_once(library, tmp_path, capsys, point):
+    _kill_rag_add_at(point, tmp_path)
+    assert not _dog_indexed(library)
+    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"已收录 {DOG_KEY}：法规规章，1 个文件，39 个条款\n")
+    assert "注意" not in captured.out.splitlines()[1]  # not warned about its own leftover as "the same document"
+    assert _corpus_files(library) == sorted([*BEFORE_ADD, DOG_KEY])  # one copy, under its own name
+    assert [e["path"] for e in _manifest(library)] == ["news/许昌日报-2022-09-27-04.txt", DOG_KEY]
+    assert _dog_indexed(library)
+
+
+def test_rag_add_killed_after_publishing_has_added_the_file_and_a_retry_is_a_duplicate(library, tmp_path, capsys):
+    _kill_rag_add_at("published", tmp_path)
+    assert _dog_indexed(library)
+    assert rag.cli.main(["add", str(DOG_PDF)]) == 1
+    assert capsys.readouterr().err == f"错误：{DOG_PDF}: 与已收录的 {DOG_KEY} 内容完全相同，未重复收录\n"
+    assert [e["path"] for e in _manifest(library)] == ["news/许昌日报-2022-09-27-04.txt", DOG_KEY]
+
+
+GAZETTE = "gazette/许昌市人民政府公报-2024-02.txt"
+
+
+@pytest.fixture
+def gazette_library(tmp_path, monkeypatch) -> Pipeline:
+    corpus = copy_corpus(tmp_path / "corpus", ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt"))
+    pipeline = Pipeline(make_settings(tmp_path, corpus), embedder=HashingEmbedder())
+    pipeline.ingest()
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("RAG_DATA_DIR", str(pipeline.settings.data_dir))
+    monkeypatch.setattr(rag.cli, "_pipeline", lambda settings: pipeline)
+    monkeypatch.setattr(rag.library, "_now", lambda: datetime.datetime(2026, 12, 6, 10, 15, 30), raising=False)
+    return pipeline
+
+
+def _issues(pipeline: Pipeline) -> dict[str, set[str]]:
+    """The chunks' sources in the live index, with the issue labels they are cited with."""
+    found: dict[str, set[str]] = {}
+    for chunk in pipeline.store.chunks().values():
+        found.setdefault(chunk.metadata.source, set()).add(chunk.metadata.issue)
+    return found
+
+
+def test_removing_one_document_of_a_gazette_issue_asks_for_the_whole_file_and_removes_nothing(gazette_library,
+                                                                                               capsys):
+    """The probe's case: `rag remove 许政〔2024〕8号` deleted the whole issue (11 documents) without a word."""
+    before, manifest = _issues(gazette_library), _manifest(gazette_library)
+    assert rag.cli.main(["remove", "许政〔2024〕8号"]) == 1
+    assert capsys.readouterr().err == (
+        f"错误：许政〔2024〕8号 是 {GAZETTE} 中 11 个文件之一，删除会移除整个文件；未删除任何内容。"
+        "确要删除整个文件，请加 --whole-file\n")
+    assert (gazette_library.settings.corpus_dir / GAZETTE).is_file() and _manifest(gazette_library) == manifest
+    assert _issues(gazette_library) == before
+    # the file named by its own name is the whole file: no question asked
+    assert rag.cli.main(["remove", "许昌日报-2022-09-27-04.txt", "许政〔2024〕8号"]) == 1  # all or nothing
+    assert _manifest(gazette_library) == manifest
+
+
+def test_a_removed_file_goes_to_the_trash_and_rag_restore_brings_it_back_indexed(gazette_library, capsys):
+    data = gazette_library.settings.data_dir
+    manifest = _manifest(gazette_library)
+    entry = next(e for e in manifest if e["path"] == GAZETTE)
+    assert rag.cli.main(["remove", "许政〔2024〕8号", "--whole-file"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"已从语料中移除 {GAZETTE}（已移到回收站，可用 rag restore 许昌市人民政府公报-2024-02.txt 恢复）")
+    assert not (gazette_library.settings.corpus_dir / GAZETTE).exists()
+    assert GAZETTE not in [e["path"] for e in _manifest(gazette_library)]
+    assert GAZETTE not in _issues(gazette_library)
+    assert [p.name for p in (data / "trash").glob("*/*.txt")] == ["许昌市人民政府公报-2024-02.txt"]
+
+    assert rag.cli.main(["restore"]) == 0
+    assert capsys.readouterr().out == ("回收站中有 1 个文件（rag restore 文件名 可恢复）：\n"
+                                       f"  {GAZETTE}（含 11 个文件，2026-12-06 10:15 移除）\n")
+    assert rag.cli.main(["restore", "许昌市人民政府公报-2024-02.txt"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"已从回收站恢复 {GAZETTE}"
+    # back with its manifest entry: its chunks are cited with the issue the entry gives
+    assert sorted(map(str, _manifest(gazette_library))) == sorted(map(str, manifest))
+    assert _issues(gazette_library)[GAZETTE] == {entry["issue"]}
+    assert rag.cli.main(["restore"]) == 0
+    assert capsys.readouterr().out == "回收站是空的。\n"
+    assert list((data / "trash").iterdir()) == []
+
+
+def test_rag_restore_names_what_it_cannot_restore(gazette_library, capsys):
+    assert rag.cli.main(["restore", "许政〔2024〕8号"]) == 1
+    assert capsys.readouterr().err == "错误：回收站中没有「许政〔2024〕8号」：不带参数运行 rag restore 可列出回收站\n"
+    assert rag.cli.main(["remove", GAZETTE]) == 0
+    capsys.readouterr()
+    (gazette_library.settings.corpus_dir / GAZETTE).write_text("另一个同名文件", encoding="utf-8")
+    assert rag.cli.main(["restore", "许政〔2024〕8号"]) == 1  # a 文号 in it names it too
+    assert capsys.readouterr().err == f"错误：语料中已有 {GAZETTE}，未恢复；请先移走或改名\n"

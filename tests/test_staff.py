@@ -1,9 +1,15 @@
 """The staff tab's feedback table and its CSV export (the browser tests cover the tab itself)."""
 
 import csv
+import errno
+from pathlib import Path
+
+import pytest
 
 from rag.feedback import FeedbackLog
 from rag.staff import COLUMNS, feedback_csv, feedback_rows
+
+UPLOAD = Path(__file__).resolve().parent / "data" / "formats" / "丽水市城市养犬管理规定(2020-08-14).pdf"
 
 
 def test_feedback_rows_newest_first_and_the_thumbs_down_filter(tmp_path):
@@ -25,3 +31,53 @@ def test_the_csv_export_opens_as_utf8_with_a_header_and_runs_no_formula(tmp_path
                                                         "答二", "《乙》四、（四）1.", "'-1也行？"]]
     with open(path, "rb") as raw:
         assert raw.read(3) == b"\xef\xbb\xbf"  # the BOM that makes Excel read UTF-8
+
+
+def staff_handlers(tmp_path, files=("许昌日报-2022-09-27-04.txt",)):
+    """The staff tab's handlers (unlocked through their argument) over an indexed private corpus."""
+    from dataclasses import replace
+
+    from rag.pipeline import Pipeline
+    from rag.webui import build_app
+    from tests.fakes import HashingEmbedder
+    from tests.helpers import copy_corpus, make_settings
+
+    corpus = copy_corpus(tmp_path / "corpus", files)
+    pipeline = Pipeline(replace(make_settings(tmp_path, corpus), ui_login=("staff", "pw"), admin_login=("a", "b")),
+                        embedder=HashingEmbedder())
+    pipeline.ingest()
+    app = build_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"))
+    return pipeline, {f.fn.__name__: f.fn for f in app.fns.values() if hasattr(f.fn, "__name__")}
+
+
+def test_publishing_is_one_transaction_a_failed_ingest_leaves_nothing_and_a_retry_publishes(tmp_path):
+    from rag.store import ChromaStore
+
+    pipeline, handlers = staff_handlers(tmp_path)
+    corpus = pipeline.settings.corpus_dir
+    before = sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file())
+    manifest = (corpus / "sources.toml").read_text(encoding="utf-8")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ChromaStore, "add", staticmethod(full))
+        assert handlers["add"](str(UPLOAD), "", True) == (
+            f"未发布：{UPLOAD.name} 未能建立索引，已撤销（服务器磁盘空间不足），可以重新发布。")
+    assert sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file()) == before
+    assert (corpus / "sources.toml").read_text(encoding="utf-8") == manifest
+    assert handlers["add"](str(UPLOAD), "", True).startswith(
+        "已发布 regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法规规章，1 个文件，39 个条款")
+
+
+def test_the_staff_tab_removes_a_whole_issue_only_after_showing_it_and_into_the_trash(tmp_path):
+    pipeline, handlers = staff_handlers(tmp_path, ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt"))
+    gazette = "gazette/许昌市人民政府公报-2024-02.txt"
+    assert handlers["ask_to_remove"]("许政〔2024〕8号", True) == (
+        f"将从语料中删除：{gazette}（含 11 个文件）。确认无误请点「确认删除」。", "许政〔2024〕8号")
+    shown, pending = handlers["take_out"]("许政〔2024〕8号", True)
+    assert shown.splitlines()[0] == f"已删除 {gazette}（已移到回收站，可在服务器上用 rag restore 恢复）"
+    assert pending == ""
+    assert [p.name for p in (pipeline.settings.data_dir / "trash").glob("*/*.txt")] == ["许昌市人民政府公报-2024-02.txt"]
+    assert all(c.metadata.source != gazette for c in pipeline.store.chunks().values())

@@ -1,6 +1,9 @@
 """The running Gradio app through gradio_client: answers, refusals, follow-ups, 10 users at once."""
 
 import asyncio
+import json
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -9,7 +12,7 @@ from gradio_client.exceptions import AppError
 
 from rag.config import Settings, SettingsError
 from rag.webui import UNAVAILABLE, launch_settings
-from tests.fakes import HashingEmbedder
+from tests.fakes import HashingEmbedder, HeldEmbedder
 from tests.ui_server import start_app
 
 # question → the clause its answer must cite first (checked against the documents by hand)
@@ -142,4 +145,34 @@ def test_a_failing_model_gives_a_clear_message_and_keeps_the_conversation(tmp_pa
         with pytest.raises(Exception, match="暂时无法回答：检索服务出错"):
             client.predict("特困人员的照料护理标准是多少？", api_name="/ask")
     finally:
+        app.close()
+
+
+def _post(url: str, payload: dict) -> tuple[int, str, str]:
+    """(status, content type, body) of a JSON POST."""
+    request = urllib.request.Request(url, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read().decode("utf-8")
+
+
+def test_a_full_queue_is_answered_in_chinese_at_the_http_level(tmp_path):
+    """The probe's case: 150 questions at once, 74 got HTTP 503 with English JSON 「Queue is full. Max size is 64」."""
+    embedder = HeldEmbedder()
+    app, url, _feedback = start_app(tmp_path, embedder, concurrency=1, queue_size=1)
+    try:
+        ask = url + "gradio_api/call/ask"
+        assert _post(ask, {"data": ["特困人员的照料护理标准是多少？", "全部", "全部", "全部"]})[0] == 200
+        assert embedder.holding.wait(timeout=60)  # the one worker is busy
+        assert _post(ask, {"data": ["低保边缘家庭怎么认定？", "全部", "全部", "全部"]})[0] == 200  # the one queue place
+        status, kind, body = _post(ask, {"data": ["临时救助怎么申请？", "全部", "全部", "全部"]})
+        assert (status, kind, json.loads(body)) == (503, "application/json", {"detail": "现在提问的人较多，请稍候再试。"})
+        respond = next(i for i, f in app.fns.items() if getattr(f.fn, "__name__", "") == "respond")
+        join = {"data": ["临时救助怎么申请？", None, "全部", "全部", "全部"], "fn_index": respond, "session_hash": "full"}
+        status, _kind, body = _post(url + "gradio_api/queue/join", join)  # what the page itself sends
+        assert (status, json.loads(body)) == (503, {"detail": "现在提问的人较多，请稍候再试。"})
+    finally:
+        embedder.release.set()
         app.close()

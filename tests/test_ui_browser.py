@@ -3,7 +3,6 @@
 import os
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -12,7 +11,7 @@ from gradio_client import Client
 
 from rag.feedback import FeedbackLog
 from rag.webui import EXAMPLES
-from tests.fakes import HashingEmbedder
+from tests.fakes import HeldEmbedder
 from tests.ui_server import start_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,19 +206,6 @@ def test_feedback_is_recorded(page, running_app):
     assert (last["rating"], last["question"], last["comment"]) == ("up", "特困人员的照料护理标准是多少？", "很清楚")
     assert last["citations"][0].startswith("《许昌市人民政府办公室关于加强低收入人口动态监测")
     assert FeedbackLog(running_app[1].path).entries()[-1]["rating"] == "up"  # stored, not only in memory
-
-
-class HeldEmbedder(HashingEmbedder):
-    """Answers a question only once `release` is set, keeping the app's one worker busy until then."""
-
-    def __init__(self):
-        super().__init__()
-        self.holding, self.release = threading.Event(), threading.Event()
-
-    def embed_query(self, text: str):
-        self.holding.set()
-        self.release.wait(timeout=120)
-        return super().embed_query(text)
 
 
 def submit(page, question: str) -> None:
