@@ -49,7 +49,7 @@ def test_the_care_question_is_answered_with_its_citation(app_url):
 
 
 def test_an_unanswerable_question_is_refused(app_url):
-    result = Client(app_url, verbose=False).predict("许昌低保每月发多少钱？", api_name="/ask")
+    result = Client(app_url, verbose=False).predict("“许昌惠企贷”能贷多少钱？", api_name="/ask")
     assert result["refused"] and result["citations"] == []
     assert result["answer"].startswith("现有文件中没有找到")
 

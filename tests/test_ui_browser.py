@@ -118,11 +118,11 @@ def test_answer_card_with_its_clause_under_it_at_phone_and_desk_width(any_width_
 
 
 def test_a_refusal_looks_different_and_folds_the_closest_clauses(page, running_app):
-    ask(page, "许昌低保每月发多少钱？", "未找到明确答案")
+    ask(page, "“许昌惠企贷”能贷多少钱？", "未找到明确答案")
     assert answers(page)[-1].startswith("⚠️ 未找到明确答案")
     assert "现有文件中没有找到" in answers(page)[-1]
     # the closest clauses the refusal names, each folded under it by its 文号 and clause
-    listed = Client(running_app[0], verbose=False).predict("许昌低保每月发多少钱？", api_name="/ask")["answer"]
+    listed = Client(running_app[0], verbose=False).predict("“许昌惠企贷”能贷多少钱？", api_name="/ask")["answer"]
     closest = [line[2:].split("：", 1)[0] for line in listed.split("\n") if line.startswith("- ")]
     assert len(closest) == 3
     assert page.locator("#chat .thought .title").all_inner_texts() == [f"可能相关：{c}" for c in closest]

@@ -207,9 +207,6 @@ class EvidenceFinder:
             context = _context(main.hit)
             evidence.missing_terms = self.terms.missing(part.text, context)
             evidence.same_rule_for = undistinguished_scope(part.text, context)
-            if evidence.missing_terms and not main.hit.named and self.terms.shares_nothing(part.text, context):
-                evidence.clauses = []  # not a near answer: the clause shares none of the asked terms
-                evidence.missing = f"相关条款没有提到{'、'.join(f'“{t}”' for t in evidence.missing_terms)}。"
         else:
             evidence.missing = reasons[0] if reasons else "没有检索到相关条款。"
         return evidence

@@ -132,13 +132,6 @@ class TermCheck:
                 joined.append(term)
         return [t.word for t in joined]
 
-    def shares_nothing(self, part: str, cited_context: str) -> bool:
-        """Whether the cited clause contains none of the asked terms the library uses: then it is not a
-        near answer but another subject (a table of award sums for 「低保每月发多少钱」)."""
-        context = compact(cited_context)
-        known = [t.word for t in asked_terms(part) if self.in_library(t.word)]
-        return bool(known) and not any(covers(context, word) for word in known)
-
 
 # where a rule applies, as the documents say it: a clause names 城市 or 农村 when the two differ, 城乡 when
 # one rule covers both, and neither when it does not distinguish them
