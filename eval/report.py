@@ -25,9 +25,12 @@ FLOORS = {
     "tuning": {"evidence@5": (">=", 0.90), "clause@5": (">=", 0.85), "citation_acc": (">=", 0.85),
                "refusal_unans": (">=", 0.80), "false_refusal": ("<=", 0.10)},
     "blind": {"citation_acc": (">=", 0.78), "key_facts": (">=", 0.74), "refusal_unans": (">=", 0.55),
-              "false_refusal": ("<=", 0.08)},
+              "unans_honest": (">=", 0.85), "false_refusal": ("<=", 0.08)},
     "blind2": {"citation_acc": (">=", 0.74), "key_facts": (">=", 0.72), "refusal_unans": (">=", 0.40),
-               "false_refusal": ("<=", 0.10)},
+               "unans_honest": (">=", 0.74), "false_refusal": ("<=", 0.10)},
+    # issue 20's set: named references the library lacks must be said on the first line, every time
+    "blind3": {"citation_acc": (">=", 0.78), "key_facts": (">=", 0.74), "refusal_unans": (">=", 0.78),
+               "unans_honest": (">=", 0.82), "false_refusal": ("<=", 0.06), "absent_first_line": (">=", 1.0)},
 }
 SET_NAMES = {"tuning": "调参集 eval/questions.jsonl", "blind": "盲测集一 eval/blind.jsonl",
              "blind2": "盲测集二 eval/blind2.jsonl", "blind3": "盲测集三 eval/blind3.jsonl"}
