@@ -16,7 +16,7 @@ BLIND_MISS = GoldQuestion(id="b7", persona="citizen", question="盲测集里没�
 
 def test_floors_name_each_metric_below_its_floor():
     good_retrieval = {"evidence@5": 0.95, "clause@5": 0.97}
-    good_answers = {"citation_acc": 0.9, "key_facts": 0.9, "refusal_unans": 0.9, "false_refusal": 0.02}
+    good_answers = {"citation_acc": 0.9, "key_facts": 0.9, "refusal_unans": 0.9, "unans_honest": 0.9, "false_refusal": 0.02}
     assert check_floors("tuning", good_retrieval, good_answers) == []
     assert check_floors("blind", good_retrieval, good_answers) == []
     failures = check_floors("tuning", {"evidence@5": 0.89, "clause@5": 0.97}, {**good_answers, "false_refusal": 0.11})
