@@ -77,3 +77,13 @@ def all_exited(pids: set[int], within: float = 10.0) -> bool:
     while any(map(is_running, pids)) and time.monotonic() < deadline:
         time.sleep(0.1)
     return not any(map(is_running, pids))
+
+
+def fake_answerer(root: Path, names: tuple[str, ...]):
+    """An answerer over some corpus files, indexed with the deterministic fake embedder (fast unit tests)."""
+    from rag.pipeline import Pipeline
+    from tests.fakes import HashingEmbedder
+
+    pipeline = Pipeline(make_settings(root, copy_corpus(root / "corpus", names)), embedder=HashingEmbedder())
+    pipeline.ingest()
+    return pipeline.answerer

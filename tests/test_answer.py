@@ -6,7 +6,7 @@ from rag.answer import Answerer, Turn
 from rag.pipeline import Pipeline
 from rag.places import Gazetteer
 from tests.fakes import HashingEmbedder
-from tests.helpers import copy_corpus, make_settings
+from tests.helpers import fake_answerer, make_settings
 
 CARE = "特困人员的照料护理标准是多少？"
 CARE_CITATION = ("《许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见》"
@@ -15,11 +15,7 @@ CARE_CITATION = ("《许昌市人民政府办公室关于加强低收入人口�
 
 @pytest.fixture(scope="module")
 def answerer(tmp_path_factory) -> Answerer:
-    root = tmp_path_factory.mktemp("answers")
-    corpus = copy_corpus(root / "corpus", ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt"))
-    pipeline = Pipeline(make_settings(root, corpus), embedder=HashingEmbedder())
-    pipeline.ingest()
-    return pipeline.answerer
+    return fake_answerer(tmp_path_factory.mktemp("answers"), ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt"))
 
 
 def test_care_standard_answer_leads_with_the_figures_and_cites_the_clause(answerer):

@@ -5,20 +5,15 @@ import pytest
 
 from rag.answer import Answerer
 from rag.answer.references import Shelf, missing_path, named_references
-from rag.pipeline import Pipeline
-from tests.fakes import HashingEmbedder
-from tests.helpers import copy_corpus, make_settings
+from tests.helpers import fake_answerer
 
 CLOSEST = "以下是文件库中最接近的内容，并非所问文件或条款的规定："
 
 
 @pytest.fixture(scope="module")
 def answerer(tmp_path_factory) -> Answerer:
-    root = tmp_path_factory.mktemp("references")
-    corpus = copy_corpus(root / "corpus", ("许昌市人民政府公报-2024-02.txt", "许昌市人民政府公报-2020-02.txt"))
-    pipeline = Pipeline(make_settings(root, corpus), embedder=HashingEmbedder())
-    pipeline.ingest()
-    return pipeline.answerer
+    files = ("许昌市人民政府公报-2024-02.txt", "许昌市人民政府公报-2020-02.txt")
+    return fake_answerer(tmp_path_factory.mktemp("references"), files)
 
 
 @pytest.mark.parametrize("question", [
