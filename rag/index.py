@@ -21,6 +21,7 @@ from rag.lexical import LexicalIndex
 from rag.parse import parse_file
 from rag.sentences import SentenceIndex
 from rag.store import ChromaStore, NotPublished
+from rag.vocabulary import Vocabulary
 
 ProgressFactory = Callable[[int], Callable[[int], None]]  # total → advance(n)
 
@@ -158,6 +159,7 @@ class Indexer:
         if (wanted_ids == set(current) and live and live == self.store.pointer_name()
                 and SentenceIndex.exists(lexical_dir(self.data_dir, live))
                 and LexicalIndex.load(lexical_dir(self.data_dir, live)) is not None
+                and Vocabulary.load(lexical_dir(self.data_dir, live)) is not None
                 and self.store.live_has_current_hnsw()):
             report.seconds = time.perf_counter() - started
             return report
@@ -178,8 +180,10 @@ class Indexer:
         folder = lexical_dir(self.data_dir, generation.name)
         try:
             ChromaStore.add(generation, chunks, np.stack([vectors[i] for i in ids]))
-            LexicalIndex.build(ids, [c.embed_text for c in chunks]).save(folder)
+            lexical = LexicalIndex.build(ids, [c.embed_text for c in chunks])
+            lexical.save(folder)
             self.sentence_index(chunks, report).save(folder)
+            self.vocabulary(lexical).save(folder)
             self.store.publish(generation)
         except BaseException:  # a full disk, a lost generation, Ctrl-C: nothing half-written stays behind
             self._discard(generation.name, folder)
@@ -192,13 +196,21 @@ class Indexer:
     def sentence_index(self, chunks: Sequence[Chunk], report: IngestReport | None = None) -> SentenceIndex:
         """Every chunk's sentences with vectors; only sentences the cache lacks are embedded."""
         def embed(texts: list[str]) -> np.ndarray:
-            advance = self.progress(len(texts)) if self.progress else None
-            vectors, computed = embed_with_cache(self.embedder, self.cache, texts, on_batch=advance)
+            vectors, computed = self._embedded(texts)
             if report is not None:
                 report.embedded_sentences += computed
             return vectors
 
         return SentenceIndex.build(chunks, embed)
+
+    def vocabulary(self, lexical: LexicalIndex) -> Vocabulary:
+        """The documents' words with vectors (rag.vocabulary); a word embedded before comes from the cache."""
+        return Vocabulary.build(lexical.document_frequency, lambda texts: self._embedded(texts)[0])
+
+    def _embedded(self, texts: list[str]) -> tuple[np.ndarray, int]:
+        """Vectors for the texts, with progress, and how many the cache did not have."""
+        advance = self.progress(len(texts)) if self.progress else None
+        return embed_with_cache(self.embedder, self.cache, texts, on_batch=advance)
 
     def space_needed(self, total: int) -> int:
         """Bytes a new generation of `total` chunks will take in the data dir: the live generation's own size

@@ -56,10 +56,14 @@ def tokenize(text: str) -> list[str]:
 CHECKSUMS = "checksums.json"
 
 
+# the sentence index and the vocabulary share the folder and keep their own checks
+NOT_BM25 = ("sentence", "vocabulary")
+
+
 def _checksums(folder: Path) -> dict[str, str]:
-    """sha256 of every BM25 file in the folder (the sentence index beside it keeps its own check)."""
+    """sha256 of every BM25 file in the folder."""
     return {p.name: file_sha256(p) for p in sorted(folder.iterdir())
-            if p.is_file() and p.name != CHECKSUMS and not p.name.startswith("sentence")}
+            if p.is_file() and p.name != CHECKSUMS and not p.name.startswith(NOT_BM25)}
 
 
 class LexicalIndex:

@@ -21,6 +21,7 @@ from rag.lexical import LexicalIndex, init_jieba
 from rag.retrieve import Retriever
 from rag.sentences import SentenceIndex
 from rag.store import ChromaStore, make_client
+from rag.vocabulary import Vocabulary
 
 
 class IndexMissing(RuntimeError):
@@ -78,7 +79,11 @@ class Pipeline:
         if sentences is None:  # likewise: sentence vectors come from the embedding cache where it has them
             sentences = self.indexer().sentence_index([chunks[i] for i in sorted(chunks)])
             sentences.save(folder)
-        return Retriever(self.store, self.embedder, lexical, chunks, sentences)
+        vocabulary = Vocabulary.load(folder)
+        if vocabulary is None:  # an index built before words had vectors, or a shared server's
+            vocabulary = self.indexer().vocabulary(lexical)
+            vocabulary.save(folder)
+        return Retriever(self.store, self.embedder, lexical, chunks, sentences, vocabulary=vocabulary)
 
     def current_answerer(self) -> Answerer:
         """The answerer over the generation that is live now: an index published by `rag ingest` or

@@ -23,6 +23,7 @@ from rag.parse.clauses import CN_NUMERAL
 from rag.sentences import SentenceIndex
 from rag.store import ChromaStore
 from rag.versions import CURRENT, VersionTable
+from rag.vocabulary import Vocabulary
 
 RRF_K = 60
 DENSE_WEIGHT = 1.0
@@ -147,7 +148,8 @@ class Retriever:
     def __init__(self, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex,
                  chunks: dict[str, Chunk], sentences: SentenceIndex, dense_weight: float = DENSE_WEIGHT,
                  lexical_weight: float = LEXICAL_WEIGHT, sentence_weight: float = SENTENCE_WEIGHT,
-                 versions: VersionTable | None = None):
+                 versions: VersionTable | None = None, vocabulary: Vocabulary | None = None):
+        self.vocabulary = vocabulary  # the documents' words with vectors; None: own words are not matched
         self.dense_weight = dense_weight  # 0 turns the retriever into BM25 only (a baseline)
         self.lexical_weight = lexical_weight  # 0: dense only
         self.sentence_weight = sentence_weight  # best sentence of a chunk (max-sim)
@@ -233,7 +235,8 @@ class Retriever:
     def with_weights(self, dense: float, lexical: float, sentence: float) -> Retriever:
         """The same index fused with other weights (baselines, calibration); question vectors shared."""
         other = Retriever(self.store, self.embedder, self.lexical, self.chunks, self.sentences,
-                          dense_weight=dense, lexical_weight=lexical, sentence_weight=sentence, versions=self.versions)
+                          dense_weight=dense, lexical_weight=lexical, sentence_weight=sentence, versions=self.versions,
+                          vocabulary=self.vocabulary)
         other._query_vectors = self._query_vectors
         return other
 
@@ -270,6 +273,10 @@ class Retriever:
                 self._query_vectors.clear()
             vector = self._query_vectors[text] = self.embedder.embed_query(self.content_of(text))
         return vector
+
+    def documents_words(self, word: str) -> list[str]:
+        """The documents' words nearest in meaning to a word they never use (暖气 → 取暖, 供暖), or []."""
+        return self.vocabulary.nearest(self.query_vector(word)) if self.vocabulary is not None else []
 
     def _mask(self, allowed: set[str] | None) -> np.ndarray | None:
         """The allowed chunks as BM25's 0/1 mask over its own index order (None: every chunk)."""

@@ -87,10 +87,15 @@ def test_every_part_named_after_a_clause_comes_from_that_clause(real_pipeline):
     assert "市委宣传部" not in answer.answer
 
 
-def test_the_conditions_of_dibao_come_from_the_clause_that_defines_who_qualifies(real_pipeline):
-    answer = real_pipeline.answerer.run("低保申请条件是什么？")
-    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "二、（一）1.")
-    assert answer.answer.startswith("最低生活保障对象。共同生活家庭成员人均收入低于我市最低生活保障标准")
+@pytest.mark.parametrize(("question", "clause_path", "opening"), [
+    ("低保申请条件是什么？", "二、（一）1.", "最低生活保障对象。共同生活家庭成员人均收入低于我市最低生活保障标准"),
+    # 「2.特困人员」 defines them; 「2.特困人员救助供养」 (ranked above it) is about what they receive
+    ("特困人员要满足什么条件才能认定？", "二、（一）2.", "特困人员。无劳动能力、无生活来源"),
+])
+def test_conditions_come_from_the_clause_that_defines_who_qualifies(real_pipeline, question, clause_path, opening):
+    answer = real_pipeline.answerer.run(question)
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", clause_path)
+    assert answer.answer.startswith(opening)
 
 
 def test_a_neighbouring_figure_is_not_given_as_the_loan_rate(real_pipeline):
@@ -111,6 +116,15 @@ def test_a_and_b_asked_together_get_a_line_each(real_pipeline):
     assert [c.clause_path for c in answer.citations] == ["三、（三）3.", "三、（三）4."]
 
 
+def test_two_coordinated_subjects_one_clause_does_not_cover_are_answered_each_from_its_own(real_pipeline):
+    answer = real_pipeline.answerer.run("临时救助和医疗救助去哪里申请？")
+    assert [(p.status, p.missing_terms) for p in answer.parts] == [("answered", ()), ("answered", ())]
+    assert [c.clause_path for c in answer.citations] == ["四、（三）2.", "四、（二）1."]
+    first, second = [line for line in answer.answer.splitlines() if line.startswith(("1. ", "2. "))]
+    assert first.startswith("1. 临时救助。") and second.startswith("2. 医疗救助（含疾病应急救助）。")
+    assert answer.unanswered_parts == []
+
+
 def test_a_deadline_is_given_whole_with_its_year(real_pipeline):
     first = real_pipeline.answerer.run("拖欠账款什么时候还清？").answer.splitlines()[0]
     assert first == ("2024年：重点抓好拖欠企业账款清理，无分歧欠款**6月**底前应清尽清；有分歧欠款全部转为无分歧欠款或"
@@ -128,3 +142,11 @@ def test_who_may_apply_is_answered_with_who_qualifies_not_the_responsible_depart
     answer = real_pipeline.answerer.run("谁可以申请临时救助？")
     assert answer.answer.startswith("临时救助。对遭遇突发性、紧迫性、灾难性困难导致基本生活暂时出现严重困难的人员")
     assert answer.citations[0].clause_path == "四、（三）2."
+
+
+def test_a_word_the_documents_never_use_is_named_once_with_their_word_for_it(real_pipeline):
+    answer = real_pipeline.answerer.run("残疾孩子做康复有救助吗？")
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "四、（六）1.")
+    assert answer.answer.count("孩子") == 1
+    assert "问题中的“孩子”，文件中称“儿童”。" in answer.answer.splitlines()
+    assert answer.unanswered_parts == []

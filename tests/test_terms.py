@@ -1,9 +1,12 @@
 """What a question asks that the cited clause leaves out, and the documents' own abbreviations."""
 
+import numpy as np
 import pytest
 
+from rag.answer.question import QuestionPart, each_coordinate
 from rag.answer.terms import TermCheck, asked_terms, covers, undistinguished_scope
 from rag.lexical import LexicalIndex, init_jieba
+from rag.vocabulary import Vocabulary
 
 LIBRARY = ("住房公积金缴存比例为5%—12%。创业担保贷款最高额度20万元。最低生活保障对象按月发放。"
            "城乡最低生活保障标准统一。农村危房改造优先。")
@@ -26,6 +29,19 @@ def test_a_term_the_library_uses_but_the_clause_does_not_is_missing_and_adjacent
 def test_a_word_the_library_never_uses_is_the_persons_own_and_not_called_missing():
     check = TermCheck(LIBRARY)
     assert check.missing("五保老人的钱怎么发？", "最低生活保障对象按月发放。") == []
+
+
+# the documents' words nearest in meaning, as the embedding model gives them (rag.vocabulary)
+DOCUMENTS_WORDS = {"暖气": ["取暖", "供暖"]}
+
+
+def test_an_own_word_is_named_with_the_cited_clauses_word_for_it_and_never_called_missing():
+    check = TermCheck(LIBRARY + "取暖补贴高龄津贴", library_terms=lambda word: DOCUMENTS_WORDS.get(word, []))
+    assert check.documents_words("烧暖气有补贴吗？", "给予取暖补贴等救助帮扶。") == [("暖气", "取暖")]
+    assert check.missing("烧暖气有补贴吗？", "给予取暖补贴等救助帮扶。") == []
+    # a clause with none of the documents' words for it: nothing named, and still not called missing
+    assert check.documents_words("烧暖气有补贴吗？", "住院护理补贴每人每天100元。") == []
+    assert check.missing("烧暖气有补贴吗？", "住院护理补贴每人每天100元。") == []
 
 
 def test_an_abbreviation_is_covered_by_its_full_form():
@@ -51,3 +67,29 @@ def test_the_documents_full_form_of_a_short_word_is_learned_from_the_index(tmp_p
     assert index.full_forms("低保") == ["最低生活保障"]
     assert index.full_forms("医保") == ["医疗保障"]
     assert index.full_forms("企业") == []
+
+
+@pytest.mark.parametrize(("text", "term", "alone"), [
+    ("临时救助和医疗救助去哪里申请？", "医疗救助", ["临时救助去哪里申请？", "医疗救助去哪里申请？"]),
+    ("医疗救助、临时救助找哪个部门？", "医疗救助", ["临时救助找哪个部门？", "医疗救助找哪个部门？"]),
+    ("住房公积金贷款利率是多少？", "贷款利率", []),  # not coordinated: the missing term stays named
+])
+def test_what_is_asked_of_two_coordinated_terms_is_asked_of_each(text, term, alone):
+    parts = each_coordinate(QuestionPart(text, f"上文 {text}"), term)
+    assert [p.text for p in parts] == alone
+    assert [p.query for p in parts] == [f"上文 {a}" for a in alone]
+
+
+def test_the_vocabulary_holds_the_words_several_clauses_use_and_finds_the_nearest_in_meaning(tmp_path):
+    init_jieba(tmp_path)
+    frequency = {"取暖": 3, "供暖": 2, "企业": 9, "光伏发电": 2, "暖": 5, "补贴": 1}
+    axes = {"取暖": [1.0, 0.0], "供暖": [0.8, 0.6], "企业": [0.0, 1.0]}
+    vocabulary = Vocabulary.build(frequency, lambda texts: np.array([axes[t] for t in texts]))
+    assert vocabulary.terms == ["企业", "供暖", "取暖"]  # 光伏发电: a phrase; 暖: one character; 补贴: one clause
+    assert vocabulary.nearest(np.array([0.96, 0.28])) == ["取暖", "供暖"]  # cosines 0.96, 0.94; 企业 0.28
+    vocabulary.save(tmp_path / "generation")
+    loaded = Vocabulary.load(tmp_path / "generation")
+    assert loaded.terms == vocabulary.terms and np.array_equal(loaded.vectors, vocabulary.vectors)
+    vectors = tmp_path / "generation" / "vocabulary.npy"
+    vectors.write_bytes(vectors.read_bytes()[:-8] + bytes(8))  # zeroed bytes: found by the checksum
+    assert Vocabulary.load(tmp_path / "generation") is None

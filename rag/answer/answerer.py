@@ -24,6 +24,7 @@ from rag.answer.question import (
     BadQuestion,
     QuestionPart,
     clean_question,
+    each_coordinate,
     follow_up_context,
     leans_on_previous,
     names_anything,
@@ -188,17 +189,24 @@ class Answerer:
             composition = compose_absent([r.problem for r in absent], hits, cleaned.text)
             return Answer.composed(question, composition, notices, hits, searched)
         hits_by_query: dict[str, list[Hit]] = {}
-        parts: list[PartEvidence] = []
-        for index, part in enumerate(self._scoped(question_parts(cleaned.text, context), references)):
+
+        def search(part: QuestionPart) -> list[Hit]:
             if part.query not in hits_by_query:
                 hits_by_query[part.query] = self.retriever.search(part.query, k=self.k, filters=filters)
-            hits = hits_by_query[part.query]
+            return hits_by_query[part.query]
+
+        parts: list[PartEvidence] = []
+        for index, part in enumerate(self._scoped(question_parts(cleaned.text, context), references)):
+            hits = search(part)
             earlier = parts[-1] if parts and parts[-1].answered else None
             if index and earlier is not None and leans_on_previous(part.text):
                 # 「…控制在几天以内？由谁牵头？」: the second part asks about the first one's clause
                 pinned = replace(earlier.clauses[0].hit, named=True)
                 hits = [pinned, *(h for h in hits if h.chunk_id != pinned.chunk_id)]
-            parts.append(self.evidence.find(part, hits))
+            evidence = self.evidence.find(part, hits)
+            # one clause for 「临时救助和医疗救助」 that covers only the first: each is asked on its own
+            alone = next((split for term in evidence.missing_terms if (split := each_coordinate(part, term))), [])
+            parts += [self.evidence.find(p, search(p)) for p in alone] or [evidence]
         return Plan(question, cleaned.text, searched, parts, notices)
 
     def references(self, question: str) -> list[NamedReference]:
@@ -230,7 +238,7 @@ class Answerer:
             text = "".join(p.answer for p in composition.parts)
             notes = [self.version_note(c) for c in composition.citations]
             notes += [self.validity_note(c, text) for c in composition.citations]
-            composition.notes = [n for n in dict.fromkeys(notes) if n]
+            composition.notes = [n for n in dict.fromkeys([*composition.notes, *notes]) if n]
         return Answer.composed(plan.question, composition, plan.notices, plan.hits, plan.searched)
 
     def version_note(self, citation: Citation) -> str:

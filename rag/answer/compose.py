@@ -123,7 +123,10 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
     # conditions and 责任单位 belong to one clause: under answers from several they would seem to be everyone's
     one_clause = len({e.clauses[0].hit.chunk_id for e in parts if e.answered}) == 1
     details = _details(first, "".join(a.answer for a in answers)) if one_clause else []
-    return Composition(answers, citations.items, details, related)
+    # the documents' word for the person's own, said once: the reader finds it in the clause and can ask with it
+    words = dict(pair for e in parts for pair in e.documents_words)
+    notes = [f"问题中的“{own}”，文件中称“{theirs}”。" for own, theirs in words.items()]
+    return Composition(answers, citations.items, details, related, notes=notes)
 
 
 def _disagrees(main: ClauseEvidence, other: ClauseEvidence) -> bool:

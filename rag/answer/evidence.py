@@ -101,6 +101,8 @@ class PartEvidence:
     missing: str = ""  # why the documents do not answer this part
     missing_terms: list[str] = field(default_factory=list)  # asked terms the cited clause does not contain
     same_rule_for: str = ""  # an urban or rural scope asked about that the clause does not distinguish
+    # (a word of the question the documents never use, the cited clause's word for it): 暖气 → 取暖
+    documents_words: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def answered(self) -> bool:
@@ -116,7 +118,8 @@ class EvidenceFinder:
         self.corpus_text = compact("\n".join(f"{c.metadata.doc_title}\n{c.text}" for c in retriever.chunks.values()))
         lexical = retriever.lexical
         self.terms = TermCheck(self.corpus_text,
-                               lambda term: lexical.document_frequency.get(term, 0) / max(len(lexical.ids), 1))
+                               lambda term: lexical.document_frequency.get(term, 0) / max(len(lexical.ids), 1),
+                               retriever.documents_words if retriever.vocabulary is not None else None)
 
     def document_places(self, metadata: ClauseMeta) -> list[Place]:
         """The places a document speaks for, from its title's issuer (or its publication); [] for a
@@ -207,6 +210,7 @@ class EvidenceFinder:
             context = _context(main.hit)
             evidence.missing_terms = self.terms.missing(part.text, context)
             evidence.same_rule_for = undistinguished_scope(part.text, context)
+            evidence.documents_words = self.terms.documents_words(part.text, context)
         else:
             evidence.missing = reasons[0] if reasons else "没有检索到相关条款。"
         return evidence
@@ -219,14 +223,18 @@ class EvidenceFinder:
             t.word for piece in re.split(r"[？?]", part.query) for t in asked_terms(piece)]
         lexical = self.retriever.lexical
 
-        def defines(clause: ClauseEvidence) -> bool:
-            title = clause.hit.metadata.title
-            return bool(title) and any(form in title for t in terms for form in (t, *lexical.full_forms(t)))
+        forms = [form for t in terms for form in (t, *lexical.full_forms(t))]
 
-        if qualifying[0].hit.named or defines(qualifying[0]):
+        def defines(clause: ClauseEvidence) -> int:
+            """2: the title is a term as asked (「2.特困人员」); 1: it holds it or its full form (「2.特困人员救助
+            供养」 is about what 特困人员 receive; 低保 may be 最低生活保障 or 最低生活保障对象); 0: neither."""
+            title = clause.hit.metadata.title
+            return 2 if title in terms else int(bool(title) and any(form in title for form in forms))
+
+        if qualifying[0].hit.named:
             return qualifying
-        first = next((c for c in qualifying if defines(c)), None)
-        return qualifying if first is None else [first, *(c for c in qualifying if c is not first)]
+        first = max(qualifying, key=defines)  # the first of the best: retrieval's order breaks ties
+        return qualifying if not defines(first) else [first, *(c for c in qualifying if c is not first)]
 
     def _sentences(self, hit: Hit, vector: np.ndarray, words: dict[str, float], part_asks: Asks,
                    question: str, years: list[int]) -> list[Sentence]:

@@ -170,6 +170,33 @@ def distributed(part: str) -> list[str]:
     return [f"{found['before']}{found[name]}{found['asked']}" for name in ("first", "second")]
 
 
+CONJUNCTION = r"以及|和|与|及|或|、"
+
+
+def each_coordinate(part: QuestionPart, term: str) -> list[QuestionPart]:
+    """What a question asks of two coordinated terms it asks of each: 「临时救助和医疗救助去哪里申请？」 → 「临时救助
+    去哪里申请？」「医疗救助去哪里申请？」. Used when the clause found covers one of them and not `term`; [] when
+    `term` is not coordinated with a word next to it."""
+    at = part.text.find(term)
+    if at < 0:
+        return []
+    before = re.search(rf"({CONJUNCTION})$", part.text[:at])
+    after = re.match(CONJUNCTION, part.text[at + len(term):])
+    if before:
+        words = jieba.posseg.lcut(part.text[:before.start()])
+        other = words[-1].word if words and words[-1].flag.startswith(NOUN_FLAGS) else ""
+        pair = f"{other}{before.group(0)}{term}"
+    elif after:
+        words = jieba.posseg.lcut(part.text[at + len(term) + after.end():])
+        other = words[0].word if words and words[0].flag.startswith(NOUN_FLAGS) else ""
+        pair = f"{term}{after.group(0)}{other}"
+    else:
+        return []
+    if not other:
+        return []
+    return [QuestionPart(part.text.replace(pair, alone), part.query.replace(pair, alone)) for alone in (other, term)]
+
+
 def question_parts(text: str, context: str = "") -> list[QuestionPart]:
     """The parts with what each is searched with: a part without its own subject borrows the earlier text,
     and every part of a follow-up the turn it continues (context)."""
