@@ -16,13 +16,14 @@ import jieba.posseg
 import numpy as np
 
 from rag.chunk import Chunk, ClauseMeta
+from rag.documents import IN_FORCE
 from rag.embed import Embedder
 from rag.lexical import LexicalIndex
 from rag.normalize import compact, normalize_doc_number
 from rag.parse.clauses import CN_NUMERAL
 from rag.sentences import SentenceIndex
 from rag.store import ChromaStore
-from rag.versions import CURRENT, VersionTable
+from rag.versions import VersionTable
 
 RRF_K = 60
 DENSE_WEIGHT = 1.0
@@ -47,7 +48,7 @@ class SearchFilters:
     year: int | None = None
     doc_number: str | None = None
     doc_title: str | None = None  # every version of one document
-    current_only: bool = False  # leave out amended, repealed and not-yet-effective versions
+    current_only: bool = False  # leave out amended, repealed, expired and not-yet-effective versions
 
     def where(self) -> dict | None:
         conditions: list[dict] = []
@@ -68,7 +69,7 @@ class SearchFilters:
                 and (not self.doc_number or metadata.doc_number == self.doc_number)
                 and (not self.doc_title or metadata.doc_title == self.doc_title)
                 and (not self.year or metadata.year == self.year)
-                and (not self.current_only or metadata.status == CURRENT))
+                and (not self.current_only or metadata.status in IN_FORCE))
 
 
 @dataclass(frozen=True)

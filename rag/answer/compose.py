@@ -14,7 +14,7 @@ from rag.answer.evidence import ClauseEvidence, PartEvidence
 from rag.answer.facts import YEAR, YEAR_RANGE, fact_spans, figures, table_units
 from rag.citation import Citation, numbered_list, short_reference
 from rag.config import PROMPTS_DIR
-from rag.documents import CURRENT
+from rag.documents import IN_FORCE
 from rag.normalize import compact
 from rag.parse.regulation import ARTICLE
 from rag.retrieve import Hit
@@ -129,7 +129,7 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
 def _disagrees(main: ClauseEvidence, other: ClauseEvidence) -> bool:
     """Two documents in force (not versions of one) that give different figures for what was asked."""
     first, second = main.hit.metadata, other.hit.metadata
-    if first.source == second.source or first.status != CURRENT or second.status != CURRENT:
+    if first.source == second.source or first.status not in IN_FORCE or second.status not in IN_FORCE:
         return False
     stated = figures(_quote(main)), figures(_quote(other))
     return all(stated) and stated[0] != stated[1]
