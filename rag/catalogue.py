@@ -13,8 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from rag.answer.question import to_simplified
 from rag.chunk import Chunk, ClauseMeta
 from rag.citation import short_reference
+from rag.normalize import compact
+from rag.retrieve import normalized_question
 
 
 @dataclass(frozen=True)
@@ -29,9 +32,11 @@ class DocumentEntry:
     version: int | None  # a regulation's version date, when it has several versions
 
     def matches(self, text: str) -> bool:
-        """Whether a search typed in the library finds this document (by title or 文号, spaces ignored)."""
-        wanted = "".join(text.split())
-        return not wanted or wanted in self.key or wanted in self.title
+        """Whether a search typed in the library finds this document by title or 文号, read as the chat reads a
+        question: spaces ignored, traditional characters as simplified (許政辦), a 文号 in any brackets
+        (许政办[2024]3号)."""
+        wanted = normalized_question(to_simplified(text))
+        return not wanted or wanted in self.key or wanted in compact(self.title)
 
 
 def document_key(meta: ClauseMeta) -> str:

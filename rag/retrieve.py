@@ -127,7 +127,8 @@ def title_forms(titles: Iterable[str]) -> dict[str, str]:
 def normalized_question(question: str) -> str:
     """The question as references are read from it: no spaces, 文号 in canonical form (许政办[2024]第3号 →
     许政办〔2024〕3号), clause numbers in full-width brackets ((四) → （四）)."""
-    text = re.sub(r"〕第(\d{1,4})号", r"〕\1号", normalize_doc_number(re.sub(r"\s+", "", question)))
+    # 第 goes before the brackets are made canonical: 许政办[2024]第3号 is not a 文号 to normalize_doc_number
+    text = normalize_doc_number(re.sub(r"([〕\]］】)）])第(\d{1,4})号", r"\1\2号", re.sub(r"\s+", "", question)))
     return re.sub(rf"\(({CN_NUMERAL}|\d{{1,3}})\)", r"（\1）", text)
 
 
