@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from rag.chunk import Chunk
+from rag.compare import article_body
 from rag.documents import AMENDED, CURRENT, EXPIRED, NO_VALIDITY, PENDING, REPEALED
 from rag.parse.regulation import ARTICLE, yyyymmdd
 from rag.sentences import sentences
@@ -151,33 +152,35 @@ class VersionTable:
                 return in_force[-1]
         return versions[-1]
 
+    def compared(self, title: str, date: int) -> tuple[int, int] | None:
+        """The two versions (older, newer) a note on this one speaks of: an old version and the one in force,
+        or the one in force and the version before it; None for a document with one version."""
+        versions = [d for d in self.dates.get(title, []) if d]
+        if len(versions) < 2 or date not in versions:
+            return None
+        return (date, versions[-1]) if date < versions[-1] else (versions[-2], date)
+
     def note(self, title: str, date: int, clause_path: str) -> str:
         """What a reader of a cited clause should know about the document's other versions, or "":
         that an older version was cited, or that the clause in force changed at its last revision."""
-        versions = [d for d in self.dates.get(title, []) if d]
-        if len(versions) < 2 or date not in versions:
+        pair = self.compared(title, date)
+        if pair is None:
             return ""
-        newest = versions[-1]
+        previous, newest = pair
         if date < newest:
             return (f"注意：《{title}》{clause_path}引自{format_date(date)}的版本（{AMENDED}）；"
                     f"现行有效的是{format_date(newest)}修订的版本。")
-        previous = versions[-2]
         text = self.articles.get((title, newest), {}).get(clause_path, "")
         before = self.articles.get((title, previous), {})
         if not text or not before:
             return ""
         likely = sorted(before.values(), key=lambda old: _similarity(old, text, quick=True))[-3:]
         closest = max(likely, key=lambda old: _similarity(old, text))
-        if _body(closest) == _body(text):
+        if article_body(closest) == article_body(text):
             return ""
         return f"《{title}》{clause_path}在{format_date(newest)}修订时有改动，以上依据现行有效的版本。"
 
 
-def _body(article: str) -> str:
-    """An article's words without its number and spacing: renumbering alone is no change."""
-    return re.sub(r"\s+", "", re.sub(r"^第[一二三四五六七八九十百零]+条(之[一二三四五六七八九十]+)?", "", article))
-
-
 def _similarity(old: str, new: str, quick: bool = False) -> float:
-    matcher = difflib.SequenceMatcher(None, _body(old), _body(new), autojunk=False)
+    matcher = difflib.SequenceMatcher(None, article_body(old), article_body(new), autojunk=False)
     return matcher.quick_ratio() if quick else matcher.ratio()

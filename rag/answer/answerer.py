@@ -65,11 +65,11 @@ class Answer:
     related: list[Hit] = field(default_factory=list)  # 可能相关: retrieved and shown, not cited
     composition: Composition | None = field(default=None, repr=False)  # what the extractive text renders
 
-    def text(self, with_related: bool = True) -> str:
-        """The answer's text; without the 可能相关 list for the page, which shows those clauses folded."""
-        if self.composition is None or with_related:
+    def text(self, page: bool = False) -> str:
+        """The answer's text; for the page without the 依据 and 可能相关 lists, which it shows as folded clauses."""
+        if self.composition is None or not page:
             return self.answer
-        return _with_notices(render(self.composition, with_related=False), self.notices)
+        return _with_notices(render(self.composition, page=True), self.notices)
 
     @classmethod
     def composed(cls, question: str, composition: Composition, plan_notices: list[str], hits: list[Hit],

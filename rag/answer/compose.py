@@ -147,14 +147,16 @@ def compose_absent(problems: list[str], hits: list[Hit], question: str) -> Compo
                        problems=list(dict.fromkeys(problems)), ask=_whom_to_ask(hits))
 
 
-def render(composition: Composition, with_related: bool = True) -> str:
+def render(composition: Composition, page: bool = False) -> str:
     """The answer's text: the direct answers first, one line per part, then conditions, notes, 依据 and the
-    related clauses (left out for the page, which folds them under the answer)."""
+    related clauses. For the page the 依据 lines and the related clauses are left out: it folds each of them
+    under the answer as a one-line chip (文号 + clause), so a phone's screen shows the answer, not five lines
+    per citation."""
     heading = CLOSEST_NOT_NAMED if composition.problems else "可能相关："
     closest = "\n".join(f"- {short_reference(h.metadata)}：{snippet(h.text)}" for h in composition.related)
     if not composition.answered:
         closest = closest or NOTHING_RETRIEVED
-    related = f"{heading}\n{closest}" if with_related and closest else ""
+    related = f"{heading}\n{closest}" if not page and closest else ""
     if composition.problems:
         text = template("absent.txt").format(problems="".join(composition.problems), related=related,
                                              ask=composition.ask)
@@ -165,7 +167,8 @@ def render(composition: Composition, with_related: bool = True) -> str:
     else:
         lines = [*_part_lines(composition.parts), *composition.details, *composition.notes]
         text = template("answer.txt").format(lines="\n".join(_tidy(line) for line in lines),
-                                             basis=numbered_list(composition.citations), related=related)
+                                             basis="" if page else f"依据：\n{numbered_list(composition.citations)}",
+                                             related=related)
     return re.sub(r"\n{2,}", "\n", text).strip()
 
 
