@@ -17,7 +17,7 @@ from rag.answer import Answer, Answerer, Turn
 from rag.answer.facts import fact_spans
 from rag.catalogue import Catalogue, clause_link, comparison_link
 from rag.chunk import Chunk, ClauseMeta
-from rag.citation import Citation, short_reference
+from rag.citation import Citation, numbered_list, short_reference
 from rag.compare import ADDED, CHANGED, REMOVED, ArticleChange, Segment, compare_versions
 from rag.config import Settings
 from rag.corpus import KIND_NAMES
@@ -49,6 +49,7 @@ CSS = """
 .tree, .library {list-style:none; padding-left:0; line-height:1.7}
 .library li {margin-bottom:8px}
 .meta {color:#57606a; font-size:0.85em}
+#chat .basis {color:#57606a; font-size:0.85em; margin-top:4px}
 /* a clause a link opened, and its line in the tree */
 .opened .source-card {border-left:4px solid #f59e0b; background:#fffbeb; padding:6px 10px; scroll-margin-top:8px}
 .tree li.current > a {font-weight:bold}
@@ -232,7 +233,11 @@ def answer_messages(answer: Answer, links: Mapping[str, str] | None = None) -> l
     shown = as_text(text)
     for note, link in (links or {}).items():
         shown = shown.replace(as_text(note), f"{as_text(note)} <a href='{html.escape(link)}' target='_blank'>查看两版对比</a>")
-    messages = [{"role": "assistant", "content": shown.replace("\n", "  \n")}]
+    shown = shown.replace("\n", "  \n")
+    if answer.citations:  # the canonical citations, folded to one line: what staff copy (the copy button copies them)
+        lines = "<br>".join(html.escape(line) for line in numbered_list(answer.citations).splitlines())
+        shown += f"\n\n<details class='basis'><summary>依据（完整出处）</summary>{lines}</details>"
+    messages = [{"role": "assistant", "content": shown}]
     by_id = {hit.chunk_id: hit for hit in answer.hits}
     for number, citation in enumerate(answer.citations, 1):
         hit = by_id.get(citation.chunk_id)

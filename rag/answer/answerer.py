@@ -66,9 +66,11 @@ class Answer:
     composition: Composition | None = field(default=None, repr=False)  # what the extractive text renders
 
     def text(self, page: bool = False) -> str:
-        """The answer's text; for the page without the 依据 and 可能相关 lists, which it shows as folded clauses."""
-        if self.composition is None or not page:
+        """The answer's text; for the page without the 依据 and 可能相关 lists, which it shows folded."""
+        if not page:
             return self.answer
+        if self.composition is None:  # a model's answer: its 依据 lines as _from_llm appended them
+            return self.answer.replace(f"\n依据：\n{numbered_list(self.citations)}", "")
         return _with_notices(render(self.composition, page=True), self.notices)
 
     @classmethod
