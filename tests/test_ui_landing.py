@@ -155,7 +155,7 @@ def test_after_asking_on_a_phone_the_question_and_the_answer_s_first_line_are_on
     chips = page.locator("#chat .thought .title")
     line = float(chips.first.evaluate("title => getComputedStyle(title).lineHeight").removesuffix("px"))
     assert chips.count() == 6 and all(c.bounding_box()["height"] < 3 * line for c in chips.all())  # two lines at most
-    keep_screenshot(page, tmp_path, "phone")
+    keep_screenshot(page, tmp_path, "phone-chat")
     page.close()
 
 
@@ -179,7 +179,8 @@ def test_two_versions_of_a_regulation_are_compared_article_by_article(browser, a
     removed = view.locator(".changes li.removed")
     assert removed.locator("del").inner_text().startswith("违反本条例的规定，客运经营者、货运经营者不按照规定携带车辆营运证的")
     assert not scrolls_sideways(page)
-    if width == "phone":
+    if width == "phone":  # its top: the versions compared, how many articles changed, the first changes
+        view.evaluate("view => view.scrollIntoView({block: 'start'})")
         keep_screenshot(page, tmp_path, "version-comparison")
     page.close()
 
