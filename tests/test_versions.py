@@ -78,3 +78,17 @@ def test_a_newspaper_article_has_no_status_and_stays_in_a_current_only_search():
     annotated = VersionTable.build(chunks.values()).annotate(chunks)
     assert {c.metadata.status for c in annotated.values()} == {""}
     assert all(SearchFilters(current_only=True).allows(c.metadata) for c in annotated.values())
+
+
+def test_an_answer_from_an_ended_plan_says_when_its_period_ended(tmp_path):
+    from rag.pipeline import Pipeline
+    from tests.fakes import HashingEmbedder
+    from tests.helpers import copy_corpus, make_settings
+
+    corpus = copy_corpus(tmp_path / "corpus", ("许昌市人民政府公报-2020-02.txt",))
+    pipeline = Pipeline(make_settings(tmp_path, corpus), embedder=HashingEmbedder())
+    pipeline.ingest()
+    answer = pipeline.answerer.run("许政〔2020〕14号 到2022年制造业增加值要达到什么目标？")
+    assert [(c.doc_number, c.status) for c in answer.citations] == [("许政〔2020〕14号", "已到期")]
+    assert ("《许昌市人民政府关于印发许昌市推动制造业高质量发展行动方案（2020—2022年）的通知》（已到期）："
+            "标题所定期限已于2022年12月31日届满。") in answer.answer.splitlines()
