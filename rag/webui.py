@@ -304,7 +304,7 @@ def _document_heading(meta: ClauseMeta) -> str:
 def _version_links(catalogue: Catalogue, key: str, shown: int) -> str:
     """A regulation's other versions, and what changed from the version before the one shown."""
     versions = catalogue.versions(key)
-    if not versions:
+    if shown not in versions:
         return ""
     others = [f"<a href='?{html.escape(urlencode({'doc': key, 'version': str(v)}))}'>{_format_date(v)}版</a>"
               for v in versions if v != shown]

@@ -203,3 +203,11 @@ def test_a_version_note_in_an_answer_links_to_the_comparison(browser, app_url):
     assert "有下列情形之一" in focused.locator("ins").all_inner_texts()
     comparison.close()
     page.close()
+
+
+def test_a_regulation_in_the_library_links_to_what_changed_from_its_previous_version(browser, app_url):
+    page = open_page(browser, app_url + "?" + urlencode({"doc": ROAD}), WIDTHS["phone"])
+    page.get_by_text("与上一版（2022年3月29日）比较").click(timeout=20_000)
+    page.locator("#library-doc .changes").wait_for(timeout=20_000)
+    assert page.locator("#library-doc .changes .crumb").all_inner_texts() == CHANGED
+    page.close()
