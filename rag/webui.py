@@ -85,9 +85,9 @@ new MutationObserver(records => records.forEach(r => r.addedNodes.forEach(n => t
 
 # Two scrolls the page does itself. A link to a clause lands on it: the way back to the list and its document's
 # title at the top of the screen, the clause under them (the clause alone when all do not fit), once the
-# library tab shows it. A question
-# asked is put at the top of the chat, the answer's first line under it; Gradio's own autoscroll would follow
-# the answer to its end. Only a new question scrolls: a reader scrolling through a long answer is left alone.
+# library tab shows it. A question asked is put at the top of the chat, the answer's first line under it;
+# Gradio's own autoscroll would follow the answer to its end. Only a new question scrolls: a reader
+# scrolling through a long answer is left alone.
 LANDING = """<script>
 function shown(el, then, frames = 120) {
   if (el.getClientRects().length) then(); else if (frames) requestAnimationFrame(() => shown(el, then, frames - 1));
@@ -334,9 +334,8 @@ def version_comparison(catalogue: Catalogue, key: str, old: int, new: int | None
     named = [c for c in changes if c.new and c.new.path == clause_path] or [c for c in changes if c.path == clause_path]
     focused = named[0] if clause_path and named else None
     for change in changes:
-        focus = change is focused
-        items.append(f"<li class='change {change.change}{' focus' if focus else ''}'"
-                     f"{' id=opened-clause' if focus else ''}><div class='crumb'>{html.escape(_change_heading(change))}"
+        focus, landing = (" focus", " id='opened-clause'") if change is focused else ("", "")
+        items.append(f"<li class='change {change.change}{focus}'{landing}><div class='crumb'>{html.escape(_change_heading(change))}"
                      f"</div><div class='clause'>{''.join(_marked(s) for s in change.segments)}</div></li>")
     notice = (f"<p class='notice' id='opened-clause'>{html.escape(clause_path)}在两版之间没有改动。</p>"
               if clause_path and focused is None else "")
