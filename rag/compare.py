@@ -55,7 +55,7 @@ class ArticleChange:
     @property
     def path(self) -> str:
         """The article's number in the new version (the old one's for a removed article)."""
-        return (self.new or self.old).path  # type: ignore[union-attr]
+        return self.new.path if self.new else self.old.path if self.old else ""
 
 
 @dataclass(frozen=True)
