@@ -4,7 +4,8 @@ regulation), its clauses in order, and a stable link to each clause.
 A link names the document by its 文号 (a regulation or a newspaper article, which have none, by its
 title), the clause by its path and, for a regulation, the version by its date:
 `?doc=许政办〔2024〕3号&clause=四、（四）1.`; a clause without a number by its position, `clause=@3`.
-Chunk ids change when a text changes; these do not.
+Chunk ids change when a text changes; these do not. A comparison of two versions names the older by
+`compare` and the newer by `version`, the article to land on by `clause`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from rag.answer.question import to_simplified
 from rag.chunk import Chunk, ClauseMeta
 from rag.citation import short_reference
+from rag.compare import Article
+from rag.normalize import compact
+from rag.retrieve import normalized_question
 
 
 @dataclass(frozen=True)
@@ -29,9 +34,11 @@ class DocumentEntry:
     version: int | None  # a regulation's version date, when it has several versions
 
     def matches(self, text: str) -> bool:
-        """Whether a search typed in the library finds this document (by title or 文号, spaces ignored)."""
-        wanted = "".join(text.split())
-        return not wanted or wanted in self.key or wanted in self.title
+        """Whether a search typed in the library finds this document by title or 文号, read as the chat reads a
+        question: spaces ignored, traditional characters as simplified (許政辦), a 文号 in any brackets
+        (许政办[2024]3号)."""
+        wanted = normalized_question(to_simplified(text))
+        return not wanted or wanted in self.key or wanted in compact(self.title)
 
 
 def document_key(meta: ClauseMeta) -> str:
@@ -54,6 +61,12 @@ def clause_link(meta: ClauseMeta) -> str:
     if meta.kind == "regulation" and meta.version_date:
         query["version"] = str(meta.version_date)
     return "?" + urlencode({k: v for k, v in query.items() if v})
+
+
+def comparison_link(key: str, old: int, new: int, clause: str = "") -> str:
+    """The address of what changed from version `old` to `new` (dates), at `clause` when given."""
+    return "?" + urlencode({k: v for k, v in {"doc": key, "compare": str(old), "version": str(new), "clause": clause}.items()
+                            if v})
 
 
 class Catalogue:
@@ -101,6 +114,15 @@ class Catalogue:
 
     def has_version(self, key: str, version: int) -> bool:
         return (key, version) in self._clauses
+
+    def versions(self, key: str) -> list[int]:
+        """The dates of a document's versions, oldest first; [] for a document with one version."""
+        return sorted(v for k, v in self._clauses if k == key and v) if self._versions.get(key, 0) > 1 else []
+
+    def articles(self, key: str, version: int) -> list[Article]:
+        """A version's numbered clauses, whole, in order: what two versions are compared by."""
+        return [Article(clause_name(c.metadata), self.full_text(c)) for c in self.clauses(key, version)
+                if c.metadata.clause_path]
 
     def full_text(self, clause: Chunk) -> str:
         """The whole clause, its parts joined (a long clause is indexed in parts)."""

@@ -49,7 +49,7 @@ class ClauseMeta:
     paragraph_base: int = 0
     paragraph_count: int = 0
     has_items: bool = False
-    status: str = CURRENT  # 现行有效 / 已修订 / 已废止 / 尚未施行 / 已失效
+    status: str = CURRENT  # 现行有效 / 已修订 / 已废止 / 尚未施行 / 已到期; "" for a newspaper article
 
     @property
     def version_date(self) -> int | None:

@@ -24,7 +24,7 @@ class Citation:
     quote: str  # the sentence(s) the answer used
     kind: str
     chunk_id: str
-    status: str = CURRENT  # 现行有效 / 已修订 / 已废止 / 尚未施行 / 已失效
+    status: str = CURRENT  # 现行有效 / 已修订 / 已废止 / 尚未施行 / 已到期; "" for a newspaper article
     version_date: int | None = None  # the date of the version cited (a regulation's latest amendment)
     amended: bool = False  # the version's history records an amendment (修订/修正)
 

@@ -10,7 +10,9 @@ CURRENT = "现行有效"
 AMENDED = "已修订"
 REPEALED = "已废止"
 PENDING = "尚未施行"
-EXPIRED = "已失效"  # its stated 有效期 has run out
+EXPIRED = "已到期"  # the period it gives itself (有效期至…, （2020—2022年） in its title) has run out
+NO_VALIDITY = ""  # a newspaper article reports on policies: in force or not does not apply to it
+IN_FORCE = (CURRENT, NO_VALIDITY)  # what `--current` keeps: nothing superseded, expired or still to come
 
 
 @dataclass(frozen=True)

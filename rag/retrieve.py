@@ -16,13 +16,14 @@ import jieba.posseg
 import numpy as np
 
 from rag.chunk import Chunk, ClauseMeta
+from rag.documents import IN_FORCE
 from rag.embed import Embedder
 from rag.lexical import LexicalIndex
 from rag.normalize import compact, normalize_doc_number
 from rag.parse.clauses import CN_NUMERAL
 from rag.sentences import SentenceIndex
 from rag.store import ChromaStore
-from rag.versions import CURRENT, VersionTable
+from rag.versions import VersionTable
 from rag.vocabulary import Vocabulary
 
 RRF_K = 60
@@ -48,7 +49,7 @@ class SearchFilters:
     year: int | None = None
     doc_number: str | None = None
     doc_title: str | None = None  # every version of one document
-    current_only: bool = False  # leave out amended, repealed and not-yet-effective versions
+    current_only: bool = False  # leave out amended, repealed, expired and not-yet-effective versions
 
     def where(self) -> dict | None:
         conditions: list[dict] = []
@@ -69,7 +70,7 @@ class SearchFilters:
                 and (not self.doc_number or metadata.doc_number == self.doc_number)
                 and (not self.doc_title or metadata.doc_title == self.doc_title)
                 and (not self.year or metadata.year == self.year)
-                and (not self.current_only or metadata.status == CURRENT))
+                and (not self.current_only or metadata.status in IN_FORCE))
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def title_forms(titles: Iterable[str]) -> dict[str, str]:
 def normalized_question(question: str) -> str:
     """The question as references are read from it: no spaces, 文号 in canonical form (许政办[2024]第3号 →
     许政办〔2024〕3号), clause numbers in full-width brackets ((四) → （四）)."""
-    text = re.sub(r"〕第(\d{1,4})号", r"〕\1号", normalize_doc_number(re.sub(r"\s+", "", question)))
+    # 第 goes before the brackets are made canonical: 许政办[2024]第3号 is not a 文号 to normalize_doc_number
+    text = normalize_doc_number(re.sub(r"([〕\]］】)）])第(\d{1,4})号", r"\1\2号", re.sub(r"\s+", "", question)))
     return re.sub(rf"\(({CN_NUMERAL}|\d{{1,3}})\)", r"（\1）", text)
 
 

@@ -6,7 +6,9 @@ index is loaded (so adding a new version re-marks the old one without rewriting 
 - A statement in a newer document that names another by title and says 废止 (「《X》同时废止」)
   marks X 已废止 when X is in the corpus.
 - A version whose stated 施行 date is still to come is 尚未施行.
-- A document whose stated 有效期 (「有效期至2025年12月31日」「有效期5年」) has run out is 已失效.
+- A document whose stated 有效期 (「有效期至2025年12月31日」「有效期5年」) or the period its title gives
+  (「行动方案（2020—2022年）」: to the end of 2022) has run out is 已到期.
+- A newspaper article reports on policies: it has no status of its own ("").
 - Each document's own statements of validity (自…起施行/执行, 有效期…, …同时废止) are kept, to be shown
   with answers from it whether or not the documents they name are in the corpus.
 """
@@ -21,7 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from rag.chunk import Chunk
-from rag.documents import AMENDED, CURRENT, EXPIRED, PENDING, REPEALED
+from rag.compare import article_body
+from rag.documents import AMENDED, CURRENT, EXPIRED, NO_VALIDITY, PENDING, REPEALED
 from rag.parse.regulation import ARTICLE, yyyymmdd
 from rag.sentences import sentences
 
@@ -37,6 +40,8 @@ VALIDITY = re.compile(rf"{STARTS}|有效期|{REPEALS}")
 ITSELF = re.compile(rf"本(?:[\u4e00-\u9fff]{{0,8}}?)(?:办法|规定|通知|意见|细则|方案|条例|决定|标准|措施|规则|政策|文件)|{STARTS}")
 VALID_UNTIL = re.compile(r"有效期(?:至|到|截至)\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 VALID_YEARS = re.compile(r"有效期(?:为)?\s*([1-9]\d?|[一二三四五六七八九十])\s*年")
+# the years a document's title says it covers: 行动方案（2020—2022年）, 2021年—2025年
+TITLE_PERIOD = re.compile(r"(?:19|20)\d{2}\s*年?\s*[—–\-－~～至到]\s*((?:19|20)\d{2})\s*年")
 CN_YEARS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
 MAX_STATEMENTS = 2
 
@@ -87,6 +92,9 @@ class VersionTable:
         if meta.kind == "newspaper" or meta.clause_path.startswith("附件"):
             return  # a report about a policy, or an annex's table: not the document speaking of itself
         key = (meta.doc_title, meta.date)
+        period = TITLE_PERIOD.search(meta.doc_title)
+        if period:  # a stated 有效期 (read below) says more than the title
+            self.expires.setdefault(key, int(period.group(1)) * 10000 + 1231)
         for sentence in sentences(chunk.text):
             text = ARTICLE.sub("", sentence).strip()
             if not VALIDITY.search(text) or ("有效期" in text and not ITSELF.match(text)):
@@ -114,15 +122,19 @@ class VersionTable:
         expires = self.expires.get((title, date))
         return EXPIRED if expires and expires < (on or today()) else CURRENT
 
+    def expiry(self, title: str, date: int) -> int:
+        """The last day of the period the document gives itself (yyyymmdd), 0 when it gives none."""
+        return self.expires.get((title, date), 0)
+
     def validity(self, title: str, date: int) -> list[str]:
         """The document's own statements of when it applies and what it repeals, as written."""
         return self.statements.get((title, date), [])
 
     def annotate(self, chunks: Mapping[str, Chunk], on: int | None = None) -> dict[str, Chunk]:
-        """The chunks with each one's `status` set."""
+        """The chunks with each one's `status` set (none for a newspaper article)."""
         return {chunk_id: replace(chunk, metadata=replace(
-                    chunk.metadata, status=self.status(chunk.metadata.doc_title, chunk.metadata.date,
-                                                       chunk.metadata.effective, on)))
+                    chunk.metadata, status=NO_VALIDITY if chunk.metadata.kind == "newspaper" else self.status(
+                        chunk.metadata.doc_title, chunk.metadata.date, chunk.metadata.effective, on)))
                 for chunk_id, chunk in chunks.items()}
 
     def has_versions(self, title: str) -> bool:
@@ -140,33 +152,35 @@ class VersionTable:
                 return in_force[-1]
         return versions[-1]
 
+    def compared(self, title: str, date: int) -> tuple[int, int] | None:
+        """The two versions (older, newer) a note on this one speaks of: an old version and the one in force,
+        or the one in force and the version before it; None for a document with one version."""
+        versions = [d for d in self.dates.get(title, []) if d]
+        if len(versions) < 2 or date not in versions:
+            return None
+        return (date, versions[-1]) if date < versions[-1] else (versions[-2], date)
+
     def note(self, title: str, date: int, clause_path: str) -> str:
         """What a reader of a cited clause should know about the document's other versions, or "":
         that an older version was cited, or that the clause in force changed at its last revision."""
-        versions = [d for d in self.dates.get(title, []) if d]
-        if len(versions) < 2 or date not in versions:
+        pair = self.compared(title, date)
+        if pair is None:
             return ""
-        newest = versions[-1]
+        previous, newest = pair
         if date < newest:
             return (f"注意：《{title}》{clause_path}引自{format_date(date)}的版本（{AMENDED}）；"
                     f"现行有效的是{format_date(newest)}修订的版本。")
-        previous = versions[-2]
         text = self.articles.get((title, newest), {}).get(clause_path, "")
         before = self.articles.get((title, previous), {})
         if not text or not before:
             return ""
         likely = sorted(before.values(), key=lambda old: _similarity(old, text, quick=True))[-3:]
         closest = max(likely, key=lambda old: _similarity(old, text))
-        if _body(closest) == _body(text):
+        if article_body(closest) == article_body(text):
             return ""
         return f"《{title}》{clause_path}在{format_date(newest)}修订时有改动，以上依据现行有效的版本。"
 
 
-def _body(article: str) -> str:
-    """An article's words without its number and spacing: renumbering alone is no change."""
-    return re.sub(r"\s+", "", re.sub(r"^第[一二三四五六七八九十百零]+条(之[一二三四五六七八九十]+)?", "", article))
-
-
 def _similarity(old: str, new: str, quick: bool = False) -> float:
-    matcher = difflib.SequenceMatcher(None, _body(old), _body(new), autojunk=False)
+    matcher = difflib.SequenceMatcher(None, article_body(old), article_body(new), autojunk=False)
     return matcher.quick_ratio() if quick else matcher.ratio()

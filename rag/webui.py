@@ -6,22 +6,24 @@ import html
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import gradio as gr
 from starlette.middleware import Middleware
 
-from rag.answer import Answer, Turn
+from rag.answer import Answer, Answerer, Turn
 from rag.answer.facts import fact_spans
-from rag.catalogue import Catalogue, clause_link
-from rag.chunk import Chunk
-from rag.citation import Citation, short_reference
+from rag.catalogue import Catalogue, clause_link, comparison_link
+from rag.chunk import Chunk, ClauseMeta
+from rag.citation import Citation, numbered_list, short_reference
+from rag.compare import ADDED, CHANGED, REMOVED, ArticleChange, Segment, compare_versions
 from rag.config import Settings
 from rag.corpus import KIND_NAMES
 from rag.feedback import FeedbackError, FeedbackLog
 from rag.login import QUEUE_FULL, LoginGuard, PageWithoutApiBeforeLogin, QueueFullInChinese
+from rag.parse.regulation import ARTICLE
 from rag.pipeline import Pipeline
 from rag.retrieve import Hit, SearchFilters
 from rag.staff import staff_tab
@@ -47,8 +49,21 @@ CSS = """
 .tree, .library {list-style:none; padding-left:0; line-height:1.7}
 .library li {margin-bottom:8px}
 .meta {color:#57606a; font-size:0.85em}
+#chat .basis {color:#57606a; font-size:0.85em; margin-top:4px}
+/* a clause a link opened, and its line in the tree */
+.opened .source-card {border-left:4px solid #f59e0b; background:#fffbeb; padding:6px 10px; scroll-margin-top:8px}
+.tree li.current > a {font-weight:bold}
+.doc-view {scroll-margin-top:8px}
+.doc-view .back {display:inline-block; margin-bottom:4px}
+/* what changed between two versions */
+.changes {list-style:none; padding-left:0}
+.changes li {margin:12px 0; padding:6px 10px; border-left:4px solid #d0d7de}
+.changes li.focus {border-left-color:#f59e0b; background:#fffbeb}
+.changes .clause {white-space:pre-wrap; line-height:1.7}
+.changes ins, .legend ins {background:#d1f4d9; text-decoration:none}
+.changes del, .legend del {background:#ffd8d3; color:#82071e}
 /* a long 文号 line or URL wraps instead of widening a phone's page */
-#chat .message, .source-card, .tree, .library {overflow-wrap:anywhere}
+#chat .message, .source-card, .tree, .library, .changes {overflow-wrap:anywhere}
 """
 # Gradio's frontend says a few things in English only (its full-queue notice is hard-coded): said in Chinese
 GRADIO_MESSAGES = {
@@ -65,6 +80,53 @@ function translate(root) {
 }
 new MutationObserver(records => records.forEach(r => r.addedNodes.forEach(n => translate(n.parentNode || n))))
   .observe(document.documentElement, {childList: true, subtree: true});
+</script>"""
+
+
+# Two scrolls the page does itself. A link to a clause lands on it: the way back to the list and its document's
+# title at the top of the screen, the clause under them (the clause alone when all do not fit), once the
+# library tab shows it. A question asked is put at the top of the chat, the answer's first line under it;
+# Gradio's own autoscroll would follow the answer to its end. Only a new question scrolls: a reader
+# scrolling through a long answer is left alone.
+LANDING = """<script>
+function shown(el, then, frames = 120) {
+  if (el.getClientRects().length) then(); else if (frames) requestAnimationFrame(() => shown(el, then, frames - 1));
+}
+function land(clause) {
+  shown(clause, () => {
+    (clause.closest('.doc-view') || clause).scrollIntoView({block: 'start'});
+    if (clause.getBoundingClientRect().bottom > window.innerHeight) clause.scrollIntoView({block: 'start'});
+  });
+}
+const BELOW_LABEL = 40;  // px: the chat's label 「对话」 sits over the top of its scrolled content
+let asked = 0, pending = -1;  // the question still to bring to the top (its answer may be too short yet)
+function toQuestion(chat) {
+  const questions = chat.querySelectorAll("[data-testid='user']");
+  if (questions.length > asked) {
+    pending = questions.length - 1;
+    if (chat.getBoundingClientRect().top < 0) chat.scrollIntoView({block: 'start'});
+    if (!chat.dataset.reading) {  // once the reader scrolls, the chat is theirs
+      chat.dataset.reading = '1';
+      for (const event of ['wheel', 'touchmove', 'keydown']) chat.addEventListener(event, () => { pending = -1; });
+    }
+  }
+  asked = questions.length;
+  const question = questions[pending];
+  if (!question) return;
+  let box = question.parentElement;
+  while (box && box !== chat && !/auto|scroll/.test(getComputedStyle(box).overflowY)) box = box.parentElement;
+  if (!box || box === chat) return;
+  box.scrollTop += question.getBoundingClientRect().top - box.getBoundingClientRect().top - BELOW_LABEL;
+  if (Math.abs(question.getBoundingClientRect().top - box.getBoundingClientRect().top - BELOW_LABEL) < 2) pending = -1;
+}
+new MutationObserver(records => {
+  const chat = document.getElementById('chat');
+  if (chat && records.some(record => chat.contains(record.target))) toQuestion(chat);
+  for (const record of records) for (const node of record.addedNodes) {
+    const clause = node instanceof Element && (node.id === 'opened-clause' ? node : node.querySelector('#opened-clause'));
+    if (clause) land(clause);
+  }
+}).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
 </script>"""
 
 
@@ -143,18 +205,39 @@ def as_text(markdown: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", shown)
 
 
-def answer_messages(answer: Answer) -> list[dict]:
+def comparison_links(answerer: Answerer, answer: Answer) -> dict[str, str]:
+    """Each version note of an answer (「第六十三条在2023年7月20日修订时有改动」) → the comparison of the two
+    versions it speaks of, at that article."""
+    links = {}
+    for citation in answer.citations:
+        note = answerer.version_note(citation)
+        pair = answerer.retriever.versions.compared(citation.doc_title, citation.version_date or 0)
+        if note and pair:
+            article = ARTICLE.match(citation.clause_path)
+            links[note] = comparison_link(citation.doc_title, *pair, article.group(0) if article else "")
+    return links
+
+
+def answer_messages(answer: Answer, links: Mapping[str, str] | None = None) -> list[dict]:
     """The answer as the chat shows it: the answer itself (a refusal or a partial answer marked at its
-    start), then each citation folded under it as a chip (文号 + clause) that opens the clause, then the
-    可能相关 clauses, folded too."""
-    text = answer.text(with_related=False)
+    start), with a version note's link to what changed (`links`, see comparison_links), then each citation
+    folded under it as a one-line chip (文号 + clause) that opens the clause, then the 可能相关 clauses,
+    folded too."""
+    text = answer.text(page=True)
     if answer.refused:
         text = "**⚠️ 未找到明确答案**\n\n" + text
     else:
         text = figures_in_bold(text)
         if answer.unanswered_parts:
             text = "**◐ 部分问题未找到明确规定**\n\n" + text
-    messages = [{"role": "assistant", "content": as_text(text).replace("\n", "  \n")}]
+    shown = as_text(text)
+    for note, link in (links or {}).items():
+        shown = shown.replace(as_text(note), f"{as_text(note)} <a href='{html.escape(link)}' target='_blank'>查看两版对比</a>")
+    shown = shown.replace("\n", "  \n")
+    if answer.citations:  # the canonical citations, folded to one line: what staff copy (the copy button copies them)
+        lines = "<br>".join(html.escape(line) for line in numbered_list(answer.citations).splitlines())
+        shown += f"\n\n<details class='basis'><summary>依据（完整出处）</summary>{lines}</details>"
+    messages = [{"role": "assistant", "content": shown}]
     by_id = {hit.chunk_id: hit for hit in answer.hits}
     for number, citation in enumerate(answer.citations, 1):
         hit = by_id.get(citation.chunk_id)
@@ -182,29 +265,102 @@ def library_list(catalogue: Catalogue, search: str = "") -> str:
 
 
 def library_document(catalogue: Catalogue, key: str, clause_path: str = "", version: int | None = None) -> str:
-    """One document: the clause a link names (if any) opened on top, then the whole clause tree, each
-    clause with its 责任单位 and its own stable link."""
+    """One document: a way back to the list, its title and status, the clause a link names (if any) right
+    under them, highlighted, then the whole clause tree, each clause with its 责任单位 and its own stable link."""
     clauses = catalogue.clauses(key, version)
     if not clauses:
-        return f"<p>没有找到文件“{html.escape(key)}”。</p>" if key else ""
+        return f"{BACK}<p>没有找到文件“{html.escape(key)}”。</p>" if key else ""
     meta = clauses[0].metadata
     facts = [KIND_NAMES.get(meta.kind, meta.kind), meta.issue, _format_date(meta.date), meta.status, f"{len(clauses)} 条"]
     opened = ""
     if version is not None and not catalogue.has_version(key, version):
         opened = f"<p class='notice'>该文件 {_format_date(version)} 的版本已不在库中，下面是库中最新的版本。</p>"
         version = None
-    if clause_path:
-        clause = catalogue.clause(key, clause_path, version)
-        opened += (clause_card(clause, text=catalogue.full_text(clause)) if clause
-                   else f"<p class='notice'>该文件中没有条款“{html.escape(clause_path)}”。</p>")
+    clause = catalogue.clause(key, clause_path, version) if clause_path else None
+    if clause:
+        opened += f"<div id='opened-clause' class='opened'>{clause_card(clause, text=catalogue.full_text(clause))}</div>"
+    elif clause_path:
+        opened += f"<p class='notice'>该文件中没有条款“{html.escape(clause_path)}”。</p>"
     lines = []
-    for clause in clauses:
-        m = clause.metadata
+    for chunk in clauses:
+        m = chunk.metadata
         units = f" <span class='meta'>责任单位：{html.escape(m.units_label)}</span>" if m.responsible_units else ""
-        lines.append(f"<li style='margin-left:{len(m.parents)}em'><a href='{html.escape(clause_link(m))}'>"
+        current = " class='current'" if chunk is clause else ""
+        lines.append(f"<li{current} style='margin-left:{len(m.parents)}em'><a href='{html.escape(clause_link(m))}'>"
                      f"{html.escape(m.heading or m.clause_path or '（正文）')}</a>{units}</li>")
-    return (f"<h3 id='library-doc-title'>《{html.escape(meta.doc_title)}》{html.escape('（' + meta.doc_number + '）' if meta.doc_number else '')}</h3>"
-            f"<div class='meta'>{html.escape(' · '.join(f for f in facts if f))}</div>{opened}<ul class='tree'>{''.join(lines)}</ul>")
+    return (f"<div class='doc-view'>{BACK}{_document_heading(meta)}"
+            f"<div class='meta'>{html.escape(' · '.join(f for f in facts if f))}</div>"
+            f"{_version_links(catalogue, key, meta.date)}{opened}<ul class='tree'>{''.join(lines)}</ul></div>")
+
+
+BACK = "<a class='back' href='?library=1'>← 返回文件列表</a>"
+
+
+def _document_heading(meta: ClauseMeta) -> str:
+    number = html.escape("（" + meta.doc_number + "）" if meta.doc_number else "")
+    return f"<h3 id='library-doc-title'>《{html.escape(meta.doc_title)}》{number}</h3>"
+
+
+def _version_links(catalogue: Catalogue, key: str, shown: int) -> str:
+    """A regulation's other versions, and what changed from the version before the one shown."""
+    versions = catalogue.versions(key)
+    if shown not in versions:
+        return ""
+    others = [f"<a href='?{html.escape(urlencode({'doc': key, 'version': str(v)}))}'>{_format_date(v)}版</a>"
+              for v in versions if v != shown]
+    at = versions.index(shown)
+    compare = (f" · <a href='{html.escape(comparison_link(key, versions[at - 1], shown))}'>与上一版"
+               f"（{_format_date(versions[at - 1])}）比较</a>") if at else ""
+    return f"<div class='meta'>其他版本：{'、'.join(others)}{compare}</div>"
+
+
+def version_comparison(catalogue: Catalogue, key: str, old: int, new: int | None, clause_path: str = "") -> str:
+    """What changed from version `old` to `new` (the latest when None), article by article: changed, added and
+    removed articles with the removed words struck and the added ones marked; the article a link names first
+    in view, highlighted."""
+    versions = catalogue.versions(key)
+    new = new if new is not None else (versions[-1] if versions else None)
+    if old not in versions or new not in versions or old >= new:
+        known = "、".join(_format_date(v) for v in versions) or "无"
+        return f"{BACK}<p class='notice'>无法比较：“{html.escape(key)}”在库中的版本为 {known}。</p>"
+    comparison = compare_versions(catalogue.articles(key, old), catalogue.articles(key, new))
+    changes = comparison.changes
+    counts = [f"{label} {n} 条" for label, n in (
+        ("改动", sum(c.change == CHANGED for c in changes)), ("新增", sum(c.change == ADDED for c in changes)),
+        ("删除", sum(c.change == REMOVED for c in changes)), ("仅条号变化", comparison.renumbered),
+        ("未改动", comparison.unchanged)) if n]
+    items = []
+    # the article a link names is the new version's (old numbers were shifted), else a removed one
+    named = [c for c in changes if c.new and c.new.path == clause_path] or [c for c in changes if c.path == clause_path]
+    focused = named[0] if clause_path and named else None
+    for change in changes:
+        focus, landing = (" focus", " id='opened-clause'") if change is focused else ("", "")
+        items.append(f"<li class='change {change.change}{focus}'{landing}><div class='crumb'>{html.escape(_change_heading(change))}"
+                     f"</div><div class='clause'>{''.join(_marked(s) for s in change.segments)}</div></li>")
+    notice = (f"<p class='notice' id='opened-clause'>{html.escape(clause_path)}在两版之间没有改动。</p>"
+              if clause_path and focused is None else "")
+    return (f"<div class='doc-view'>{BACK}{_document_heading(catalogue.clauses(key, new)[0].metadata)}"
+            f"<div class='meta'>{_format_date(old)}版 → {_format_date(new)}版：{' · '.join(counts)}</div>"
+            f"<div class='meta legend'><del>删去的文字</del> <ins>新增的文字</ins></div>{notice}"
+            f"<ol class='changes'>{''.join(items)}</ol></div>")
+
+
+CHANGE_NAMES = {CHANGED: "改动", ADDED: "新增", REMOVED: "删除"}
+
+
+def _change_heading(change: ArticleChange) -> str:
+    """第六十八条（原第六十九条，改动）; 第六十八条（删除）, a removed article by its old number."""
+    was = f"原{change.old.path}，" if change.old and change.new and change.old.path != change.new.path else ""
+    return f"{change.path}（{was}{CHANGE_NAMES[change.change]}）"
+
+
+def _marked(segment: Segment) -> str:
+    text = html.escape(segment.text)
+    return {ADDED: f"<ins>{text}</ins>", REMOVED: f"<del>{text}</del>"}.get(segment.change, text)
+
+
+def _date_param(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def document_choices(pipeline: Pipeline) -> list[str]:
@@ -249,7 +405,7 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
             yield chat, gr.update(), session, ""
             return
         assert final is not None
-        chat[-1:] = answer_messages(final)
+        chat[-1:] = answer_messages(final, comparison_links(pipeline.current_answerer(), final))
         if final.hits:  # a real question (not empty input): remember it for follow-ups
             session.turns.append(Turn(final.search_question or question, final.answer))
         session.last = final
@@ -294,11 +450,17 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
         """Fill the lists the page was served without, and open the clause a link names."""
         documents = document_choices(pipeline)
         query = request.query_params
-        key, clause, version = query.get("doc", ""), query.get("clause", ""), query.get("version", "")
+        key, clause = query.get("doc", ""), query.get("clause", "")
+        version, compare = _date_param(query.get("version", "")), _date_param(query.get("compare", ""))
         library = catalogue()
-        opened = library_document(library, key, clause, int(version) if version.isascii() and version.isdigit() else None)
+        if compare is not None:
+            opened = version_comparison(library, key, compare, version, clause)
+        else:
+            opened = library_document(library, key, clause, version)
+        # a link to a document opens it alone, the list a tap away (← 返回文件列表: ?library=1)
         return (gr.update(choices=year_choices(pipeline)), gr.update(choices=documents),
-                library_list(library), opened, gr.Tabs(selected="library") if key else gr.update())
+                "" if key else library_list(library), opened,
+                gr.Tabs(selected="library") if key or "library" in query else gr.update())
 
     # delete_cache: files the app hands out (the feedback CSV) leave Gradio's cache after an hour
     with gr.Blocks(title="政策问答", analytics_enabled=False, delete_cache=(3600, 3600)) as app:
@@ -308,7 +470,7 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
             # one column at every width: on a phone the clauses open right under the answer
             with gr.Tab("问答", id="ask"):
                 # 60vh: on a phone the question box and its button stay on the first screen, under the answer
-                chatbot = gr.Chatbot(label="对话", height="60vh", sanitize_html=True, render_markdown=True,
+                chatbot = gr.Chatbot(label="对话", height="60vh", sanitize_html=True, render_markdown=True, autoscroll=False,
                                      buttons=["copy"], feedback_options=None, elem_id="chat")
                 with gr.Row():
                     # one line: Enter sends, Shift+Enter breaks the line
@@ -364,7 +526,7 @@ def launch_settings(settings: Settings) -> dict:
         "app_kwargs": {"openapi_url": None,
                        "middleware": [Middleware(PageWithoutApiBeforeLogin), Middleware(QueueFullInChinese)]},
         "css": CSS,
-        "head": HEAD,
+        "head": HEAD + LANDING,
         "ssr_mode": False,  # the page from Python's template, which PageWithoutApiBeforeLogin rewrites
         "footer_links": [],
     }

@@ -71,3 +71,15 @@ def test_newspaper_articles_are_told_apart_by_issue_and_unnumbered_text_by_posit
 def test_an_unknown_version_is_not_taken_for_the_latest(review_law):
     assert review_law.has_version(REVIEW, 20170901)
     assert not review_law.has_version(REVIEW, 20200101)
+
+
+@pytest.mark.parametrize("search", ["许政办〔2024〕3号", "许政办[2024]3号", "许政办 [2024] 第3号", "許政辦〔2024〕3號"])
+def test_the_library_search_reads_a_number_as_the_chat_does(tmp_path, search):
+    gazette = Catalogue(chunks_of(tmp_path, CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt"))
+    assert [e.key for e in gazette.entries(search)] == ["许政办〔2024〕3号"]
+
+
+def test_a_traditional_issuer_prefix_finds_its_documents(tmp_path):
+    gazette = Catalogue(chunks_of(tmp_path, CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt"))
+    assert sorted(e.key for e in gazette.entries("許政辦")) == ["许政办〔2024〕3号", "许政办〔2024〕4号", "许政办〔2024〕5号"]
+    assert [e.key for e in gazette.entries("社會救助")] == ["许政办〔2024〕3号"]

@@ -200,8 +200,8 @@ def test_an_answer_from_a_document_whose_term_has_run_out_says_so(library, tmp_p
     Library(library.settings.corpus_dir).add(path)
     library.ingest()
     answer = library.answerer.run("某市供热补贴办法规定低保家庭冬季供热补贴每户每年多少钱？")
-    assert answer.citations[0].display() == "《某市供热补贴办法》第二条（2020年1月1日公布，已失效）"
-    assert "《某市供热补贴办法》（已失效）：本办法自2020年1月1日起施行，有效期至2022年12月31日。" in answer.answer
+    assert answer.citations[0].display() == "《某市供热补贴办法》第二条（2020年1月1日公布，已到期）"
+    assert "《某市供热补贴办法》（已到期）：本办法自2020年1月1日起施行，有效期至2022年12月31日。" in answer.answer
 
 
 def test_control_characters_in_a_name_are_left_out_of_the_manifest_and_the_file_name(library, tmp_path, capsys):

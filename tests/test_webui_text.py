@@ -46,8 +46,9 @@ def test_the_answer_bubble_quotes_a_document_s_tags_and_links_as_text(tmp_path):
     pipeline.ingest()
     answer = pipeline.answerer.run("居住证办理时限是几个工作日？")
     assert answer.answer.startswith("群众可登录[许昌市政务服务网](http://evil)<img src=x>办理居住证")  # as the document has it
-    bubble = answer_messages(answer)[0]["content"]
-    assert bubble.split("  \n")[0] == (
+    # the only tags are the answer's own bold and its folded 依据: the document's are text
+    text, basis = answer_messages(answer)[0]["content"].split("\n\n<details class='basis'>")
+    assert text.split("  \n")[0] == (
         "群众可登录\\[许昌市政务服务网\\](http://evil)&lt;img src=x>办理居住证，办理时限为<strong>5个工作日</strong>。 [1]")
-    # the only tags are the answer's own bold: the document's are text
-    assert bubble.replace("<strong>", "").replace("</strong>", "").count("<") == 0
+    assert text.replace("<strong>", "").replace("</strong>", "").count("<") == 0
+    assert basis == "<summary>依据（完整出处）</summary>[1] 《许昌市人民政府关于网上办事的通知》（许政〔2025〕5号）一、</details>"

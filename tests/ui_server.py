@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from rag.feedback import FeedbackLog
+from rag.library import Library
 from rag.pipeline import Pipeline
 from rag.webui import build_app, launch_settings
 from tests.fakes import HashingEmbedder
@@ -24,9 +25,13 @@ SMALL_CORPUS = ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09
 
 def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[str, str] | None = None,
               files: tuple[str, ...] = SMALL_CORPUS, admin: tuple[str, str] | None = None, concurrency: int = 4,
-              queue_size: int = 64):
-    """files: the corpus files to copy, () for the whole corpus; login: RAG_UI_AUTH's; admin: RAG_ADMIN_AUTH's."""
+              queue_size: int = 64,
+              added: tuple[Path, ...] = ()):
+    """files: the corpus files to copy, () for the whole corpus; added: more files put in as `rag add` does;
+    login: RAG_UI_AUTH's; admin: RAG_ADMIN_AUTH's."""
     corpus = copy_corpus(root / "corpus", files)
+    for path in added:
+        Library(corpus).add(path)
     settings = replace(make_settings(root, corpus), ui_login=login, admin_login=admin)
     pipeline = Pipeline(settings, embedder=embedder or HashingEmbedder())
     pipeline.ingest()

@@ -34,11 +34,12 @@ from rag.answer.question import (
 from rag.answer.references import NamedReference, Shelf, missing_path, named_references
 from rag.chunk import ClauseMeta
 from rag.citation import CITATION_MARK, Citation, numbered_list
-from rag.documents import CURRENT
+from rag.documents import EXPIRED, IN_FORCE
 from rag.parse.regulation import ARTICLE
 from rag.places import Gazetteer, Place
 from rag.retrieve import NATIONAL_PREFIX, Hit, Retriever, SearchFilters, mentioned_doc_number
 from rag.sentences import sentences
+from rag.versions import format_date
 
 LLM_ANSWER_REJECTED = "大模型的回答未通过引用和数字核对，已改用原文摘录回答。"
 NO_SUBJECT = "请说明想了解哪项政策或哪类事项，例如：特困人员的照料护理标准是多少？拖欠企业账款什么时候还清？"
@@ -65,11 +66,13 @@ class Answer:
     related: list[Hit] = field(default_factory=list)  # 可能相关: retrieved and shown, not cited
     composition: Composition | None = field(default=None, repr=False)  # what the extractive text renders
 
-    def text(self, with_related: bool = True) -> str:
-        """The answer's text; without the 可能相关 list for the page, which shows those clauses folded."""
-        if self.composition is None or with_related:
+    def text(self, page: bool = False) -> str:
+        """The answer's text; for the page without the 依据 and 可能相关 lists, which it shows folded."""
+        if not page:
             return self.answer
-        return _with_notices(render(self.composition, with_related=False), self.notices)
+        if self.composition is None:  # a model's answer: its 依据 lines as _from_llm appended them
+            return self.answer.replace(f"\n依据：\n{numbered_list(self.citations)}", "")
+        return _with_notices(render(self.composition, page=True), self.notices)
 
     @classmethod
     def composed(cls, question: str, composition: Composition, plan_notices: list[str], hits: list[Hit],
@@ -255,7 +258,10 @@ class Answerer:
         if citation.kind == "regulation":
             said = [s for s in said if "有效期" in s or "废止" in s]
         said = [s for s in said if s not in answer]  # not when the answer quotes it
-        status = f"（{citation.status}）" if citation.status != CURRENT else ""
+        end = self.retriever.versions.expiry(citation.doc_title, citation.version_date or 0)
+        if citation.status == EXPIRED and not any("有效期" in s for s in said):  # the period its title gives
+            said.append(f"标题所定期限已于{format_date(end)}届满。")
+        status = f"（{citation.status}）" if citation.status not in IN_FORCE else ""
         return f"《{citation.doc_title}》{status}：{''.join(said)}" if said else ""
 
     def _from_llm(self, text: str, plan: Plan) -> Answer | None:

@@ -14,7 +14,7 @@ from rag.answer.evidence import ClauseEvidence, PartEvidence
 from rag.answer.facts import YEAR, YEAR_RANGE, fact_spans, figures, table_units
 from rag.citation import Citation, numbered_list, short_reference
 from rag.config import PROMPTS_DIR
-from rag.documents import CURRENT
+from rag.documents import IN_FORCE
 from rag.normalize import compact
 from rag.parse.regulation import ARTICLE
 from rag.retrieve import Hit
@@ -132,7 +132,7 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
 def _disagrees(main: ClauseEvidence, other: ClauseEvidence) -> bool:
     """Two documents in force (not versions of one) that give different figures for what was asked."""
     first, second = main.hit.metadata, other.hit.metadata
-    if first.source == second.source or first.status != CURRENT or second.status != CURRENT:
+    if first.source == second.source or first.status not in IN_FORCE or second.status not in IN_FORCE:
         return False
     stated = figures(_quote(main)), figures(_quote(other))
     return all(stated) and stated[0] != stated[1]
@@ -150,14 +150,16 @@ def compose_absent(problems: list[str], hits: list[Hit], question: str) -> Compo
                        problems=list(dict.fromkeys(problems)), ask=_whom_to_ask(hits))
 
 
-def render(composition: Composition, with_related: bool = True) -> str:
+def render(composition: Composition, page: bool = False) -> str:
     """The answer's text: the direct answers first, one line per part, then conditions, notes, 依据 and the
-    related clauses (left out for the page, which folds them under the answer)."""
+    related clauses. For the page the 依据 lines and the related clauses are left out: it folds each of them
+    under the answer as a one-line chip (文号 + clause), so a phone's screen shows the answer, not five lines
+    per citation."""
     heading = CLOSEST_NOT_NAMED if composition.problems else "可能相关："
     closest = "\n".join(f"- {short_reference(h.metadata)}：{snippet(h.text)}" for h in composition.related)
     if not composition.answered:
         closest = closest or NOTHING_RETRIEVED
-    related = f"{heading}\n{closest}" if with_related and closest else ""
+    related = f"{heading}\n{closest}" if not page and closest else ""
     if composition.problems:
         text = template("absent.txt").format(problems="".join(composition.problems), related=related,
                                              ask=composition.ask)
@@ -168,7 +170,8 @@ def render(composition: Composition, with_related: bool = True) -> str:
     else:
         lines = [*_part_lines(composition.parts), *composition.details, *composition.notes]
         text = template("answer.txt").format(lines="\n".join(_tidy(line) for line in lines),
-                                             basis=numbered_list(composition.citations), related=related)
+                                             basis="" if page else f"依据：\n{numbered_list(composition.citations)}",
+                                             related=related)
     return re.sub(r"\n{2,}", "\n", text).strip()
 
 
