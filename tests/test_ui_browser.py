@@ -1,5 +1,6 @@
 """A real headless Chromium (Debian's, driven by Playwright) against the running app."""
 
+import csv
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ import pytest
 from gradio_client import Client
 
 from rag.feedback import FeedbackLog
+from rag.staff import COLUMNS
 from rag.webui import EXAMPLES
 from tests.fakes import HeldEmbedder
 from tests.ui_server import start_app
@@ -337,6 +339,13 @@ def test_the_feedback_view_shows_a_vote_just_given_in_the_public_chat(browser, s
     assert cards.first.locator(".comment").inner_text() == "没说清楚按哪年的工资算"  # newest first
     assert cards.first.get_by_text("问题：特困人员的照料护理标准是多少？").is_visible()
     assert [card.locator(".meta").first.inner_text().split(" · ")[1] for card in cards.all()] == ["没用", "没用"]
+    with page.expect_download() as download:
+        page.locator("#feedback-export").click()
+    with open(download.value.path(), encoding="utf-8-sig", newline="") as exported:
+        rows = list(csv.reader(exported))
+    assert rows[0] == COLUMNS and len(rows) == 3
+    assert rows[2] == ["2026-12-06 11:46", "没用", EARLIER_VOTE["question"], "按上年度城镇职工月平均工资的1/10、1/6、1/3确定。",
+                       EARLIER_VOTE["citations"][0], EARLIER_VOTE["comment"]]
     page.close()
 
 
