@@ -29,7 +29,10 @@ def _mount(server: FastAPI, blocks: gr.Blocks, path: str, login: tuple[str, str]
                     "middleware": [Middleware(GradioPage), Middleware(QueueFullInChinese)]},
         css=css, head=HEAD,
         ssr_mode=False,  # the page from Python's template, which GradioPage rewrites
-        footer_links=[], show_error=False)
+        footer_links=[], show_error=False,
+        # Gradio would keep every call's inputs and outputs in the browser (what people asked, on a shared
+        # office computer; the staff area's feedback) and offer a route to copy them to a Hugging Face bucket
+        run_history=False)
 
 
 def web_server(settings: Settings, chat: gr.Blocks, staff: gr.Blocks | None,

@@ -222,6 +222,8 @@ def test_the_public_api_lists_the_chat_alone(public_site):
     ("staff/gradio_api/info", 401),
     ("staff/gradio_api/openapi.json", 401),
     ("staff/openapi.json", 404),
+    ("staff/gradio_api/runs", 404),  # no run history: the calls' inputs and outputs are never kept
+    ("staff/gradio_api/run-history/records", 404),
 ])
 def test_before_the_staff_login_nothing_of_the_staff_area_is_served(public_site, path, status):
     code, body = fetch(public_site[1] + path)
