@@ -1,5 +1,6 @@
-"""The web app's login: a constant-time check, and failed attempts slowed down; and the middleware around
-Gradio's app (the page before a login, a full queue said in Chinese).
+"""The web app's logins: a constant-time check, and failed attempts slowed down; and the middleware around
+each Gradio app (its page in Chinese and, before a login, without the API description; a full queue said
+in Chinese). Which login guards what is rag.access's decision.
 
 Gradio calls this on every POST /login. Wrong passwords are counted per client address and name: after
 FREE_FAILURES of them, each further attempt from that address for that name first waits 1, 2, 4 … up to
