@@ -40,9 +40,15 @@ def web_server(settings: Settings, chat: gr.Blocks, staff: gr.Blocks | None,
     """The server to run (uvicorn); `staff`: the staff area's page, None when there is no staff login.
     `door` learns the mounted staff app, to answer whether a request may see staff things."""
     server = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    staff_app = None
     if staff is not None:  # before "/", which would otherwise take its paths
         _mount(server, staff, STAFF_PATH, staff_login(settings), STAFF_LOGIN_MESSAGE, CSS + STAFF_CSS)
+        staff_app = server.routes[-1].app
         if door is not None:
-            door.app = server.routes[-1].app
+            door.app = staff_app
     _mount(server, chat, "/", chat_login(settings), CHAT_LOGIN_MESSAGE, CSS)
+    if staff_app is not None and staff_login(settings) == chat_login(settings):
+        # one login for both (RAG_UI_AUTH alone): the chat's session opens the staff area too, not a second form
+        chat_app = server.routes[-1].app
+        staff_app.cookie_id, staff_app.tokens = chat_app.cookie_id, chat_app.tokens
     return server

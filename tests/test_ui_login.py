@@ -63,6 +63,14 @@ def test_the_page_describes_the_api_only_after_login(app_url):
     assert '"/respond"' in after and '"/ask"' in after
 
 
+def test_with_one_login_for_the_whole_app_its_session_opens_the_staff_area_too(app_url):
+    assert fetch(app_url + "staff/config")[0] == 401
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    opener.open(urllib.request.Request(app_url + "login", urllib.parse.urlencode(
+        {"username": LOGIN[0], "password": LOGIN[1]}).encode()), timeout=30)
+    assert "用户反馈" in opener.open(app_url + "staff/config", timeout=30).read().decode("utf-8")
+
+
 def test_before_login_the_api_answers_nothing(app_url):
     code, body = fetch(app_url + "gradio_api/call/ask", json.dumps({"data": ["特困人员的照料护理标准是多少？"]}).encode())
     assert code == 401
