@@ -61,8 +61,11 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = ""
     ui_port: int = 7860
-    ui_login: tuple[str, str] | None = None  # (user, password) for the web app; None: open
-    # (user, password) that unlocks managing documents in the app's staff tab (which needs ui_login too)
+    ui_login: tuple[str, str] | None = None  # (user, password) for the whole web app (internal-only); None: open
+    # (user, password) for the staff area (/staff: feedback, documents) while the chat stays open;
+    # None: the staff area takes ui_login's, and without either there is no staff area
+    staff_login: tuple[str, str] | None = None
+    # (user, password) that unlocks managing documents inside the staff area (which needs a login of its own)
     admin_login: tuple[str, str] | None = None
 
     @property
@@ -76,9 +79,10 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         model = os.environ.get("RAG_MODEL_PATH")
-        ui_login, admin_login = _login("RAG_UI_AUTH"), _login("RAG_ADMIN_AUTH")
-        if admin_login and not ui_login:  # the staff tab exists only behind the app's login
-            raise SettingsError("设置了 RAG_ADMIN_AUTH 却没有 RAG_UI_AUTH：管理文件的工作人员页只在网页登录后才有")
+        ui_login, staff_login, admin_login = _login("RAG_UI_AUTH"), _login("RAG_STAFF_AUTH"), _login("RAG_ADMIN_AUTH")
+        if admin_login and not (staff_login or ui_login):  # the staff area exists only behind a login
+            raise SettingsError("设置了 RAG_ADMIN_AUTH 却没有 RAG_STAFF_AUTH（或 RAG_UI_AUTH）：管理文件在工作人员页里，"
+                                "工作人员页要先登录才能打开")
         return cls(
             corpus_dir=_path("RAG_CORPUS_DIR", PROJECT_ROOT / "corpus"),
             data_dir=_path("RAG_DATA_DIR", PROJECT_ROOT / "data"),
@@ -92,5 +96,6 @@ class Settings:
             llm_api_key=os.environ.get("RAG_LLM_API_KEY", ""),
             ui_port=_port(os.environ.get("RAG_UI_PORT", "7860")),
             ui_login=ui_login,
+            staff_login=staff_login,
             admin_login=admin_login,
         )

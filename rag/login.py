@@ -1,5 +1,6 @@
-"""The web app's login: a constant-time check, and failed attempts slowed down; and the middleware around
-Gradio's app (the page before a login, a full queue said in Chinese).
+"""The web app's logins: a constant-time check, and failed attempts slowed down; and the middleware around
+each Gradio app (its page in Chinese and, before a login, without the API description; a full queue said
+in Chinese). Which login guards what is rag.access's decision.
 
 Gradio calls this on every POST /login. Wrong passwords are counted per client address and name: after
 FREE_FAILURES of them, each further attempt from that address for that name first waits 1, 2, 4 … up to
@@ -23,6 +24,8 @@ import json
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+
+from rag.access import signed_in
 
 FREE_FAILURES = 10
 MAX_DELAY = 30.0
@@ -90,11 +93,16 @@ class LoginGuard:
 # visitor who has not logged in gets keeps an empty one instead.
 API_DESCRIPTION = re.compile(rb"<script>window\.gradio_api_info = .*?;</script>", re.S)
 NO_API_DESCRIPTION = b'<script>window.gradio_api_info = {"named_endpoints": {}, "unnamed_endpoints": {}};</script>'
+# Gradio's own words (its login form, 「Drop File Here」 …) follow the browser's language, English where that is
+# not Chinese; run before Gradio's scripts, this makes them its own 简体中文 for every visitor. Not in the
+# app's `head`: Gradio adds that only after a login, and its login form must be Chinese too.
+CHINESE = b"<head><script>for (const key of ['language', 'languages']) Object.defineProperty(navigator, key, " \
+          b"{get: () => key === 'language' ? 'zh-CN' : ['zh-CN']});</script>"
 
 
-class PageWithoutApiBeforeLogin:
-    """ASGI middleware around the Gradio app (FastAPI's `middleware=`); it also notes each request's
-    client address for LoginGuard."""
+class GradioPage:
+    """ASGI middleware around a Gradio app (FastAPI's `middleware=`): its page in Chinese, without the API
+    description for a visitor not logged in; it also notes each request's client address for LoginGuard."""
 
     def __init__(self, app):
         self.app = app
@@ -102,10 +110,10 @@ class PageWithoutApiBeforeLogin:
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":  # for LoginGuard: whose attempt this is
             CLIENT.set((scope.get("client") or ("",))[0])
-        gradio = scope.get("app")  # Starlette sets it before running its middleware
-        if (scope["type"] != "http" or scope["method"] != "GET" or getattr(gradio, "auth", None) is None
-                or self._logged_in(scope, gradio)):
+        if scope["type"] != "http" or scope["method"] != "GET":
             return await self.app(scope, receive, send)
+        gradio = scope.get("app")  # Starlette sets it before running its middleware
+        hide_api = getattr(gradio, "auth", None) is not None and not signed_in(_cookies(scope), gradio)
         start, body, html = None, b"", False
 
         async def rewrite(message):
@@ -122,23 +130,24 @@ class PageWithoutApiBeforeLogin:
             body += message.get("body", b"")
             if message.get("more_body"):
                 return
-            body = API_DESCRIPTION.sub(lambda _: NO_API_DESCRIPTION, body)
+            body = body.replace(b"<head>", CHINESE, 1)
+            if hide_api:
+                body = API_DESCRIPTION.sub(lambda _: NO_API_DESCRIPTION, body)
             headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
             await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, rewrite)
 
-    @staticmethod
-    def _logged_in(scope, gradio) -> bool:
-        cookies = {}
-        for name, value in scope["headers"]:
-            if name == b"cookie":
-                for pair in value.decode("latin-1").split(";"):
-                    key, _, token = pair.strip().partition("=")
-                    cookies[key] = token
-        token = cookies.get(f"access-token-{gradio.cookie_id}") or cookies.get(f"access-token-unsecure-{gradio.cookie_id}")
-        return token is not None and token in gradio.tokens
+
+def _cookies(scope) -> dict[str, str]:
+    cookies = {}
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            for pair in value.decode("latin-1").split(";"):
+                key, _, token = pair.strip().partition("=")
+                cookies[key] = token
+    return cookies
 
 
 QUEUE_FULL = "现在提问的人较多，请稍候再试。"  # what the page's script says for Gradio's English notice too

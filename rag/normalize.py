@@ -47,6 +47,15 @@ def fold_radicals(text: str) -> str:
     return text.translate(_RADICALS)
 
 
+_HEADING_MARKS = re.compile(r"^ {0,3}#{1,6}[ \t]+")
+
+
+def without_heading_marks(line: str) -> str:
+    """A Markdown heading as the text it heads: 「# 许昌市…办法」 → 「许昌市…办法」 (a Markdown upload's
+    title, its citations and its stored file name carry no 「#」)."""
+    return _HEADING_MARKS.sub("", line)
+
+
 def normalize_line(line: str) -> str:
     """Normalize one extracted line; tabs (table cells) are kept."""
     line = _CONTROL.sub("", unicodedata.normalize("NFC", fold_radicals(line))).replace("\u00a0", " ")

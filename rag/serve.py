@@ -44,8 +44,17 @@ def serve(settings: Settings, embedder: ProcessEmbedder) -> None:
         if not pipeline.has_index():
             raise SystemExit("错误：索引未能建立，原因见上方信息")
     pipeline.answerer  # noqa: B018 — read the index now, not when the first question arrives
-    from rag.feedback import FeedbackLog
-    from rag.webui import build_app, launch_settings
+    import uvicorn
 
-    app = build_app(pipeline, FeedbackLog(settings.data_dir / "feedback.sqlite3"))
-    app.launch(**launch_settings(settings))
+    from rag.access import STAFF_PATH, staff_login
+    from rag.feedback import FeedbackLog
+    from rag.site import HOST, web_server
+    from rag.staff import staff_app
+    from rag.webui import build_app
+
+    feedback = FeedbackLog(settings.data_dir / "feedback.sqlite3")
+    staff = staff_app(pipeline, feedback) if staff_login(settings) else None
+    server = web_server(settings, build_app(pipeline, feedback), staff)
+    address = f"http://{HOST}:{settings.ui_port}"
+    print(f"网页：{address}/" + (f"  工作人员页：{address}{STAFF_PATH}/" if staff else ""), file=sys.stderr)
+    uvicorn.run(server, host=HOST, port=settings.ui_port, log_level="warning")

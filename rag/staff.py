@@ -1,14 +1,19 @@
-"""The app's 工作人员 tab: the feedback people left, and, unlocked by RAG_ADMIN_AUTH, adding and removing
-documents through the same steps as `rag add` / `rag remove` (rag.library, then an ingest).
+"""The staff area (/staff, behind its own login: see rag.access): the feedback people left, and, unlocked by
+RAG_ADMIN_AUTH, adding and removing documents through the same steps as `rag add` / `rag remove`
+(rag.library, then an ingest).
 
-Shown only when the app has a login (RAG_UI_AUTH): without one, anyone could read what people asked.
+A Gradio app of its own, not a tab of the public one: nothing of it (no component, no event, no feedback)
+is in what the public app serves.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import logging
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import gradio as gr
 
@@ -18,14 +23,24 @@ from rag.library import Library
 from rag.login import LoginGuard
 from rag.pipeline import Pipeline
 
-RATINGS = {"up": "👍", "down": "👎"}
+# words, not 👍/👎: a machine without an emoji font draws those as empty boxes
+RATINGS = {"up": "有用", "down": "没用"}
 COLUMNS = ["时间", "评价", "问题", "回答", "依据", "意见"]
 UPLOAD_TYPES = [".pdf", ".docx", ".html", ".htm", ".md", ".txt"]
 AUTO_KIND = "自动识别"
 LOCKED = "请先用管理员账号解锁。"
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")  # the offices this serves; the log keeps the server's time and offset
 LOG = logging.getLogger(__name__)
-
-
+CSS = """
+.feedback {list-style:none; padding-left:0; margin:0}
+.feedback li {border:1px solid #d0d7de; border-radius:6px; padding:8px 12px; margin-bottom:8px;
+              overflow-wrap:anywhere; line-height:1.6}
+.feedback .meta {color:#57606a; font-size:0.9em}
+.feedback .down {color:#b42318; font-weight:600}
+.feedback .up {color:#1a7f37; font-weight:600}
+.feedback .comment {background:#fff8c5; padding:2px 6px; border-radius:4px}
+.feedback .answer {white-space:pre-wrap}
+"""
 def ingest_failure(error: Exception) -> str:
     """Why an ingest failed, said to staff in one line (the details go to the log)."""
     from rag.cli import disk_full
@@ -36,11 +51,39 @@ def ingest_failure(error: Exception) -> str:
     return "服务器磁盘空间不足" if disk_full(error) else "建立索引出错（详情已记入服务端日志）"
 
 
+def local_time(stamp: str) -> str:
+    """A logged time as people at the office read it: 「2026-12-06 11:46」 (Asia/Shanghai); a time logged
+    without an offset is shown as it was written."""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return (when.astimezone(LOCAL_TIME) if when.tzinfo else when).strftime("%Y-%m-%d %H:%M")
+
+
 def feedback_rows(entries: list[dict], only_down: bool = False) -> list[list[str]]:
-    """Newest first; the answer and its citations as they were shown."""
-    return [[e["time"], RATINGS.get(e["rating"], e["rating"]), e["question"], e["answer"], "\n".join(e["citations"]),
-             e.get("comment", "")]
+    """Newest first, as plain text: local time, the rating in words, the answer without its Markdown bold,
+    its citations one per line."""
+    return [[local_time(e["time"]), RATINGS.get(e["rating"], e["rating"]), e["question"], e["answer"].replace("**", ""),
+             "\n".join(e["citations"]), e.get("comment", "")]
             for e in reversed(entries) if not only_down or e["rating"] == "down"]
+
+
+def feedback_cards(rows: list[list[str]]) -> str:
+    """The rows as cards, one under another (no table: its last columns fell off a 1280 px screen and a
+    phone could not show it): time and rating, the comment, the question, then the answer and its citations."""
+    if not rows:
+        return "<p>还没有反馈。</p>"
+    cards = []
+    for when, rating, question, answer, citations, comment in (map(html.escape, row) for row in rows):
+        tone = next((code for code, word in RATINGS.items() if word == rating), "")
+        cards.append(
+            f"<li><div class='meta'>{when} · <span class='{tone}'>{rating}</span></div>"
+            + (f"<div>意见：<span class='comment'>{comment}</span></div>" if comment else "")
+            + f"<div>问题：{question}</div>"
+            f"<details><summary>回答与依据</summary><div class='answer'>{answer}</div>"
+            f"<div class='meta'>{citations.replace(chr(10), '<br>')}</div></details></li>")
+    return f"<p>共 {len(rows)} 条</p><ul class='feedback' id='feedback-list'>{''.join(cards)}</ul>"
 
 
 def _cell(text: str) -> str:
@@ -58,126 +101,135 @@ def feedback_csv(rows: list[list[str]], path: Path) -> str:
     return str(path)
 
 
-def staff_tab(pipeline: Pipeline, feedback: FeedbackLog) -> None:
-    """Build the tab inside the app's Blocks."""
+def staff_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
+    """The staff area's page: the feedback, then managing documents."""
     settings = pipeline.settings
-    library = Library(settings.corpus_dir, indexed=lambda sha256: pipeline.store.has_file(sha256),
-                      trash_dir=settings.data_dir / "trash")
-    kinds = [(AUTO_KIND, ""), *((name, code) for code, name in KIND_NAMES.items())]
 
     def show_feedback(only_down: bool) -> tuple:
         rows = feedback_rows(feedback.entries(), only_down)
-        return rows, gr.update(value=feedback_csv(rows, settings.data_dir / "feedback-export.csv"))
+        return feedback_cards(rows), gr.update(value=feedback_csv(rows, settings.data_dir / "feedback-export.csv"))
 
-    with gr.Tab("工作人员", id="staff") as tab:
+    # delete_cache: the feedback CSV it hands out leaves Gradio's cache after an hour
+    with gr.Blocks(title="政策问答 · 工作人员", analytics_enabled=False, delete_cache=(3600, 3600)) as app:
+        gr.Markdown("# 政策问答 · 工作人员\n[返回问答页](../)")
         gr.Markdown("### 用户反馈")
         with gr.Row():
-            only_down = gr.Checkbox(label="只看 👎", value=False, elem_id="only-down")
+            only_down = gr.Checkbox(label="只看“没用”", value=False, elem_id="only-down")
             refresh = gr.Button("刷新", size="sm", elem_id="feedback-refresh")
             export = gr.DownloadButton("导出 CSV", size="sm", elem_id="feedback-export")
-        table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, elem_id="feedback-table")
-        tab.select(show_feedback, only_down, [table, export], api_visibility="private")
-        refresh.click(show_feedback, only_down, [table, export], api_visibility="private")
-        only_down.change(show_feedback, only_down, [table, export], api_visibility="private")
+        cards = gr.HTML(elem_id="feedback")
+        app.load(show_feedback, only_down, [cards, export], api_visibility="private")
+        refresh.click(show_feedback, only_down, [cards, export], api_visibility="private")
+        only_down.change(show_feedback, only_down, [cards, export], api_visibility="private")
 
         gr.Markdown("### 管理文件")
         if settings.admin_login is None:
             gr.Markdown("未设置 RAG_ADMIN_AUTH：请在服务器上用 `rag add` / `rag remove` 管理文件。")
-            return
-        guard = LoginGuard(settings.admin_login)
-        unlocked = gr.State(False)  # server-side, per browser tab: a client cannot set it
-        with gr.Group() as lock:
-            admin_user = gr.Textbox(label="管理员账号", elem_id="admin-user")
-            admin_password = gr.Textbox(label="管理员密码", type="password", elem_id="admin-password")
-            unlock = gr.Button("解锁", elem_id="admin-unlock")
-            refused = gr.Markdown("")
-        with gr.Group(visible=False) as manage:
-            upload = gr.File(label="上传文件（PDF、DOCX、HTML、Markdown、文本）", file_types=UPLOAD_TYPES,
-                             elem_id="doc-upload")
-            kind = gr.Dropdown(kinds, value="", label="类型")
-            preview = gr.Button("识别（预览，不发布）", elem_id="doc-preview-button")
-            recognised = gr.Textbox(label="识别结果", lines=8, interactive=False, elem_id="doc-preview")
-            publish = gr.Button("发布", variant="primary", elem_id="doc-publish")
-            reference = gr.Textbox(label="删除：文号、标题或语料中的文件名", elem_id="doc-remove-reference")
-            remove = gr.Button("删除", elem_id="doc-remove")
-            confirm = gr.Button("确认删除", variant="stop", elem_id="doc-remove-confirm")
-            pending = gr.State("")  # the reference whose removal was shown and awaits 确认删除
-            outcome = gr.Textbox(label="结果", lines=4, interactive=False, elem_id="doc-result")
+        else:
+            _document_management(pipeline)
+    return app
 
-        async def try_unlock(user: str, password: str) -> tuple:
-            if await guard.check(user or "", password or ""):
-                return True, gr.update(visible=False), gr.update(visible=True), ""
-            return False, gr.update(), gr.update(), "账号或密码不对。"
 
-        def not_ready(file: str | None, is_unlocked: bool) -> str:
-            """Why an upload cannot go on yet ("" when it can)."""
-            return LOCKED if not is_unlocked else "" if file else "请先选择要上传的文件。"
+def _document_management(pipeline: Pipeline) -> None:
+    """Upload, preview, publish and remove, behind the admin password; built inside the staff page."""
+    settings = pipeline.settings
+    library = Library(settings.corpus_dir, indexed=lambda sha256: pipeline.store.has_file(sha256),
+                      trash_dir=settings.data_dir / "trash")
+    kinds = [(AUTO_KIND, ""), *((name, code) for code, name in KIND_NAMES.items())]
+    guard = LoginGuard(settings.admin_login)
+    unlocked = gr.State(False)  # server-side, per browser tab: a client cannot set it
+    with gr.Group() as lock:
+        admin_user = gr.Textbox(label="管理员账号", elem_id="admin-user")
+        admin_password = gr.Textbox(label="管理员密码", type="password", elem_id="admin-password")
+        unlock = gr.Button("解锁", elem_id="admin-unlock")
+        refused = gr.Markdown("")
+    with gr.Group(visible=False) as manage:
+        upload = gr.File(label="上传文件（PDF、DOCX、HTML、Markdown、文本）", file_types=UPLOAD_TYPES,
+                         elem_id="doc-upload")
+        kind = gr.Dropdown(kinds, value="", label="类型")
+        preview = gr.Button("识别（预览，不发布）", elem_id="doc-preview-button")
+        recognised = gr.Textbox(label="识别结果", lines=8, interactive=False, elem_id="doc-preview")
+        publish = gr.Button("发布", variant="primary", elem_id="doc-publish")
+        reference = gr.Textbox(label="删除：文号、标题或语料中的文件名", elem_id="doc-remove-reference")
+        remove = gr.Button("删除", elem_id="doc-remove")
+        confirm = gr.Button("确认删除", variant="stop", elem_id="doc-remove-confirm")
+        pending = gr.State("")  # the reference whose removal was shown and awaits 确认删除
+        outcome = gr.Textbox(label="结果", lines=4, interactive=False, elem_id="doc-result")
 
-        def recognise(file: str | None, kind_code: str, is_unlocked: bool) -> str:
-            if reason := not_ready(file, is_unlocked):
-                return reason
-            try:
-                return library.recognise(Path(file), kind_code or None).summary()
-            except CorpusError as error:
-                return f"无法识别：{error}"
+    async def try_unlock(user: str, password: str) -> tuple:
+        if await guard.check(user or "", password or ""):
+            return True, gr.update(visible=False), gr.update(visible=True), ""
+        return False, gr.update(), gr.update(), "账号或密码不对。"
 
-        def add(file: str | None, kind_code: str, is_unlocked: bool) -> str:
-            if reason := not_ready(file, is_unlocked):
-                return reason
-            try:
-                added = library.add(Path(file), kind_code or None)
-            except CorpusError as error:
-                return f"未发布：{error}"
-            try:
-                report = pipeline.ingest([settings.corpus_dir / added.key])
-            except Exception as error:  # a full disk, the store …: nothing of this file may stay behind
-                LOG.exception("发布失败：%s", added.key)
-                report, failure = None, ingest_failure(error)
-            if library.keep_indexed([added]):  # one transaction, as `rag add`: not indexed, not added
-                reason = "；".join(report.errors) if report else failure
-                return f"未发布：{Path(file).name} 未能建立索引，已撤销（{reason}），可以重新发布。"
-            if report is None:  # it failed after the new index was published: the file is served
-                return f"已发布 {added.summary()}\n索引：{failure}"
-            failed = "".join(f"\n错误：{e}" for e in report.errors)
-            return f"已发布 {added.summary()}\n索引：{report.summary()}{failed}"
+    def not_ready(file: str | None, is_unlocked: bool) -> str:
+        """Why an upload cannot go on yet ("" when it can)."""
+        return LOCKED if not is_unlocked else "" if file else "请先选择要上传的文件。"
 
-        def contents(key: str) -> str:
-            try:
-                return f"含 {len(library.recognise(settings.corpus_dir / key).documents)} 个文件"
-            except CorpusError as error:  # a damaged file can still be named and taken out
-                return str(error)
+    def recognise(file: str | None, kind_code: str, is_unlocked: bool) -> str:
+        if reason := not_ready(file, is_unlocked):
+            return reason
+        try:
+            return library.recognise(Path(file), kind_code or None).summary()
+        except CorpusError as error:
+            return f"无法识别：{error}"
 
-        def ask_to_remove(text: str, is_unlocked: bool) -> tuple[str, str]:
-            """What a removal would take out, shown first: a 文号 inside a gazette issue names the whole file."""
-            if not is_unlocked:
-                return LOCKED, ""
-            try:
-                keys = library.matching(text or "")
-            except CorpusError as error:
-                return f"未删除：{error}", ""
-            files = [f"{key}（{contents(key)}）" for key in keys]
-            return f"将从语料中删除：{'、'.join(files)}。确认无误请点「确认删除」。", text
+    def add(file: str | None, kind_code: str, is_unlocked: bool) -> str:
+        if reason := not_ready(file, is_unlocked):
+            return reason
+        try:
+            added = library.add(Path(file), kind_code or None)
+        except CorpusError as error:
+            return f"未发布：{error}"
+        try:
+            report = pipeline.ingest([settings.corpus_dir / added.key])
+        except Exception as error:  # a full disk, the store …: nothing of this file may stay behind
+            LOG.exception("发布失败：%s", added.key)
+            report, failure = None, ingest_failure(error)
+        if library.keep_indexed([added]):  # one transaction, as `rag add`: not indexed, not added
+            reason = "；".join(report.errors) if report else failure
+            return f"未发布：{Path(file).name} 未能建立索引，已撤销（{reason}），可以重新发布。"
+        if report is None:  # it failed after the new index was published: the file is served
+            return f"已发布 {added.summary()}\n索引：{failure}"
+        failed = "".join(f"\n错误：{e}" for e in report.errors)
+        return f"已发布 {added.summary()}\n索引：{report.summary()}{failed}"
 
-        def take_out(pending: str, is_unlocked: bool) -> tuple[str, str]:
-            if not is_unlocked:
-                return LOCKED, ""
-            if not pending:
-                return "请先点「删除」查看将删除的文件。", ""
-            try:  # what was shown, the whole file included: confirmed by 确认删除
-                removed = library.remove(pending, whole_file=True)
-            except CorpusError as error:
-                return f"未删除：{error}", ""
-            done = f"已删除 {'、'.join(removed)}（已移到回收站，可在服务器上用 rag restore 恢复）"
-            try:
-                report = pipeline.ingest()  # a full run drops the removed files' chunks
-            except Exception as error:
-                LOG.exception("删除后更新索引失败")
-                return f"{done}\n索引未能更新：{ingest_failure(error)}；下次建索引时生效", ""
-            return f"{done}\n索引：{report.summary()}", ""
+    def contents(key: str) -> str:
+        try:
+            return f"含 {len(library.recognise(settings.corpus_dir / key).documents)} 个文件"
+        except CorpusError as error:  # a damaged file can still be named and taken out
+            return str(error)
 
-        unlock.click(try_unlock, [admin_user, admin_password], [unlocked, lock, manage, refused],
-                     api_visibility="private")
-        preview.click(recognise, [upload, kind, unlocked], recognised, api_visibility="private")
-        publish.click(add, [upload, kind, unlocked], outcome, api_visibility="private")
-        remove.click(ask_to_remove, [reference, unlocked], [outcome, pending], api_visibility="private")
-        confirm.click(take_out, [pending, unlocked], [outcome, pending], api_visibility="private")
+    def ask_to_remove(text: str, is_unlocked: bool) -> tuple[str, str]:
+        """What a removal would take out, shown first: a 文号 inside a gazette issue names the whole file."""
+        if not is_unlocked:
+            return LOCKED, ""
+        try:
+            keys = library.matching(text or "")
+        except CorpusError as error:
+            return f"未删除：{error}", ""
+        files = [f"{key}（{contents(key)}）" for key in keys]
+        return f"将从语料中删除：{'、'.join(files)}。确认无误请点「确认删除」。", text
+
+    def take_out(pending: str, is_unlocked: bool) -> tuple[str, str]:
+        if not is_unlocked:
+            return LOCKED, ""
+        if not pending:
+            return "请先点「删除」查看将删除的文件。", ""
+        try:  # what was shown, the whole file included: confirmed by 确认删除
+            removed = library.remove(pending, whole_file=True)
+        except CorpusError as error:
+            return f"未删除：{error}", ""
+        done = f"已删除 {'、'.join(removed)}（已移到回收站，可在服务器上用 rag restore 恢复）"
+        try:
+            report = pipeline.ingest()  # a full run drops the removed files' chunks
+        except Exception as error:
+            LOG.exception("删除后更新索引失败")
+            return f"{done}\n索引未能更新：{ingest_failure(error)}；下次建索引时生效", ""
+        return f"{done}\n索引：{report.summary()}", ""
+
+    unlock.click(try_unlock, [admin_user, admin_password], [unlocked, lock, manage, refused],
+                 api_visibility="private")
+    preview.click(recognise, [upload, kind, unlocked], recognised, api_visibility="private")
+    publish.click(add, [upload, kind, unlocked], outcome, api_visibility="private")
+    remove.click(ask_to_remove, [reference, unlocked], [outcome, pending], api_visibility="private")
+    confirm.click(take_out, [pending, unlocked], [outcome, pending], api_visibility="private")

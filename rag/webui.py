@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import gradio as gr
-from starlette.middleware import Middleware
 
 from rag.answer import Answer, Answerer, Turn
 from rag.answer.facts import fact_spans
@@ -19,14 +18,12 @@ from rag.catalogue import Catalogue, clause_link, comparison_link
 from rag.chunk import Chunk, ClauseMeta
 from rag.citation import Citation, numbered_list, short_reference
 from rag.compare import ADDED, CHANGED, REMOVED, ArticleChange, Segment, compare_versions
-from rag.config import Settings
 from rag.corpus import KIND_NAMES
 from rag.feedback import FeedbackError, FeedbackLog
-from rag.login import QUEUE_FULL, LoginGuard, PageWithoutApiBeforeLogin, QueueFullInChinese
+from rag.login import QUEUE_FULL
 from rag.parse.regulation import ARTICLE
 from rag.pipeline import Pipeline
 from rag.retrieve import Hit, SearchFilters
-from rag.staff import staff_tab
 
 EXAMPLES = {
     "居民": ["家里老人看病花了一大半收入，能申请救助吗？", "五保老人的照料护理费按什么标准发？",
@@ -462,8 +459,7 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
                 "" if key else library_list(library), opened,
                 gr.Tabs(selected="library") if key or "library" in query else gr.update())
 
-    # delete_cache: files the app hands out (the feedback CSV) leave Gradio's cache after an hour
-    with gr.Blocks(title="政策问答", analytics_enabled=False, delete_cache=(3600, 3600)) as app:
+    with gr.Blocks(title="政策问答", analytics_enabled=False) as app:
         gr.Markdown("# 政策问答\n根据许昌市政府公报和《许昌日报》原文回答政策问题，每个结论都附条款出处，可点开核对原文。")
         session = gr.State(None)
         with gr.Tabs() as tabs:
@@ -491,16 +487,15 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
                 with gr.Accordion("评价这条回答", open=False):
                     comment = gr.Textbox(label="意见（可选）", lines=2, max_lines=4)
                     with gr.Row():
-                        up = gr.Button("👍 有帮助", size="sm", elem_id="vote-up")
-                        down = gr.Button("👎 没帮助", size="sm", elem_id="vote-down")
+                        # words, not 👍/👎: a machine without an emoji font draws those as empty boxes
+                        up = gr.Button("有用", size="sm", elem_id="vote-up")
+                        down = gr.Button("没用", size="sm", elem_id="vote-down")
                     thanks = gr.Markdown("")
             with gr.Tab("文件库", id="library"):
                 search = gr.Textbox(label="按标题或文号查找", placeholder="例如：许政办〔2024〕3号 或 社会救助",
                                     elem_id="library-search")
                 listing = gr.HTML(elem_id="library-list")
                 opened = gr.HTML(elem_id="library-doc")
-            if pipeline.settings.ui_login:  # feedback holds what people asked: never on an open page
-                staff_tab(pipeline, feedback)
 
         inputs = [box, session, kind, year, document]
         outputs = [chatbot, examples, session, box]
@@ -513,20 +508,3 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
         gr.api(ask_api, api_name="ask")
         app.load(on_load, None, [year, document, listing, opened, tabs], api_visibility="private")
     return app.queue(default_concurrency_limit=concurrency, max_size=queue_size)
-
-
-def launch_settings(settings: Settings) -> dict:
-    return {
-        "server_name": "127.0.0.1",
-        "server_port": settings.ui_port,
-        "share": False,
-        "auth": LoginGuard(settings.ui_login).check if settings.ui_login else None,
-        "auth_message": "请输入工作人员账号和密码。",
-        # FastAPI's description of every route, served to anyone: nothing here needs it
-        "app_kwargs": {"openapi_url": None,
-                       "middleware": [Middleware(PageWithoutApiBeforeLogin), Middleware(QueueFullInChinese)]},
-        "css": CSS,
-        "head": HEAD + LANDING,
-        "ssr_mode": False,  # the page from Python's template, which PageWithoutApiBeforeLogin rewrites
-        "footer_links": [],
-    }

@@ -127,17 +127,13 @@ def test_ingest_and_remove_skip_bad_files_in_the_corpus(corpus_pipeline, capsys)
 
 
 def test_the_first_serve_indexes_the_good_files_and_starts(corpus_pipeline, monkeypatch, capsys):
+    import uvicorn
+
     import rag.serve
-    import rag.webui
 
     _bad_files(corpus_pipeline.settings.corpus_dir / "regulation")
     launched = []
-
-    class App:
-        def launch(self, **settings):
-            launched.append(settings["server_name"])
-
-    monkeypatch.setattr(rag.webui, "build_app", lambda pipeline, feedback: App())
+    monkeypatch.setattr(uvicorn, "run", lambda server, host, port, log_level: launched.append(host))
     monkeypatch.setattr(rag.pipeline, "Pipeline", lambda settings, embedder: corpus_pipeline)
     rag.serve.serve(corpus_pipeline.settings, HashingEmbedder())
     assert launched == ["127.0.0.1"]
@@ -149,14 +145,14 @@ def test_the_staff_tab_shows_what_a_removal_of_a_bad_file_takes_out(tmp_path):
     from dataclasses import replace
 
     from rag.feedback import FeedbackLog
-    from rag.webui import build_app
+    from rag.staff import staff_app
 
     corpus = copy_corpus(tmp_path / "corpus", ("许昌日报-2022-09-27-04.txt",))
-    pipeline = Pipeline(replace(make_settings(tmp_path, corpus), ui_login=("staff", "pw"), admin_login=("a", "b")),
+    pipeline = Pipeline(replace(make_settings(tmp_path, corpus), staff_login=("staff", "pw"), admin_login=("a", "b")),
                         embedder=HashingEmbedder())
     pipeline.ingest()
     truncated_pdf(corpus / "坏文件.pdf")
-    app = build_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"))
+    app = staff_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"))
     ask_to_remove = next(f.fn for f in app.fns.values() if getattr(f.fn, "__name__", "") == "ask_to_remove")
     assert ask_to_remove("坏文件.pdf", True) == (
         f"将从语料中删除：坏文件.pdf（无法读取 {corpus / '坏文件.pdf'}：文件已损坏或不完整）。确认无误请点「确认删除」。",

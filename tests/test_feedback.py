@@ -35,7 +35,7 @@ def test_an_old_jsonl_log_with_a_torn_last_line_is_read_once_and_the_staff_view_
     log = FeedbackLog(tmp_path / "feedback.sqlite3")
     assert log.entries() == OLD_LOG
     assert [r[1:] for r in feedback_rows(log.entries())] == [
-        ["👎", "特困标准？", "答二", "《乙》四、（四）1.", "不清楚"], ["👍", "低保怎么申请？", "答一", "《甲》（许政〔2024〕1号）一、", ""]]
+        ["没用", "特困标准？", "答二", "《乙》四、（四）1.", "不清楚"], ["有用", "低保怎么申请？", "答一", "《甲》（许政〔2024〕1号）一、", ""]]
     assert not old.exists() and (tmp_path / "feedback.jsonl.imported").is_file()
     old.write_text("\n".join(lines) + "\n", encoding="utf-8")  # put back by hand: not read twice
     log.record("up", "新问题", "答三", [])

@@ -204,6 +204,22 @@ def test_an_answer_from_a_document_whose_term_has_run_out_says_so(library, tmp_p
     assert "《某市供热补贴办法》（已到期）：本办法自2020年1月1日起施行，有效期至2022年12月31日。" in answer.answer
 
 
+@pytest.mark.parametrize(("text", "title", "stored"), [
+    ("# 许昌市供暖补贴办法\n\n## 一、补贴标准\n\n供暖补贴每户每年500元。\n",
+     "许昌市供暖补贴办法", "policy/许昌市供暖补贴办法.md"),
+    ("# 许昌市人民政府关于做好供暖工作的通知\n\n许政〔2025〕3号\n\n## 一、补贴标准\n\n供暖补贴每户每年500元。\n",
+     "许昌市人民政府关于做好供暖工作的通知", "policy/许昌市人民政府关于做好供暖工作的通知.md"),
+])
+def test_a_markdown_upload_has_no_heading_marks_in_its_title_citation_or_file_name(library, tmp_path, text, title,
+                                                                                   stored):
+    path = tmp_path / "上传.md"
+    path.write_text(text, encoding="utf-8")
+    assert rag.cli.main(["add", str(path)]) == 0
+    assert (_manifest(library)[-1]["path"], _manifest(library)[-1]["title"]) == (stored, title)
+    citation = library.answerer.run(f"{title}的供暖补贴每户每年多少钱？").citations[0]
+    assert (citation.doc_title, citation.clause_path) == (title, "一、")
+
+
 def test_control_characters_in_a_name_are_left_out_of_the_manifest_and_the_file_name(library, tmp_path, capsys):
     path = tmp_path / "关于做好供暖工作的\x7f通知.md"
     path.write_text("许昌市人民政府关于做好供暖\x7f工作的通知\n许政〔2025〕3号\n一、供暖补贴每户500元。\n", encoding="utf-8")

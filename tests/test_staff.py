@@ -1,4 +1,4 @@
-"""The staff tab's feedback table and its CSV export (the browser tests cover the tab itself)."""
+"""The staff page's feedback cards and its CSV export, and its document handlers (the browser tests cover the page)."""
 
 import csv
 import errno
@@ -7,46 +7,64 @@ from pathlib import Path
 import pytest
 
 from rag.feedback import FeedbackLog
-from rag.staff import COLUMNS, feedback_csv, feedback_rows
+from rag.staff import COLUMNS, feedback_cards, feedback_csv, feedback_rows, local_time
 
 UPLOAD = Path(__file__).resolve().parent / "data" / "formats" / "丽水市城市养犬管理规定(2020-08-14).pdf"
 
 
-def test_feedback_rows_newest_first_and_the_thumbs_down_filter(tmp_path):
+def test_feedback_rows_newest_first_in_plain_words_and_the_thumbs_down_filter(tmp_path):
     log = FeedbackLog(tmp_path / "feedback.sqlite3")
     log.record("up", "低保怎么申请？", "答一", ["《甲》（许政〔2024〕1号）一、"])
-    log.record("down", "特困标准？", "答二", ["《乙》（许政办〔2024〕3号）四、（四）1.", "《丙》二、"], "  不清楚 ")
+    log.record("down", "特困标准？", "按**1/10**确定", ["《乙》（许政办〔2024〕3号）四、（四）1.", "《丙》二、"], "  不清楚 ")
     rows = feedback_rows(log.entries())
     assert [r[1:] for r in rows] == [
-        ["👎", "特困标准？", "答二", "《乙》（许政办〔2024〕3号）四、（四）1.\n《丙》二、", "不清楚"],
-        ["👍", "低保怎么申请？", "答一", "《甲》（许政〔2024〕1号）一、", ""]]
+        ["没用", "特困标准？", "按1/10确定", "《乙》（许政办〔2024〕3号）四、（四）1.\n《丙》二、", "不清楚"],
+        ["有用", "低保怎么申请？", "答一", "《甲》（许政〔2024〕1号）一、", ""]]
     assert [r[2] for r in feedback_rows(log.entries(), only_down=True)] == ["特困标准？"]
 
 
+@pytest.mark.parametrize(("stamp", "shown"), [
+    ("2026-12-06T03:46:10+0000", "2026-12-06 11:46"),  # a server on UTC
+    ("2026-12-31T20:05:00-0500", "2027-01-01 09:05"),  # another offset, across a year's end
+    ("2026-12-06T11:46:10+0800", "2026-12-06 11:46"),
+    ("2026-12-06T11:46:10", "2026-12-06 11:46"),  # no offset written: shown as it was
+    ("昨天", "昨天"),
+])
+def test_feedback_times_are_shown_in_local_time(stamp, shown):
+    assert local_time(stamp) == shown
+
+
+def test_feedback_cards_show_the_comment_and_escape_what_people_typed():
+    cards = feedback_cards([["2026-12-06 11:46", "没用", "<b>低保</b>？", "答", "《甲》一、\n《乙》二、", "看不懂"]])
+    assert "<div>意见：<span class='comment'>看不懂</span></div><div>问题：&lt;b&gt;低保&lt;/b&gt;？</div>" in cards
+    assert "<span class='down'>没用</span>" in cards and "《甲》一、<br>《乙》二、" in cards
+    assert feedback_cards([]) == "<p>还没有反馈。</p>"
+
+
 def test_the_csv_export_opens_as_utf8_with_a_header_and_runs_no_formula(tmp_path):
-    rows = [["2026-11-24T07:00:00+0000", "👎", "=HYPERLINK(\"http://x\")", "答二", "《乙》四、（四）1.", "-1也行？"]]
+    rows = [["2026-11-24 15:00", "没用", "=HYPERLINK(\"http://x\")", "答二", "《乙》四、（四）1.", "-1也行？"]]
     path = feedback_csv(rows, tmp_path / "export.csv")
     with open(path, encoding="utf-8-sig", newline="") as exported:
-        assert list(csv.reader(exported)) == [COLUMNS, ["2026-11-24T07:00:00+0000", "👎", "'=HYPERLINK(\"http://x\")",
+        assert list(csv.reader(exported)) == [COLUMNS, ["2026-11-24 15:00", "没用", "'=HYPERLINK(\"http://x\")",
                                                         "答二", "《乙》四、（四）1.", "'-1也行？"]]
     with open(path, "rb") as raw:
         assert raw.read(3) == b"\xef\xbb\xbf"  # the BOM that makes Excel read UTF-8
 
 
 def staff_handlers(tmp_path, files=("许昌日报-2022-09-27-04.txt",)):
-    """The staff tab's handlers (unlocked through their argument) over an indexed private corpus."""
+    """The staff page's handlers (unlocked through their argument) over an indexed private corpus."""
     from dataclasses import replace
 
     from rag.pipeline import Pipeline
-    from rag.webui import build_app
+    from rag.staff import staff_app
     from tests.fakes import HashingEmbedder
     from tests.helpers import copy_corpus, make_settings
 
     corpus = copy_corpus(tmp_path / "corpus", files)
-    pipeline = Pipeline(replace(make_settings(tmp_path, corpus), ui_login=("staff", "pw"), admin_login=("a", "b")),
+    pipeline = Pipeline(replace(make_settings(tmp_path, corpus), staff_login=("staff", "pw"), admin_login=("a", "b")),
                         embedder=HashingEmbedder())
     pipeline.ingest()
-    app = build_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"))
+    app = staff_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"))
     return pipeline, {f.fn.__name__: f.fn for f in app.fns.values() if hasattr(f.fn, "__name__")}
 
 

@@ -1,6 +1,5 @@
 """The running Gradio app through gradio_client: answers, refusals, follow-ups, 10 users at once."""
 
-import asyncio
 import json
 import urllib.error
 import urllib.request
@@ -10,8 +9,9 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
+from rag.access import chat_login, staff_login
 from rag.config import Settings, SettingsError
-from rag.webui import UNAVAILABLE, launch_settings
+from rag.webui import UNAVAILABLE
 from tests.fakes import HashingEmbedder, HeldEmbedder
 from tests.ui_server import start_app
 
@@ -100,27 +100,38 @@ def test_ten_users_at_once_each_get_their_own_answer(app_url):
     assert results == OWN_CLAUSE
 
 
-def test_login_is_off_by_default_and_set_from_the_environment(monkeypatch):
-    monkeypatch.delenv("RAG_UI_AUTH", raising=False)
-    assert launch_settings(Settings.from_env())["auth"] is None
-    monkeypatch.setenv("RAG_UI_AUTH", "staff:s3cret:with-colon")
+def test_logins_are_off_by_default_and_set_from_the_environment(monkeypatch):
+    for name in ("RAG_UI_AUTH", "RAG_STAFF_AUTH", "RAG_ADMIN_AUTH"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings.from_env()
+    assert (chat_login(settings), staff_login(settings)) == (None, None)  # an open chat, no staff area
+    monkeypatch.setenv("RAG_STAFF_AUTH", "staff:s3cret:with-colon")
+    monkeypatch.setenv("RAG_ADMIN_AUTH", "admin:adm1n")
     monkeypatch.setenv("RAG_UI_PORT", "8123")
-    launch = launch_settings(Settings.from_env())
-    assert asyncio.run(launch["auth"]("staff", "s3cret:with-colon")) is True
-    assert asyncio.run(launch["auth"]("staff", "s3cret")) is False
-    assert (launch["server_name"], launch["server_port"], launch["share"]) == ("127.0.0.1", 8123, False)
+    settings = Settings.from_env()
+    assert (chat_login(settings), staff_login(settings)) == (None, ("staff", "s3cret:with-colon"))
+    assert (settings.admin_login, settings.ui_port) == (("admin", "adm1n"), 8123)
+    monkeypatch.delenv("RAG_STAFF_AUTH")
+    monkeypatch.setenv("RAG_UI_AUTH", "office:pw")  # internal-only: the whole app, staff area included
+    settings = Settings.from_env()
+    assert (chat_login(settings), staff_login(settings)) == (("office", "pw"), ("office", "pw"))
+
+
+ADMIN_ALONE = "设置了 RAG_ADMIN_AUTH 却没有 RAG_STAFF_AUTH（或 RAG_UI_AUTH）：管理文件在工作人员页里，工作人员页要先登录才能打开"
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("RAG_UI_AUTH", "staff", "RAG_UI_AUTH 格式应为 用户名:密码（两者都不能为空）"),
     ("RAG_UI_AUTH", ":s3cret", "RAG_UI_AUTH 格式应为 用户名:密码（两者都不能为空）"),
+    ("RAG_STAFF_AUTH", "staff:", "RAG_STAFF_AUTH 格式应为 用户名:密码（两者都不能为空）"),
     ("RAG_UI_PORT", "abc", "RAG_UI_PORT='abc' 无效：应为 1–65535 的端口号"),
     ("RAG_UI_PORT", "70000", "RAG_UI_PORT='70000' 无效：应为 1–65535 的端口号"),
     ("RAG_UI_PORT", "²", "RAG_UI_PORT='²' 无效：应为 1–65535 的端口号"),
-    ("RAG_ADMIN_AUTH", "admin:pw", "设置了 RAG_ADMIN_AUTH 却没有 RAG_UI_AUTH：管理文件的工作人员页只在网页登录后才有"),
+    ("RAG_ADMIN_AUTH", "admin:pw", ADMIN_ALONE),
 ])
 def test_a_bad_login_or_port_setting_is_refused_not_ignored(monkeypatch, name, value, message):
-    monkeypatch.delenv("RAG_UI_AUTH", raising=False)
+    for login in ("RAG_UI_AUTH", "RAG_STAFF_AUTH", "RAG_ADMIN_AUTH"):
+        monkeypatch.delenv(login, raising=False)
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError) as error:
         Settings.from_env()
@@ -169,7 +180,7 @@ def test_a_full_queue_is_answered_in_chinese_at_the_http_level(tmp_path):
         assert _post(ask, {"data": ["低保边缘家庭怎么认定？", "全部", "全部", "全部"]})[0] == 200  # the one queue place
         status, kind, body = _post(ask, {"data": ["临时救助怎么申请？", "全部", "全部", "全部"]})
         assert (status, kind, json.loads(body)) == (503, "application/json", {"detail": "现在提问的人较多，请稍候再试。"})
-        respond = next(i for i, f in app.fns.items() if getattr(f.fn, "__name__", "") == "respond")
+        respond = next(i for i, f in app.chat.fns.items() if getattr(f.fn, "__name__", "") == "respond")
         join = {"data": ["临时救助怎么申请？", None, "全部", "全部", "全部"], "fn_index": respond, "session_hash": "full"}
         status, _kind, body = _post(url + "gradio_api/queue/join", join)  # what the page itself sends
         assert (status, json.loads(body)) == (503, {"detail": "现在提问的人较多，请稍候再试。"})

@@ -1,5 +1,7 @@
 """A real headless Chromium (Debian's, driven by Playwright) against the running app."""
 
+import csv
+import json
 import os
 import shutil
 import subprocess
@@ -10,6 +12,7 @@ import pytest
 from gradio_client import Client
 
 from rag.feedback import FeedbackLog
+from rag.staff import COLUMNS
 from rag.webui import EXAMPLES
 from tests.fakes import HeldEmbedder
 from tests.ui_server import start_app
@@ -235,57 +238,134 @@ def test_a_full_queue_says_so_in_chinese(browser, tmp_path):
 STAFF = ("staff", "s3cret")
 ADMIN = ("admin", "adm1n")
 DOCX = ROOT / "tests" / "data" / "formats" / "丽水市城市养犬管理规定(2020-08-14).docx"
+# a vote logged by a server on UTC before this one started (the log of earlier versions, imported once)
+EARLIER_VOTE = {"time": "2026-12-06T03:46:10+0000", "rating": "down", "question": "特困人员的照料护理费按什么标准发？",
+                "answer": "按上年度城镇职工月平均工资的**1/10、1/6、1/3**确定。",
+                "citations": ["《许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见》"
+                              "（许政办〔2024〕3号）四、（四）1.，载《许昌市人民政府公报》2024年第2期 第72页"],
+                "comment": "没说按哪一年的工资算，也没说去哪个窗口申请，希望写清楚"}
 
 
 @pytest.fixture(scope="module")
 def staff_app(tmp_path_factory):
-    app, url, feedback = start_app(tmp_path_factory.mktemp("ui-staff"), login=STAFF, admin=ADMIN)
+    """RAG_STAFF_AUTH and RAG_ADMIN_AUTH: the chat open to anyone, the staff area at /staff behind its login."""
+    root = tmp_path_factory.mktemp("ui-staff")
+    (root / "feedback.jsonl").write_text(json.dumps(EARLIER_VOTE, ensure_ascii=False) + "\n", encoding="utf-8")
+    app, url, feedback = start_app(root, staff=STAFF, admin=ADMIN)
     yield url, feedback
     app.close()
 
 
-def logged_in_page(browser, url: str):
-    page = browser.new_page(viewport=WIDTHS["desk"])
-    page.goto(url, wait_until="load")
-    page.get_by_label("username").fill(STAFF[0])
-    page.get_by_label("password").fill(STAFF[1])
-    page.get_by_role("button", name="Login").click()
-    page.wait_for_selector("#question textarea")
+def staff_page(browser, url: str, viewport: dict = WIDTHS["desk"]):
+    """The staff area after its login, in a browser set to English (Gradio's own words follow that otherwise)."""
+    page = browser.new_page(viewport=viewport, locale="en-US")
+    page.goto(url + "staff/", wait_until="load")
+    page.get_by_label("用户名").fill(STAFF[0])
+    page.get_by_label("密码").fill(STAFF[1])
+    page.get_by_role("button", name="登录").click()
+    page.locator("#feedback-list").wait_for(timeout=30_000)
     return page
 
 
-def test_the_staff_tab_is_only_there_behind_a_login(page):
-    assert page.get_by_role("tab", name="文件库").is_visible()
-    assert page.get_by_role("tab", name="工作人员").count() == 0
+def unlock(page) -> None:
+    page.locator("#admin-user textarea, #admin-user input").first.fill(ADMIN[0])
+    page.locator("#admin-password input").fill(ADMIN[1])
+    page.locator("#admin-unlock").click()
+    page.locator("#doc-upload").wait_for(timeout=30_000)
 
 
-def test_the_feedback_view_shows_a_thumbs_down_just_given(browser, staff_app):
-    page = logged_in_page(browser, staff_app[0])
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_a_citizen_reaches_the_chat_without_a_login_and_the_staff_page_asks_for_one(browser, staff_app, width):
+    page = browser.new_page(viewport=WIDTHS[width], locale="en-US")
+    page.goto(staff_app[0], wait_until="load")
+    page.locator("#question textarea").wait_for(timeout=30_000)  # the chat, no login form before it
+    assert page.get_by_label("用户名").count() == 0
+    page.get_by_text("评价这条回答").click()
+    assert [page.locator(f"#vote-{v}").inner_text() for v in ("up", "down")] == ["有用", "没用"]  # no emoji: no boxes
+    apis = page.evaluate("""async () => [await (await fetch('gradio_api/info')).json(),
+                                         (await fetch('staff/gradio_api/info')).status]""")
+    assert (sorted(apis[0]["named_endpoints"]), apis[0]["unnamed_endpoints"], apis[1]) == (["/ask", "/respond"], {}, 401)
+    page.goto(staff_app[0] + "staff/", wait_until="load")
+    page.get_by_role("button", name="登录").wait_for(timeout=30_000)
+    assert [page.get_by_label(label).count() for label in ("用户名", "密码")] == [1, 1]
+    assert page.get_by_text("工作人员页：请输入工作人员账号和密码。").is_visible()
+    for english in ("username", "password", "Login"):
+        assert page.get_by_text(english, exact=True).count() == 0
+    assert page.locator("#feedback-list").count() == 0 and "没说按哪一年" not in page.content()
+    assert not scrolls_sideways(page)
+    page.close()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_feedback_shows_local_time_and_plain_text_readable_at_every_width(browser, staff_app, width, tmp_path):
+    page = staff_page(browser, staff_app[0], WIDTHS[width])
+    earlier = page.locator("#feedback-list li").filter(has_text=EARLIER_VOTE["question"])
+    assert earlier.locator(".meta").first.inner_text() == "2026-12-06 11:46 · 没用"  # 03:46 UTC is 11:46 in 许昌
+    comment = earlier.locator(".comment")
+    assert comment.inner_text() == EARLIER_VOTE["comment"]
+    box = comment.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"]  # on screen, wrapped
+    earlier.get_by_text("回答与依据").click()
+    assert earlier.locator(".answer").inner_text() == "按上年度城镇职工月平均工资的1/10、1/6、1/3确定。"
+    assert "**" not in page.locator("#feedback-list").inner_text()
+    assert not scrolls_sideways(page)
+    unlock(page)
+    upload = page.locator("#doc-upload")
+    upload.get_by_text("将文件拖放到此处").wait_for(timeout=30_000)
+    assert "点击上传" in upload.inner_text() and "Drop File Here" not in upload.inner_text()
+    screenshot = tmp_path / "staff.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    if os.environ.get("UPDATE_SCREENSHOT"):
+        shutil.copy(screenshot, ROOT / "docs" / f"screenshot-staff-{width}.png")
+    page.close()
+
+
+def test_the_feedback_view_shows_a_vote_just_given_in_the_public_chat(browser, staff_app):
+    page = open_page(browser, staff_app[0], WIDTHS["desk"])  # a citizen, no login
     ask(page, "特困人员的照料护理标准是多少？", "1/10")
     page.get_by_text("评价这条回答").click()
-    page.locator("#vote-up").click()  # someone else's 👍 first: the filter must leave it out
+    page.locator("#vote-up").click()  # someone else's 有用 first: the filter must leave it out
     page.get_by_text("感谢反馈，已记录。").wait_for(timeout=10_000)
     comment = page.get_by_label("意见（可选）")
     comment.fill("没说清楚按哪年的工资算")
     page.locator("#vote-down").click()
     page.wait_for_function("box => box.value === ''", arg=comment.element_handle())  # recorded: the box is cleared
-    assert [e["rating"] for e in staff_app[1].entries()] == ["up", "down"]
-    page.get_by_role("tab", name="工作人员").click()
+    assert [e["rating"] for e in staff_app[1].entries()][-2:] == ["up", "down"]
+    page.close()
+    page = staff_page(browser, staff_app[0])
     page.locator("#only-down input").check()
-    table = page.locator("#feedback-table")
-    newest = [table.get_by_test_id(f"cell-0-{column}") for column in range(6)]
-    newest[5].get_by_text("没说清楚按哪年的工资算").wait_for(timeout=10_000)
-    assert [newest[c].inner_text().strip() for c in (1, 2)] == ["👎", "特困人员的照料护理标准是多少？"]
-    assert table.get_by_test_id("cell-1-0").count() == 0  # only the 👎
+    page.locator("#feedback").get_by_text("共 2 条").wait_for(timeout=10_000)  # the earlier 没用 and this one
+    cards = page.locator("#feedback-list li")
+    assert cards.first.locator(".comment").inner_text() == "没说清楚按哪年的工资算"  # newest first
+    assert cards.first.get_by_text("问题：特困人员的照料护理标准是多少？").is_visible()
+    assert [card.locator(".meta").first.inner_text().split(" · ")[1] for card in cards.all()] == ["没用", "没用"]
+    with page.expect_download() as download:
+        page.locator("#feedback-export").click()
+    with open(download.value.path(), encoding="utf-8-sig", newline="") as exported:
+        rows = list(csv.reader(exported))
+    assert rows[0] == COLUMNS and len(rows) == 3
+    assert rows[2] == ["2026-12-06 11:46", "没用", EARLIER_VOTE["question"], "按上年度城镇职工月平均工资的1/10、1/6、1/3确定。",
+                       EARLIER_VOTE["citations"][0], EARLIER_VOTE["comment"]]
+    page.close()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_a_markdown_upload_is_previewed_with_its_title_without_heading_marks(browser, staff_app, width, tmp_path):
+    markdown = tmp_path / "供暖补贴.md"
+    markdown.write_text("# 许昌市供暖补贴办法\n\n## 一、补贴标准\n\n供暖补贴每户每年500元。\n", encoding="utf-8")
+    page = staff_page(browser, staff_app[0], WIDTHS[width])
+    unlock(page)
+    page.locator("#doc-upload input[type=file]").set_input_files(str(markdown))
+    page.locator("#doc-preview-button").click()
+    preview = page.locator("#doc-preview textarea")
+    page.wait_for_function("el => el.value.includes('条款')", arg=preview.element_handle(), timeout=30_000)
+    assert preview.input_value().splitlines()[:2] == ["供暖补贴.md：政策文件，1 个文件，1 个条款", "  《许昌市供暖补贴办法》"]
     page.close()
 
 
 def test_an_uploaded_docx_is_previewed_then_published_and_answers(browser, staff_app):
-    page = logged_in_page(browser, staff_app[0])
-    page.get_by_role("tab", name="工作人员").click()
-    page.locator("#admin-user textarea, #admin-user input").first.fill(ADMIN[0])
-    page.locator("#admin-password input").fill(ADMIN[1])
-    page.locator("#admin-unlock").click()
+    page = staff_page(browser, staff_app[0])
+    unlock(page)
     page.locator("#doc-upload input[type=file]").set_input_files(str(DOCX))
     page.locator("#doc-preview-button").click()
     preview = page.locator("#doc-preview textarea")
@@ -294,7 +374,7 @@ def test_an_uploaded_docx_is_previewed_then_published_and_answers(browser, staff
     page.locator("#doc-publish").click()
     result = page.locator("#doc-result textarea")
     page.wait_for_function("el => el.value.startsWith('已发布')", arg=result.element_handle(), timeout=60_000)
-    answer = Client(staff_app[0], auth=STAFF, verbose=False).predict("丽水市养犬需要办理登记吗？", api_name="/ask")
+    answer = Client(staff_app[0], verbose=False).predict("丽水市养犬需要办理登记吗？", api_name="/ask")
     assert answer["citations"][0]["doc_title"] == "丽水市城市养犬管理规定"
     # removal shows what it would take out and waits for 确认删除
     page.locator("#doc-remove-reference textarea").fill("丽水市城市养犬管理规定")
@@ -303,6 +383,6 @@ def test_an_uploaded_docx_is_previewed_then_published_and_answers(browser, staff
     assert "（含 1 个文件）" in result.input_value()
     page.locator("#doc-remove-confirm").click()
     page.wait_for_function("el => el.value.startsWith('已删除')", arg=result.element_handle(), timeout=60_000)
-    answer = Client(staff_app[0], auth=STAFF, verbose=False).predict("丽水市养犬需要办理登记吗？", api_name="/ask")
+    answer = Client(staff_app[0], verbose=False).predict("丽水市养犬需要办理登记吗？", api_name="/ask")
     assert all(c["doc_title"] != "丽水市城市养犬管理规定" for c in answer["citations"])
     page.close()

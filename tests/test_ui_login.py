@@ -1,6 +1,7 @@
 """With RAG_UI_AUTH set: nothing about the corpus before login, the app after it, wrong passwords slowed."""
 
 import asyncio
+import http.cookiejar
 import json
 import time
 import urllib.error
@@ -60,6 +61,14 @@ def test_the_page_describes_the_api_only_after_login(app_url):
         {"username": LOGIN[0], "password": LOGIN[1]}).encode()), timeout=30)
     after = opener.open(app_url, timeout=30).read().decode("utf-8")
     assert '"/respond"' in after and '"/ask"' in after
+
+
+def test_with_one_login_for_the_whole_app_its_session_opens_the_staff_area_too(app_url):
+    assert fetch(app_url + "staff/config")[0] == 401
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    opener.open(urllib.request.Request(app_url + "login", urllib.parse.urlencode(
+        {"username": LOGIN[0], "password": LOGIN[1]}).encode()), timeout=30)
+    assert "用户反馈" in opener.open(app_url + "staff/config", timeout=30).read().decode("utf-8")
 
 
 def test_before_login_the_api_answers_nothing(app_url):
@@ -168,9 +177,10 @@ def test_parallel_guesses_take_turns_with_their_waits():
 def test_a_logged_in_visitor_cannot_call_the_admin_handlers_claiming_to_be_unlocked(tmp_path):
     """Private events still answer /gradio_api/queue/join for a logged-in session: the unlock state is the
     server's, so a client that sends `true` for it is still refused."""
-    app, url, _feedback = start_app(tmp_path, login=LOGIN, admin=("admin", "adm1n"))
+    app, site, _feedback = start_app(tmp_path, staff=LOGIN, admin=("admin", "adm1n"))
+    url = site + "staff/"
     try:
-        index = next(i for i, f in app.fns.items() if getattr(f.fn, "__name__", "") == "ask_to_remove")
+        index = next(i for i, f in app.staff.fns.items() if getattr(f.fn, "__name__", "") == "ask_to_remove")
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         opener.open(urllib.request.Request(url + "login", urllib.parse.urlencode(
             {"username": LOGIN[0], "password": LOGIN[1]}).encode()), timeout=30)
@@ -184,3 +194,70 @@ def test_a_logged_in_visitor_cannot_call_the_admin_handlers_claiming_to_be_unloc
         assert (tmp_path / "corpus" / "gazette" / "许昌市人民政府公报-2024-02.txt").is_file()
     finally:
         app.close()
+
+
+# what a response would carry if it served the staff area: its headings, its handlers, what people said
+STAFF_WORDS = ("用户反馈", "管理文件", "feedback", "ask_to_remove", "show_feedback", "没说清楚按哪年的工资算")
+
+
+@pytest.fixture(scope="module")
+def public_site(tmp_path_factory):
+    """RAG_STAFF_AUTH alone: an open chat, the staff area behind its login; one vote already given."""
+    root = tmp_path_factory.mktemp("ui-public")
+    app, url, feedback = start_app(root, staff=LOGIN, admin=("admin", "adm1n"))
+    feedback.record("down", "特困人员的照料护理标准是多少？", "答", [], "没说清楚按哪年的工资算")
+    yield app, url
+    app.close()
+
+
+@pytest.mark.parametrize("path", ["", "config", "gradio_api/info"])
+def test_the_public_chat_needs_no_login_and_serves_nothing_of_the_staff_area(public_site, path):
+    code, body = fetch(public_site[1] + path)
+    assert code == 200
+    assert [word for word in STAFF_WORDS if word in body] == []
+
+
+def test_the_public_api_lists_the_chat_alone(public_site):
+    _code, body = fetch(public_site[1] + "gradio_api/info")
+    assert sorted(json.loads(body)["named_endpoints"]) == ["/ask", "/respond"]
+    assert sorted(Client(public_site[1], verbose=False).view_api(print_info=False, return_format="dict")
+                  ["named_endpoints"]) == ["/ask", "/respond"]
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("staff/", 200),  # the login form
+    ("staff/config", 401),
+    ("staff/gradio_api/info", 401),
+    ("staff/gradio_api/openapi.json", 401),
+    ("staff/openapi.json", 404),
+    ("staff/gradio_api/runs", 404),  # no run history: the calls' inputs and outputs are never kept
+    ("staff/gradio_api/run-history/records", 404),
+])
+def test_before_the_staff_login_nothing_of_the_staff_area_is_served(public_site, path, status):
+    code, body = fetch(public_site[1] + path)
+    assert code == status
+    assert [word for word in STAFF_WORDS if word in body] == []
+
+
+def test_before_the_staff_login_its_handlers_answer_nothing(public_site):
+    app, url = public_site
+    index = next(i for i, f in app.staff.fns.items() if getattr(f.fn, "__name__", "") == "show_feedback")
+    join = {"data": [False], "fn_index": index, "session_hash": "anonymous"}
+    code, body = fetch(url + "staff/gradio_api/queue/join", json.dumps(join).encode(), {"Content-Type": "application/json"})
+    assert code == 401 and "没说清楚" not in body
+    with pytest.raises(ValueError, match="credentials were not provided"):
+        Client(url + "staff/", verbose=False)
+
+
+def test_after_the_staff_login_the_staff_area_is_served_and_the_door_lets_that_session_in(public_site):
+    app, url = public_site
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    assert not app.door.allows({})
+    opener.open(urllib.request.Request(url + "staff/login", urllib.parse.urlencode(
+        {"username": LOGIN[0], "password": LOGIN[1]}).encode()), timeout=30)
+    config = opener.open(url + "staff/config", timeout=30).read().decode("utf-8")
+    assert "用户反馈" in config and "管理文件" in config
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    assert app.door.allows(cookies)
+    assert not app.door.allows(dict.fromkeys(cookies, "forged"))

@@ -1,43 +1,73 @@
-"""Start the real Gradio app on a free 127.0.0.1 port over a fake-embedder index (shared by UI tests)."""
+"""Start the real web server (the Gradio apps on uvicorn) on a free 127.0.0.1 port over a fake-embedder
+index (shared by UI tests)."""
 
 from __future__ import annotations
 
 import socket
-from dataclasses import replace
+import threading
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import gradio as gr
+import uvicorn
+
+from rag.access import StaffDoor, staff_login
 from rag.feedback import FeedbackLog
 from rag.library import Library
 from rag.pipeline import Pipeline
-from rag.webui import build_app, launch_settings
+from rag.site import HOST, web_server
+from rag.staff import staff_app
+from rag.webui import build_app
 from tests.fakes import HashingEmbedder
 from tests.helpers import copy_corpus, make_settings
 
 
 def free_port() -> int:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((HOST, 0))
         return sock.getsockname()[1]
 
 
 SMALL_CORPUS = ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt")
 
 
+@dataclass
+class RunningApp:
+    chat: gr.Blocks
+    staff: gr.Blocks | None
+    door: StaffDoor
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
 def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[str, str] | None = None,
               files: tuple[str, ...] = SMALL_CORPUS, admin: tuple[str, str] | None = None, concurrency: int = 4,
-              queue_size: int = 64,
-              added: tuple[Path, ...] = ()):
+              queue_size: int = 64, staff: tuple[str, str] | None = None, added: tuple[Path, ...] = ()):
     """files: the corpus files to copy, () for the whole corpus; added: more files put in as `rag add` does;
-    login: RAG_UI_AUTH's; admin: RAG_ADMIN_AUTH's."""
+    login: RAG_UI_AUTH's; staff: RAG_STAFF_AUTH's; admin: RAG_ADMIN_AUTH's. Returns the running app, its URL
+    and the feedback log."""
     corpus = copy_corpus(root / "corpus", files)
     for path in added:
         Library(corpus).add(path)
-    settings = replace(make_settings(root, corpus), ui_login=login, admin_login=admin)
+    settings = replace(make_settings(root, corpus), ui_login=login, staff_login=staff, admin_login=admin)
     pipeline = Pipeline(settings, embedder=embedder or HashingEmbedder())
     pipeline.ingest()
     feedback = FeedbackLog(root / "feedback.sqlite3")
-    app = build_app(pipeline, feedback, concurrency=concurrency, queue_size=queue_size)
-    launch = {**launch_settings(settings), "server_port": free_port(), "prevent_thread_lock": True, "quiet": True,
-              "show_error": True}
-    app.launch(**launch)
-    return app, f"http://127.0.0.1:{launch['server_port']}/", feedback
+    chat = build_app(pipeline, feedback, concurrency=concurrency, queue_size=queue_size)
+    staff_page = staff_app(pipeline, feedback) if staff_login(settings) else None
+    door = StaffDoor()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(web_server(settings, chat, staff_page, door), host=HOST, port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:  # uvicorn sets it once it listens (and the apps' startup has run)
+        if not thread.is_alive():
+            raise RuntimeError("测试服务器未能启动")
+        time.sleep(0.01)
+    return RunningApp(chat, staff_page, door, server, thread), f"http://{HOST}:{port}/", feedback

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from rag.documents import Clause, Document, Source
-from rag.normalize import compact, normalize_line
+from rag.normalize import compact, normalize_line, without_heading_marks
 from rag.parse.clauses import Numbering, heading_of, match_numbering, responsible_units
 
 DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,8}〔\d{4}〕\d{1,4}号$")
@@ -38,7 +38,7 @@ class Paragraph:
 
 
 def parse_gazette(source: Source, raw: str) -> list[Document]:
-    lines = [normalize_line(line) for line in raw.splitlines()]
+    lines = [normalize_line(without_heading_marks(line)) for line in raw.splitlines()]
     toc, toc_end = _table_of_contents(lines)
     starts = [i for i in range(toc_end, len(lines)) if DOC_NUMBER_LINE.match(lines[i])]
     title_starts = [_title_start(lines, i) for i in starts]
@@ -63,7 +63,7 @@ def parse_single_document(source: Source, raw: str) -> list[Document]:
     documents = parse_gazette(source, raw)
     if documents:
         return documents
-    lines = [normalize_line(line) for line in raw.splitlines()]
+    lines = [normalize_line(without_heading_marks(line)) for line in raw.splitlines()]
     start = next((i for i, line in enumerate(lines) if line), len(lines))
     end = start
     while end < len(lines) and lines[end] and end - start < 3 and not match_numbering(lines[end]):
