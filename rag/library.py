@@ -28,8 +28,8 @@ from rag.corpus import (
     source_for,
 )
 from rag.documents import Document, Source
-from rag.formats import extract_text, is_supported
-from rag.parse import parse_source
+from rag.formats import is_supported
+from rag.parse import read_documents
 from rag.parse.clauses import cn_to_int
 from rag.parse.regulation import ARTICLE
 
@@ -130,7 +130,7 @@ class Library:
         if kind and kind not in KINDS:
             raise CorpusError(f"{file}: 类型必须是 {'、'.join(KINDS)} 之一，而不是 {kind!r}")
         source = Source(path=file.resolve(), kind=kind or "", publisher="", issue="", date=None, key=file.name)
-        documents = parse_source(source, extract_text(file))
+        documents = read_documents(source, file)
         recognised = Recognised(file, documents[0].source.kind, documents, file_sha256(file))
         recognised.warnings = _warnings(recognised)
         return recognised
@@ -360,7 +360,7 @@ class Library:
 def _documents(path: Path) -> tuple[tuple[str, str], ...] | None:
     """(title, 文号) of each document in a corpus file; None when it cannot be read."""
     try:
-        return tuple((d.title, d.doc_number) for d in parse_source(source_for(path), extract_text(path)))
+        return tuple((d.title, d.doc_number) for d in read_documents(source_for(path), path))
     except CorpusError:
         return None
 
