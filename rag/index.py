@@ -30,6 +30,7 @@ class IngestReport:
     added: int = 0
     unchanged: int = 0
     removed: int = 0
+    relabelled: int = 0  # chunks whose text is unchanged but whose labels (issue, date, kind …) changed
     embedded: int = 0  # chunk vectors actually computed by the model (cache misses)
     embedded_sentences: int = 0  # sentence vectors computed (rag.sentences)
     total: int = 0
@@ -38,7 +39,8 @@ class IngestReport:
     changed: bool = False
 
     def summary(self) -> str:
-        return f"新增 {self.added}，未变 {self.unchanged}，删除 {self.removed}（计算向量 {self.embedded}，句子向量 {self.embedded_sentences}，共 {self.total} 条，用时 {self.seconds:.1f} 秒）"
+        relabelled = f"，更新标注 {self.relabelled}" if self.relabelled else ""
+        return f"新增 {self.added}，未变 {self.unchanged}{relabelled}，删除 {self.removed}（计算向量 {self.embedded}，句子向量 {self.embedded_sentences}，共 {self.total} 条，用时 {self.seconds:.1f} 秒）"
 
 
 def lexical_dir(data_dir: Path, generation: str) -> Path:
@@ -148,14 +150,18 @@ class Indexer:
                 if c.metadata.source not in parsed_sources
                 and (not full_run or c.metadata.source in present_sources)}
         wanted_ids = set(fresh) | set(kept)
+        # a corrected manifest field (issue, date …) changes a chunk's labels, not its text or id: those
+        # chunks are written again with their stored vectors
+        report.relabelled = sum(fresh[i].metadata.to_store() != current[i].metadata.to_store()
+                                for i in set(fresh) & set(current))
         report.added = len(set(fresh) - set(current))
-        report.unchanged = len(wanted_ids & set(current))
+        report.unchanged = len(wanted_ids & set(current)) - report.relabelled
         report.removed = len(set(current) - wanted_ids)
         report.total = len(wanted_ids)
         live = self.store.live_name()
         # nothing new, the pointer names the live generation (not a deleted one: then it is published anew),
         # and the BM25 and sentence files of the live generation load and match their checks
-        if (wanted_ids == set(current) and live and live == self.store.pointer_name()
+        if (wanted_ids == set(current) and not report.relabelled and live and live == self.store.pointer_name()
                 and SentenceIndex.exists(lexical_dir(self.data_dir, live))
                 and LexicalIndex.load(lexical_dir(self.data_dir, live)) is not None
                 and self.store.live_has_current_hnsw()):
