@@ -143,7 +143,8 @@ class Indexer:
             seen[source.file_hash] = source.name
             parsed_sources.add(source.name)
             for document in documents:
-                fresh.update({chunk.chunk_id: chunk for chunk in chunk_document(document)})
+                if not document.excluded:
+                    fresh.update({chunk.chunk_id: chunk for chunk in chunk_document(document)})
         present_sources = {source_for(p, corpus_dir).name for p in corpus_files(corpus_dir)} if full_run else set()
 
         kept = {i: c for i, c in current.items()
