@@ -85,6 +85,13 @@ def human_size(size: float) -> str:
     return f"{size / 2**30:.1f} GB" if size >= 2**30 else f"{size / 2**20:.1f} MB"
 
 
+def damage_notices(folder: Path) -> list[str]:
+    """One line for each BM25 or sentence file of a generation that fails its check (a disk error, a stray
+    write): such files are rebuilt from the chunks and the embedding cache."""
+    return [f"注意：索引文件 {path} 已损坏（与写入时的校验值不符），已用语料和嵌入缓存重建，无需重新计算向量"
+            for path in (LexicalIndex.damaged(folder), SentenceIndex.damaged(folder)) if path]
+
+
 @contextmanager
 def ingest_lock(data_dir: Path) -> Iterator[None]:
     """One ingest at a time per data dir: a second would drop the first one's unpublished generation."""
@@ -160,6 +167,8 @@ class Indexer:
         report.removed = len(set(current) - wanted_ids)
         report.total = len(wanted_ids)
         live = self.store.live_name()
+        for notice in damage_notices(lexical_dir(self.data_dir, live)) if live else []:
+            LOG.warning(notice)  # and the check below publishes the generation anew, with rebuilt files
         # nothing new, the pointer names the live generation (not a deleted one: then it is published anew),
         # and the BM25 and sentence files of the live generation load and match their checks
         if (wanted_ids == set(current) and not report.relabelled and live and live == self.store.pointer_name()
