@@ -85,6 +85,11 @@ def human_size(size: float) -> str:
     return f"{size / 2**30:.1f} GB" if size >= 2**30 else f"{size / 2**20:.1f} MB"
 
 
+def _labels(chunk: Chunk) -> dict[str, str | int]:
+    """What a chunk's citations and filters show, as stored."""
+    return {**chunk.metadata.to_store(), "file_hash": ""}
+
+
 def damage_notices(folder: Path) -> list[str]:
     """One line for each BM25 or sentence file of a generation that fails its check (a disk error, a stray
     write): such files are rebuilt from the chunks and the embedding cache."""
@@ -159,9 +164,8 @@ class Indexer:
                 and (not full_run or c.metadata.source in present_sources)}
         wanted_ids = set(fresh) | set(kept)
         # a corrected manifest field (issue, date …) changes a chunk's labels, not its text or id: those
-        # chunks are written again with their stored vectors
-        report.relabelled = sum(fresh[i].metadata.to_store() != current[i].metadata.to_store()
-                                for i in set(fresh) & set(current))
+        # chunks are written again with their stored vectors (an edit elsewhere in its file is no new label)
+        report.relabelled = sum(_labels(fresh[i]) != _labels(current[i]) for i in set(fresh) & set(current))
         report.added = len(set(fresh) - set(current))
         report.unchanged = len(wanted_ids & set(current)) - report.relabelled
         report.removed = len(set(current) - wanted_ids)
