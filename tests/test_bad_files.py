@@ -194,13 +194,17 @@ def test_a_parse_over_the_time_limit_is_stopped_and_named_and_the_other_files_in
     import rag.parse
     from rag.parse.sandbox import Limits, Sandbox
 
-    monkeypatch.setattr(rag.parse, "SANDBOX", Sandbox(Limits(seconds=2)))
+    sandbox = Sandbox(Limits(seconds=2))
+    monkeypatch.setattr(rag.parse, "SANDBOX", sandbox)
     corpus = corpus_pipeline.settings.corpus_dir
     # 199,000 paragraphs of text: under the paragraph limit, ~40 s of python-docx on this machine
     slow = docx_with_paragraphs(corpus / "很慢.docx", 199_000, "<w:p><w:r><w:t>一段文字</w:t></w:r></w:p>")
     reason = f"无法读取 {slow}：解析用时超过上限 2 秒"
-    assert _staff_function(corpus_pipeline, tmp_path, "recognise")(str(slow), "", True) == f"无法识别：{reason}"
-    assert rag.cli.main(["ingest"]) == 1
+    try:
+        assert _staff_function(corpus_pipeline, tmp_path, "recognise")(str(slow), "", True) == f"无法识别：{reason}"
+        assert rag.cli.main(["ingest"]) == 1
+    finally:
+        sandbox.close()
     assert _errors(capsys.readouterr().err) == [f"错误：{reason}（该文件原有的索引内容保持不变）"]
     assert "强力推动产业升级 走好强市兴市之路" in _titles(corpus_pipeline)
 
