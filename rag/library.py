@@ -406,9 +406,13 @@ class Library:
         text = self.manifest.read_text(encoding="utf-8") if self.manifest.is_file() else ""
         head, *blocks = re.split(r"(?m)^\[\[source\]\]\s*$", text)
         at = next((i for i, block in enumerate(blocks) if _entry_path(block) == key), None)
-        if at is None:
+        if at is None:  # a blank line between it and what comes before
+            if blocks:
+                blocks[-1] = blocks[-1].rstrip("\n") + "\n\n"
+            else:
+                head = head.rstrip("\n") + ("\n\n" if head.strip() else "")
             blocks.append(f"\npath = {_toml(key)}\n")
-            head, at = head.rstrip("\n") + ("\n\n" if head.strip() else ""), len(blocks) - 1
+            at = len(blocks) - 1
         entry = re.sub(r"(?m)^exclude\s*=.*\n?", "", blocks[at]).rstrip("\n") + "\n" + line
         blocks[at] = entry + ("\n" if at < len(blocks) - 1 else "")
         self._write_manifest(head + "".join(f"[[source]]{b}" for b in blocks))

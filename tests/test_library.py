@@ -375,6 +375,21 @@ def test_one_document_of_a_gazette_issue_is_taken_out_alone_and_rag_restore_brin
     assert embedder.embedded == embedded  # its vectors came from the embedding cache
 
 
+def test_a_document_taken_out_of_a_file_without_a_manifest_entry_gets_one_and_comes_back(tmp_path):
+    from rag.library import Library
+
+    corpus = copy_corpus(tmp_path / "corpus", ("许昌市人民政府公报-2024-02.txt",))
+    (corpus / "sources.toml").write_text("# 清单\n", encoding="utf-8")
+    library = Library(corpus)
+    library.exclude(library.to_exclude("许政办〔2024〕3号"))
+    assert (corpus / "sources.toml").read_text(encoding="utf-8") == (
+        f'# 清单\n\n[[source]]\npath = "{GAZETTE}"\nexclude = ["许政办〔2024〕3号"]\n')
+    assert [title for title, number in library.matches(GAZETTE)[0].documents or ()
+            if number == "许政办〔2024〕3号"] == []
+    assert library.include("许政办〔2024〕3号") == GAZETTE and library.exclusions() == {}
+    assert len(library.matches(GAZETTE)[0].documents or ()) == 11
+
+
 def test_a_removed_file_goes_to_the_trash_and_rag_restore_brings_it_back_indexed(gazette_library, capsys):
     data = gazette_library.settings.data_dir
     manifest = _manifest(gazette_library)
