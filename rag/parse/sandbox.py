@@ -40,7 +40,9 @@ class _OutOfMemory(Exception):
 
 
 def _serve(connection, memory_bytes: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)  # never above the hard cap
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the parent decides
     parent = multiprocessing.parent_process()
     if parent is not None:  # never outlive the parent, even in the middle of a long parse
