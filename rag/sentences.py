@@ -138,9 +138,10 @@ class SentenceIndex:
             vectors = np.load(vectors_file)
         except (ValueError, OSError):
             return None, vectors_file
-        if len(vectors) != len(listing["texts"]):
+        chunk_ids, texts = listing.get("chunk_ids"), listing.get("texts")
+        if not (isinstance(chunk_ids, list) and isinstance(texts, list) and len(vectors) == len(texts) == len(chunk_ids)):
             return None, index_file
-        return cls(listing["chunk_ids"], listing["texts"], vectors, _spans(listing["chunk_ids"])), None
+        return cls(chunk_ids, texts, vectors, _spans(chunk_ids)), None
 
     def of(self, chunk_id: str) -> tuple[list[str], np.ndarray]:
         start, end = self.spans.get(chunk_id, (0, 0))

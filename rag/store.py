@@ -86,7 +86,10 @@ def set_aside_if_damaged(store_dir: Path) -> str:
     if not problem:
         return ""
     aside = store_dir.with_name(f"{store_dir.name}.damaged-{time.strftime('%Y%m%d%H%M%S')}")
-    store_dir.rename(aside)
+    try:
+        store_dir.rename(aside)
+    except FileNotFoundError:  # another process starting at the same moment set it aside first
+        return ""
     return (f"注意：索引数据库 {database} 已损坏（{problem}），已移到 {aside}；"
             "索引已用语料和嵌入缓存重建，无需重新计算向量")
 
