@@ -137,20 +137,31 @@ def _trash(settings: Settings) -> Path:
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
-    """Every reference checked first (a 文号 inside a multi-document file needs --whole-file): nothing is
-    removed unless all can be; removed files go to the trash with their manifest entries."""
+    """Every reference checked first (a 文号 inside a multi-document file needs --whole-file, or
+    --document-only to take out that document alone): nothing is removed unless all can be; removed files
+    go to the trash with their manifest entries."""
     from rag.library import Library
 
     library = Library(settings.corpus_dir, trash_dir=_trash(settings))
     try:
-        matches = {m.key: m for reference in args.documents for m in library.to_remove(reference, args.whole_file)}
+        if args.document_only:
+            documents = [d for reference in args.documents for d in library.to_exclude(reference)]
+        else:
+            matches = {m.key: m for reference in args.documents for m in library.to_remove(reference, args.whole_file)}
     except CorpusError as error:
         print(f"错误：{error}", file=sys.stderr)
         return 1
-    library.take_out(list(matches.values()))
-    for key in matches:
-        print(f"已从语料中移除 {key}（已移到回收站，可用 rag restore {Path(key).name} 恢复）")
-    return ingest_with_progress(_pipeline(settings))  # a full run drops the removed files' chunks
+    if args.document_only:
+        library.exclude(documents)
+        for document in documents:
+            number = f"（{document.doc_number}）" if document.doc_number else ""
+            print(f"已从 {document.key} 中移除《{document.title}》{number}，其中其他 {document.others} 个文件保留"
+                  f"（可用 rag restore {document.name} 恢复）")
+    else:
+        library.take_out(list(matches.values()))
+        for key in matches:
+            print(f"已从语料中移除 {key}（已移到回收站，可用 rag restore {Path(key).name} 恢复）")
+    return ingest_with_progress(_pipeline(settings))  # a full run drops the removed files' (or documents') chunks
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
@@ -163,7 +174,12 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
         print(f"回收站中有 {len(items)} 个文件（rag restore 文件名 可恢复）：" if items else "回收站是空的。")
         for item in items:
             print(f"  {item.line()}")
+        for key, names in library.exclusions().items():
+            print(f"{key} 中已移除 {'、'.join(names)}（rag restore 文号 可恢复）")
         return 0
+    if key := library.include(args.name):
+        print(f"已恢复 {key} 中的 {args.name.strip()}")
+        return ingest_with_progress(_pipeline(settings), [settings.corpus_dir / key])
     try:
         key = library.restore(args.name)
     except CorpusError as error:
@@ -367,11 +383,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     remove = commands.add_parser("remove", help="从语料中移除文件（移到回收站）并更新索引")
     remove.add_argument("documents", nargs="+", help="语料中的文件路径、文件名、标题或文号")
-    remove.add_argument("--whole-file", action="store_true",
-                        help="文号或标题只是多文件合订本（如一期公报）中的一个文件时，确认删除整个文件")
+    only = remove.add_mutually_exclusive_group()
+    only.add_argument("--whole-file", action="store_true",
+                      help="文号或标题只是多文件合订本（如一期公报）中的一个文件时，确认删除整个文件")
+    only.add_argument("--document-only", action="store_true",
+                      help="只移除合订本中文号或标题所指的这一个文件（记入清单，合订本本身保留；rag restore 文号 可恢复）")
     remove.set_defaults(handler=cmd_remove)
 
-    restore = commands.add_parser("restore", help="从回收站恢复移除的文件并建立索引；不带参数列出回收站")
+    restore = commands.add_parser("restore", help="从回收站恢复移除的文件（或合订本中移除的一个文件）并建立索引；不带参数列出回收站")
     restore.add_argument("name", nargs="?", default="", help="回收站中的文件名、语料路径、标题或文号")
     restore.set_defaults(handler=cmd_restore)
 

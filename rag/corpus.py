@@ -59,9 +59,13 @@ def load_manifest(manifest: Path) -> Manifest:
         date = _entry_date(entry.get("date"))
         if entry.get("date") and date is None:
             problems.append(f"{manifest}: {name} 的 date {entry.get('date')!r} 不是有效日期（应为 YYYY-MM-DD），已忽略该日期")
+        excluded = entry.get("exclude", [])
+        if not isinstance(excluded, list):
+            problems.append(f"{manifest}: {name} 的 exclude 应为文号或标题的列表，已忽略")
+            excluded = []
         sources[path] = Source(path=path, kind=kind, publisher=str(entry.get("publisher", "")),
                                issue=str(entry.get("issue", "")), date=date, note=str(entry.get("note", "")),
-                               key=corpus_key(path, manifest.parent))
+                               key=corpus_key(path, manifest.parent), excluded=tuple(map(str, excluded)))
     return Manifest(manifest, sources, problems)
 
 

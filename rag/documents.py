@@ -27,6 +27,8 @@ class Source:
     note: str = ""
     key: str = ""  # the file's path inside the corpus folder: what its chunks are keyed by
     file_hash: str = ""  # sha256 of the file's bytes: an exact duplicate is not indexed twice
+    # 文号 or titles of documents in the file that were taken out (`rag remove --document-only`): not indexed
+    excluded: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -62,6 +64,11 @@ class Document:
     clauses: list[Clause] = field(default_factory=list)
     history: list[str] = field(default_factory=list)  # a regulation's promulgation and amendment lines
     effective: int | None = None  # 施行 date, yyyymmdd, when the text states one
+
+    @property
+    def excluded(self) -> bool:
+        """Taken out of its file by staff (its 文号 or title is in the manifest entry's `exclude`)."""
+        return bool({self.doc_number, self.title} & set(self.source.excluded) - {""})
 
     @property
     def body_text(self) -> str:

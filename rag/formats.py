@@ -25,6 +25,8 @@ MB = 1024 * 1024
 MAX_FILE_BYTES = 50 * MB
 MAX_DOCX_UNPACKED_BYTES = 200 * MB  # a DOCX is a zip: what its parts take once unpacked
 MAX_PDF_PAGES = 2000
+MAX_DOCX_PARAGRAPHS = 200_000  # a long regulation has ~5,000 (table cells count too); python-docx needs ~0.8 KB each
+DOCX_PARAGRAPH = re.compile(rb"<w:p[\s/>]")
 STARTS_PARAGRAPH = re.compile(r"^(第[一二三四五六七八九十百零]{1,5}[条章节编]|（[一二三四五六七八九十]{1,3}）|[一二三四五六七八九十]{1,3}、|附件)")
 
 
@@ -43,25 +45,39 @@ def extract_text(path: Path) -> str:
     try:
         _check_limits(path, suffix)
         return readers[suffix](path)
-    except CorpusError:
+    except (CorpusError, MemoryError):  # MemoryError: over the sandbox's limit (rag.parse.sandbox)
         raise
     except Exception as error:
         raise CorpusError(f"无法读取 {path}：{_unreadable(error)}") from error
 
 
 def _check_limits(path: Path, suffix: str) -> None:
-    """Refuse a file over MAX_FILE_BYTES, a DOCX over MAX_DOCX_UNPACKED_BYTES unpacked, a PDF over MAX_PDF_PAGES."""
+    """Refuse a file over MAX_FILE_BYTES, a DOCX over MAX_DOCX_UNPACKED_BYTES unpacked or MAX_DOCX_PARAGRAPHS,
+    a PDF over MAX_PDF_PAGES."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise CorpusError(f"无法读取 {path}：文件大小 {size / MB:.1f} MB，超过上限 {MAX_FILE_BYTES // MB} MB")
     if suffix == ".docx":
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(item.file_size for item in archive.infolist())  # zipfile reads no more than this
-        if unpacked > MAX_DOCX_UNPACKED_BYTES:
-            raise CorpusError(f"无法读取 {path}：DOCX 解压后 {unpacked / MB:.1f} MB，超过上限 "
-                              f"{MAX_DOCX_UNPACKED_BYTES // MB} MB")
+            if unpacked > MAX_DOCX_UNPACKED_BYTES:
+                raise CorpusError(f"无法读取 {path}：DOCX 解压后 {unpacked / MB:.1f} MB，超过上限 "
+                                  f"{MAX_DOCX_UNPACKED_BYTES // MB} MB")
+            if (paragraphs := _docx_paragraphs(archive)) > MAX_DOCX_PARAGRAPHS:
+                raise CorpusError(f"无法读取 {path}：DOCX 共 {paragraphs} 段，超过上限 {MAX_DOCX_PARAGRAPHS} 段")
     if suffix == ".pdf" and (pages := _pdf_page_count(path)) > MAX_PDF_PAGES:
         raise CorpusError(f"无法读取 {path}：PDF 共 {pages} 页，超过上限 {MAX_PDF_PAGES} 页")
+
+
+def _docx_paragraphs(archive: zipfile.ZipFile) -> int:
+    """Paragraphs in the DOCX's main text, counted in its XML as it unpacks (no tree is built)."""
+    count, tail = 0, b""
+    with archive.open("word/document.xml") as xml:
+        while block := xml.read(MB):
+            block = tail + block
+            count += len(DOCX_PARAGRAPH.findall(block))
+            tail = block[-4:]  # a tag cut at the boundary; too short to hold a whole one (counted already)
+    return count
 
 
 def _pdf_page_count(path: Path) -> int:

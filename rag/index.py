@@ -31,6 +31,7 @@ class IngestReport:
     added: int = 0
     unchanged: int = 0
     removed: int = 0
+    relabelled: int = 0  # chunks whose text is unchanged but whose labels (issue, date, kind …) changed
     embedded: int = 0  # chunk vectors actually computed by the model (cache misses)
     embedded_sentences: int = 0  # sentence vectors computed (rag.sentences)
     total: int = 0
@@ -39,7 +40,8 @@ class IngestReport:
     changed: bool = False
 
     def summary(self) -> str:
-        return f"新增 {self.added}，未变 {self.unchanged}，删除 {self.removed}（计算向量 {self.embedded}，句子向量 {self.embedded_sentences}，共 {self.total} 条，用时 {self.seconds:.1f} 秒）"
+        relabelled = f"，更新标注 {self.relabelled}" if self.relabelled else ""
+        return f"新增 {self.added}，未变 {self.unchanged}{relabelled}，删除 {self.removed}（计算向量 {self.embedded}，句子向量 {self.embedded_sentences}，共 {self.total} 条，用时 {self.seconds:.1f} 秒）"
 
 
 def lexical_dir(data_dir: Path, generation: str) -> Path:
@@ -82,6 +84,19 @@ def unused_sqlite_bytes(database: Path) -> int:
 
 def human_size(size: float) -> str:
     return f"{size / 2**30:.1f} GB" if size >= 2**30 else f"{size / 2**20:.1f} MB"
+
+
+def _labels(chunk: Chunk) -> dict[str, str | int]:
+    """What a chunk's citations and filters show, as stored."""
+    return {**chunk.metadata.to_store(), "file_hash": ""}
+
+
+def damage_notices(folder: Path) -> list[str]:
+    """One line for each BM25, sentence or vocabulary file of a generation that fails its check (a disk error, a stray
+    write): such files are rebuilt from the chunks and the embedding cache."""
+    return [f"注意：索引文件 {path} 已损坏（与写入时的校验值不符），已用语料和嵌入缓存重建，无需重新计算向量"
+            for path in (LexicalIndex.damaged(folder), SentenceIndex.damaged(folder), Vocabulary.damaged(folder))
+            if path]
 
 
 @contextmanager
@@ -142,21 +157,27 @@ class Indexer:
             seen[source.file_hash] = source.name
             parsed_sources.add(source.name)
             for document in documents:
-                fresh.update({chunk.chunk_id: chunk for chunk in chunk_document(document)})
+                if not document.excluded:
+                    fresh.update({chunk.chunk_id: chunk for chunk in chunk_document(document)})
         present_sources = {source_for(p, corpus_dir).name for p in corpus_files(corpus_dir)} if full_run else set()
 
         kept = {i: c for i, c in current.items()
                 if c.metadata.source not in parsed_sources
                 and (not full_run or c.metadata.source in present_sources)}
         wanted_ids = set(fresh) | set(kept)
+        # a corrected manifest field (issue, date …) changes a chunk's labels, not its text or id: those
+        # chunks are written again with their stored vectors (an edit elsewhere in its file is no new label)
+        report.relabelled = sum(_labels(fresh[i]) != _labels(current[i]) for i in set(fresh) & set(current))
         report.added = len(set(fresh) - set(current))
-        report.unchanged = len(wanted_ids & set(current))
+        report.unchanged = len(wanted_ids & set(current)) - report.relabelled
         report.removed = len(set(current) - wanted_ids)
         report.total = len(wanted_ids)
         live = self.store.live_name()
+        for notice in damage_notices(lexical_dir(self.data_dir, live)) if live else []:
+            LOG.warning(notice)  # and the check below publishes the generation anew, with rebuilt files
         # nothing new, the pointer names the live generation (not a deleted one: then it is published anew),
         # and the BM25 and sentence files of the live generation load and match their checks
-        if (wanted_ids == set(current) and live and live == self.store.pointer_name()
+        if (wanted_ids == set(current) and not report.relabelled and live and live == self.store.pointer_name()
                 and SentenceIndex.exists(lexical_dir(self.data_dir, live))
                 and LexicalIndex.load(lexical_dir(self.data_dir, live)) is not None
                 and Vocabulary.load(lexical_dir(self.data_dir, live)) is not None

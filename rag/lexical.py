@@ -113,6 +113,22 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError):
             return None
 
+    @staticmethod
+    def damaged(folder: Path) -> Path | None:
+        """The first file of a saved index whose hash differs from the one written with it (None: intact, or
+        never completed)."""
+        try:
+            expected = json.loads((folder / CHECKSUMS).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return folder / CHECKSUMS
+        if not isinstance(expected, dict):
+            return folder / CHECKSUMS
+        found = _checksums(folder)
+        return next((folder / name for name in sorted(set(expected) | set(found))
+                     if expected.get(name) != found.get(name)), None)
+
     def full_forms(self, word: str) -> list[str]:
         """The documents' longer term that a short word abbreviates, learned from the index's own vocabulary
         (so a new document brings its own): 低保 → 最低生活保障, 医保 → 医疗保障. A term qualifies when it

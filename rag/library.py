@@ -28,8 +28,8 @@ from rag.corpus import (
     source_for,
 )
 from rag.documents import Document, Source
-from rag.formats import extract_text, is_supported
-from rag.parse import parse_source
+from rag.formats import is_supported
+from rag.parse import read_documents
 from rag.parse.clauses import cn_to_int
 from rag.parse.regulation import ARTICLE
 
@@ -86,6 +86,22 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Excluded:
+    """One document taken out of a file that holds several (a gazette issue): the file stays in the corpus and
+    its manifest entry's `exclude` names the document, so that ingest leaves it out."""
+
+    key: str  # the file's path in the corpus
+    title: str
+    doc_number: str
+    others: int  # the documents the file still holds
+
+    @property
+    def name(self) -> str:
+        """What the manifest records and `rag restore` takes: its 文号, or its title when it has none."""
+        return self.doc_number or self.title
+
+
+@dataclass(frozen=True)
 class Trashed:
     """A removed file in the trash: `rag restore` brings it back with its manifest entry."""
 
@@ -130,7 +146,7 @@ class Library:
         if kind and kind not in KINDS:
             raise CorpusError(f"{file}: 类型必须是 {'、'.join(KINDS)} 之一，而不是 {kind!r}")
         source = Source(path=file.resolve(), kind=kind or "", publisher="", issue="", date=None, key=file.name)
-        documents = parse_source(source, extract_text(file))
+        documents = read_documents(source, file)
         recognised = Recognised(file, documents[0].source.kind, documents, file_sha256(file))
         recognised.warnings = _warnings(recognised)
         return recognised
@@ -190,7 +206,7 @@ class Library:
 
     def matches(self, reference: str) -> list[Match]:
         """`matching`, with what each file holds and whether the reference named one document inside it."""
-        wanted = reference.strip().strip("《》").strip()
+        wanted = _wanted(reference)
         if not wanted:  # a blank would equal the empty 文号 of every newspaper article and regulation
             raise CorpusError("请给出要删除的文件路径、文件名、标题或文号")
         matches: list[Match] = []
@@ -209,12 +225,46 @@ class Library:
         """The files `remove` takes out for a reference. A title or 文号 of one document in a file that holds
         several (a gazette issue) is refused unless whole_file: removing it would take all of them out."""
         matches = self.matches(reference)
-        shared = [m for m in matches if m.by_document and m.documents is not None and len(m.documents) > 1]
+        shared = [m for m in matches if _one_of_several(m)]
         if shared and not whole_file:
             files = "、".join(f"{m.key} 中 {len(m.documents or ())} 个文件之一" for m in shared)
-            raise CorpusError(f"{reference.strip()} 是 {files}，删除会移除整个文件；未删除任何内容。"
-                              "确要删除整个文件，请加 --whole-file")
+            others = sum(len(m.documents or ()) - 1 for m in shared)
+            raise CorpusError(f"{reference.strip()} 是 {files}，删除整个文件会连同其他 {others} 个文件一起移除；"
+                              "未删除任何内容。只移除这一个文件请加 --document-only，确要删除整个文件请加 --whole-file")
         return matches
+
+    def to_exclude(self, reference: str) -> list[Excluded]:
+        """The documents `exclude` takes out for a title or 文号 of one document in a file of several.
+        CorpusError when it names a whole file, or a file holding only that document."""
+        matches = self.matches(reference)
+        whole = [m.key for m in matches if not _one_of_several(m)]
+        if whole:
+            raise CorpusError(f"{reference.strip()} 指的是整个文件 {'、'.join(whole)}，不是合订本中的一个文件；"
+                              "未删除任何内容。删除整个文件请去掉 --document-only")
+        wanted = _wanted(reference)
+        return [Excluded(m.key, *next(d for d in m.documents or () if wanted in d), len(m.documents or ()) - 1)
+                for m in matches]
+
+    def exclude(self, documents: list[Excluded]) -> None:
+        """Record each document in its file's manifest entry (`exclude`): the file stays, the next ingest leaves
+        the document out, and `include` brings it back."""
+        for document in documents:
+            self._write_exclusions(document.key, [*self.exclusions().get(document.key, []), document.name])
+
+    def include(self, name: str) -> str | None:
+        """Bring back a document `exclude` took out: its file's corpus path, or None when no file excludes it."""
+        wanted = _wanted(name)
+        for key, names in self.exclusions().items():
+            if wanted in names:
+                self._write_exclusions(key, [n for n in names if n != wanted])
+                return key
+        return None
+
+    def exclusions(self) -> dict[str, list[str]]:
+        """Corpus path → the documents taken out of that file."""
+        entries, _problems = manifest_entries(self.manifest) if self.manifest.is_file() else ([], [])
+        return {e["path"]: [str(n) for n in e["exclude"]] for e in entries
+                if isinstance(e, dict) and isinstance(e.get("exclude"), list) and e["exclude"]}
 
     def remove(self, reference: str, whole_file: bool = False) -> list[str]:
         """Take out the files a reference names (see `to_remove`); returns their corpus paths."""
@@ -257,7 +307,7 @@ class Library:
         """Bring a removed file back from the trash, with its manifest entry; returns its corpus path. NAME is
         its corpus path, file name, a title or 文号 in it, or its trash folder; of the same file removed more
         than once, the last removal comes back."""
-        wanted = name.strip().strip("《》").strip()
+        wanted = _wanted(name)
         found = [item for item in self.trash() if wanted and wanted in item.names()]
         if not found:
             raise CorpusError(f"回收站中没有「{name}」：不带参数运行 rag restore 可列出回收站")
@@ -350,6 +400,23 @@ class Library:
         kept = head + "".join(f"[[source]]{b}" for b in blocks if _entry_path(b) not in keys)
         self._write_manifest(kept.rstrip("\n") + "\n" if kept.strip() else kept)  # no blank line left at the end
 
+    def _write_exclusions(self, key: str, names: list[str]) -> None:
+        """Set the `exclude` list of a file's manifest entry (an entry is added for a file that has none)."""
+        line = f"exclude = [{', '.join(_toml(n) for n in names)}]\n" if names else ""
+        text = self.manifest.read_text(encoding="utf-8") if self.manifest.is_file() else ""
+        head, *blocks = re.split(r"(?m)^\[\[source\]\]\s*$", text)
+        at = next((i for i, block in enumerate(blocks) if _entry_path(block) == key), None)
+        if at is None:  # a blank line between it and what comes before
+            if blocks:
+                blocks[-1] = blocks[-1].rstrip("\n") + "\n\n"
+            else:
+                head = head.rstrip("\n") + ("\n\n" if head.strip() else "")
+            blocks.append(f"\npath = {_toml(key)}\n")
+            at = len(blocks) - 1
+        entry = re.sub(r"(?m)^exclude\s*=.*\n?", "", blocks[at]).rstrip("\n") + "\n" + line
+        blocks[at] = entry + ("\n" if at < len(blocks) - 1 else "")
+        self._write_manifest(head + "".join(f"[[source]]{b}" for b in blocks))
+
     def _write_manifest(self, text: str) -> None:
         """Replace the manifest in one step: a process killed while writing leaves the old one, never half."""
         partial = self.manifest.with_name(f".{self.manifest.name}.writing")
@@ -357,10 +424,19 @@ class Library:
         os.replace(partial, self.manifest)
 
 
+def _wanted(reference: str) -> str:
+    return reference.strip().strip("《》").strip()
+
+
+def _one_of_several(match: Match) -> bool:
+    """The reference named one document of a file that holds several (a gazette issue)."""
+    return match.by_document and match.documents is not None and len(match.documents) > 1
+
+
 def _documents(path: Path) -> tuple[tuple[str, str], ...] | None:
-    """(title, 文号) of each document in a corpus file; None when it cannot be read."""
+    """(title, 文号) of each document in a corpus file (not those taken out of it); None when it cannot be read."""
     try:
-        return tuple((d.title, d.doc_number) for d in parse_source(source_for(path), extract_text(path)))
+        return tuple((d.title, d.doc_number) for d in read_documents(source_for(path), path) if not d.excluded)
     except CorpusError:
         return None
 

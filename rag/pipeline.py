@@ -6,6 +6,7 @@ their own embedder and Chroma client.
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from functools import cached_property
@@ -16,12 +17,14 @@ import chromadb
 from rag.answer import Answerer
 from rag.config import Settings
 from rag.embed import Embedder, EmbeddingCache, model_embedder
-from rag.index import Indexer, IngestReport, ProgressFactory, lexical_dir
+from rag.index import Indexer, IngestReport, ProgressFactory, damage_notices, lexical_dir
 from rag.lexical import LexicalIndex, init_jieba
 from rag.retrieve import Retriever
 from rag.sentences import SentenceIndex
-from rag.store import ChromaStore, make_client
+from rag.store import ChromaStore, make_client, set_aside_if_damaged
 from rag.vocabulary import Vocabulary
+
+LOG = logging.getLogger(__name__)
 
 
 class IndexMissing(RuntimeError):
@@ -35,6 +38,7 @@ class Pipeline:
         self._embedder = embedder
         self._client = client
         self._generation: str | None = None  # the index generation the retriever was read from
+        self._rebuild = False  # the store was found damaged and set aside: the first read rebuilds it
         self._reload = threading.Lock()
         init_jieba(settings.data_dir / "jieba")
 
@@ -42,16 +46,23 @@ class Pipeline:
     def embedder(self) -> Embedder:
         return self._embedder if self._embedder is not None else model_embedder(self.settings)
 
+    @property
+    def _store_dir(self) -> Path | None:
+        """The embedded Chroma's folder (None for a Chroma server)."""
+        return None if self.settings.chroma_url or self._client else self.settings.data_dir / "chroma"
+
     @cached_property
     def store(self) -> ChromaStore:
+        if self._store_dir is not None and (notice := set_aside_if_damaged(self._store_dir)):
+            LOG.warning(notice)
+            self._rebuild = True
         client = self._client or make_client(self.settings.data_dir, self.settings.chroma_url)
         # the data dir builds generations: several, on several machines, may share one Chroma server
         return ChromaStore(client, owner=f"{socket.gethostname()}:{self.settings.data_dir.resolve()}")
 
     def indexer(self, progress: ProgressFactory | None = None) -> Indexer:
-        local = None if self.settings.chroma_url or self._client else self.settings.data_dir / "chroma"
         return Indexer(self.store, self.embedder, EmbeddingCache(self.settings.embedding_cache),
-                       self.settings.data_dir, progress, store_dir=local)
+                       self.settings.data_dir, progress, store_dir=self._store_dir)
 
     def ingest(self, paths: list[Path] | None = None, progress: ProgressFactory | None = None) -> IngestReport:
         report = self.indexer(progress).run(paths, self.settings.corpus_dir)
@@ -65,11 +76,16 @@ class Pipeline:
     @cached_property
     def retriever(self) -> Retriever:
         live = self.store.live_name()
+        if live is None and self._rebuild:  # said when the store was set aside
+            self._rebuild = False
+            self.ingest()
+            live = self.store.live_name()
         if live is None:
             raise IndexMissing("索引尚未建立：请先运行 `rag ingest`")
         self._generation = live
         chunks = self.store.chunks()
         folder = lexical_dir(self.settings.data_dir, live)
+        notices = damage_notices(folder)
         lexical = LexicalIndex.load(folder)
         if lexical is None:  # e.g. a Chroma server shared by several app machines
             ids = sorted(chunks)
@@ -80,9 +96,11 @@ class Pipeline:
             sentences = self.indexer().sentence_index([chunks[i] for i in sorted(chunks)])
             sentences.save(folder)
         vocabulary = Vocabulary.load(folder)
-        if vocabulary is None:  # an index built before words had vectors, or a shared server's
+        if vocabulary is None:  # an index built before words had vectors, a shared server's, or damaged
             vocabulary = self.indexer().vocabulary(lexical)
             vocabulary.save(folder)
+        for notice in notices:  # said once the files are rebuilt
+            LOG.warning(notice)
         return Retriever(self.store, self.embedder, lexical, chunks, sentences, vocabulary=vocabulary)
 
     def current_answerer(self) -> Answerer:

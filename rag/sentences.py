@@ -17,14 +17,16 @@ from pathlib import Path
 import numpy as np
 
 from rag.chunk import Chunk
+from rag.corpus import file_sha256
 from rag.normalize import compact
 
 SENTENCE_END = re.compile(r"(?<=[。；！？\n])")
 VECTORS_FILE = "sentences.npy"
 INDEX_FILE = "sentences.json"
 # bump when what is embedded for a sentence changes: an index with another version is rebuilt by the
-# next `rag ingest` (sentences whose text is unchanged come from the embedding cache)
-SENTENCE_SCHEMA = 2
+# next `rag ingest` (sentences whose text is unchanged come from the embedding cache). 3: the listing holds
+# the vectors' sha256, so that bytes changed on disk are found
+SENTENCE_SCHEMA = 3
 
 
 def sentences(text: str) -> list[str]:
@@ -100,7 +102,9 @@ class SentenceIndex:
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / VECTORS_FILE, self.vectors)
-        listing = {"schema": SENTENCE_SCHEMA, "chunk_ids": self.chunk_ids, "texts": self.texts}
+        # written last: its presence says the vectors are complete, its hash that they are unchanged since
+        listing = {"schema": SENTENCE_SCHEMA, "vectors_sha256": file_sha256(folder / VECTORS_FILE),
+                   "chunk_ids": self.chunk_ids, "texts": self.texts}
         (folder / INDEX_FILE).write_text(json.dumps(listing, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -109,17 +113,35 @@ class SentenceIndex:
 
     @classmethod
     def load(cls, folder: Path) -> SentenceIndex | None:
-        """The saved index, or None when it is missing, half-written or of another schema."""
-        if not ((folder / VECTORS_FILE).is_file() and (folder / INDEX_FILE).is_file()):
-            return None
+        """The saved index, or None when it is missing, half-written, of another schema or damaged."""
+        return cls._read(folder)[0]
+
+    @classmethod
+    def damaged(cls, folder: Path) -> Path | None:
+        """The file of a saved index that fails its check: unreadable, or vectors unlike their checksum."""
+        return cls._read(folder)[1]
+
+    @classmethod
+    def _read(cls, folder: Path) -> tuple[SentenceIndex | None, Path | None]:
+        vectors_file, index_file = folder / VECTORS_FILE, folder / INDEX_FILE
+        if not (vectors_file.is_file() and index_file.is_file()):
+            return None, None
         try:
-            listing = json.loads((folder / INDEX_FILE).read_text(encoding="utf-8"))
-            vectors = np.load(folder / VECTORS_FILE)
+            listing = json.loads(index_file.read_text(encoding="utf-8"))
         except (ValueError, OSError):
-            return None
-        if listing.get("schema") != SENTENCE_SCHEMA or len(vectors) != len(listing["texts"]):
-            return None
-        return cls(listing["chunk_ids"], listing["texts"], vectors, _spans(listing["chunk_ids"]))
+            return None, index_file
+        if not isinstance(listing, dict) or listing.get("schema") != SENTENCE_SCHEMA:
+            return None, None  # written by an older version: rebuilt, not damaged
+        try:
+            if file_sha256(vectors_file) != listing.get("vectors_sha256"):
+                return None, vectors_file
+            vectors = np.load(vectors_file)
+        except (ValueError, OSError):
+            return None, vectors_file
+        chunk_ids, texts = listing.get("chunk_ids"), listing.get("texts")
+        if not (isinstance(chunk_ids, list) and isinstance(texts, list) and len(vectors) == len(texts) == len(chunk_ids)):
+            return None, index_file
+        return cls(chunk_ids, texts, vectors, _spans(chunk_ids)), None
 
     def of(self, chunk_id: str) -> tuple[list[str], np.ndarray]:
         start, end = self.spans.get(chunk_id, (0, 0))

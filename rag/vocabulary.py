@@ -57,6 +57,15 @@ class Vocabulary:
         listing = {"terms": self.terms, "sha256": file_sha256(folder / VECTORS_FILE)}
         (folder / TERMS_FILE).write_text(json.dumps(listing, ensure_ascii=False), encoding="utf-8")
 
+    @staticmethod
+    def damaged(folder: Path) -> Path | None:
+        """The vectors file when it differs from the hash written with it (None: intact, or never written)."""
+        try:
+            expected = json.loads((folder / TERMS_FILE).read_text(encoding="utf-8"))["sha256"]
+            return None if file_sha256(folder / VECTORS_FILE) == expected else folder / VECTORS_FILE
+        except (OSError, ValueError, KeyError):
+            return None
+
     @classmethod
     def load(cls, folder: Path) -> Vocabulary | None:
         """The saved vocabulary, or None when it is missing, half-written or damaged (then it is rebuilt)."""

@@ -117,3 +117,25 @@ def pdf_with_pages(path: Path, pages: int) -> Path:
         document.new_page(100, 100)
     document.save(path)
     return path
+
+
+def docx_with_paragraphs(path: Path, count: int, paragraph: str = "<w:p/>") -> Path:
+    """The fixture DOCX with `count` more paragraphs at the start of its body (3,000,000 empty ones zip to
+    ~70 KB)."""
+    def rewrite(xml: bytes) -> bytes:
+        start = xml.index(b"<w:body>") + len(b"<w:body>")
+        return xml[:start] + paragraph.encode() * count + xml[start:]
+
+    return docx_with_document_xml(path, rewrite)
+
+
+def allocate(size: int) -> bytes:
+    """What a parser that needs `size` bytes does (run in the sandbox: this module imports nothing heavy)."""
+    return bytes(size)
+
+
+def wait_forever() -> None:
+    """What a parser caught in a loop does."""
+    import threading
+
+    threading.Event().wait()

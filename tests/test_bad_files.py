@@ -13,6 +13,7 @@ from rag.pipeline import Pipeline
 from tests.bad_files import (
     GOOD_PDF,
     docx_unpacking_to,
+    docx_with_paragraphs,
     encrypted_pdf,
     malformed_docx,
     oversized_file,
@@ -157,3 +158,65 @@ def test_the_staff_tab_shows_what_a_removal_of_a_bad_file_takes_out(tmp_path):
     assert ask_to_remove("坏文件.pdf", True) == (
         f"将从语料中删除：坏文件.pdf（无法读取 {corpus / '坏文件.pdf'}：文件已损坏或不完整）。确认无误请点「确认删除」。",
         "坏文件.pdf")
+
+
+def _staff_function(pipeline: Pipeline, tmp_path: Path, name: str):
+    """One of the staff tab's event handlers, from the app as `rag serve` builds it."""
+    from dataclasses import replace
+
+    from rag.feedback import FeedbackLog
+    from rag.webui import build_app
+
+    pipeline.settings = replace(pipeline.settings, ui_login=("staff", "pw"), admin_login=("a", "b"))
+    app = build_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"))
+    return next(f.fn for f in app.fns.values() if getattr(f.fn, "__name__", "") == name)
+
+
+def test_a_docx_of_three_million_paragraphs_is_refused_before_parsing_and_the_good_file_goes_in(
+        corpus_pipeline, tmp_path, capsys):
+    big = docx_with_paragraphs(tmp_path / "三百万段.docx", 3_000_000)
+    reason = f"无法读取 {big}：DOCX 共 3000145 段，超过上限 200000 段"
+    assert big.stat().st_size < 100_000
+    assert _staff_function(corpus_pipeline, tmp_path, "recognise")(str(big), "", True) == f"无法识别：{reason}"
+    corpus_pipeline.ingest()
+    assert rag.cli.main(["add", str(big), str(GOOD_PDF)]) == 1
+    captured = capsys.readouterr()
+    assert _errors(captured.err) == [f"错误：{reason}"]
+    assert DOG in _titles(corpus_pipeline)
+
+
+def test_a_parse_over_the_time_limit_is_stopped_and_named_and_the_other_files_index(corpus_pipeline, tmp_path,
+                                                                                    monkeypatch, capsys):
+    import rag.parse
+    from rag.parse.sandbox import Limits, Sandbox
+
+    sandbox = Sandbox(Limits(seconds=2))
+    monkeypatch.setattr(rag.parse, "SANDBOX", sandbox)
+    corpus = corpus_pipeline.settings.corpus_dir
+    # 199,000 paragraphs of text: under the paragraph limit, ~40 s of python-docx on this machine
+    slow = docx_with_paragraphs(corpus / "很慢.docx", 199_000, "<w:p><w:r><w:t>一段文字</w:t></w:r></w:p>")
+    reason = f"无法读取 {slow}：解析用时超过上限 2 秒"
+    try:
+        assert _staff_function(corpus_pipeline, tmp_path, "recognise")(str(slow), "", True) == f"无法识别：{reason}"
+        assert rag.cli.main(["ingest"]) == 1
+    finally:
+        sandbox.close()
+    assert _errors(capsys.readouterr().err) == [f"错误：{reason}（该文件原有的索引内容保持不变）"]
+    assert "强力推动产业升级 走好强市兴市之路" in _titles(corpus_pipeline)
+
+
+def test_the_sandbox_stops_a_parse_over_its_memory_or_time_and_the_next_one_runs():
+    from rag.parse.sandbox import LimitExceeded, Limits, Sandbox
+    from tests.bad_files import allocate, wait_forever
+
+    sandbox = Sandbox(Limits(seconds=1, memory_bytes=512 * MB))
+    try:
+        with pytest.raises(LimitExceeded) as raised:
+            sandbox.run(allocate, 4096 * MB)
+        assert raised.value.reason == "解析所需内存超过上限 512 MB"
+        with pytest.raises(LimitExceeded) as raised:
+            sandbox.run(wait_forever)
+        assert raised.value.reason == "解析用时超过上限 1 秒"
+        assert sandbox.run(allocate, 3) == b"\0\0\0"
+    finally:
+        sandbox.close()

@@ -22,6 +22,9 @@ QUESTIONS = [f"第{n}个问题：特困人员照料护理标准是多少" for n 
 
 @pytest.fixture
 def embedder():
+    import rag.parse
+
+    rag.parse.SANDBOX.close()  # the child that parses files is a spawned child of this process too
     embedder = ProcessEmbedder(HashingEmbedder)
     yield embedder
     embedder.close()

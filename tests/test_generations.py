@@ -249,3 +249,66 @@ def two_machines_ingest_at_once(root: Path, client_a, client_b) -> None:
     for pipeline in (first, second, _pipeline(root / "a", first.settings.corpus_dir, client_a)):
         hits = pipeline.current_answerer().retriever.search("禹州高性能科技材料项目投资多少", k=3)
         assert hits and hits[0].metadata.source == f"news/{NEWS}"
+
+
+def _restarted(pipeline: Pipeline, monkeypatch) -> Pipeline:
+    """The same data dir opened by a new process (Chroma keeps one open system per path in a process), with an
+    embedder that counts what it computes; the CLI works on it."""
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    restarted = _pipeline(pipeline.settings.data_dir.parent, pipeline.settings.corpus_dir)
+    monkeypatch.setattr(rag.cli, "_pipeline", lambda settings: restarted)
+    return restarted
+
+
+def _truncated(database: Path) -> None:
+    with database.open("r+b") as handle:
+        handle.truncate(database.stat().st_size // 2)
+
+
+def _header_overwritten(database: Path) -> None:
+    with database.open("r+b") as handle:
+        handle.write(bytes(100))
+
+
+@pytest.mark.parametrize(("damage", "problem"), [
+    (_truncated, "数据页损坏或文件不完整"), (_header_overwritten, "文件头已被改写，不是有效的 SQLite 文件")])
+@pytest.mark.parametrize("command", [["search", "计划总投资", "--json"], ["ingest"]])
+def test_a_damaged_chroma_database_is_set_aside_and_rebuilt_without_embedding(news, monkeypatch, caplog, capsys,
+                                                                             damage, problem, command):
+    data = news.settings.data_dir
+    served = _served_text(news)
+    damage(data / "chroma" / "chroma.sqlite3")
+    restarted = _restarted(news, monkeypatch)
+    caplog.set_level(logging.WARNING, logger="rag.pipeline")
+    assert rag.cli.main(command) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    aside = next(data.glob("chroma.damaged-*"))
+    assert [r.getMessage() for r in caplog.records if r.name == "rag.pipeline"] == [
+        f"注意：索引数据库 {data / 'chroma' / 'chroma.sqlite3'} 已损坏（{problem}），已移到 {aside}；"
+        "索引已用语料和嵌入缓存重建，无需重新计算向量"]
+    assert _served_text(restarted) == served and restarted.embedder.embedded == 0
+    assert (aside / "chroma.sqlite3").is_file()  # kept, not deleted
+
+
+@pytest.mark.parametrize("name", ["sentences.npy", "data.csc.index.npy"])
+@pytest.mark.parametrize("command", [["search", "计划总投资", "--json"], ["ingest"]])
+def test_zeroed_bytes_in_an_index_file_are_found_and_the_file_rebuilt_from_the_embedding_cache(
+        news, monkeypatch, caplog, capsys, name, command):
+    folder = news.settings.data_dir / "lexical" / news.store.live_name()
+    vectors = SentenceIndex.load(folder).vectors
+    damaged = folder / name
+    with damaged.open("r+b") as handle:  # what a disk error leaves: the file's size and format intact
+        handle.seek(damaged.stat().st_size // 2)
+        handle.write(bytes(256))
+    restarted = _restarted(news, monkeypatch)
+    caplog.set_level(logging.WARNING)
+    assert rag.cli.main(command) == 0
+    assert "索引已是最新" not in capsys.readouterr().out
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("rag.")] == [
+        f"注意：索引文件 {damaged} 已损坏（与写入时的校验值不符），已用语料和嵌入缓存重建，无需重新计算向量"]
+    live = news.settings.data_dir / "lexical" / restarted.store.live_name()
+    assert (SentenceIndex.load(live).vectors == vectors).all() and restarted.embedder.embedded == 0
+    assert rag.cli.main(["ingest"]) == 0
+    assert capsys.readouterr().out.startswith("索引已是最新")

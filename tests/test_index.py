@@ -49,6 +49,21 @@ def test_rerun_without_changes_embeds_nothing_and_keeps_the_generation(tmp_path,
     assert again.summary().startswith(f"新增 0，未变 {first.total}，删除 0")
 
 
+def test_a_corrected_issue_in_the_manifest_relabels_its_chunks_without_embedding_them(tmp_path, small_corpus):
+    pipeline = _pipeline(tmp_path, small_corpus)
+    first = pipeline.ingest()
+    gazette = sum(c.metadata.source.startswith("gazette/") for c in pipeline.store.chunks().values())
+    manifest = small_corpus / "sources.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("2024年第2期", "2024年第3期"), encoding="utf-8")
+    embedder = HashingEmbedder()
+    corrected = _pipeline(tmp_path, small_corpus, embedder)
+    report = corrected.ingest()
+    assert report.summary().startswith(f"新增 0，未变 {first.total - gazette}，更新标注 {gazette}，删除 0（计算向量 0，句子向量 0，")
+    assert embedder.embedded == 0
+    citation = corrected.answerer.run(CARE).citations[0]
+    assert citation.display().endswith("，载《许昌市人民政府公报》2024年第3期 第72页")
+
+
 def test_an_index_built_with_older_hnsw_settings_is_rebuilt_from_its_own_vectors(tmp_path, small_corpus,
                                                                                monkeypatch):
     import rag.store

@@ -351,13 +351,59 @@ def test_removing_one_document_of_a_gazette_issue_asks_for_the_whole_file_and_re
     before, manifest = _issues(gazette_library), _manifest(gazette_library)
     assert rag.cli.main(["remove", "许政〔2024〕8号"]) == 1
     assert capsys.readouterr().err == (
-        f"错误：许政〔2024〕8号 是 {GAZETTE} 中 11 个文件之一，删除会移除整个文件；未删除任何内容。"
-        "确要删除整个文件，请加 --whole-file\n")
+        f"错误：许政〔2024〕8号 是 {GAZETTE} 中 11 个文件之一，删除整个文件会连同其他 10 个文件一起移除；未删除任何内容。"
+        "只移除这一个文件请加 --document-only，确要删除整个文件请加 --whole-file\n")
     assert (gazette_library.settings.corpus_dir / GAZETTE).is_file() and _manifest(gazette_library) == manifest
     assert _issues(gazette_library) == before
     # the file named by its own name is the whole file: no question asked
     assert rag.cli.main(["remove", "许昌日报-2022-09-27-04.txt", "许政〔2024〕8号"]) == 1  # all or nothing
     assert _manifest(gazette_library) == manifest
+
+
+def test_one_document_of_a_gazette_issue_is_taken_out_alone_and_rag_restore_brings_it_back(gazette_library, capsys):
+    corpus = gazette_library.settings.corpus_dir
+    manifest = (corpus / "sources.toml").read_text(encoding="utf-8")
+    before = _issues(gazette_library)
+    title = "许昌市人民政府关于公布许昌市中心城区城镇土地级别与基准地价更新调整成果的通知"
+    assert rag.cli.main(["remove", "许政〔2024〕8号", "--document-only"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"已从 {GAZETTE} 中移除《{title}》（许政〔2024〕8号），其中其他 10 个文件保留（可用 rag restore 许政〔2024〕8号 恢复）")
+    assert (corpus / GAZETTE).is_file()
+    assert next(e for e in _manifest(gazette_library) if e["path"] == GAZETTE)["exclude"] == ["许政〔2024〕8号"]
+    numbers = {c.metadata.doc_number for c in gazette_library.store.chunks().values()}
+    assert "许政〔2024〕8号" not in numbers and {"许政〔2024〕9号", "许政办〔2024〕3号"} <= numbers
+    assert _issues(gazette_library) == before  # the issue file and the newspaper page are still cited
+    assert rag.cli.main(["remove", "许政〔2024〕8号", "--document-only"]) == 1  # gone: nothing names it now
+    assert capsys.readouterr().err == ("错误：语料中没有找到「许政〔2024〕8号」：请给出语料中的文件路径、文件名、标题或文号\n")
+    assert rag.cli.main(["remove", "许昌日报-2022-09-27-04.txt", "--document-only"]) == 1
+    assert capsys.readouterr().err == (
+        "错误：许昌日报-2022-09-27-04.txt 指的是整个文件 news/许昌日报-2022-09-27-04.txt，不是合订本中的一个文件；"
+        "未删除任何内容。删除整个文件请去掉 --document-only\n")
+
+    assert rag.cli.main(["restore"]) == 0
+    assert capsys.readouterr().out == f"回收站是空的。\n{GAZETTE} 中已移除 许政〔2024〕8号（rag restore 文号 可恢复）\n"
+    embedder = gazette_library.embedder
+    embedded = embedder.embedded
+    assert rag.cli.main(["restore", "许政〔2024〕8号"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"已恢复 {GAZETTE} 中的 许政〔2024〕8号"
+    assert (corpus / "sources.toml").read_text(encoding="utf-8") == manifest
+    assert "许政〔2024〕8号" in {c.metadata.doc_number for c in gazette_library.store.chunks().values()}
+    assert embedder.embedded == embedded  # its vectors came from the embedding cache
+
+
+def test_a_document_taken_out_of_a_file_without_a_manifest_entry_gets_one_and_comes_back(tmp_path):
+    from rag.library import Library
+
+    corpus = copy_corpus(tmp_path / "corpus", ("许昌市人民政府公报-2024-02.txt",))
+    (corpus / "sources.toml").write_text("# 清单\n", encoding="utf-8")
+    library = Library(corpus)
+    library.exclude(library.to_exclude("许政办〔2024〕3号"))
+    assert (corpus / "sources.toml").read_text(encoding="utf-8") == (
+        f'# 清单\n\n[[source]]\npath = "{GAZETTE}"\nexclude = ["许政办〔2024〕3号"]\n')
+    assert [title for title, number in library.matches(GAZETTE)[0].documents or ()
+            if number == "许政办〔2024〕3号"] == []
+    assert library.include("许政办〔2024〕3号") == GAZETTE and library.exclusions() == {}
+    assert len(library.matches(GAZETTE)[0].documents or ()) == 11
 
 
 def test_a_removed_file_goes_to_the_trash_and_rag_restore_brings_it_back_indexed(gazette_library, capsys):

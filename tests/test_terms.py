@@ -93,3 +93,4 @@ def test_the_vocabulary_holds_the_words_several_clauses_use_and_finds_the_neares
     vectors = tmp_path / "generation" / "vocabulary.npy"
     vectors.write_bytes(vectors.read_bytes()[:-8] + bytes(8))  # zeroed bytes: found by the checksum
     assert Vocabulary.load(tmp_path / "generation") is None
+    assert Vocabulary.damaged(tmp_path / "generation") == vectors

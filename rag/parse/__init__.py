@@ -14,6 +14,7 @@ from rag.normalize import fold_radicals, normalize_line
 from rag.parse.gazette import DOC_NUMBER_LINE, parse_gazette, parse_single_document
 from rag.parse.news import parse_newspaper
 from rag.parse.regulation import looks_like_regulation, parse_regulation
+from rag.parse.sandbox import LimitExceeded, Sandbox
 
 NEWSPAPER_MARK = re.compile(r"本报讯|本报记者|（记者|记者\s*[\u4e00-\u9fff]{2,3}\s*(?:通讯员|报道)")
 
@@ -50,8 +51,23 @@ def parse_source(source: Source, text: str) -> list[Document]:
     return documents
 
 
+SANDBOX = Sandbox()  # its child starts with the first file read
+
+
+def _read(source: Source, path: Path) -> list[Document]:
+    return parse_source(source, extract_text(path))
+
+
+def read_documents(source: Source, path: Path) -> list[Document]:
+    """A file's documents, read and parsed in the sandbox's child under its time and memory limits;
+    CorpusError naming the file when it cannot be read or runs over a limit."""
+    try:
+        return SANDBOX.run(_read, source, path)
+    except LimitExceeded as error:
+        raise CorpusError(f"无法读取 {path}：{error.reason}") from None
+
+
 def parse_file(path: Path, corpus_dir: Path | None = None) -> list[Document]:
-    """Parse one corpus file; raises CorpusError with a message naming the file."""
+    """Parse one corpus file (see read_documents); raises CorpusError with a message naming the file."""
     source = source_for(path, corpus_dir)
-    text = extract_text(path)
-    return parse_source(replace(source, file_hash=file_sha256(path)), text)
+    return read_documents(replace(source, file_hash=file_sha256(path)), path)
