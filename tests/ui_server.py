@@ -32,7 +32,12 @@ def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[
     pipeline.ingest()
     feedback = FeedbackLog(root / "feedback.sqlite3")
     app = build_app(pipeline, feedback, concurrency=concurrency, queue_size=queue_size)
-    launch = {**launch_settings(settings), "server_port": free_port(), "prevent_thread_lock": True, "quiet": True,
-              "show_error": True}
-    app.launch(**launch)
-    return app, f"http://127.0.0.1:{launch['server_port']}/", feedback
+    return app, launch(app, settings), feedback
+
+
+def launch(app, settings) -> str:
+    """Serve a built app on a free port without blocking; its URL."""
+    options = {**launch_settings(settings), "server_port": free_port(), "prevent_thread_lock": True, "quiet": True,
+               "show_error": True}
+    app.launch(**options)
+    return f"http://127.0.0.1:{options['server_port']}/"

@@ -1,0 +1,66 @@
+"""`rag serve` on a data dir without an index: keyword answers at once, the vectors built in the background,
+then answers from the complete index without a restart."""
+
+from gradio_client import Client
+
+from rag.answer.answerer import KEYWORD_ONLY
+from rag.background import BackgroundIndex, texts_to_embed
+from rag.feedback import FeedbackLog
+from rag.pipeline import Pipeline
+from rag.webui import build_app
+from tests.fakes import GatedEmbedder, HashingEmbedder
+from tests.helpers import copy_corpus, make_settings
+from tests.ui_server import SMALL_CORPUS, launch
+
+CARE = "特困人员的照料护理标准是多少？"
+
+
+def _cited(result: dict) -> tuple[str, str]:
+    return result["citations"][0]["doc_number"], result["citations"][0]["clause_path"]
+
+
+def test_a_served_app_answers_by_keyword_while_vectors_are_built_then_from_the_complete_index(tmp_path):
+    settings = make_settings(tmp_path, copy_corpus(tmp_path / "corpus", SMALL_CORPUS))
+    pipeline = Pipeline(settings, embedder=HashingEmbedder())
+    builder = GatedEmbedder()  # holds the build at its first batch until released
+    build = BackgroundIndex(pipeline, builder)
+    build.start()
+    app = build_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"), status=build.notice)
+    try:
+        client = Client(launch(app, settings), verbose=False)
+        during = client.predict(CARE, api_name="/ask")
+        assert during["answer"].startswith(f"（{KEYWORD_ONLY}）\n照料护理标准依据特困人员生活自理能力")
+        assert _cited(during) == ("许政办〔2024〕3号", "四、（四）1.")
+        assert pipeline.store.live_name() is None and builder.embedded == 0
+        assert build.notice() == "正在建立语义索引 0%，正在估算剩余时间；目前按关键词检索"
+
+        builder.release.set()
+        assert build.done.wait(timeout=120)
+        after = client.predict(CARE, api_name="/ask")
+        assert after["answer"].startswith("照料护理标准依据特困人员生活自理能力")
+        assert _cited(after) == ("许政办〔2024〕3号", "四、（四）1.")
+        assert pipeline.store.live_name() is not None and build.progress.failure == ""
+        assert build.notice() == ""
+    finally:
+        app.close()
+
+
+def test_a_build_that_stops_keeps_keyword_answers_and_the_next_start_continues_where_it_stopped(tmp_path):
+    settings = make_settings(tmp_path, copy_corpus(tmp_path / "corpus", SMALL_CORPUS))
+    stopping = GatedEmbedder(fail_after=2)
+    stopping.release.set()
+    first = BackgroundIndex(Pipeline(settings, embedder=HashingEmbedder()), stopping)
+    first.start()
+    assert first.done.wait(timeout=120)
+    assert first.notice() == "语义索引未能建立（嵌入进程已退出）；目前按关键词检索，重启应用会继续建立。"
+    assert first.pipeline.current_answerer().run(CARE).answer.startswith(f"（{KEYWORD_ONLY}）")
+
+    again = GatedEmbedder()
+    again.release.set()
+    second = BackgroundIndex(Pipeline(settings, embedder=HashingEmbedder()), again)
+    second.start()
+    assert second.done.wait(timeout=120) and second.progress.failure == ""
+    assert second.progress.total < first.progress.total  # the two batches the first run committed are kept
+    chunks = second.pipeline.current_answerer().retriever.chunks
+    assert stopping.embedded + again.embedded == len(set(texts_to_embed(list(chunks.values()))))  # each text once
+    assert second.pipeline.current_answerer().run(CARE).citations[0].clause_path == "四、（四）1."
