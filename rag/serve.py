@@ -9,6 +9,7 @@ second core while this process imports Chroma and Gradio and reads the index.
 from __future__ import annotations
 
 import sys
+import threading
 from functools import partial
 
 from rag.config import Settings, SettingsError
@@ -42,7 +43,9 @@ def serve(settings: Settings, embedder: ProcessEmbedder, wait_index: bool = Fals
     pipeline = Pipeline(settings, embedder=embedder)
     status = None
     if pipeline.has_index():
-        pipeline.answerer  # noqa: B018 — read the index now, not when the first question arrives
+        # read the index now, not at the first question, while this thread imports Gradio and builds the page:
+        # Chroma's reads and numpy's loads release the interpreter lock, so the two overlap
+        threading.Thread(target=pipeline.current_answerer, name="read-index", daemon=True).start()
     elif wait_index:
         print("首次启动：正在建立索引（只需一次）…", file=sys.stderr)
         ingest_with_progress(pipeline)
