@@ -63,7 +63,7 @@ class GatedEmbedder(HashingEmbedder):
         self.batches = 0
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        self.release.wait(timeout=120)
+        self.release.wait(timeout=600)
         if self.fail_after is not None and self.batches >= self.fail_after:
             raise RuntimeError("嵌入进程已退出")
         self.batches += 1
