@@ -11,6 +11,7 @@ does, and the app follows the live pointer to it without a restart.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -123,9 +124,9 @@ class BackgroundIndex:
                                             on_parsed=self._parsed)
             report = indexer.run(None, self.pipeline.settings.corpus_dir)
             for error in report.errors:
-                LOG.warning("建索引时跳过：%s", error)
-            LOG.info("语义索引已建立：%s", report.summary())
+                print(f"错误：{error}（该文件未收录）", file=sys.stderr)
             self.pipeline.current_answerer()  # read the new generation now, not at the next question
+            print(f"语义索引已建立，已切换到完整检索。{report.summary()}", file=sys.stderr, flush=True)
         except Exception as error:  # the keyword index keeps serving; the reason is on the page and in the log
             LOG.exception("后台建立语义索引失败")
             self.progress.failure = str(error) or type(error).__name__
