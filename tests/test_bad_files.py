@@ -137,9 +137,9 @@ def test_the_first_serve_indexes_the_good_files_and_starts(corpus_pipeline, monk
         def launch(self, **settings):
             launched.append(settings["server_name"])
 
-    monkeypatch.setattr(rag.webui, "build_app", lambda pipeline, feedback: App())
+    monkeypatch.setattr(rag.webui, "build_app", lambda pipeline, feedback, status: App())
     monkeypatch.setattr(rag.pipeline, "Pipeline", lambda settings, embedder: corpus_pipeline)
-    rag.serve.serve(corpus_pipeline.settings, HashingEmbedder())
+    rag.serve.serve(corpus_pipeline.settings, HashingEmbedder(), wait_index=True)  # the whole index first
     assert launched == ["127.0.0.1"]
     assert "强力推动产业升级 走好强市兴市之路" in _titles(corpus_pipeline)
     assert sum("无法读取" in line for line in capsys.readouterr().err.splitlines()) == len(BAD)
