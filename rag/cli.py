@@ -294,7 +294,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from rag.serve import main as serve
 
-    serve(replace(settings, ui_port=args.port) if args.port else settings)
+    serve(replace(settings, ui_port=args.port) if args.port else settings, wait_index=args.wait_index)
     return 0
 
 
@@ -407,6 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="启动网页界面（127.0.0.1）")
     serve.add_argument("--port", type=int, help="端口（默认 7860，或 RAG_UI_PORT）")
+    serve.add_argument("--wait-index", action="store_true",
+                       help="首次启动时先建完整索引（含向量）再开网页；默认先按关键词检索开网页，向量在后台计算")
     serve.set_defaults(handler=cmd_serve)
 
     evaluate = commands.add_parser("eval", help="在金标准问题集上评测")

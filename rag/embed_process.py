@@ -25,8 +25,9 @@ from rag.embed import Embedder
 _child_embedder: Embedder | None = None
 
 
-def _start_child(make_embedder: Callable[[], Embedder]) -> None:
+def _start_child(make_embedder: Callable[[], Embedder], niceness: int) -> None:
     global _child_embedder
+    os.nice(niceness)
     _child_embedder = make_embedder()
     # Ctrl+C in the terminal reaches the whole process group: the app decides, the child follows it
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -61,8 +62,10 @@ class ProcessEmbedder:
     one child. If the child dies (killed, out of memory), the next call starts a fresh one and retries once.
     """
 
-    def __init__(self, make_embedder: Callable[[], Embedder]):
+    def __init__(self, make_embedder: Callable[[], Embedder], niceness: int = 0):
+        """niceness: added to the child's (os.nice): a background build leaves the CPU to the app first."""
         self._make_embedder = make_embedder
+        self._niceness = niceness
         self.name = make_embedder().name
         self._restarting = threading.Lock()
         self._pool = self._start()
@@ -70,7 +73,7 @@ class ProcessEmbedder:
     def _start(self) -> ProcessPoolExecutor:
         # spawn, not fork: the app process has threads by now, and the child needs none of its imports
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_child, initargs=(self._make_embedder,))
+                                   initializer=_start_child, initargs=(self._make_embedder, self._niceness))
         pool.submit(_warm_up).add_done_callback(_report_failed_warm_up)
         return pool
 

@@ -112,8 +112,10 @@ class Indexer:
     """store_dir: the embedded Chroma's folder, whose disk a new generation fills too (None for a server)."""
 
     def __init__(self, store: ChromaStore, embedder: Embedder, cache: EmbeddingCache,
-                 data_dir: Path, progress: ProgressFactory | None = None, store_dir: Path | None = None):
+                 data_dir: Path, progress: ProgressFactory | None = None, store_dir: Path | None = None,
+                 on_parsed: Callable[[list[Chunk]], None] | None = None):
         self.store = store
+        self.on_parsed = on_parsed  # told the new generation's chunks before any vector is computed
         self.embedder = embedder
         self.cache = cache
         self.data_dir = data_dir
@@ -185,6 +187,10 @@ class Indexer:
             report.seconds = time.perf_counter() - started
             return report
         self.check_space(len(wanted_ids))
+        ids = sorted(wanted_ids)
+        chunks = [fresh[i] if i in fresh else kept[i] for i in ids]
+        if self.on_parsed is not None:
+            self.on_parsed(chunks)
 
         new_chunks = [fresh[i] for i in sorted(set(fresh) - set(current))]
         reused = self.store.vectors(sorted(wanted_ids & set(current)))
@@ -195,8 +201,6 @@ class Indexer:
                 self.embedder, self.cache, [c.embed_text for c in new_chunks], on_batch=advance)
             vectors.update({c.chunk_id: v for c, v in zip(new_chunks, computed, strict=True)})
 
-        ids = sorted(wanted_ids)
-        chunks = [fresh[i] if i in fresh else kept[i] for i in ids]
         generation = self.store.new_generation(self.embedder.name)
         folder = lexical_dir(self.data_dir, generation.name)
         try:

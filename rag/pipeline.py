@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
 import chromadb
 
 from rag.answer import Answerer
+from rag.chunk import Chunk
 from rag.config import Settings
 from rag.embed import Embedder, EmbeddingCache, model_embedder
 from rag.index import Indexer, IngestReport, ProgressFactory, damage_notices, lexical_dir
@@ -40,6 +42,8 @@ class Pipeline:
         self._generation: str | None = None  # the index generation the retriever was read from
         self._rebuild = False  # the store was found damaged and set aside: the first read rebuilds it
         self._reload = threading.Lock()
+        # (the generation live when it was set, an answerer): served until another generation is published
+        self._interim: tuple[str | None, Answerer] | None = None
         init_jieba(settings.data_dir / "jieba")
 
     @cached_property
@@ -60,9 +64,11 @@ class Pipeline:
         # the data dir builds generations: several, on several machines, may share one Chroma server
         return ChromaStore(client, owner=f"{socket.gethostname()}:{self.settings.data_dir.resolve()}")
 
-    def indexer(self, progress: ProgressFactory | None = None) -> Indexer:
-        return Indexer(self.store, self.embedder, EmbeddingCache(self.settings.embedding_cache),
-                       self.settings.data_dir, progress, store_dir=self._store_dir)
+    def indexer(self, progress: ProgressFactory | None = None, embedder: Embedder | None = None,
+                on_parsed: Callable[[list[Chunk]], None] | None = None) -> Indexer:
+        """embedder: another one than the app's for the document vectors (rag.background's, in a niced child)."""
+        return Indexer(self.store, embedder or self.embedder, EmbeddingCache(self.settings.embedding_cache),
+                       self.settings.data_dir, progress, store_dir=self._store_dir, on_parsed=on_parsed)
 
     def ingest(self, paths: list[Path] | None = None, progress: ProgressFactory | None = None) -> IngestReport:
         report = self.indexer(progress).run(paths, self.settings.corpus_dir)
@@ -107,16 +113,34 @@ class Pipeline:
         """The answerer over the generation that is live now: an index published by `rag ingest` or
         `rag add` in another process is read on the next question, without restarting the app."""
         with self._reload:
-            if self._generation is not None and self.store.live_name() != self._generation:
+            live = self.store.live_name()
+            if self._interim is not None:
+                if live == self._interim[0]:
+                    return self._interim[1]
+                self._interim = None
+            if self._generation is not None and live != self._generation:
                 self.__dict__.pop("retriever", None)
                 self.__dict__.pop("answerer", None)
             return self.answerer
 
+    def serve_by_keyword(self, chunks: list[Chunk]) -> None:
+        """Answer from these chunks by BM25 alone until the next generation is published (its vectors are
+        being computed): a first start serves at once, without waiting for the embedding model."""
+        ids = [c.chunk_id for c in chunks]
+        retriever = Retriever(self.store, self.embedder, LexicalIndex.build(ids, [c.embed_text for c in chunks]),
+                              {c.chunk_id: c for c in chunks}, SentenceIndex.without_vectors(chunks), semantic=False)
+        answerer = self._answerer(retriever)
+        with self._reload:
+            self._interim = (self.store.live_name(), answerer)
+
     @cached_property
     def answerer(self) -> Answerer:
+        return self._answerer(self.retriever)
+
+    def _answerer(self, retriever: Retriever) -> Answerer:
         llm = None
         if self.settings.llm_base_url:
             from rag.answer.llm import make_llm
 
             llm = make_llm(self.settings.llm_base_url, self.settings.llm_model, self.settings.llm_api_key)
-        return Answerer(self.retriever, llm=llm)
+        return Answerer(retriever, llm=llm)

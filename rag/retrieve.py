@@ -150,11 +150,15 @@ class Retriever:
     def __init__(self, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex,
                  chunks: dict[str, Chunk], sentences: SentenceIndex, dense_weight: float = DENSE_WEIGHT,
                  lexical_weight: float = LEXICAL_WEIGHT, sentence_weight: float = SENTENCE_WEIGHT,
-                 versions: VersionTable | None = None, vocabulary: Vocabulary | None = None):
+                 versions: VersionTable | None = None, vocabulary: Vocabulary | None = None,
+                 semantic: bool = True):
         self.vocabulary = vocabulary  # the documents' words with vectors; None: own words are not matched
-        self.dense_weight = dense_weight  # 0 turns the retriever into BM25 only (a baseline)
+        # False: no vectors exist yet (the app's first start, while they are computed): BM25 alone, and the
+        # embedder is never asked (it is busy computing them)
+        self.semantic = semantic
+        self.dense_weight = dense_weight if semantic else 0.0  # 0 turns the retriever into BM25 only (a baseline)
         self.lexical_weight = lexical_weight  # 0: dense only
-        self.sentence_weight = sentence_weight  # best sentence of a chunk (max-sim)
+        self.sentence_weight = sentence_weight if semantic else 0.0  # best sentence of a chunk (max-sim)
         self.sentences = sentences
         self._query_vectors: dict[str, np.ndarray] = {}
         self.store = store
@@ -238,7 +242,7 @@ class Retriever:
         """The same index fused with other weights (baselines, calibration); question vectors shared."""
         other = Retriever(self.store, self.embedder, self.lexical, self.chunks, self.sentences,
                           dense_weight=dense, lexical_weight=lexical, sentence_weight=sentence, versions=self.versions,
-                          vocabulary=self.vocabulary)
+                          vocabulary=self.vocabulary, semantic=self.semantic)
         other._query_vectors = self._query_vectors
         return other
 
@@ -269,6 +273,8 @@ class Retriever:
 
         The app answers several questions at once: read the cache once, so another thread
         clearing it between a check and a read cannot lose the vector."""
+        if not self.semantic:
+            return np.zeros(self.sentences.vectors.shape[1], np.float32)
         vector = self._query_vectors.get(text)
         if vector is None:
             if len(self._query_vectors) > 256:

@@ -99,6 +99,11 @@ class SentenceIndex:
         vectors = embed(to_embed) if to_embed else np.zeros((0, 1), np.float32)
         return cls(chunk_ids, texts, np.asarray(vectors, dtype=np.float32), _spans(chunk_ids))
 
+    @classmethod
+    def without_vectors(cls, chunks: Sequence[Chunk]) -> SentenceIndex:
+        """The sentences alone (vectors of width 0): evidence chosen by words while the vectors are computed."""
+        return cls.build(chunks, lambda texts: np.zeros((len(texts), 0), np.float32))
+
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / VECTORS_FILE, self.vectors)

@@ -6,7 +6,7 @@ import html
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -371,8 +371,13 @@ def year_choices(pipeline: Pipeline) -> list[str]:
     return [ALL, *[str(y) for y in sorted(years)]]
 
 
-def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, queue_size: int = 64) -> gr.Blocks:
-    """The app, its queue set: `concurrency` answers at once, up to `queue_size` waiting."""
+STATUS_SECONDS = 10  # how often the page reads the background build's progress
+
+
+def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, queue_size: int = 64,
+              status: Callable[[], str] | None = None) -> gr.Blocks:
+    """The app, its queue set: `concurrency` answers at once, up to `queue_size` waiting. status: the index
+    build's progress in one line, "" once it is complete (rag.background)."""
     def respond(message: str, session: Session | None, kind: str, year: str, document: str) -> Iterator[tuple]:
         session = session or Session(turns=[], chat=[])
         chat = session.chat
@@ -461,6 +466,16 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
 
     with gr.Blocks(title="政策问答", analytics_enabled=False) as app:
         gr.Markdown("# 政策问答\n根据许昌市政府公报和《许昌日报》原文回答政策问题，每个结论都附条款出处，可点开核对原文。")
+        if status is not None:  # refreshed while the build runs; the timer stops once it is complete
+            building = gr.Markdown(status(), elem_id="index-status")
+            timer = gr.Timer(STATUS_SECONDS)
+
+            def refresh() -> tuple:
+                line = status()
+                return line, gr.Timer(active=bool(line))
+
+            timer.tick(refresh, None, [building, timer], api_visibility="private")
+            app.load(refresh, None, [building, timer], api_visibility="private")
         session = gr.State(None)
         with gr.Tabs() as tabs:
             # one column at every width: on a phone the clauses open right under the answer

@@ -50,3 +50,21 @@ class HeldEmbedder(HashingEmbedder):
         self.holding.set()
         self.release.wait(timeout=120)
         return super().embed_query(text)
+
+
+class GatedEmbedder(HashingEmbedder):
+    """Computes document vectors only once `release` is set (a background build held midway); with
+    `fail_after`, raises after that many batches (a build that stops, as on a restart)."""
+
+    def __init__(self, fail_after: int | None = None):
+        super().__init__()
+        self.release = threading.Event()
+        self.fail_after = fail_after
+        self.batches = 0
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        self.release.wait(timeout=600)
+        if self.fail_after is not None and self.batches >= self.fail_after:
+            raise RuntimeError("嵌入进程已退出")
+        self.batches += 1
+        return super().embed_documents(texts)

@@ -79,6 +79,16 @@ def all_exited(pids: set[int], within: float = 10.0) -> bool:
     return not any(map(is_running, pids))
 
 
+def wait_for_line(log: Path, line: str, within: float = 600.0) -> bool:
+    """Whether a growing log (a running app's terminal output) says `line` within `within` seconds."""
+    import time
+
+    deadline = time.monotonic() + within
+    while line not in log.read_text(encoding="utf-8") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return line in log.read_text(encoding="utf-8")
+
+
 def fake_answerer(root: Path, names: tuple[str, ...]):
     """An answerer over some corpus files, indexed with the deterministic fake embedder (fast unit tests)."""
     from rag.pipeline import Pipeline

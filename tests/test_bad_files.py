@@ -136,7 +136,7 @@ def test_the_first_serve_indexes_the_good_files_and_starts(corpus_pipeline, monk
     launched = []
     monkeypatch.setattr(uvicorn, "run", lambda server, host, port, log_level: launched.append(host))
     monkeypatch.setattr(rag.pipeline, "Pipeline", lambda settings, embedder: corpus_pipeline)
-    rag.serve.serve(corpus_pipeline.settings, HashingEmbedder())
+    rag.serve.serve(corpus_pipeline.settings, HashingEmbedder(), wait_index=True)  # the whole index first
     assert launched == ["127.0.0.1"]
     assert "强力推动产业升级 走好强市兴市之路" in _titles(corpus_pipeline)
     assert sum("无法读取" in line for line in capsys.readouterr().err.splitlines()) == len(BAD)

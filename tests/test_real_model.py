@@ -5,7 +5,7 @@ from gradio_client import Client
 
 from eval.measure import child_pids, running_app
 from rag.config import Settings
-from tests.helpers import all_exited, real_settings
+from tests.helpers import all_exited, real_settings, wait_for_line
 
 pytestmark = pytest.mark.model
 
@@ -68,16 +68,24 @@ def _serve_and_ask(settings: Settings, question: str) -> tuple[dict, str, set[in
     return result, output, children
 
 
-def test_rag_serve_builds_the_index_once_then_reuses_it_and_leaves_no_process_behind(tmp_path, real_pipeline):
-    """The README's run command: the first start builds the index, later starts reuse it.
+def test_rag_serve_answers_at_once_builds_the_index_in_the_background_then_reuses_it(tmp_path, real_pipeline):
+    """The README's run command: the first start answers by keyword while it builds the index, later starts
+    reuse it; no process is left behind.
 
     Runs after real_pipeline has filled the embedding cache, so the first start embeds nothing new.
     """
     settings = real_settings(tmp_path)
-    for run in ("first", "later"):
-        result, output, children = _serve_and_ask(settings, "特困人员的照料护理标准是多少？")
+    with running_app(settings) as app:
+        result = Client(app.url, verbose=False).predict("特困人员的照料护理标准是多少？", api_name="/ask")
         assert "1/10、1/6、1/3" in result["answer"]
         assert (result["citations"][0]["doc_number"], result["citations"][0]["clause_path"]) == (
             "许政办〔2024〕3号", "四、（四）1.")
-        assert ("首次启动：正在建立索引" in output) == (run == "first"), output
-        assert children and all_exited(children)  # the model's child process goes with the app
+        assert wait_for_line(app.log, "语义索引已建立，已切换到完整检索。")
+        output = app.log.read_text()
+        assert "首次启动：先按关键词检索提供服务" in output, output
+        first_children = child_pids(app.process.pid)
+    assert first_children and all_exited(first_children)
+    result, output, children = _serve_and_ask(settings, "特困人员的照料护理标准是多少？")
+    assert result["answer"].startswith("照料护理标准依据特困人员生活自理能力")  # no keyword-only notice
+    assert "首次启动" not in output, output
+    assert children and all_exited(children)  # the model's child process goes with the app

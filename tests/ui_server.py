@@ -60,6 +60,12 @@ def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[
     feedback = FeedbackLog(root / "feedback.sqlite3")
     chat = build_app(pipeline, feedback, concurrency=concurrency, queue_size=queue_size)
     staff_page = staff_app(pipeline, feedback) if staff_login(settings) else None
+    running, url = serve_apps(settings, chat, staff_page)
+    return running, url, feedback
+
+
+def serve_apps(settings, chat: gr.Blocks, staff_page: gr.Blocks | None = None) -> tuple[RunningApp, str]:
+    """Serve built apps as `rag serve` does, on a free port, without blocking; the running server and its URL."""
     door = StaffDoor()
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(web_server(settings, chat, staff_page, door), host=HOST, port=port,
@@ -70,4 +76,4 @@ def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[
         if not thread.is_alive():
             raise RuntimeError("测试服务器未能启动")
         time.sleep(0.01)
-    return RunningApp(chat, staff_page, door, server, thread), f"http://{HOST}:{port}/", feedback
+    return RunningApp(chat, staff_page, door, server, thread), f"http://{HOST}:{port}/"

@@ -42,6 +42,7 @@ from rag.sentences import sentences
 from rag.versions import format_date
 
 LLM_ANSWER_REJECTED = "大模型的回答未通过引用和数字核对，已改用原文摘录回答。"
+KEYWORD_ONLY = "语义索引正在建立，本次按关键词检索，结果可能不全。"
 NO_SUBJECT = "请说明想了解哪项政策或哪类事项，例如：特困人员的照料护理标准是多少？拖欠企业账款什么时候还清？"
 
 
@@ -176,6 +177,8 @@ class Answerer:
         # no filter on words such as 忽略 or 忘记: the extractive answer only quotes clauses, whatever the
         # question says, and the LLM's reply is checked sentence by sentence (rag.answer.llm.verify)
         notices = [cleaned.notice] if cleaned.notice else []
+        if not self.retriever.semantic:
+            notices.append(KEYWORD_ONLY)
         earlier: list[str] = []
         for turn in history:  # each earlier turn read with the ones before it, as it was when asked
             earlier.append(resolve_follow_up(turn.question, earlier))

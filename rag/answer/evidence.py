@@ -259,7 +259,10 @@ class EvidenceFinder:
                 stated = states_figure(text) if part_asks.quantity else True
             if stated and part_asks.needs_figure:
                 stated = self._gives_new_figure(text, header, part_asks, question, years, named_rows)
-            sentence = Sentence(text, float(similarity), share(text), share(f"{breadcrumb} {header} {text}"), stated)
+            subject = share(f"{breadcrumb} {header} {text}")
+            if not self.retriever.semantic:  # no vectors yet: the words shared with the sentence and its headings
+                similarity = subject
+            sentence = Sentence(text, float(similarity), share(text), subject, stated)
             if previous is not None and _depends_on(text, previous.text, hit.text):
                 # 「拒不改正的，处…罚款」 is about the situation of the sentence before it
                 sentence = replace(sentence, similarity=max(sentence.similarity, previous.similarity),

@@ -1,0 +1,139 @@
+"""`rag serve` without an index: keyword search at once, the vectors computed in the background.
+
+Embedding is the only slow step of an ingest (minutes on two cores); parsing, chunking and BM25 take
+seconds. So the app starts an ingest in a thread, serves the parsed chunks by BM25 as soon as the
+ingest has them (Pipeline.serve_by_keyword), and the ingest computes the chunk vectors, then the sentence
+vectors, through an embedder of its own (a niced child process). Each batch is committed to the embedding
+cache, so a restart continues where the last run stopped. The ingest publishes the generation as any ingest
+does, and the app follows the live pointer to it without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag.chunk import Chunk
+from rag.embed import Embedder, EmbeddingCache, text_hash
+from rag.pipeline import Pipeline
+from rag.sentences import SentenceIndex
+
+LOG = logging.getLogger(__name__)
+# the model's work per text: its characters and the prompt and special tokens every text gets (in characters
+# of Chinese text, about one token each); a count of texts alone would misjudge, the texts differing 100-fold
+PER_TEXT_COST = 12
+BACKGROUND_NICENESS = 10
+
+
+def cost(texts: Sequence[str]) -> int:
+    return sum(len(t) + PER_TEXT_COST for t in texts)
+
+
+@dataclass
+class BuildProgress:
+    """How far the background build is, as the page says it."""
+
+    total: int = 0  # cost of the texts the embedding cache lacked when the build began
+    done: int = 0
+    started: float = field(default_factory=time.monotonic)
+    finished: bool = False
+    failure: str = ""
+
+    def notice(self, now: float | None = None) -> str:
+        """One line for the page: 「正在建立语义索引 45%，约 4 分钟；目前按关键词检索」; "" once the vectors serve."""
+        if self.failure:
+            return f"语义索引未能建立（{self.failure}）；目前按关键词检索，重启应用会继续建立。"
+        if self.finished:
+            return ""
+        share = self.done / self.total if self.total else 0.0
+        elapsed = (now if now is not None else time.monotonic()) - self.started
+        if not self.done or elapsed <= 0:
+            left = "正在估算剩余时间"
+        else:
+            seconds = (self.total - self.done) / (self.done / elapsed)
+            left = f"约 {max(1, round(seconds / 60))} 分钟" if seconds >= 60 else "不到 1 分钟"
+        return f"正在建立语义索引 {int(share * 100)}%，{left}；目前按关键词检索"
+
+
+class MeteredEmbedder:
+    """The build's embedder, counting the work done for BuildProgress."""
+
+    def __init__(self, inner: Embedder, progress: BuildProgress):
+        self.inner = inner
+        self.name = inner.name
+        self.progress = progress
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self.inner.embed_documents(texts)
+        self.progress.done += cost(texts)
+        return vectors
+
+
+def texts_to_embed(chunks: Sequence[Chunk]) -> list[str]:
+    """What an ingest of these chunks embeds: each chunk's text, then each sentence as rag.sentences embeds it."""
+    sentence_texts: list[str] = []
+
+    def collect(texts: list[str]) -> np.ndarray:
+        sentence_texts.extend(texts)
+        return np.zeros((len(texts), 0), np.float32)
+
+    SentenceIndex.build(chunks, collect)
+    return [c.embed_text for c in chunks] + sentence_texts
+
+
+class BackgroundIndex:
+    """One background ingest of the pipeline's corpus; `start` returns once keyword search serves."""
+
+    def __init__(self, pipeline: Pipeline, embedder: Embedder):
+        self.pipeline = pipeline
+        self.embedder = embedder  # computes the document vectors; closed, when it can be, once the build ends
+        self.progress = BuildProgress()
+        self.done = threading.Event()  # the build ended: published, or failed (then `progress.failure`)
+        self.serving = False  # the parsed corpus is served by keyword
+        self._ready = threading.Event()  # serving, or the build ended before it could
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="background-index", daemon=True).start()
+        self._ready.wait()
+
+    def notice(self) -> str:
+        return self.progress.notice()
+
+    def _parsed(self, chunks: list[Chunk]) -> None:
+        texts = texts_to_embed(chunks)
+        cached = EmbeddingCache(self.pipeline.settings.embedding_cache).get(
+            self.embedder.name, [text_hash(t) for t in texts])
+        missing = {text_hash(t): t for t in texts if text_hash(t) not in cached}  # each text is embedded once
+        self.progress.total, self.progress.started = cost(list(missing.values())), time.monotonic()
+        self.pipeline.serve_by_keyword(chunks)
+        self.serving = True
+        self._ready.set()
+
+    def _run(self) -> None:
+        try:
+            indexer = self.pipeline.indexer(embedder=MeteredEmbedder(self.embedder, self.progress),
+                                            on_parsed=self._parsed)
+            report = indexer.run(None, self.pipeline.settings.corpus_dir)
+            for error in report.errors:
+                print(f"错误：{error}（该文件未收录）", file=sys.stderr)
+            self.pipeline.current_answerer()  # read the new generation now, not at the next question
+            print(f"语义索引已建立，已切换到完整检索。{report.summary()}", file=sys.stderr, flush=True)
+        except Exception as error:  # the keyword index keeps serving; the reason is on the page and in the log
+            LOG.exception("后台建立语义索引失败")
+            self.progress.failure = str(error) or type(error).__name__
+        finally:
+            self.progress.finished = True
+            self.done.set()
+            self._ready.set()
+            close = getattr(self.embedder, "close", None)
+            if close is not None:
+                close()
