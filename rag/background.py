@@ -21,8 +21,10 @@ import numpy as np
 
 from rag.chunk import Chunk
 from rag.embed import Embedder, EmbeddingCache, text_hash
+from rag.lexical import LexicalIndex
 from rag.pipeline import Pipeline
 from rag.sentences import SentenceIndex
+from rag.vocabulary import Vocabulary
 
 LOG = logging.getLogger(__name__)
 # the model's work per text: its characters and the prompt and special tokens every text gets (in characters
@@ -79,15 +81,18 @@ class MeteredEmbedder:
 
 
 def texts_to_embed(chunks: Sequence[Chunk]) -> list[str]:
-    """What an ingest of these chunks embeds: each chunk's text, then each sentence as rag.sentences embeds it."""
-    sentence_texts: list[str] = []
+    """What an ingest of these chunks embeds: each chunk's text, then each sentence as rag.sentences embeds it,
+    then the documents' words (rag.vocabulary)."""
+    collected: list[str] = []
 
     def collect(texts: list[str]) -> np.ndarray:
-        sentence_texts.extend(texts)
+        collected.extend(texts)
         return np.zeros((len(texts), 0), np.float32)
 
     SentenceIndex.build(chunks, collect)
-    return [c.embed_text for c in chunks] + sentence_texts
+    lexical = LexicalIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks])
+    Vocabulary.build(lexical.document_frequency, collect)
+    return [c.embed_text for c in chunks] + collected
 
 
 class BackgroundIndex:

@@ -161,14 +161,14 @@ def test_the_staff_tab_shows_what_a_removal_of_a_bad_file_takes_out(tmp_path):
 
 
 def _staff_function(pipeline: Pipeline, tmp_path: Path, name: str):
-    """One of the staff tab's event handlers, from the app as `rag serve` builds it."""
+    """One of the staff area's event handlers, from its app as `rag serve` builds it."""
     from dataclasses import replace
 
     from rag.feedback import FeedbackLog
-    from rag.webui import build_app
+    from rag.staff import staff_app
 
-    pipeline.settings = replace(pipeline.settings, ui_login=("staff", "pw"), admin_login=("a", "b"))
-    app = build_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"))
+    pipeline.settings = replace(pipeline.settings, staff_login=("staff", "pw"), admin_login=("a", "b"))
+    app = staff_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"))
     return next(f.fn for f in app.fns.values() if getattr(f.fn, "__name__", "") == name)
 
 
