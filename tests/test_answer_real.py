@@ -150,3 +150,11 @@ def test_a_word_the_documents_never_use_is_named_once_with_their_word_for_it(rea
     assert answer.answer.count("孩子") == 1
     assert "问题中的“孩子”，文件中称“儿童”。" in answer.answer.splitlines()
     assert answer.unanswered_parts == []
+
+
+def test_a_sentence_quoted_for_two_parts_or_in_a_note_is_printed_once(real_pipeline):
+    answer = real_pipeline.answerer.run("许政〔2024〕8号 基准地价从什么时候执行？原来的还有效吗？")
+    assert answer.answer.splitlines()[0].startswith("1、2. 本基准地价自通知印发之日起执行，**2019年5月5日**发布的")
+    assert answer.answer.count("本基准地价自通知印发之日起执行") == 1
+    dated = real_pipeline.answerer.run("调整后的城镇土地使用税从哪天开始执行？")
+    assert dated.answer.count("从2024年7月1日起执行") + dated.answer.count("从**2024年7月1日**起执行") == 1

@@ -41,6 +41,9 @@ def test_an_own_word_is_named_with_the_cited_clauses_word_for_it_and_never_calle
     assert check.missing("烧暖气有补贴吗？", "给予取暖补贴等救助帮扶。") == []
     # a clause with none of the documents' words for it: nothing named, and still not called missing
     assert check.documents_words("烧暖气有补贴吗？", "住院护理补贴每人每天100元。") == []
+    # the documents' word inside the person's (多长时间, 时间) is no other name for it
+    words = TermCheck(LIBRARY + "企业开办时间", library_terms=lambda word: {"多长时间": ["时间"]}.get(word, []))
+    assert words.documents_words("开办企业要多长时间？", "企业开办时间压缩至1个工作日。") == []
     assert check.missing("烧暖气有补贴吗？", "住院护理补贴每人每天100元。") == []
 
 

@@ -241,7 +241,8 @@ class Answerer:
             composition = compose_refusal(plan.text, plan.parts[0])
         else:
             composition = compose_answer(plan.parts)
-            text = "".join(p.answer for p in composition.parts)
+            # what the parts quote, with their supporting sentences: a note never repeats a quoted sentence
+            text = "".join(p.answer + p.support for p in composition.parts).replace("**", "")
             notes = [self.version_note(c) for c in composition.citations]
             notes += [self.validity_note(c, text) for c in composition.citations]
             composition.notes = [n for n in dict.fromkeys([*composition.notes, *notes]) if n]

@@ -182,11 +182,12 @@ NOTHING_RETRIEVED = "- （没有检索到相关条款）"
 def _part_lines(parts: list[PartAnswer]) -> list[str]:
     """One line per part, numbered when there are several; parts answered by the same text share one line
     (「1、2. …」), so no sentence is printed twice; a part not answered is marked ◐."""
-    shown: dict[str, list[int]] = {}  # a line's text → the parts it answers
+    shown: dict[str, list[int]] = {}  # a line's text (bold or not) → the parts it answers
     for index, part in enumerate(parts, 1):
-        shown.setdefault(_part_text(part), []).append(index)
+        shown.setdefault(_part_text(part).replace("**", ""), []).append(index)
     lines = []
-    for text, numbers in shown.items():
+    for numbers in shown.values():
+        text = _part_text(parts[numbers[0] - 1])
         prefix = f"{'、'.join(map(str, numbers))}. " if len(parts) > 1 else ""
         part = parts[numbers[0] - 1]
         lines.append(prefix + text)

@@ -145,7 +145,8 @@ class TermCheck:
         context = compact(cited_context)
         pairs = [(t.word, next((w for w in self.library_terms(t.word) if covers(context, w)), ""))
                  for t in asked_terms(part) if not self.in_library(t.word)]
-        return [(own, theirs) for own, theirs in pairs if theirs]
+        # 「多长时间」 and 时间: the documents' word inside the person's is no other name for it
+        return [(own, theirs) for own, theirs in pairs if theirs and theirs not in own]
 
 
 # where a rule applies, as the documents say it: a clause names 城市 or 农村 when the two differ, 城乡 when
