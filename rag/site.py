@@ -19,8 +19,14 @@ CHAT_LOGIN_MESSAGE = "本系统仅供内部使用：请输入账号和密码。"
 STAFF_LOGIN_MESSAGE = "工作人员页：请输入工作人员账号和密码。"
 
 
+# the largest upload each app takes: the chat has no upload field, so anything sent to its upload route is
+# a stranger filling the disk; the staff area takes what `rag add` takes (rag.formats)
+CHAT_MAX_UPLOAD = "1kb"
+STAFF_MAX_UPLOAD = "50mb"
+
+
 def _mount(server: FastAPI, blocks: gr.Blocks, path: str, login: tuple[str, str] | None, message: str,
-           css: str, head: str = HEAD) -> None:
+           css: str, head: str = HEAD, max_upload: str = CHAT_MAX_UPLOAD) -> None:
     gr.mount_gradio_app(
         server, blocks, path, server_name=HOST,
         auth=LoginGuard(login).check if login else None, auth_message=message,
@@ -29,7 +35,7 @@ def _mount(server: FastAPI, blocks: gr.Blocks, path: str, login: tuple[str, str]
                     "middleware": [Middleware(GradioPage), Middleware(QueueFullInChinese)]},
         css=css, head=head,
         ssr_mode=False,  # the page from Python's template, which GradioPage rewrites
-        footer_links=[], show_error=False,
+        footer_links=[], show_error=False, max_file_size=max_upload,
         # Gradio would keep every call's inputs and outputs in the browser (what people asked, on a shared
         # office computer; the staff area's feedback) and offer a route to copy them to a Hugging Face bucket
         run_history=False)
@@ -42,7 +48,8 @@ def web_server(settings: Settings, chat: gr.Blocks, staff: gr.Blocks | None,
     server = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     staff_app = None
     if staff is not None:  # before "/", which would otherwise take its paths
-        _mount(server, staff, STAFF_PATH, staff_login(settings), STAFF_LOGIN_MESSAGE, CSS + STAFF_CSS)
+        _mount(server, staff, STAFF_PATH, staff_login(settings), STAFF_LOGIN_MESSAGE, CSS + STAFF_CSS,
+               max_upload=STAFF_MAX_UPLOAD)
         staff_app = server.routes[-1].app
         if door is not None:
             door.app = staff_app

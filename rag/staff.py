@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
 from rag.corpus import KIND_NAMES, CorpusError
 from rag.feedback import FeedbackLog
@@ -29,6 +30,7 @@ COLUMNS = ["时间", "评价", "问题", "回答", "依据", "意见"]
 UPLOAD_TYPES = [".pdf", ".docx", ".html", ".htm", ".md", ".txt"]
 AUTO_KIND = "自动识别"
 LOCKED = "请先用管理员账号解锁。"
+NOT_UPLOADED = "只能识别和发布从本页上传的文件。"
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")  # the offices this serves; the log keeps the server's time and offset
 LOG = logging.getLogger(__name__)
 CSS = """
@@ -49,6 +51,12 @@ def ingest_failure(error: Exception) -> str:
     if isinstance(error, NotPublished):  # no room for the new index, or it was lost: its message says so
         return str(error).rstrip("。")
     return "服务器磁盘空间不足" if disk_full(error) else "建立索引出错（详情已记入服务端日志）"
+
+
+def uploaded(path: Path) -> bool:
+    """Whether a file came through the page's upload: the handlers' API takes any path the caller names, and
+    without this an admin session could publish any file the server can read (a probe published one)."""
+    return path.resolve().is_relative_to(Path(get_upload_folder()).resolve())
 
 
 def local_time(stamp: str) -> str:
@@ -163,7 +171,11 @@ def _document_management(pipeline: Pipeline) -> None:
 
     def not_ready(file: str | None, is_unlocked: bool) -> str:
         """Why an upload cannot go on yet ("" when it can)."""
-        return LOCKED if not is_unlocked else "" if file else "请先选择要上传的文件。"
+        if not is_unlocked:
+            return LOCKED
+        if not file:
+            return "请先选择要上传的文件。"
+        return "" if uploaded(Path(file)) else NOT_UPLOADED
 
     def recognise(file: str | None, kind_code: str, is_unlocked: bool) -> str:
         if reason := not_ready(file, is_unlocked):

@@ -97,3 +97,15 @@ def fake_answerer(root: Path, names: tuple[str, ...]):
     pipeline = Pipeline(make_settings(root, copy_corpus(root / "corpus", names)), embedder=HashingEmbedder())
     pipeline.ingest()
     return pipeline.answerer
+
+
+def as_uploaded(path: Path) -> Path:
+    """A copy of the file where Gradio keeps what a browser uploads: the staff handlers read only files from there."""
+    import shutil
+    import uuid
+
+    from gradio.utils import get_upload_folder
+
+    folder = Path(get_upload_folder()) / f"test-{uuid.uuid4().hex}"
+    folder.mkdir(parents=True)
+    return Path(shutil.copy2(path, folder / path.name))

@@ -8,6 +8,7 @@ import pytest
 
 from rag.feedback import FeedbackLog
 from rag.staff import COLUMNS, feedback_cards, feedback_csv, feedback_rows, local_time
+from tests.helpers import as_uploaded
 
 UPLOAD = Path(__file__).resolve().parent / "data" / "formats" / "丽水市城市养犬管理规定(2020-08-14).pdf"
 
@@ -81,11 +82,11 @@ def test_publishing_is_one_transaction_a_failed_ingest_leaves_nothing_and_a_retr
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ChromaStore, "add", staticmethod(full))
-        assert handlers["add"](str(UPLOAD), "", True) == (
+        assert handlers["add"](str(as_uploaded(UPLOAD)), "", True) == (
             f"未发布：{UPLOAD.name} 未能建立索引，已撤销（服务器磁盘空间不足），可以重新发布。")
     assert sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file()) == before
     assert (corpus / "sources.toml").read_text(encoding="utf-8") == manifest
-    assert handlers["add"](str(UPLOAD), "", True).startswith(
+    assert handlers["add"](str(as_uploaded(UPLOAD)), "", True).startswith(
         "已发布 regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法规规章，1 个文件，39 个条款")
 
 
@@ -99,3 +100,14 @@ def test_the_staff_tab_removes_a_whole_issue_only_after_showing_it_and_into_the_
     assert pending == ""
     assert [p.name for p in (pipeline.settings.data_dir / "trash").glob("*/*.txt")] == ["许昌市人民政府公报-2024-02.txt"]
     assert all(c.metadata.source != gazette for c in pipeline.store.chunks().values())
+
+
+def test_a_file_the_page_did_not_upload_is_never_read(tmp_path):
+    """The handlers' API takes any path: a server file named by the caller is refused, not published."""
+    _pipeline, handlers = staff_handlers(tmp_path)
+    secret = tmp_path / "secret.md"
+    secret.write_text("# 许昌市人民政府关于服务器文件的通知\n数据库口令为 hunter2。", encoding="utf-8")
+    assert handlers["recognise"](str(secret), "", True) == "只能识别和发布从本页上传的文件。"
+    assert handlers["add"](str(secret), "", True) == "只能识别和发布从本页上传的文件。"
+    uploaded = as_uploaded(secret)  # the same file uploaded through the page is read (and here not recognised)
+    assert handlers["recognise"](str(uploaded), "", True).startswith(f"无法识别：{uploaded}: 按政策文件解析")

@@ -261,3 +261,13 @@ def test_after_the_staff_login_the_staff_area_is_served_and_the_door_lets_that_s
     cookies = {cookie.name: cookie.value for cookie in jar}
     assert app.door.allows(cookies)
     assert not app.door.allows(dict.fromkeys(cookies, "forged"))
+
+
+def test_the_public_chat_takes_no_upload_a_stranger_could_fill_the_disk_with(public_site):
+    """The chat has no upload field; its upload route refuses anything over 1 KB before it is stored."""
+    boundary = "testboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.pdf\"\r\n"
+            f"Content-Type: application/pdf\r\n\r\n").encode() + b"x" * 2_000_000 + f"\r\n--{boundary}--\r\n".encode()
+    code, _body = fetch(public_site[1] + "gradio_api/upload", body,
+                        {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert code == 413
