@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import errno
 import json
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -432,7 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args, Settings.from_env())
     except (StoreUnavailable, SettingsError, BrokenExport) as error:
         print(f"错误：{error}", file=sys.stderr)
-    except (OSError, sqlite3.OperationalError) as error:
+    except Exception as error:  # OSError, SQLite's, or Chroma's InternalError wrapping SQLite's
         if not disk_full(error):
             raise
         print("错误：磁盘空间不足，本次操作未完成；已有的索引保持不变。请清理磁盘后重试。", file=sys.stderr)

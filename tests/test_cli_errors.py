@@ -3,6 +3,7 @@
 import errno
 
 import pytest
+from chromadb.errors import InternalError
 
 import rag.cli
 from rag.pipeline import Pipeline
@@ -32,9 +33,14 @@ def small(tmp_path, monkeypatch) -> Pipeline:
     return pipeline
 
 
-def test_a_full_disk_during_ingest_gets_one_line(small, monkeypatch, capsys):
+@pytest.mark.parametrize("error", [
+    OSError(errno.ENOSPC, "No space left on device"),
+    # Chroma's own error around SQLite's, as a probe got it from a disk that filled during `rag add`
+    InternalError("Database error: error returned from database: (code: 13) database or disk is full"),
+])
+def test_a_full_disk_during_ingest_gets_one_line(small, monkeypatch, capsys, error):
     def full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
+        raise error
 
     monkeypatch.setattr(small, "ingest", full)
     assert rag.cli.main(["ingest"]) == 1

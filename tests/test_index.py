@@ -64,6 +64,21 @@ def test_a_corrected_issue_in_the_manifest_relabels_its_chunks_without_embedding
     assert citation.display().endswith("，载《许昌市人民政府公报》2024年第3期 第72页")
 
 
+def test_a_corrected_date_in_the_manifest_relabels_its_chunks_without_embedding_them(tmp_path, small_corpus):
+    pipeline = _pipeline(tmp_path, small_corpus)
+    pipeline.ingest()
+    page = "news/许昌日报-2022-09-27-04.txt"
+    articles = sum(c.metadata.source == page for c in pipeline.store.chunks().values())
+    manifest = small_corpus / "sources.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('date = "2022-09-27"', 'date = "2022-09-28"'),
+                        encoding="utf-8")
+    embedder = HashingEmbedder()
+    corrected = _pipeline(tmp_path, small_corpus, embedder)
+    assert corrected.ingest().relabelled == articles
+    assert embedder.embedded == 0
+    assert {c.metadata.date for c in corrected.store.chunks().values() if c.metadata.source == page} == {20220928}
+
+
 def test_an_index_built_with_older_hnsw_settings_is_rebuilt_from_its_own_vectors(tmp_path, small_corpus,
                                                                                monkeypatch):
     import rag.store

@@ -217,7 +217,8 @@ def parse_newspaper(source: Source, raw: str) -> list[Document]:
         lead = "\n".join([*article.headlines, article.byline])
         clause = Clause(clause_path="", heading=title, parents=[], text=f"{lead}\n{text}".strip())
         documents.append(Document(source=source, title=title, byline=article.byline,
-                                  date=page_date or source.date, clauses=[clause]))
+                                  # a date in the manifest is staff's word on the page, a correction included
+                                  date=source.date or page_date, clauses=[clause]))
     return documents
 
 
