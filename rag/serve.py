@@ -44,8 +44,9 @@ def serve(settings: Settings, embedder: ProcessEmbedder) -> None:
         if not pipeline.has_index():
             raise SystemExit("错误：索引未能建立，原因见上方信息")
     pipeline.answerer  # noqa: B018 — read the index now, not when the first question arrives
+    from rag.api import api_router, with_api
     from rag.feedback import FeedbackLog
     from rag.webui import build_app, launch_settings
 
     app = build_app(pipeline, FeedbackLog(settings.data_dir / "feedback.sqlite3"))
-    app.launch(**launch_settings(settings))
+    app.launch(**with_api(launch_settings(settings), api_router(pipeline, app)))
