@@ -229,8 +229,8 @@ def api_router(pipeline: Pipeline, blocks: gr.Blocks) -> APIRouter:
         await authorize(request)
         text = question(body.question)
         chosen = filters(body)
-        retriever = pipeline.current_answerer().retriever
-        return await gate.run(lambda: [h.to_json() for h in retriever.search(text, k=body.k, filters=chosen)])
+        return await gate.run(lambda: [h.to_json() for h in pipeline.current_answerer().retriever.search(
+            text, k=body.k, filters=chosen)])
 
     @router.get("/documents", summary="文件库：全部文件，新的在前")
     async def documents(request: Request, q: str = Query("", description="按标题或文号查找")) -> list[dict[str, Any]]:
