@@ -214,6 +214,19 @@ def test_behind_the_login_the_api_needs_the_session_or_a_key(tmp_path):
         app.close()
 
 
+def test_with_a_staff_area_of_its_own_the_api_stays_open_like_the_chat(tmp_path):
+    """The staff area mounted at /staff (RAG_STAFF_AUTH only) neither hides /api nor puts it behind a login."""
+    app, url, _feedback = start_app(tmp_path, staff=("staff", "s3cret"))
+    try:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            response = client.post("/api/search", json={"question": CARE, "k": 1})
+            assert response.status_code == 200
+            assert [(h["doc_number"], h["clause_path"]) for h in response.json()] == [("许政办〔2024〕3号", "四、（四）1.")]
+            assert client.get("/staff/").status_code == 200
+    finally:
+        app.close()
+
+
 def test_a_full_page_queue_turns_api_callers_away_in_chinese(tmp_path):
     """The page's queue and the API share its size: one question running and one waiting on the page fill a
     queue of one, and an API caller then gets the page's 503."""
