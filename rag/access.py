@@ -41,13 +41,26 @@ def signed_in(cookies: Mapping[str, str], app: LoginTokens) -> bool:
     return token is not None and token in app.tokens
 
 
-class StaffDoor:
-    """The answer to "may this request see staff things?": only with the staff area's own login. The
-    staff app is known once it is mounted (site.web_server). Its cookie is set by POST /staff/login, so a
-    browser sends it to paths under /staff only."""
+class Door:
+    """Whether a request carries a login of one mounted app; the app is known once it is mounted
+    (site.web_server)."""
 
     def __init__(self) -> None:
         self.app: LoginTokens | None = None
 
     def allows(self, cookies: Mapping[str, str]) -> bool:
         return self.app is not None and signed_in(cookies, self.app)
+
+
+class StaffDoor(Door):
+    """The answer to "may this request see staff things?": only with the staff area's own login. Its cookie
+    is set by POST /staff/login, so a browser sends it to paths under /staff only."""
+
+
+class ChatDoor(Door):
+    """The chat's login, for the JSON API beside it: its cookie is set by POST /login, so a browser sends it
+    to /api too. `required`: RAG_UI_AUTH is set, the API is not open to anyone."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.required = chat_login(settings) is not None

@@ -10,7 +10,7 @@ Chunk ids change when a text changes; these do not. A comparison of two versions
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -128,3 +128,18 @@ class Catalogue:
         """The whole clause, its parts joined (a long clause is indexed in parts)."""
         meta = clause.metadata
         return "\n".join(p.text for p in self._parts[(document_key(meta), meta.version_date, meta.order)])
+
+
+class CurrentCatalogue:
+    """The catalogue of the generation live now (`chunks`: its chunks, read on each call), built once per
+    generation rather than on every keystroke or request; shared by the page and the JSON API."""
+
+    def __init__(self, chunks: Callable[[], Mapping[object, Chunk]]):
+        self.chunks = chunks
+        self.built: tuple[Mapping[object, Chunk], Catalogue] | None = None
+
+    def __call__(self) -> Catalogue:
+        chunks = self.chunks()
+        if self.built is None or self.built[0] is not chunks:
+            self.built = (chunks, Catalogue(chunks.values()))
+        return self.built[1]

@@ -40,6 +40,17 @@ def _login(name: str) -> tuple[str, str] | None:
     return user, password
 
 
+MIN_API_KEY = 16  # characters: a key is a program's password, and is sent on every request
+
+
+def _api_keys(value: str) -> tuple[str, ...]:
+    """RAG_API_KEYS: comma-separated keys for programs calling /api/…; empty: none."""
+    keys = tuple(key.strip() for key in value.split(",") if key.strip())
+    if any(len(key) < MIN_API_KEY for key in keys):
+        raise SettingsError(f"RAG_API_KEYS 中有密钥太短：每个至少 {MIN_API_KEY} 个字符（可用 openssl rand -hex 24 生成）")
+    return keys
+
+
 def _backend(value: str) -> str:
     if value not in EMBED_BACKENDS:
         raise SettingsError(f"RAG_EMBED_BACKEND={value!r} 无效：可选 {' / '.join(EMBED_BACKENDS)}")
@@ -67,6 +78,7 @@ class Settings:
     staff_login: tuple[str, str] | None = None
     # (user, password) that unlocks managing documents inside the staff area (which needs a login of its own)
     admin_login: tuple[str, str] | None = None
+    api_keys: tuple[str, ...] = ()  # keys a program presents to /api/… (rag.api); none: the API follows the page
 
     @property
     def model_cache(self) -> Path:
@@ -98,4 +110,5 @@ class Settings:
             ui_login=ui_login,
             staff_login=staff_login,
             admin_login=admin_login,
+            api_keys=_api_keys(os.environ.get("RAG_API_KEYS", "")),
         )

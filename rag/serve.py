@@ -64,7 +64,7 @@ def serve(settings: Settings, embedder: ProcessEmbedder, wait_index: bool = Fals
 
     feedback = FeedbackLog(settings.data_dir / "feedback.sqlite3")
     staff = staff_app(pipeline, feedback) if staff_login(settings) else None
-    server = web_server(settings, build_app(pipeline, feedback, status=status), staff)
+    server = web_server(settings, build_app(pipeline, feedback, status=status), staff, api=pipeline)
     address = f"http://{HOST}:{settings.ui_port}"
     print(f"网页：{address}/" + (f"  工作人员页：{address}{STAFF_PATH}/" if staff else ""), file=sys.stderr)
     uvicorn.run(server, host=HOST, port=settings.ui_port, log_level="warning")

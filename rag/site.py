@@ -1,6 +1,6 @@
-"""The web server: the chat and the library at /, the staff area at /staff behind its own login (who may
-see what is rag.access's decision). Two Gradio apps on one FastAPI server, so the public one's page,
-config and API description hold nothing of the staff area."""
+"""The web server: the chat and the library at /, their JSON API at /api, the staff area at /staff behind
+its own login (who may see what is rag.access's decision). Two Gradio apps on one FastAPI server, so the
+public one's page, config and API description hold nothing of the staff area."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import gradio as gr
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
-from rag.access import STAFF_PATH, StaffDoor, chat_login, staff_login
+from rag.access import STAFF_PATH, ChatDoor, StaffDoor, chat_login, staff_login
+from rag.api import api_router
 from rag.config import Settings
 from rag.login import GradioPage, LoginGuard, QueueFullInChinese
+from rag.pipeline import Pipeline
 from rag.staff import CSS as STAFF_CSS
 from rag.webui import CSS, HEAD, LANDING
 
@@ -42,9 +44,10 @@ def _mount(server: FastAPI, blocks: gr.Blocks, path: str, login: tuple[str, str]
 
 
 def web_server(settings: Settings, chat: gr.Blocks, staff: gr.Blocks | None,
-               door: StaffDoor | None = None) -> FastAPI:
+               door: StaffDoor | None = None, api: Pipeline | None = None) -> FastAPI:
     """The server to run (uvicorn); `staff`: the staff area's page, None when there is no staff login.
-    `door` learns the mounted staff app, to answer whether a request may see staff things."""
+    `door` learns the mounted staff app, to answer whether a request may see staff things. `api`: the
+    pipeline the JSON API answers from (rag.api), limited like `chat` and behind its login; None: no API."""
     server = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     staff_app = None
     if staff is not None:  # before "/", which would otherwise take its paths
@@ -53,10 +56,13 @@ def web_server(settings: Settings, chat: gr.Blocks, staff: gr.Blocks | None,
         staff_app = server.routes[-1].app
         if door is not None:
             door.app = staff_app
+    chat_door = ChatDoor(settings)
+    if api is not None:  # before "/" too
+        server.include_router(api_router(api, chat, chat_door))
     # LANDING: a link to a clause scrolls the library to it
     _mount(server, chat, "/", chat_login(settings), CHAT_LOGIN_MESSAGE, CSS, HEAD + LANDING)
+    chat_app = chat_door.app = server.routes[-1].app
     if staff_app is not None and staff_login(settings) == chat_login(settings):
         # one login for both (RAG_UI_AUTH alone): the chat's session opens the staff area too, not a second form
-        chat_app = server.routes[-1].app
         staff_app.cookie_id, staff_app.tokens = chat_app.cookie_id, chat_app.tokens
     return server

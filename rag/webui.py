@@ -14,7 +14,7 @@ import gradio as gr
 
 from rag.answer import Answer, Answerer, Turn
 from rag.answer.facts import fact_spans
-from rag.catalogue import Catalogue, clause_link, comparison_link
+from rag.catalogue import Catalogue, CurrentCatalogue, clause_link, comparison_link
 from rag.chunk import Chunk, ClauseMeta
 from rag.citation import Citation, numbered_list, short_reference
 from rag.compare import ADDED, CHANGED, REMOVED, ArticleChange, Segment, compare_versions
@@ -439,14 +439,7 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
     def clear() -> tuple:
         return [], gr.update(open=True), Session(turns=[], chat=[]), ""
 
-    built: list[tuple[dict, Catalogue]] = []  # the catalogue of the chunks it was built from
-
-    def catalogue() -> Catalogue:
-        """The documents of the generation live now, built once per generation (not per keystroke)."""
-        chunks = pipeline.current_answerer().retriever.chunks
-        if not built or built[0][0] is not chunks:
-            built[:] = [(chunks, Catalogue(chunks.values()))]
-        return built[0][1]
+    catalogue = CurrentCatalogue(lambda: pipeline.current_answerer().retriever.chunks)
 
     def on_load(request: gr.Request) -> tuple:
         """Fill the lists the page was served without, and open the clause a link names."""

@@ -9,11 +9,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class ScriptedLLM:
-    """replies: {marker in the user's question: reply text}; unmatched questions get `default`."""
+    """replies: {marker in the user's question: reply text}; unmatched questions get `default`; a streamed reply
+    to a question holding a `broken` marker stops after its first piece, the connection closed mid-body."""
 
-    def __init__(self, replies: dict[str, str], default: str = "文件中没有写明。"):
+    def __init__(self, replies: dict[str, str], default: str = "文件中没有写明。", broken: tuple[str, ...] = ()):
         self.replies = replies
         self.default = default
+        self.broken = broken
         self.requests: list[dict] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -47,13 +49,20 @@ class ScriptedLLM:
                 text = script.reply_for(body)
                 created = int(time.time())
                 if body.get("stream"):
+                    cut = any(marker in body["messages"][-1]["content"].rsplit("问题：", 1)[-1] for marker in script.broken)
                     self.send_response(200)
                     self.send_header("Content-Type", "text/event-stream")
+                    if cut:  # promises more than it sends: the client sees the body end early, as when a server dies
+                        self.send_header("Content-Length", "1000000")
                     self.end_headers()
                     for start in range(0, len(text), 8):
                         chunk = {"id": "s", "object": "chat.completion.chunk", "created": created, "model": body["model"],
                                  "choices": [{"index": 0, "delta": {"content": text[start:start + 8]}, "finish_reason": None}]}
                         self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+                        if cut:
+                            self.wfile.flush()
+                            self.close_connection = True
+                            return
                     end = {"id": "s", "object": "chat.completion.chunk", "created": created, "model": body["model"],
                            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
                     self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())

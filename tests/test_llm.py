@@ -17,11 +17,13 @@ GOOD = "特困人员的照料护理标准是多少"
 BOGUS = "照料护理标准分几档"
 INVENTED = "照料护理费怎么定标准"
 MIXED = "照料护理标准按什么定"
+CUT = "照料护理标准分哪几档"
 REPLIES = {
     GOOD: "特困人员照料护理标准分全自理、半自理、全护理三档，分别不低于当地上年度最低工资标准的1/10、1/6、1/3[1]。",
     BOGUS: "分为三档[9]。",
     INVENTED: "照料护理费为每人每月800元[1]。",
     MIXED: "分别不低于当地上年度最低工资标准的1/10、1/6、1/3[1][7]。",
+    CUT: "分全自理、半自理、全护理三档[1]。分别不低于当地上年度最低工资标准的1/10、1/6、1/3[1]。",
 }
 
 
@@ -36,7 +38,7 @@ def retriever(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def scripted():
-    with ScriptedLLM(REPLIES) as server:
+    with ScriptedLLM(REPLIES, broken=(CUT,)) as server:
         yield server
 
 
@@ -86,6 +88,16 @@ def test_streaming_yields_text_pieces_then_the_checked_answer(retriever, scripte
 def test_streaming_falls_back_when_the_reply_fails_the_check(retriever, scripted):
     *_, final = _answerer(retriever, scripted).stream(INVENTED + "？")
     assert final.backend == "extractive" and "800元" not in final.answer
+
+
+def test_a_reply_cut_off_mid_way_is_never_shown_as_the_answer(retriever, scripted):
+    """Its first piece alone (「分全自理、半自理」…) would pass no check, but a half answer is not shown even if it did."""
+    *pieces, final = _answerer(retriever, scripted).stream(CUT + "？")
+    assert pieces[0] == REPLIES[CUT][:8]  # streamed to the page as it came
+    assert final.backend == "extractive"
+    assert final.answer.split("\n")[0] == "（大模型的回答中途中断（OpenAIConnectionError），已改用原文摘录回答。）"
+    assert "未通过引用和数字核对" not in final.answer
+    assert final.citations[0].clause_path == "四、（四）1."
 
 
 def test_refusals_do_not_ask_the_model(retriever, scripted):

@@ -47,28 +47,32 @@ class RunningApp:
 
 def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[str, str] | None = None,
               files: tuple[str, ...] = SMALL_CORPUS, admin: tuple[str, str] | None = None, concurrency: int = 4,
-              queue_size: int = 64, staff: tuple[str, str] | None = None, added: tuple[Path, ...] = ()):
+              queue_size: int = 64, staff: tuple[str, str] | None = None, added: tuple[Path, ...] = (),
+              api_keys: tuple[str, ...] = ()):
     """files: the corpus files to copy, () for the whole corpus; added: more files put in as `rag add` does;
-    login: RAG_UI_AUTH's; staff: RAG_STAFF_AUTH's; admin: RAG_ADMIN_AUTH's. Returns the running app, its URL
-    and the feedback log."""
+    login: RAG_UI_AUTH's; staff: RAG_STAFF_AUTH's; admin: RAG_ADMIN_AUTH's; api_keys: RAG_API_KEYS'. Returns
+    the running app (with its JSON API), its URL and the feedback log."""
     corpus = copy_corpus(root / "corpus", files)
     for path in added:
         Library(corpus).add(path)
-    settings = replace(make_settings(root, corpus), ui_login=login, staff_login=staff, admin_login=admin)
+    settings = replace(make_settings(root, corpus), ui_login=login, staff_login=staff, admin_login=admin,
+                       api_keys=api_keys)
     pipeline = Pipeline(settings, embedder=embedder or HashingEmbedder())
     pipeline.ingest()
     feedback = FeedbackLog(root / "feedback.sqlite3")
     chat = build_app(pipeline, feedback, concurrency=concurrency, queue_size=queue_size)
     staff_page = staff_app(pipeline, feedback) if staff_login(settings) else None
-    running, url = serve_apps(settings, chat, staff_page)
+    running, url = serve_apps(settings, chat, staff_page, api=pipeline)
     return running, url, feedback
 
 
-def serve_apps(settings, chat: gr.Blocks, staff_page: gr.Blocks | None = None) -> tuple[RunningApp, str]:
-    """Serve built apps as `rag serve` does, on a free port, without blocking; the running server and its URL."""
+def serve_apps(settings, chat: gr.Blocks, staff_page: gr.Blocks | None = None,
+               api: Pipeline | None = None) -> tuple[RunningApp, str]:
+    """Serve built apps as `rag serve` does, on a free port, without blocking (api: the pipeline of the JSON
+    API, None for none); the running server and its URL."""
     door = StaffDoor()
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(web_server(settings, chat, staff_page, door), host=HOST, port=port,
+    server = uvicorn.Server(uvicorn.Config(web_server(settings, chat, staff_page, door, api), host=HOST, port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

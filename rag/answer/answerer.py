@@ -43,6 +43,8 @@ from rag.versions import format_date
 
 LLM_ANSWER_REJECTED = "大模型的回答未通过引用和数字核对，已改用原文摘录回答。"
 KEYWORD_ONLY = "语义索引正在建立，本次按关键词检索，结果可能不全。"
+LLM_UNAVAILABLE = "大模型服务暂不可用（{}）。"
+LLM_BROKE_OFF = "大模型的回答中途中断（{}），已改用原文摘录回答。"
 NO_SUBJECT = "请说明想了解哪项政策或哪类事项，例如：特困人员的照料护理标准是多少？拖欠企业账款什么时候还清？"
 
 
@@ -157,7 +159,8 @@ class Answerer:
                     pieces.append(piece)
                     yield piece
             except Exception as error:  # network, auth, timeout: the extractive answer still serves
-                plan.notices.append(f"大模型服务暂不可用（{type(error).__name__}）。")
+                plan.notices.append((LLM_BROKE_OFF if pieces else LLM_UNAVAILABLE).format(type(error).__name__))
+                pieces = []  # a reply cut off mid-way is never shown as the answer, checked or not
             generated = self._from_llm("".join(pieces), plan) if pieces else None
             if generated is not None:
                 yield generated

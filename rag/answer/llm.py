@@ -23,11 +23,13 @@ from rag.sentences import sentences
 FIGURE = re.compile(r"\d+(?:\.\d+)?(?:/\d+)?")
 
 
-def make_llm(base_url: str, model: str, api_key: str, timeout: float = 60.0):
+def make_llm(base_url: str, model: str, api_key: str, timeout: float = 60.0, max_tokens: int = 1024):
+    """max_tokens: an answer that quotes a few clauses needs far fewer; the cap keeps a model that rambles on
+    (a small one does) from holding one of the app's few answer workers for minutes."""
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(base_url=base_url, model=model, api_key=api_key or "not-needed", timeout=timeout,
-                      max_retries=1, temperature=0)
+                      max_retries=1, temperature=0, max_tokens=max_tokens)
 
 
 @dataclass(frozen=True)
