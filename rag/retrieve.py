@@ -103,11 +103,17 @@ def doc_numbers_in(question: str) -> list[str]:
     found = []
     for match in DOC_NUMBER_IN_QUERY.finditer(text):
         prefix, number = match.group(0).split("〔", 1)
-        words = jieba.posseg.lcut(prefix)
-        while len(words) > 1 and words[0].flag.startswith(LEADING_FLAGS):
-            words.pop(0)
-        found.append("".join(w.word for w in words) + "〔" + number)
+        found.append(without_leading_words(prefix) + "〔" + number)
     return list(dict.fromkeys(found))
+
+
+def without_leading_words(name: str) -> str:
+    """A name as the question runs into it (「请问许政办」, 「根据道路运输条例」) without the question's own
+    words before it, told apart by their parts of speech."""
+    words = jieba.posseg.lcut(name)
+    while len(words) > 1 and words[0].flag.startswith(LEADING_FLAGS):
+        words.pop(0)
+    return "".join(w.word for w in words)
 
 
 def mentioned_doc_number(question: str) -> str | None:

@@ -33,6 +33,9 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
 @pytest.mark.parametrize(("question", "first_line"), [
     ("许政办〔2024〕3号 七、（一）规定了什么？", "许政办〔2024〕3号 没有“七、”（该文件只有一、至五、）。"),
     ("《许昌市养老服务条例》第十条怎么规定的？", "文件库中没有《许昌市养老服务条例》。"),
+    # a law named without 《》: the article after its name makes it a reference, the question's words are not in it
+    ("道路运输条例第九十条规定了什么？", "文件库中没有《道路运输条例》。"),
+    ("请问根据河南省道路运输条例第十条怎么办？", "文件库中没有《河南省道路运输条例》。"),
 ])
 def test_a_part_or_title_the_library_lacks_is_said_first(answerer, question, first_line):
     answer = answerer.run(question)

@@ -15,9 +15,20 @@ from dataclasses import dataclass
 
 from rag.chunk import ClauseMeta
 from rag.normalize import compact
-from rag.retrieve import NATIONAL_PREFIX, PATH_LEVEL, doc_numbers_in, normalized_question, path_after
+from rag.retrieve import (
+    CN_NUMERAL,
+    NATIONAL_PREFIX,
+    PATH_LEVEL,
+    doc_numbers_in,
+    normalized_question,
+    path_after,
+    without_leading_words,
+)
 
 TITLE_IN_BRACKETS = re.compile(r"《([^《》]{2,60})》")
+# a law or rule named without 《》 but with an article after it (「道路运输条例第九十条」): Chinese legislation's
+# names end in these words, and the article makes the name a reference rather than a topic
+TITLE_BEFORE_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{2,30}}(?:条例|办法|规定|细则|规则|法))(?=第{CN_NUMERAL}条)")
 MIN_TITLE = 4  # characters: 《法》《条例》 alone name no particular document
 
 
@@ -104,6 +115,11 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
             found.append(NamedReference(written, clause_path=path, problem=f"文件库中没有《{name}》。"))
             continue
         found.append(_with_path(written, title, title, path, shelf))
+    for match in TITLE_BEFORE_ARTICLE.finditer(TITLE_IN_BRACKETS.sub("", text)):
+        name = without_leading_words(match.group(1))
+        if len(name) >= MIN_TITLE and shelf.title_for(name) is None:  # a title the library has: the retriever's
+            path = path_after(text, text.index(name) + len(name))
+            found.append(NamedReference(f"《{name}》{path}", clause_path=path, problem=f"文件库中没有《{name}》。"))
     return found
 
 
