@@ -14,6 +14,22 @@ def test_parts_answered_by_the_same_text_share_one_line():
         "1、2. 照料护理标准分三档。 [1]"]
 
 
+def test_a_quote_shared_by_a_partly_and_an_answered_part_is_one_line_naming_what_is_missing():
+    quote = "贷款综合成本进一步降低0.5个百分点。"
+    assert lines(PartAnswer("贷款利率能降多少？", PARTLY, quote, (1,), ("利率",)),
+                 PartAnswer("有没有贴息？", ANSWERED, quote, (1,))) == [
+        "1、2. ◐ 文件没有写“利率”；最接近的规定是：贷款综合成本进一步降低0.5个百分点。 [1]"]
+
+
+def test_two_parts_not_found_for_the_same_reason_are_each_named():
+    reason = "相关条款没有写明联系电话。"
+    assert lines(PartAnswer("标准是多少？", ANSWERED, "分三档。", (1,)), PartAnswer("电话是多少？", NOT_FOUND, reason),
+                 PartAnswer("热线是多少？", NOT_FOUND, reason)) == [
+        "1. 分三档。 [1]",
+        f"2. ◐ 关于“电话是多少”：现有文件中没有找到明确规定。{reason}",
+        f"3. ◐ 关于“热线是多少”：现有文件中没有找到明确规定。{reason}"]
+
+
 def test_an_unanswered_part_is_marked_and_named():
     assert lines(PartAnswer("标准是多少？", ANSWERED, "分三档。", (1,)),
                  PartAnswer("咨询电话是多少？", NOT_FOUND, "相关条款没有写明联系电话。")) == [

@@ -7,7 +7,7 @@ Every citation is built from a retrieved chunk's metadata (rag.citation), never 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from rag.answer.evidence import ClauseEvidence, PartEvidence
@@ -87,13 +87,20 @@ class Citations:
     """The 依据 list being built: one entry per clause, its number reused when cited again."""
 
     items: list[Citation] = field(default_factory=list)
+    clauses: list[tuple] = field(default_factory=list)  # each item's clause (`clause_key`)
 
     def number(self, hit: Hit, quote: str) -> int:
-        for number, citation in enumerate(self.items, 1):
-            if citation.chunk_id == hit.chunk_id:
-                return number
+        """The clause's number; a long clause indexed in several chunks is one clause, cited once."""
+        if clause_key(hit) in self.clauses:
+            return self.clauses.index(clause_key(hit)) + 1
         self.items.append(Citation.from_hit(hit, quote))
+        self.clauses.append(clause_key(hit))
         return len(self.items)
+
+
+def clause_key(hit: Hit) -> tuple:
+    meta = hit.metadata
+    return meta.source, meta.doc_number, meta.doc_title, meta.clause_path, meta.version_date
 
 
 def compose_answer(parts: list[PartEvidence]) -> Composition:
@@ -104,7 +111,7 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
             answers.append(PartAnswer(evidence.part.text, NOT_FOUND, evidence.missing))
             continue
         main = evidence.clauses[0]
-        quoted = any(c.chunk_id == main.hit.chunk_id for c in citations.items)  # by an earlier part
+        quoted = clause_key(main.hit) in citations.clauses  # by an earlier part
         number = citations.number(main.hit, _quote(main))
         see_also = tuple((short_reference(extra.hit.metadata), _joined(extra, evidence.asks.kinds, evidence.part.query),
                           citations.number(extra.hit, _quote(extra))) for extra in evidence.clauses[1:])
@@ -118,8 +125,7 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
         answers.append(PartAnswer(evidence.part.text, status, direct, (number,), tuple(evidence.missing_terms),
                                   see_also, support, disagree, short_reference(main.hit.metadata)))
     first = next(e for e in parts if e.answered)
-    cited = {c.chunk_id for c in citations.items}
-    related = [h for h in first.hits if h.chunk_id not in cited][:2]
+    related = [h for h in first.hits if clause_key(h) not in citations.clauses][:2]
     # conditions and 责任单位 belong to one clause: under answers from several they would seem to be everyone's
     one_clause = len({e.clauses[0].hit.chunk_id for e in parts if e.answered}) == 1
     details = _details(first, "".join(a.answer for a in answers)) if one_clause else []
@@ -182,20 +188,27 @@ NOTHING_RETRIEVED = "- （没有检索到相关条款）"
 def _part_lines(parts: list[PartAnswer]) -> list[str]:
     """One line per part, numbered when there are several; parts answered by the same text share one line
     (「1、2. …」), so no sentence is printed twice; a part not answered is marked ◐."""
-    shown: dict[str, list[int]] = {}  # a line's text (bold or not) → the parts it answers
+    shown: dict[tuple[str, ...], list[int]] = {}  # what a line quotes (bold or not) → the parts it answers
     for index, part in enumerate(parts, 1):
-        shown.setdefault(_part_text(part).replace("**", ""), []).append(index)
+        # a part not found is its own line: it names its own topic
+        quoted = (str(index),) if part.status == NOT_FOUND else (part.answer.replace("**", ""), *map(str, part.citations))
+        shown.setdefault(quoted, []).append(index)
     lines = []
     for numbers in shown.values():
-        text = _part_text(parts[numbers[0] - 1])
+        group = [parts[n - 1] for n in numbers]
+        # one of them leaves out an asked term: the shared line says so, naming every term left out
+        part = next((p for p in group if p.status == PARTLY), group[0])
+        part = replace(part, missing_terms=tuple(dict.fromkeys(t for p in group for t in p.missing_terms)))
+        text = _part_text(part)
         prefix = f"{'、'.join(map(str, numbers))}. " if len(parts) > 1 else ""
-        part = parts[numbers[0] - 1]
         lines.append(prefix + text)
         if part.disagree:  # both figures side by side, none chosen for the reader
             lines += [f"- {reference}：{text} [{number}]" for reference, text, number in part.see_also]
             continue
         lines += [part.support] if part.support else []
-        lines += [f"另见{reference}：{text} [{number}]" for reference, text, number in part.see_also]
+        # more of the same clause (indexed in another chunk) goes on under it; another clause is 另见
+        lines += [f"{text} [{number}]" if number in part.citations else f"另见{reference}：{text} [{number}]"
+                  for reference, text, number in part.see_also]
     return lines
 
 
