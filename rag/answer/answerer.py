@@ -23,6 +23,7 @@ from rag.answer.llm import LLMBackend, verify
 from rag.answer.question import (
     BadQuestion,
     QuestionPart,
+    asks_only_scope,
     clean_question,
     each_coordinate,
     follow_up_context,
@@ -204,9 +205,13 @@ class Answerer:
                 hits_by_query[part.query] = self.retriever.search(part.query, k=self.k, filters=filters)
             return hits_by_query[part.query]
 
+        # 「那农村的呢？」 asks the question before for the countryside: its clause says whether the rule differs
+        again = self._previous_clause(history, filters) if context and asks_only_scope(cleaned.text) else None
         parts: list[PartEvidence] = []
         for index, part in enumerate(self._scoped(question_parts(cleaned.text, context), references)):
             hits = search(part)
+            if again is not None and not index:
+                hits = [again, *(h for h in hits if h.chunk_id != again.chunk_id)]
             earlier = parts[-1] if parts and parts[-1].answered else None
             if index and earlier is not None and leans_on_previous(part.text):
                 # 「…控制在几天以内？由谁牵头？」: the second part asks about the first one's clause
@@ -217,6 +222,14 @@ class Answerer:
             alone = next((split for term in evidence.missing_terms if (split := each_coordinate(part, term))), [])
             parts += [self.evidence.find(p, search(p)) for p in alone] or [evidence]
         return Plan(question, cleaned.text, searched, parts, notices)
+
+    def _previous_clause(self, history: Sequence[Turn], filters: SearchFilters | None) -> Hit | None:
+        """The clause that answered the last turn, as the only place to answer from (named); none when that
+        clause left out an asked term (it was the closest, not the answer)."""
+        previous = self.plan(history[-1].question, history[:-1], filters)
+        answered = (next((p for p in previous.parts if p.answered and not p.missing_terms), None)
+                    if isinstance(previous, Plan) else None)
+        return replace(answered.clauses[0].hit, named=True) if answered is not None else None
 
     def references(self, question: str) -> list[NamedReference]:
         """The 文号, titles and clause paths the question names, checked against the library; a title named

@@ -93,6 +93,18 @@ def has_subject(text: str) -> bool:
                for word, flag in _words(text))
 
 
+# where a rule applies, as the documents say it: a clause names 城市 or 农村 when the two differ, 城乡 when
+# one rule covers both, and neither when it does not distinguish them
+URBAN = ("城市", "城镇", "城区")
+RURAL = ("农村", "乡村")
+
+
+def asks_only_scope(text: str) -> bool:
+    """「那农村的呢？」「城市呢？」: the question before, asked again for the city or the countryside only."""
+    scope = [w for w in (*URBAN, *RURAL) if w in text]
+    return bool(scope) and not has_subject(re.sub("|".join(scope), " ", text))
+
+
 def names_anything(text: str) -> bool:
     """Whether there is anything to search for: a content word (a noun, or a verb, adjective or time word
     such as 供暖 or 冬季) other than the kind of fact asked and the generic verbs of asking for something.

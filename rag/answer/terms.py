@@ -18,7 +18,7 @@ from functools import cache
 
 import jieba.posseg
 
-from rag.answer.question import FRAME_NOUNS, INTERROGATIVE, LIGHT_VERBS
+from rag.answer.question import FRAME_NOUNS, INTERROGATIVE, LIGHT_VERBS, RURAL, URBAN
 from rag.normalize import compact
 from rag.retrieve import DOC_NUMBER_IN_QUERY, PATH_LEVEL, normalized_question
 
@@ -147,12 +147,6 @@ class TermCheck:
                  for t in asked_terms(part) if not self.in_library(t.word)]
         # 「多长时间」 and 时间: the documents' word inside the person's is no other name for it
         return [(own, theirs) for own, theirs in pairs if theirs and theirs not in own]
-
-
-# where a rule applies, as the documents say it: a clause names 城市 or 农村 when the two differ, 城乡 when
-# one rule covers both, and neither when it does not distinguish them
-URBAN = ("城市", "城镇", "城区")
-RURAL = ("农村", "乡村")
 
 
 def undistinguished_scope(part: str, cited_context: str) -> str:
