@@ -91,6 +91,9 @@ def test_every_part_named_after_a_clause_comes_from_that_clause(real_pipeline):
     ("低保申请条件是什么？", "二、（一）1.", "最低生活保障对象。共同生活家庭成员人均收入低于我市最低生活保障标准"),
     # 「2.特困人员」 defines them; 「2.特困人员救助供养」 (ranked above it) is about what they receive
     ("特困人员要满足什么条件才能认定？", "二、（一）2.", "特困人员。无劳动能力、无生活来源"),
+    # 怎么才能: what it takes; the clause under 「（一）低收入人口范围」 says who is covered, not the one under
+    # 「（一）基本生活救助」 (what they receive) nor 二、（二）1. (ranked first: it mentions 低保申请)
+    ("家里穷，怎么才能申请低保？", "二、（一）1.", "最低生活保障对象。共同生活家庭成员人均收入低于我市最低生活保障标准"),
 ])
 def test_conditions_come_from_the_clause_that_defines_who_qualifies(real_pipeline, question, clause_path, opening):
     answer = real_pipeline.answerer.run(question)
@@ -158,3 +161,26 @@ def test_a_sentence_quoted_for_two_parts_or_in_a_note_is_printed_once(real_pipel
     assert answer.answer.count("本基准地价自通知印发之日起执行") == 1
     dated = real_pipeline.answerer.run("调整后的城镇土地使用税从哪天开始执行？")
     assert dated.answer.count("从2024年7月1日起执行") + dated.answer.count("从**2024年7月1日**起执行") == 1
+
+
+def test_a_rural_follow_up_is_answered_from_the_clause_that_answered_the_turn_before(real_pipeline):
+    """「那农村的呢？」 asks the same again for the countryside: the clause the last turn cited says whether the
+    rule differs, so the reply is not another clause that happens to name 农村 often."""
+    before = real_pipeline.answerer.run("特困人员的照料护理标准是多少？")
+    answer = real_pipeline.answerer.run("那农村的呢？", history=[Turn("特困人员的照料护理标准是多少？")])
+    assert before.citations[0].clause_path == answer.citations[0].clause_path == "四、（四）1."
+    assert answer.answer.startswith("文件没有对农村另作规定，以下规定城乡通用：")
+
+
+def test_a_part_quoting_the_same_sentence_as_another_is_not_printed_again(real_pipeline):
+    answer = real_pipeline.answerer.run("企业贷款利率能降多少？有没有贴息？")
+    body = answer.answer.split("依据：")[0]
+    assert body.startswith("1、2. ◐ 文件没有写“利率”；最接近的规定是：")
+    assert body.count("贷款综合成本进一步降低0.5个百分点") == 1
+
+
+def test_a_clause_indexed_in_two_chunks_is_cited_once_and_never_its_own_see_also(real_pipeline):
+    answer = real_pipeline.answerer.run("城市道路交通信号设施怎么规范？")
+    assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政〔2020〕10号", "二、（二）1.")]
+    assert "另见许政〔2020〕10号 二、（二）1." not in answer.answer
+    assert all(h.metadata.clause_path != "二、（二）1." for h in answer.related)

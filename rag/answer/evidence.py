@@ -61,8 +61,12 @@ URBAN_SCOPE = re.compile(r"(?:中心城区|市区)")
 # semicolon, which joins the parts of one sentence: 「…违法所得超过2万元的，处…；没有违法所得的，处…」
 DEPENDENT = re.compile(r"^[\u4e00-\u9fff]{2,8}的[，,]")
 CONDITION_AFTER_SEMICOLON = re.compile(r"^[^，,。；：:]+的[，,]")
-# 「低保申请条件是什么？」「谁可以申请」: who qualifies, which the clause titled with the thing defines
-ASKS_CONDITIONS = re.compile(rf"条件|资格|{WHO_QUALIFIES.pattern}")
+# 「低保申请条件是什么？」「谁可以申请」「怎样才能申请低保」 (才能: what it takes): who qualifies, which the
+# clause titled with the thing defines
+ASKS_CONDITIONS = re.compile(rf"条件|资格|(?:怎么|怎样|如何|咋)才能|{WHO_QUALIFIES.pattern}")
+# the headings under which a policy document says who is covered (范围, 认定, 对象, 条件, 资格), apart from the
+# help they receive: the words of Chinese social-policy documents for eligibility, not of any question
+ELIGIBILITY_HEADING = re.compile(r"范围|认定|对象|条件|资格")
 # a name the person puts in quotes (「“许科贷”」) is what they ask about, word for word
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
 
@@ -225,16 +229,20 @@ class EvidenceFinder:
 
         forms = [form for t in terms for form in (t, *lexical.full_forms(t))]
 
-        def defines(clause: ClauseEvidence) -> int:
+        def defines(clause: ClauseEvidence) -> tuple[int, bool]:
             """2: the title is a term as asked (「2.特困人员」); 1: it holds it or its full form (「2.特困人员救助
-            供养」 is about what 特困人员 receive; 低保 may be 最低生活保障 or 最低生活保障对象); 0: neither."""
-            title = clause.hit.metadata.title
-            return 2 if title in terms else int(bool(title) and any(form in title for form in forms))
+            供养」 is about what 特困人员 receive; 低保 may be 最低生活保障 or 最低生活保障对象); 0: neither. Then
+            whether the headings above it are about who is covered (「（一）低收入人口范围」, 认定, 条件), as a
+            document puts who qualifies apart from what they receive (「（一）基本生活救助」)."""
+            meta = clause.hit.metadata
+            title = meta.title
+            named = 2 if title in terms else int(bool(title) and any(form in title for form in forms))
+            return named, bool(named) and bool(ELIGIBILITY_HEADING.search(" ".join(meta.parents)))
 
         if qualifying[0].hit.named:
             return qualifying
         first = max(qualifying, key=defines)  # the first of the best: retrieval's order breaks ties
-        return qualifying if not defines(first) else [first, *(c for c in qualifying if c is not first)]
+        return qualifying if not defines(first)[0] else [first, *(c for c in qualifying if c is not first)]
 
     def _sentences(self, hit: Hit, vector: np.ndarray, words: dict[str, float], part_asks: Asks,
                    question: str, years: list[int]) -> list[Sentence]:
