@@ -7,6 +7,7 @@ import errno
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rag.config import Settings, SettingsError
@@ -188,9 +189,19 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     return ingest_with_progress(_pipeline(settings), [settings.corpus_dir / key])
 
 
-def _batch(args: argparse.Namespace) -> list[tuple[str, list[str]]] | None:
-    """The batch file's (question, previous questions): JSONL with a `question` field and an optional
-    `previous` list (the earlier turns of a conversation), or - for stdin."""
+@dataclass(frozen=True)
+class BatchLine:
+    """One line of a batch file: a question with its earlier turns, or why the line cannot be read."""
+
+    question: str
+    previous: list[str]
+    error: str = ""
+
+
+def _batch(args: argparse.Namespace) -> list[BatchLine] | None:
+    """The batch file's lines: JSONL with a `question` field and an optional `previous` list (the earlier turns
+    of a conversation), or - for stdin. A bad line is kept, with its error, in its place: it gets an error row in
+    the output and the other lines are answered."""
     if not args.batch:
         return None
     handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
@@ -204,15 +215,16 @@ def _batch(args: argparse.Namespace) -> list[tuple[str, list[str]]] | None:
                 previous = row.get("previous", [])
                 if not isinstance(previous, list):
                     raise TypeError
-                rows.append((str(row["question"]), [str(q) for q in previous]))
+                rows.append(BatchLine(str(row["question"]), [str(q) for q in previous]))
             except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
-                raise SystemExit(f"错误：{args.batch} 第 {number} 行不是含 question 字段的 JSON") from None
+                rows.append(BatchLine(line.strip()[:200], [], f"第 {number} 行不是含 question 字段的 JSON"))
         return rows
 
 
-def _questions(args: argparse.Namespace) -> list[str] | None:
-    batch = _batch(args)
-    return None if batch is None else [question for question, _ in batch]
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数，而不是 {text}")
+    return int(text)
 
 
 def _filters(args: argparse.Namespace):
@@ -236,13 +248,16 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from rag.answer.question import BadQuestion, clean_question
     from rag.citation import Citation
 
-    batch = _questions(args)
+    batch = _batch(args)
     retriever = _served(_pipeline(settings), "retriever")
     if retriever is None:
         return 2
     status = 0
-    for raw in batch if batch is not None else [args.question]:
+    for line in batch if batch is not None else [BatchLine(args.question, [])]:
+        raw = line.question
         try:
+            if line.error:
+                raise BadQuestion(line.error)
             question = clean_question(raw)
         except BadQuestion as error:
             status = 1
@@ -280,8 +295,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if answerer is None:
         return 2
     status = 0
-    for question, previous in batch if batch is not None else [(args.question, args.previous)]:
-        answer = answerer.run(question, history=[Turn(q) for q in previous], filters=_filters(args))
+    for line in batch if batch is not None else [BatchLine(args.question, args.previous)]:
+        if line.error:
+            status = 1
+            print(json.dumps({"question": line.question, "error": line.error}, ensure_ascii=False), flush=True)
+            continue
+        answer = answerer.run(line.question, history=[Turn(q) for q in line.previous], filters=_filters(args))
         if not answer.hits and answer.refused:
             status = 1  # the input itself was refused (empty, only instructions …)
         _print_answer(answer, as_json=args.json or batch is not None)
@@ -395,7 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = commands.add_parser("search", help="检索相关条款")
     _question_arguments(search)
-    search.add_argument("--k", type=int, default=5, help="返回条数（默认 5）")
+    search.add_argument("--k", type=_positive, default=5, help="返回条数（默认 5）")
     search.set_defaults(handler=cmd_search)
 
     ask = commands.add_parser("ask", help="回答问题并给出引用")

@@ -43,6 +43,22 @@ def test_batch_answers_each_line_in_order(indexed, capsys, monkeypatch):
     assert out[2]["hits"][0]["doc_number"] == "许政〔2024〕15号"
 
 
+def test_a_line_that_is_not_json_gets_an_error_row_and_the_others_are_answered(indexed, capsys, monkeypatch):
+    text = '低保标准是多少？\n{"question": "特困人员照料护理标准是多少"}\n'
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    assert rag.cli.main(["ask", "--batch", "-"]) == 1
+    first, second = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert first == {"question": "低保标准是多少？", "error": "第 1 行不是含 question 字段的 JSON"}
+    assert second["citations"][0]["clause_path"] == "四、（四）1."
+
+
+def test_a_count_below_one_is_refused_by_the_parser(indexed, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        rag.cli.main(["search", "低保", "--k", "0"])
+    assert stopped.value.code == 2
+    assert "--k: 应为正整数，而不是 0" in capsys.readouterr().err
+
+
 def test_empty_question_is_a_clear_error(indexed, capsys):
     assert rag.cli.main(["search", "  "]) == 1
     assert "问题不能为空" in capsys.readouterr().err
