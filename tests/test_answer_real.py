@@ -184,3 +184,11 @@ def test_a_clause_indexed_in_two_chunks_is_cited_once_and_never_its_own_see_also
     assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政〔2020〕10号", "二、（二）1.")]
     assert "另见许政〔2020〕10号 二、（二）1." not in answer.answer
     assert all(h.metadata.clause_path != "二、（二）1." for h in answer.related)
+
+
+def test_measures_a_preamble_announces_are_answered_with_the_parts_that_follow_it(real_pipeline):
+    answer = real_pipeline.answerer.run("为了实现双过半目标采取了哪些措施？")
+    assert answer.answer.splitlines()[0] == (
+        "该文件分7个部分：一、紧抓科技创新赋能；二、提升产业发展能级；三、释放有效需求潜力；四、提升对外开放水平；"
+        "五、推动城乡协调发展；六、巩固民营经济优势；七、保障社会大局稳定。 [1]")
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕4号", "")

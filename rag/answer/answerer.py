@@ -6,6 +6,7 @@ LLM's answer when one is configured and its reply passes the checks (else the ex
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -129,6 +130,10 @@ def home_places(metadatas: Sequence[ClauseMeta], gazetteer: Gazetteer) -> list[P
     return list(dict.fromkeys(p for text in sorted(issuers) for p in gazetteer.find_in(text)))
 
 
+# a preamble's last sentence announcing the parts that follow: 「现提出如下工作措施。」「特制定以下实施意见：」
+ANNOUNCES = re.compile(r"(?:如下|以下)[\u4e00-\u9fff]{0,10}[。：:]?\s*$")
+
+
 class Answerer:
     def __init__(self, retriever: Retriever, llm=None, k: int = 5, gazetteer: Gazetteer | None = None):
         self.retriever = retriever
@@ -221,7 +226,17 @@ class Answerer:
             # one clause for 「临时救助和医疗救助」 that covers only the first: each is asked on its own
             alone = next((split for term in evidence.missing_terms if (split := each_coordinate(part, term))), [])
             parts += [self.evidence.find(p, search(p)) for p in alone] or [evidence]
+        for evidence in parts:
+            evidence.outline = self._announced(evidence)
         return Plan(question, cleaned.text, searched, parts, notices)
+
+    def _announced(self, evidence: PartEvidence) -> tuple[str, ...]:
+        """The document's parts, when the clause answering is its preamble ending in what it announces
+        (「现提出如下工作措施。」): the measures are what follows, not the preamble."""
+        if not evidence.answered:
+            return ()
+        hit = evidence.clauses[0].hit
+        return () if hit.metadata.clause_path or not ANNOUNCES.search(hit.text) else self.shelf.outline(hit.metadata)
 
     def _previous_clause(self, history: Sequence[Turn], filters: SearchFilters | None) -> Hit | None:
         """The clause that answered the last turn, as the only place to answer from (named); none when that

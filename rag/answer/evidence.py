@@ -107,6 +107,8 @@ class PartEvidence:
     same_rule_for: str = ""  # an urban or rural scope asked about that the clause does not distinguish
     # (a word of the question the documents never use, the cited clause's word for it): 暖气 → 取暖
     documents_words: list[tuple[str, str]] = field(default_factory=list)
+    # the parts of the document when the answer is its preamble announcing them (「现提出如下工作措施。」)
+    outline: tuple[str, ...] = ()
 
     @property
     def answered(self) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rag.chunk import ClauseMeta
 from rag.normalize import compact
@@ -30,6 +30,7 @@ TITLE_IN_BRACKETS = re.compile(r"《([^《》]{2,60})》")
 # names end in these words, and the article makes the name a reference rather than a topic
 TITLE_BEFORE_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{2,30}}(?:条例|办法|规定|细则|规则|法))(?=第{CN_NUMERAL}条)")
 MIN_TITLE = 4  # characters: 《法》《条例》 alone name no particular document
+TOP_LEVEL = re.compile(rf"{CN_NUMERAL}、")  # a document's first-level part: 一、 … 七、
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Shelf:
     paths: dict[str, tuple[str, ...]]  # 文号 or title → clause paths
     titles: dict[str, str]  # 文号 → title
     issues: frozenset[str]  # 《许昌市人民政府公报》2024年第2期, 《许昌日报》…: publications, not documents
+    outlines: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 文号 or title → its parts: 一、总体要求 …
 
     @classmethod
     def of(cls, metadatas: Iterable[ClauseMeta]) -> Shelf:
@@ -67,7 +69,13 @@ class Shelf:
         paths: dict[str, list[str]] = {}
         titles: dict[str, str] = {}
         issues: set[str] = set()
+        outlines: dict[str, list[str]] = {}
         for meta in ordered:
+            # a first-level part is a chunk of its own or only the heading its sub-clauses sit under
+            part = (meta.clause_path + meta.title if meta.title and TOP_LEVEL.fullmatch(meta.clause_path)
+                    else meta.parents[0] if meta.parents and TOP_LEVEL.match(meta.parents[0]) else "")
+            if part:
+                outlines.setdefault(meta.doc_number or meta.doc_title, []).append(part)
             for key in {meta.doc_number, meta.doc_title} - {""}:
                 paths.setdefault(key, [])
                 if meta.clause_path and meta.clause_path not in paths[key]:
@@ -75,7 +83,11 @@ class Shelf:
             if meta.doc_number:
                 titles[meta.doc_number] = meta.doc_title
             issues |= set(TITLE_IN_BRACKETS.findall(meta.issue))
-        return cls({k: tuple(v) for k, v in paths.items()}, titles, frozenset(issues))
+        return cls({k: tuple(v) for k, v in paths.items()}, titles, frozenset(issues),
+                   {k: tuple(dict.fromkeys(v)) for k, v in outlines.items()})
+
+    def outline(self, meta: ClauseMeta) -> tuple[str, ...]:
+        return self.outlines.get(meta.doc_number or meta.doc_title, ())
 
     def title_for(self, written: str) -> str | None:
         """The library's title that a 《…》 in a question names: the title itself, the title without
