@@ -31,9 +31,13 @@ FLOORS = {
     # issue 20's set: named references the library lacks must be said on the first line, every time
     "blind3": {"citation_acc": (">=", 0.78), "key_facts": (">=", 0.74), "refusal_unans": (">=", 0.78),
                "unans_honest": (">=", 0.82), "false_refusal": ("<=", 0.06), "absent_first_line": (">=", 1.0)},
+    # written during issue 20's second session, from the corpus only (100 rows, 10 naming what the library lacks)
+    "blind4": {"citation_acc": (">=", 0.76), "key_facts": (">=", 0.74), "refusal_unans": (">=", 0.62),
+               "unans_honest": (">=", 0.80), "false_refusal": ("<=", 0.06), "absent_first_line": (">=", 0.9)},
 }
 SET_NAMES = {"tuning": "调参集 eval/questions.jsonl", "blind": "盲测集一 eval/blind.jsonl",
-             "blind2": "盲测集二 eval/blind2.jsonl", "blind3": "盲测集三 eval/blind3.jsonl"}
+             "blind2": "盲测集二 eval/blind2.jsonl", "blind3": "盲测集三 eval/blind3.jsonl",
+             "blind4": "盲测集四 eval/blind4.jsonl"}
 
 
 def markdown_table(rows: dict[str, dict[str, float]], columns: list[str]) -> str:
