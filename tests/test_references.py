@@ -36,6 +36,9 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
     # a law named without 《》: the article after its name makes it a reference, the question's words are not in it
     ("道路运输条例第九十条规定了什么？", "文件库中没有《道路运输条例》。"),
     ("请问根据河南省道路运输条例第十条怎么办？", "文件库中没有《河南省道路运输条例》。"),
+    ("根据中华人民共和国劳动合同法，试用期最长多久？", "文件库中没有《中华人民共和国劳动合同法》。"),
+    # its items run 1. to 29. across its seven parts
+    ("许政办〔2024〕4号第30条讲的是什么？", "许政办〔2024〕4号 没有第30项（该文件的编号项为1.至29.）。"),
 ])
 def test_a_part_or_title_the_library_lacks_is_said_first(answerer, question, first_line):
     answer = answerer.run(question)
@@ -87,3 +90,9 @@ def test_references_read_the_question_not_the_words_before_the_number():
     shelf = Shelf({"郑政办〔2024〕1号": ("一、",)}, {"郑政办〔2024〕1号": "郑州市…意见"}, frozenset())
     [reference] = named_references("根据郑政办〔2024〕2号，补贴多少？", shelf)
     assert (reference.doc_number, reference.problem) == ("郑政办〔2024〕2号", "文件库中没有郑政办〔2024〕2号。")
+
+
+def test_the_nth_item_of_a_document_numbered_across_its_parts_is_that_clause(answerer):
+    answer = answerer.run("许政办〔2024〕4号的第二十项措施是什么？")
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕4号", "五、20.")
+    assert answer.answer.startswith("提升城市发展能级。")

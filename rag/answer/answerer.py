@@ -39,7 +39,7 @@ from rag.citation import CITATION_MARK, Citation, numbered_list
 from rag.documents import EXPIRED, IN_FORCE
 from rag.parse.regulation import ARTICLE
 from rag.places import Gazetteer, Place
-from rag.retrieve import NATIONAL_PREFIX, Hit, Retriever, SearchFilters, mentioned_doc_number
+from rag.retrieve import NATIONAL_PREFIX, Hit, Retriever, SearchFilters, mentioned_doc_number, normalized_question
 from rag.sentences import sentences
 from rag.versions import format_date
 
@@ -263,9 +263,16 @@ class Answerer:
         named = [r for r in references if r.clause_path] or references
         if not named:
             return parts
-        scope = named[-1].scope
-        return [part if mentioned_doc_number(part.query) or self.retriever.mentioned_title(part.query)
-                else QuestionPart(part.text, f"{scope} {part.query}") for part in parts]
+        reference = named[-1]
+
+        def scoped(part: QuestionPart) -> QuestionPart:
+            names = mentioned_doc_number(part.query) or self.retriever.mentioned_title(part.query)
+            # a path the question wrote its own way (「第二十项」 is 五、20.) is given to the retriever as the
+            # document numbers it
+            as_written = not reference.clause_path or reference.clause_path in normalized_question(part.query)
+            return part if names and as_written else QuestionPart(part.text, f"{reference.scope} {part.query}")
+
+        return [scoped(part) for part in parts]
 
     def _extractive(self, plan: Plan) -> Answer:
         if not any(p.answered for p in plan.parts):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from rag.chunk import ClauseMeta
 from rag.normalize import compact
+from rag.parse.clauses import cn_to_int
 from rag.retrieve import (
     CN_NUMERAL,
     NATIONAL_PREFIX,
@@ -29,6 +30,11 @@ TITLE_IN_BRACKETS = re.compile(r"《([^《》]{2,60})》")
 # a law or rule named without 《》 but with an article after it (「道路运输条例第九十条」): Chinese legislation's
 # names end in these words, and the article makes the name a reference rather than a topic
 TITLE_BEFORE_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{2,30}}(?:条例|办法|规定|细则|规则|法))(?=第{CN_NUMERAL}条)")
+# a national law by its full name, article or not: 「根据中华人民共和国劳动合同法，…」
+NATIONAL_LAW = re.compile(rf"({NATIONAL_PREFIX}[\u4e00-\u9fff]{{2,30}}?(?:法|条例))")
+# the n-th numbered item of a document numbered 1. 2. … through its parts: 「许政办〔2024〕4号第30条」「第三十项」
+ITEM = re.compile(rf"的?第(\d{{1,3}}|{CN_NUMERAL})(?:条|项|点)")
+NUMBERED = re.compile(r"(\d{1,3})\.$")
 MIN_TITLE = 4  # characters: 《法》《条例》 alone name no particular document
 TOP_LEVEL = re.compile(rf"{CN_NUMERAL}、")  # a document's first-level part: 一、 … 七、
 
@@ -115,6 +121,10 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
             found.append(NamedReference(written, doc_number=number, clause_path=path,
                                         problem=f"文件库中没有{number}。"))
             continue
+        item = ITEM.match(text, text.index(number) + len(number)) if not path else None
+        if item:
+            found.append(_numbered_item(number, item, shelf))
+            continue
         found.append(_with_path(written, number, shelf.titles.get(number, ""), path, shelf))
     for match in TITLE_IN_BRACKETS.finditer(text):
         name = match.group(1)
@@ -127,12 +137,31 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
             found.append(NamedReference(written, clause_path=path, problem=f"文件库中没有《{name}》。"))
             continue
         found.append(_with_path(written, title, title, path, shelf))
-    for match in TITLE_BEFORE_ARTICLE.finditer(TITLE_IN_BRACKETS.sub("", text)):
-        name = without_leading_words(match.group(1))
+    unbracketed = TITLE_IN_BRACKETS.sub("", text)
+    names = [without_leading_words(m.group(1)) for pattern in (TITLE_BEFORE_ARTICLE, NATIONAL_LAW)
+             for m in pattern.finditer(unbracketed)]
+    for name in dict.fromkeys(names):
         if len(name) >= MIN_TITLE and shelf.title_for(name) is None:  # a title the library has: the retriever's
             path = path_after(text, text.index(name) + len(name))
             found.append(NamedReference(f"《{name}》{path}", clause_path=path, problem=f"文件库中没有《{name}》。"))
     return found
+
+
+def _numbered_item(number: str, item: re.Match[str], shelf: Shelf) -> NamedReference:
+    """「第30项」 of a document whose items run 1. to 27. across its parts: that item's clause when one clause
+    ends in 30., else what the document has. Numbering that restarts in each part names no single item."""
+    wanted = int(item.group(1)) if item.group(1).isdigit() else cn_to_int(item.group(1))
+    paths = shelf.paths[number]
+    ends = [int(m.group(1)) for p in paths if (m := NUMBERED.search(p))]
+    matching = [p for p in paths if (m := NUMBERED.search(p)) and int(m.group(1)) == wanted]
+    written = f"{number} {item.group(0).removeprefix('的')}"
+    title = shelf.titles.get(number, "")
+    if len(matching) == 1:
+        return NamedReference(written, doc_number=number, doc_title=title, clause_path=matching[0])
+    if matching or not ends or len(ends) != len(set(ends)):
+        return NamedReference(written, doc_number=number, doc_title=title)
+    return NamedReference(written, doc_number=number, doc_title=title, clause_path=f"{wanted}.",
+                          problem=f"{number} 没有第{wanted}项（该文件的编号项为{min(ends)}.至{max(ends)}.）。")
 
 
 def _with_path(written: str, key: str, title: str, path: str, shelf: Shelf) -> NamedReference:
