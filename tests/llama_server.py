@@ -46,8 +46,8 @@ class LlamaServer:
 
     def start(self) -> None:
         # n_threads 1: on this 2-core machine shared with other jobs, two llama.cpp threads spin waiting for each
-        # other (measured under load: 5–10 tokens/s with 2 threads, 18–20 with 1). n_ctx 2048: the app's prompt
-        # with five clauses is about 1,000 tokens.
+        # other (measured: 2–36 tokens/s with two, as the other jobs come and go, 15–22 with one). n_ctx 2048: the
+        # app's prompt with five clauses is about 1,000 tokens.
         command = [str(self.directory / "venv" / "bin" / "python"), "-m", "llama_cpp.server",
                    "--model", str(self.directory / MODEL), "--chat_format", "gemma", "--n_ctx", "2048",
                    "--n_threads", "1", "--n_threads_batch", "1", "--host", "127.0.0.1", "--port", str(self.port)]
