@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROMPTS_DIR = PROJECT_ROOT / "prompts"  # answer templates and LLM prompts: edited without touching code
@@ -16,6 +18,7 @@ def _path(name: str, default: Path) -> Path:
 
 
 EMBED_BACKENDS = ("onnx", "torch")
+Number = TypeVar("Number", int, float)
 
 
 class SettingsError(ValueError):
@@ -38,6 +41,18 @@ def _login(name: str) -> tuple[str, str] | None:
     if not user or not password:
         raise SettingsError(f"{name} 格式应为 用户名:密码（两者都不能为空）")
     return user, password
+
+
+def _above_zero(name: str, default: str, kind: Callable[[str], Number]) -> Number:
+    """A count or a number of seconds that must be above zero: 0 would mean "no reply" or "never wait"."""
+    value = os.environ.get(name, default)
+    try:
+        number = kind(value)
+    except ValueError:
+        number = None
+    if number is None or not number > 0:
+        raise SettingsError(f"{name}={value!r} 无效：应为大于 0 的{'整数' if kind is int else '数'}")
+    return number
 
 
 MIN_API_KEY = 16  # characters: a key is a program's password, and is sent on every request
@@ -71,6 +86,8 @@ class Settings:
     llm_base_url: str = ""  # an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp …); empty: extractive
     llm_model: str = ""
     llm_api_key: str = ""
+    llm_timeout: float = 60.0  # seconds the app waits for the model's next bytes before answering extractively
+    llm_max_tokens: int = 1024  # the reply's length cap; a reply stopped by it is cut off, never shown
     ui_port: int = 7860
     ui_login: tuple[str, str] | None = None  # (user, password) for the whole web app (internal-only); None: open
     # (user, password) for the staff area (/staff: feedback, documents) while the chat stays open;
@@ -106,6 +123,8 @@ class Settings:
             llm_base_url=os.environ.get("RAG_LLM_BASE_URL", ""),
             llm_model=os.environ.get("RAG_LLM_MODEL", ""),
             llm_api_key=os.environ.get("RAG_LLM_API_KEY", ""),
+            llm_timeout=_above_zero("RAG_LLM_TIMEOUT", "60", float),
+            llm_max_tokens=_above_zero("RAG_LLM_MAX_TOKENS", "1024", int),
             ui_port=_port(os.environ.get("RAG_UI_PORT", "7860")),
             ui_login=ui_login,
             staff_login=staff_login,

@@ -142,5 +142,6 @@ class Pipeline:
         if self.settings.llm_base_url:
             from rag.answer.llm import make_llm
 
-            llm = make_llm(self.settings.llm_base_url, self.settings.llm_model, self.settings.llm_api_key)
+            llm = make_llm(self.settings.llm_base_url, self.settings.llm_model, self.settings.llm_api_key,
+                           self.settings.llm_timeout, self.settings.llm_max_tokens)
         return Answerer(retriever, llm=llm)

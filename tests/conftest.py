@@ -20,3 +20,18 @@ def real_pipeline(tmp_path_factory):
     report = pipeline.ingest()
     assert report.errors == [] and report.total > 900
     return pipeline
+
+
+@pytest.fixture(scope="session")
+def llama_server():
+    """The real local LLM server of ./scripts/setup-llm (scripts/test runs it first), started once per session.
+    Not installed is a failure, never a skip: the real-server tests are part of the suite."""
+    from tests.llama_server import NOT_INSTALLED, LlamaServer, missing, server_dir
+
+    directory = server_dir()
+    if missing(directory):
+        pytest.fail(NOT_INSTALLED.format(missing(directory)), pytrace=False)
+    server = LlamaServer(directory)
+    server.start()
+    yield server
+    server.kill()

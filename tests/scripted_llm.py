@@ -10,12 +10,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class ScriptedLLM:
     """replies: {marker in the user's question: reply text}; unmatched questions get `default`; a streamed reply
-    to a question holding a `broken` marker stops after its first piece, the connection closed mid-body."""
+    to a question holding a `broken` marker stops after its first piece, the connection closed mid-body; one to a
+    question holding a `finish` marker ends with that finish_reason instead of "stop" (None: with none)."""
 
-    def __init__(self, replies: dict[str, str], default: str = "文件中没有写明。", broken: tuple[str, ...] = ()):
+    def __init__(self, replies: dict[str, str], default: str = "文件中没有写明。", broken: tuple[str, ...] = (),
+                 finish: dict[str, str | None] | None = None):
         self.replies = replies
         self.default = default
         self.broken = broken
+        self.finish = finish or {}
         self.requests: list[dict] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -63,8 +66,10 @@ class ScriptedLLM:
                             self.wfile.flush()
                             self.close_connection = True
                             return
+                    question = body["messages"][-1]["content"].rsplit("问题：", 1)[-1]
+                    reason = next((r for marker, r in script.finish.items() if marker in question), "stop")
                     end = {"id": "s", "object": "chat.completion.chunk", "created": created, "model": body["model"],
-                           "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                           "choices": [{"index": 0, "delta": {}, "finish_reason": reason}]}
                     self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
                     return
                 payload = {"id": "c", "object": "chat.completion", "created": created, "model": body["model"],

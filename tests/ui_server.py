@@ -48,15 +48,16 @@ class RunningApp:
 def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[str, str] | None = None,
               files: tuple[str, ...] = SMALL_CORPUS, admin: tuple[str, str] | None = None, concurrency: int = 4,
               queue_size: int = 64, staff: tuple[str, str] | None = None, added: tuple[Path, ...] = (),
-              api_keys: tuple[str, ...] = ()):
+              api_keys: tuple[str, ...] = (), llm_url: str = "", llm_max_tokens: int = 1024):
     """files: the corpus files to copy, () for the whole corpus; added: more files put in as `rag add` does;
-    login: RAG_UI_AUTH's; staff: RAG_STAFF_AUTH's; admin: RAG_ADMIN_AUTH's; api_keys: RAG_API_KEYS'. Returns
-    the running app (with its JSON API), its URL and the feedback log."""
+    login: RAG_UI_AUTH's; staff: RAG_STAFF_AUTH's; admin: RAG_ADMIN_AUTH's; api_keys: RAG_API_KEYS';
+    llm_url, llm_max_tokens: RAG_LLM_BASE_URL's and RAG_LLM_MAX_TOKENS'. Returns the running app (with its JSON
+    API), its URL and the feedback log."""
     corpus = copy_corpus(root / "corpus", files)
     for path in added:
         Library(corpus).add(path)
     settings = replace(make_settings(root, corpus), ui_login=login, staff_login=staff, admin_login=admin,
-                       api_keys=api_keys)
+                       api_keys=api_keys, llm_base_url=llm_url, llm_max_tokens=llm_max_tokens)
     pipeline = Pipeline(settings, embedder=embedder or HashingEmbedder())
     pipeline.ingest()
     feedback = FeedbackLog(root / "feedback.sqlite3")

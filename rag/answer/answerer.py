@@ -20,7 +20,7 @@ from rag.answer.compose import (
     render,
 )
 from rag.answer.evidence import EvidenceFinder, PartEvidence
-from rag.answer.llm import LLMBackend, verify
+from rag.answer.llm import LLMBackend, ReplyCutOff, verify
 from rag.answer.question import (
     BadQuestion,
     QuestionPart,
@@ -151,30 +151,34 @@ class Answerer:
 
     def stream(self, question: str, history: Sequence[Turn] = (),
                filters: SearchFilters | None = None) -> Iterator[str | Answer]:
-        """Text pieces as they come (LLM backend), then the final Answer."""
+        """Text pieces as they come (LLM backend), then the final Answer; the extractive answer's text is a
+        piece only when no model text came before it (the page appends pieces: the answer replaces a reply)."""
         plan = self.plan(question, history, filters)
         if isinstance(plan, Answer):
             yield plan.answer
             yield plan
             return
         answered = any(p.answered for p in plan.parts)
+        pieces: list[str] = []
         if self.backend is not None and answered:
-            pieces: list[str] = []
+            cut = False
             try:
                 for piece in self.backend.stream(plan.text, [p.part.text for p in plan.parts], _clauses(plan)):
                     pieces.append(piece)
                     yield piece
-            except Exception as error:  # network, auth, timeout: the extractive answer still serves
-                plan.notices.append((LLM_BROKE_OFF if pieces else LLM_UNAVAILABLE).format(type(error).__name__))
-                pieces = []  # a reply cut off mid-way is never shown as the answer, checked or not
-            generated = self._from_llm("".join(pieces), plan) if pieces else None
+            except Exception as error:  # network, auth, timeout, the length cap: the extractive answer still serves
+                reason = str(error) if isinstance(error, ReplyCutOff) else type(error).__name__
+                plan.notices.append((LLM_BROKE_OFF if pieces else LLM_UNAVAILABLE).format(reason))
+                cut = True  # a reply cut off mid-way is never shown as the answer, checked or not
+            generated = self._from_llm("".join(pieces), plan) if pieces and not cut else None
             if generated is not None:
                 yield generated
                 return
-            if pieces:
+            if pieces and not cut:
                 plan.notices.append(LLM_ANSWER_REJECTED)
         answer = self._extractive(plan)
-        yield answer.answer
+        if not pieces:
+            yield answer.answer
         yield answer
 
     def plan(self, question: str, history: Sequence[Turn] = (), filters: SearchFilters | None = None) -> Plan | Answer:

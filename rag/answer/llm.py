@@ -25,11 +25,19 @@ FIGURE = re.compile(r"\d+(?:\.\d+)?(?:/\d+)?")
 
 def make_llm(base_url: str, model: str, api_key: str, timeout: float = 60.0, max_tokens: int = 1024):
     """max_tokens: an answer that quotes a few clauses needs far fewer; the cap keeps a model that rambles on
-    (a small one does) from holding one of the app's few answer workers for minutes."""
+    (a small one does) from holding one of the app's few answer workers for minutes. It is sent as the body's
+    `max_tokens`, which every OpenAI-compatible server reads: langchain's own parameter goes out as
+    `max_completion_tokens`, which llama-cpp-python's server ignores (measured: a 1,073-token reply to a cap
+    of 1024, 8 tokens asked for and some 2,000 generated)."""
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(base_url=base_url, model=model, api_key=api_key or "not-needed", timeout=timeout,
-                      max_retries=1, temperature=0, max_tokens=max_tokens)
+                      max_retries=1, temperature=0, extra_body={"max_tokens": max_tokens})
+
+
+class ReplyCutOff(Exception):
+    """The server ended the reply before the model did (its message says why, in words for the notice): what
+    came is half an answer, as when the connection drops."""
 
 
 @dataclass(frozen=True)
@@ -66,9 +74,16 @@ class LLMBackend:
         return str(self.chat_model.invoke(self.messages(question, parts, clauses)).content)
 
     def stream(self, question: str, parts: Sequence[str], clauses: Sequence[Hit]) -> Iterator[str]:
+        """The reply's pieces; ReplyCutOff after the last one unless the server says the model ended it
+        (finish_reason "stop"): it stops a reply at max_tokens ("length"), and llama-cpp-python's server ends
+        one stream cleanly, with no reason at all, as soon as another request arrives."""
+        finish = None
         for chunk in self.chat_model.stream(self.messages(question, parts, clauses)):
             if chunk.content:
                 yield str(chunk.content)
+            finish = chunk.response_metadata.get("finish_reason") or finish
+        if finish != "stop":
+            raise ReplyCutOff("达到长度上限" if finish == "length" else f"结束原因：{finish or '服务器未说明'}")
 
 
 def verify(text: str, clauses: Sequence[Hit], question: str) -> LLMReply | None:
