@@ -70,9 +70,6 @@ class LLMBackend:
         user = prompt("llm_user.txt").format(clauses=blocks, question=question, parts=listed)
         return [SystemMessage(prompt("llm_system.txt").format()), HumanMessage(user)]
 
-    def generate(self, question: str, parts: Sequence[str], clauses: Sequence[Hit]) -> str:
-        return str(self.chat_model.invoke(self.messages(question, parts, clauses)).content)
-
     def stream(self, question: str, parts: Sequence[str], clauses: Sequence[Hit]) -> Iterator[str]:
         """The reply's pieces; ReplyCutOff after the last one unless the server says the model ended it
         (finish_reason "stop"): it stops a reply at max_tokens ("length"), and llama-cpp-python's server ends
