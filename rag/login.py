@@ -153,21 +153,34 @@ def _cookies(scope) -> dict[str, str]:
 QUEUE_FULL = "现在提问的人较多，请稍候再试。"  # what the page's script says for Gradio's English notice too
 
 
-class QueueFullInChinese:
-    """ASGI middleware around the Gradio app: a full queue is answered by Gradio with HTTP 503 and English
-    JSON ({"detail": "Queue is full. Max size is 64 and size is 64."}); the same status, said in Chinese."""
+# Gradio's own English error details, as the person reads them (the login form shows `detail` as it is).
+# Its 401 {"detail": {"error": "Not authenticated", "auth_message": …}} is left alone: the page reads that key
+# to show the login form, with our Chinese auth_message
+GRADIO_DETAILS_IN_CHINESE = {
+    "Queue is full": QUEUE_FULL,
+    "Incorrect credentials": "账号或密码不正确。",
+    "File not allowed": "不能读取这个文件。",
+    "Invalid JSON body": "请求内容不是有效的 JSON。",
+    "Not found": "没有找到。",
+}
+
+
+class GradioErrorsInChinese:
+    """ASGI middleware around a Gradio app: its errors come as English JSON ({"detail": "Incorrect
+    credentials."}, "Queue is full. Max size is 64 …", "File not allowed: …"); the same status, said in
+    Chinese. A detail not listed passes as it is."""
 
     def __init__(self, app):
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["method"] != "POST":  # joining the queue is a POST
+        if scope["type"] != "http":
             return await self.app(scope, receive, send)
         start, body = None, b""
 
         async def rewrite(message):
             nonlocal start, body
-            if message["type"] == "http.response.start" and message["status"] == 503:
+            if message["type"] == "http.response.start" and message["status"] >= 400:
                 start = message  # held until its body is read
                 return
             if start is None or message["type"] != "http.response.body":
@@ -180,8 +193,10 @@ class QueueFullInChinese:
                 detail = json.loads(body).get("detail")
             except (ValueError, AttributeError):
                 detail = None
-            if isinstance(detail, str) and detail.startswith("Queue is full"):
-                body = json.dumps({"detail": QUEUE_FULL}, ensure_ascii=False).encode()
+            said = next((chinese for english, chinese in GRADIO_DETAILS_IN_CHINESE.items()
+                         if isinstance(detail, str) and detail.startswith(english)), None)
+            if said is not None:
+                body = json.dumps({"detail": said}, ensure_ascii=False).encode()
             headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
             await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})

@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from rag.access import STAFF_PATH, ChatDoor, StaffDoor, chat_login, staff_login
 from rag.api import api_router
 from rag.config import Settings
-from rag.login import GradioPage, LoginGuard, QueueFullInChinese
+from rag.login import GradioErrorsInChinese, GradioPage, LoginGuard
 from rag.pipeline import Pipeline
 from rag.staff import CSS as STAFF_CSS
 from rag.webui import CSS, HEAD, LANDING
@@ -34,7 +34,7 @@ def _mount(server: FastAPI, blocks: gr.Blocks, path: str, login: tuple[str, str]
         auth=LoginGuard(login).check if login else None, auth_message=message,
         # FastAPI's description of every route, served to anyone: nothing here needs it
         app_kwargs={"openapi_url": None, "docs_url": None, "redoc_url": None,
-                    "middleware": [Middleware(GradioPage), Middleware(QueueFullInChinese)]},
+                    "middleware": [Middleware(GradioPage), Middleware(GradioErrorsInChinese)]},
         css=css, head=head,
         ssr_mode=False,  # the page from Python's template, which GradioPage rewrites
         footer_links=[], show_error=False, max_file_size=max_upload,

@@ -83,6 +83,12 @@ def test_after_login_the_app_answers_with_its_citation(app_url):
     assert (first["doc_number"], first["clause_path"]) == ("许政办〔2024〕3号", "四、（四）1.")
 
 
+def test_a_wrong_password_is_said_in_chinese(app_url):
+    form = urllib.parse.urlencode({"username": LOGIN[0], "password": "wrong"}).encode()
+    status, body = fetch(app_url + "login", form, {"X-Forwarded-For": "192.0.2.77"})
+    assert (status, json.loads(body)) == (400, {"detail": "账号或密码不正确。"})
+
+
 def test_after_ten_wrong_passwords_the_next_attempt_waits(app_url):
     assert [login(app_url, f"wrong-{n}") for n in range(FREE_FAILURES)] == [400] * FREE_FAILURES
     started = time.monotonic()
