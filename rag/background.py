@@ -182,7 +182,7 @@ class Builds:
         while another is still running."""
         with self._starting:
             if self.current is not None and not self.current.done.is_set():
-                raise BuildRunning(f"正在建立语义索引（{self.current.notice() or '即将完成'}），请在完成后再发布")
+                raise BuildRunning("正在后台建立语义索引，请在完成后再发布")
             build = self.current = BackgroundIndex(self.pipeline, self.make_embedder(), paths, then)
         build.start()
         return build

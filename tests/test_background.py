@@ -148,6 +148,10 @@ def test_a_published_document_is_answered_by_keyword_at_once_and_from_the_comple
     assert during.citations[0].doc_title == "丽水市城市养犬管理规定"
     assert pipeline.store.live_name() == before and builder.embedded == 0  # no vector of it yet
     assert handlers["publication"]() == builds.notice() == "正在建立语义索引 0%，正在估算剩余时间；目前按关键词检索"
+    heating = tmp_path / "供暖补贴.md"  # one build at a time: a second publication waits for this one
+    heating.write_text("# 许昌市供暖补贴办法\n\n## 一、补贴标准\n\n供暖补贴每户每年500元。\n", encoding="utf-8")
+    assert handlers["add"](str(as_uploaded(heating)), "", True) == "未发布：正在后台建立语义索引，请在完成后再发布。"
+    assert not any("供暖补贴" in p.name for p in pipeline.settings.corpus_dir.rglob("*"))
 
     builder.release.set()
     assert builds.current.done.wait(timeout=600)
