@@ -99,7 +99,10 @@ class Pipeline:
         chunks = load_chunks(folder)
         if chunks is None:  # an index built before the chunks were saved with it, a shared server's, or damaged
             chunks = self.store.chunks()
-            save_chunks(folder, chunks.values())
+            try:
+                save_chunks(folder, chunks.values())
+            except OSError:  # a full disk, a read-only data dir: only the next restart's keyword answers need it
+                LOG.warning("未能保存条款副本到 %s；下次启动先读取 Chroma", folder)
         lexical = LexicalIndex.load(folder)
         if lexical is None:  # e.g. a Chroma server shared by several app machines
             ids = sorted(chunks)
