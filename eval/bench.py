@@ -84,10 +84,15 @@ def main() -> None:
         answers = [round(start.answer_seconds, 1) for start in starts]
         say(f"网页重启（已有索引，{APP_STARTS} 次）：出页面 {', '.join(f'{x.page_seconds:.1f}' for x in starts)} 秒；"
             f"第一个回答 {', '.join(map(str, answers))} 秒（中位数 {statistics.median(answers):.1f}，"
-            f"最慢 {max(answers):.1f}），引用 {'、'.join(sorted({x.cited for x in starts}))}")
+            f"最慢 {max(answers):.1f}），引用 {'、'.join(sorted({x.cited for x in starts}))}，"
+            f"其中 {sum(x.keyword for x in starts)} 次按关键词检索；完整检索就绪 "
+            f"{', '.join(f'{x.complete_seconds:.1f}' for x in starts)} 秒；"
+            f"到第一个回答的 CPU：应用进程中位数 {statistics.median(x.app_cpu for x in starts):.2f} 秒"
+            f"（最多 {max(x.app_cpu for x in starts):.2f}）、模型子进程 {statistics.median(x.model_cpu for x in starts):.2f} 秒；"
+            f"启动时 1 分钟负载 {', '.join(f'{x.load:.1f}' for x in starts)}")
         say(f"网页内存（RSS，第一个回答后）：应用进程 {starts[-1].app_mib} MiB + 模型子进程 {starts[-1].model_mib} MiB")
         with tempfile.TemporaryDirectory() as empty:  # no index: keyword answers while the vectors are computed
-            first = app_start(replace(settings, data_dir=Path(empty)))
+            first = app_start(replace(settings, data_dir=Path(empty)), wait_complete=False)
         say(f"首次启动（数据目录为空：先按关键词检索，向量在后台计算）：出页面 {first.page_seconds:.1f} 秒，"
             f"第一个回答 {first.answer_seconds:.1f} 秒，引用 {first.cited}")
 

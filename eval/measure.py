@@ -64,6 +64,15 @@ def child_pids(parent: int) -> set[int]:
             if (found := _state_and_parent(stat)) and found[0] != "Z" and found[1] == parent}
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far (user and system), with its children it has reaped; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def is_running(pid: int) -> bool:
     found = _state_and_parent(Path(f"/proc/{pid}/stat"))
     return found is not None and found[0] != "Z"
@@ -114,15 +123,42 @@ class AppStart:
     cited: str  # the first answer's first citation, to show it was a real answer
     app_mib: int  # the app process's RSS after the first answer
     model_mib: int  # its child processes' (the embedding model)
+    keyword: bool  # the first answer came from keyword retrieval (the complete index was not serving yet)
+    complete_seconds: float | None  # to the first answer from the complete index (None: not waited for)
+    app_cpu: float  # CPU seconds the app process had used at the first answer
+    model_cpu: float  # and its child processes (the embedding model)
+    load: float  # the 1-minute load average when the app was started: the machine is shared
 
 
-def app_start(settings: Settings) -> AppStart:
-    """`rag serve` on an existing index: seconds to the page and to the first answer through the API."""
+QUESTION = "特困人员的照料护理标准是多少？"
+
+
+def app_start(settings: Settings, wait_complete: bool = True) -> AppStart:
+    """`rag serve`: seconds to the page, to the first cited answer through the API and, with `wait_complete`, to the
+    first answer from the complete index (a restart answers by keyword until the index is read and the model
+    loaded; a first start until its vectors are built), and the CPU seconds spent by the first answer."""
     from gradio_client import Client
 
+    from rag.answer.answerer import KEYWORD_ONLY
+
+    load = os.getloadavg()[0]
     with running_app(settings) as app:
-        answer = Client(app.url, verbose=False).predict("特困人员的照料护理标准是多少？", api_name="/ask")
+        client = Client(app.url, verbose=False)
+        answer = client.predict(QUESTION, api_name="/ask")
         seconds = time.perf_counter() - app.started
+        app_cpu = cpu_seconds(app.process.pid)
+        children = child_pids(app.process.pid)
+        model_cpu = sum(cpu_seconds(pid) for pid in children)
         first = answer["citations"][0] if answer["citations"] else {"doc_number": "（拒答）", "clause_path": ""}
+        keyword = KEYWORD_ONLY in answer["answer"]
+        complete: float | None = seconds if wait_complete else None
+        waiting = keyword and wait_complete
+        while waiting:
+            if time.perf_counter() - app.started > 600:
+                raise RuntimeError("重启后 600 秒仍按关键词检索")
+            time.sleep(0.1)
+            waiting = KEYWORD_ONLY in client.predict(QUESTION, api_name="/ask")["answer"]
+            complete = time.perf_counter() - app.started
         return AppStart(app.page_seconds, seconds, f"{first['doc_number']} {first['clause_path']}",
-                        rss_mib(app.process.pid), sum(rss_mib(pid) for pid in child_pids(app.process.pid)))
+                        rss_mib(app.process.pid), sum(rss_mib(pid) for pid in children), keyword, complete,
+                        app_cpu, model_cpu, load)

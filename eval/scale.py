@@ -86,6 +86,7 @@ def run(factor: int, regulations: Path, keep: Path | None) -> dict:
               "search_p50_ms": round(search_p50), "search_p95_ms": round(search_p95),
               "ask_p50_ms": round(ask_p50), "ask_p95_ms": round(ask_p95),
               "restart_answer_seconds": round(restart.answer_seconds, 1),
+              "restart_complete_seconds": round(restart.complete_seconds or 0, 1),
               "app_mib": restart.app_mib, "model_mib": restart.model_mib, "peak_rss_mib": peak_rss_mib()}
     if keep is None:
         shutil.rmtree(root, ignore_errors=True)

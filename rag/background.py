@@ -1,11 +1,13 @@
-"""`rag serve` without an index: keyword search at once, the vectors computed in the background.
+"""`rag serve` without an index, and staff publishing documents: keyword search at once, the vectors computed
+in the background; and a restart: keyword search at once, the complete index read in the background.
 
 Embedding is the only slow step of an ingest (minutes on two cores); parsing, chunking and BM25 take
 seconds. So the app starts an ingest in a thread, serves the parsed chunks by BM25 as soon as the
 ingest has them (Pipeline.serve_by_keyword), and the ingest computes the chunk vectors, then the sentence
 vectors, through an embedder of its own (a niced child process). Each batch is committed to the embedding
 cache, so a restart continues where the last run stopped. The ingest publishes the generation as any ingest
-does, and the app follows the live pointer to it without a restart.
+does, and the app follows the live pointer to it without a restart. A publication that fails leaves the
+generation that was live serving, as before it began.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from rag.chunk import Chunk
 from rag.embed import Embedder, EmbeddingCache, text_hash
+from rag.index import IngestReport
 from rag.lexical import LexicalIndex
 from rag.pipeline import Pipeline
 from rag.sentences import SentenceIndex
@@ -96,11 +100,17 @@ def texts_to_embed(chunks: Sequence[Chunk]) -> list[str]:
 
 
 class BackgroundIndex:
-    """One background ingest of the pipeline's corpus; `start` returns once keyword search serves."""
+    """One background ingest of the pipeline's corpus (`paths`: of these files of it, as `rag add` ingests them);
+    `start` returns once keyword search serves. `then` is called with the build once it has ended."""
 
-    def __init__(self, pipeline: Pipeline, embedder: Embedder):
+    def __init__(self, pipeline: Pipeline, embedder: Embedder, paths: list[Path] | None = None,
+                 then: Callable[[BackgroundIndex], None] | None = None):
         self.pipeline = pipeline
         self.embedder = embedder  # computes the document vectors; closed, when it can be, once the build ends
+        self.paths = paths
+        self.then = then
+        self.report: IngestReport | None = None  # once published
+        self.error: Exception | None = None  # why it failed
         self.progress = BuildProgress()
         self.done = threading.Event()  # the build ended: published, or failed (then `progress.failure`)
         self.serving = False  # the parsed corpus is served by keyword
@@ -127,18 +137,94 @@ class BackgroundIndex:
         try:
             indexer = self.pipeline.indexer(embedder=MeteredEmbedder(self.embedder, self.progress),
                                             on_parsed=self._parsed)
-            report = indexer.run(None, self.pipeline.settings.corpus_dir)
+            self.report = report = indexer.run(self.paths, self.pipeline.settings.corpus_dir)
             for error in report.errors:
                 print(f"错误：{error}（该文件未收录）", file=sys.stderr)
             self.pipeline.current_answerer()  # read the new generation now, not at the next question
             print(f"语义索引已建立，已切换到完整检索。{report.summary()}", file=sys.stderr, flush=True)
         except Exception as error:  # the keyword index keeps serving; the reason is on the page and in the log
             LOG.exception("后台建立语义索引失败")
+            self.error = error
             self.progress.failure = str(error) or type(error).__name__
+            self.pipeline.serve_live_index()  # a publication's: the generation live before it serves again
         finally:
             self.progress.finished = True
-            self.done.set()
-            self._ready.set()
             close = getattr(self.embedder, "close", None)
             if close is not None:
                 close()
+            if self.then is not None:
+                try:
+                    self.then(self)
+                except Exception:  # what follows a build (a publication's check) must not leave it unfinished
+                    LOG.exception("后台建立语义索引之后的处理失败")
+            self.done.set()
+            self._ready.set()
+
+
+class BuildRunning(RuntimeError):
+    """Another background build has not finished; the message says so, in Chinese."""
+
+
+class Builds:
+    """The app's background builds, one at a time: a first start's, then each staff publication's. Each computes
+    its vectors through an embedder of its own (`make_embedder`: in the app, a niced child process that leaves the
+    CPU to the answers), closed when the build ends."""
+
+    def __init__(self, pipeline: Pipeline, make_embedder: Callable[[], Embedder]):
+        self.pipeline = pipeline
+        self.make_embedder = make_embedder
+        self.current: BackgroundIndex | None = None
+        self._starting = threading.Lock()
+
+    def start(self, paths: list[Path] | None = None,
+              then: Callable[[BackgroundIndex], None] | None = None) -> BackgroundIndex:
+        """A build of the corpus (`paths`: of these files of it), serving by keyword once it returns; BuildRunning
+        while another is still running."""
+        with self._starting:
+            if self.current is not None and not self.current.done.is_set():
+                raise BuildRunning("正在后台建立语义索引，请在完成后再发布")
+            build = self.current = BackgroundIndex(self.pipeline, self.make_embedder(), paths, then)
+        build.start()
+        return build
+
+    def notice(self) -> str:
+        """The page's line about the build (BuildProgress.notice); "" when none runs, and after a publication that
+        failed (the index live before it serves again: the staff area says why)."""
+        build = self.current
+        if build is None or (build.paths is not None and build.progress.failure):
+            return ""
+        return build.notice()
+
+
+class Restart:
+    """`rag serve` over an index built before: keyword answers from the files the last ingest saved (chunks and
+    BM25, Pipeline.saved_keyword_answerer) as soon as the page is up, while Chroma is opened, the complete index
+    read and the model loaded in the embedder's child; then the complete index serves, without a restart.
+
+    Two cores: the child loads the model on one while this process imports Gradio and builds the page on the
+    other. The complete index is read once the page is built: both hold the interpreter lock most of the time,
+    and the page, with keyword answers, is what a person waits for."""
+
+    def __init__(self, pipeline: Pipeline, model_loaded: threading.Event):
+        self.pipeline = pipeline
+        self.model_loaded = model_loaded
+        self.ready = threading.Event()  # the complete index serves
+
+    def start(self, page_built: threading.Event) -> bool:
+        """Serve by keyword and read the complete index behind it; False when no saved files can serve."""
+        answerer = self.pipeline.saved_keyword_answerer()
+        if answerer is None:
+            return False
+        self.pipeline.serve_until(answerer, self.ready)
+        threading.Thread(target=self._read, args=(page_built,), name="read-index", daemon=True).start()
+        return True
+
+    def _read(self, page_built: threading.Event) -> None:
+        page_built.wait()
+        try:
+            self.pipeline.answerer  # noqa: B018
+        except Exception:  # the keyword answers keep serving; the reason is in the log
+            LOG.exception("读取完整索引失败，目前按关键词检索")
+            return
+        self.model_loaded.wait()
+        self.ready.set()

@@ -68,13 +68,16 @@ class ProcessEmbedder:
         self._niceness = niceness
         self.name = make_embedder().name
         self._restarting = threading.Lock()
+        self.ready = threading.Event()  # a child has loaded the model (or failed to, and said why)
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
         # spawn, not fork: the app process has threads by now, and the child needs none of its imports
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_start_child, initargs=(self._make_embedder, self._niceness))
-        pool.submit(_warm_up).add_done_callback(_report_failed_warm_up)
+        warm_up = pool.submit(_warm_up)
+        warm_up.add_done_callback(_report_failed_warm_up)
+        warm_up.add_done_callback(lambda _: self.ready.set())
         return pool
 
     def _call(self, function: Callable, argument):

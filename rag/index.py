@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.chunk import Chunk, chunk_document
+from rag.chunkfile import save_chunks
 from rag.corpus import MANIFEST_NAME, CorpusError, corpus_files, load_manifest, source_for
 from rag.embed import Embedder, EmbeddingCache, embed_with_cache
 from rag.lexical import LexicalIndex
@@ -209,6 +210,7 @@ class Indexer:
             lexical.save(folder)
             self.sentence_index(chunks, report).save(folder)
             self.vocabulary(lexical).save(folder)
+            save_chunks(folder, chunks)
             self.store.publish(generation)
         except BaseException:  # a full disk, a lost generation, Ctrl-C: nothing half-written stays behind
             self._discard(generation.name, folder)

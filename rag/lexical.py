@@ -56,8 +56,8 @@ def tokenize(text: str) -> list[str]:
 CHECKSUMS = "checksums.json"
 
 
-# the sentence index and the vocabulary share the folder and keep their own checks
-NOT_BM25 = ("sentence", "vocabulary")
+# the sentence index, the vocabulary and the chunks (rag.chunkfile) share the folder and keep their own checks
+NOT_BM25 = ("sentence", "vocabulary", "chunks")
 
 
 def _checksums(folder: Path) -> dict[str, str]:

@@ -153,14 +153,14 @@ def mentioned_clause_path(question: str, reference: str) -> str:
 
 
 class Retriever:
-    def __init__(self, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex,
+    def __init__(self, store: ChromaStore | None, embedder: Embedder, lexical: LexicalIndex,
                  chunks: dict[str, Chunk], sentences: SentenceIndex, dense_weight: float = DENSE_WEIGHT,
                  lexical_weight: float = LEXICAL_WEIGHT, sentence_weight: float = SENTENCE_WEIGHT,
                  versions: VersionTable | None = None, vocabulary: Vocabulary | None = None,
                  semantic: bool = True):
         self.vocabulary = vocabulary  # the documents' words with vectors; None: own words are not matched
-        # False: no vectors exist yet (the app's first start, while they are computed): BM25 alone, and the
-        # embedder is never asked (it is busy computing them)
+        # False: no vectors exist yet (the app's first start, while they are computed), or a restart's store and
+        # model are still loading: BM25 alone, and neither the embedder nor the store (None then) is asked
         self.semantic = semantic
         self.dense_weight = dense_weight if semantic else 0.0  # 0 turns the retriever into BM25 only (a baseline)
         self.lexical_weight = lexical_weight  # 0: dense only

@@ -1,13 +1,15 @@
-"""Start the web app: load the model in a child process, serve; on a first run, serve by keyword at once
-while the index's vectors are computed in the background (rag.background), or, with --wait-index, build the
-whole index first.
+"""Start the web app: load the model in a child process, serve; on a restart, serve by keyword from the saved
+files while the complete index is read and the model loads (rag.background.Restart); on a first run, serve by
+keyword at once while the index's vectors are computed in the background (rag.background), or, with
+--wait-index, build the whole index first.
 
-The child is started before anything heavy is imported, so loading the model (~10 s) runs on the
-second core while this process imports Chroma and Gradio and reads the index.
+The child is started before anything heavy is imported, so loading the model runs on the second core while
+this process imports Gradio and builds the page.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 from functools import partial
@@ -37,11 +39,45 @@ def main(settings: Settings | None = None, wait_index: bool = False) -> None:
 
 
 def serve(settings: Settings, embedder: ProcessEmbedder, wait_index: bool = False) -> None:
+    from rag.background import BACKGROUND_NICENESS, Builds, Restart
     from rag.pipeline import Pipeline
+
+    # Python's cycle collector would walk the start's objects again and again while jieba's 500,000-word dictionary
+    # and Gradio's ~1,800 modules load (~0.7 s of the ~4 s of CPU before the page); they live as long as the app,
+    # so on a restart it is paused until the page is built and they are then frozen out of its later passes
+    gc.disable()
+    pipeline = Pipeline(settings, embedder=embedder)
+    # a first start's vectors and each staff publication's come from a niced child of their own, which leaves the
+    # CPU to the app
+    builds = Builds(pipeline, partial(ProcessEmbedder, partial(model_embedder, settings), niceness=BACKGROUND_NICENESS))
+    page_built = threading.Event()
+    if wait_index or not Restart(pipeline, embedder.ready).start(page_built):
+        gc.enable()  # an index is read or built now, maybe for minutes: its garbage is collected as it goes
+        open_index(pipeline, builds, wait_index)
+    import uvicorn
+
+    from rag.access import STAFF_PATH, staff_login
+    from rag.feedback import FeedbackLog
+    from rag.site import HOST, web_server
+    from rag.staff import staff_app
+    from rag.webui import build_app
+
+    feedback = FeedbackLog(settings.data_dir / "feedback.sqlite3")
+    staff = staff_app(pipeline, feedback, builds) if staff_login(settings) else None
+    server = web_server(settings, build_app(pipeline, feedback, status=builds.notice), staff, api=pipeline)
+    address = f"http://{HOST}:{settings.ui_port}"
+    print(f"网页：{address}/" + (f"  工作人员页：{address}{STAFF_PATH}/" if staff else ""), file=sys.stderr)
+    gc.freeze()
+    gc.enable()
+    page_built.set()
+    uvicorn.run(server, host=HOST, port=settings.ui_port, log_level="warning")
+
+
+def open_index(pipeline, builds, wait_index: bool) -> None:
+    """Without saved files to answer from at once (a first start, an index built before they were saved, a Chroma
+    server): read the index behind the page, or build it, in the background unless `wait_index`."""
     from rag.progress import ingest_with_progress
 
-    pipeline = Pipeline(settings, embedder=embedder)
-    status = None
     if pipeline.has_index():
         # read the index now, not at the first question, while this thread imports Gradio and builds the page:
         # Chroma's reads and numpy's loads release the interpreter lock, so the two overlap
@@ -53,31 +89,7 @@ def serve(settings: Settings, embedder: ProcessEmbedder, wait_index: bool = Fals
             raise SystemExit("错误：索引未能建立，原因见上方信息")
         pipeline.answerer  # noqa: B018
     else:
-        status = build_in_background(pipeline, settings)
-    import uvicorn
-
-    from rag.access import STAFF_PATH, staff_login
-    from rag.feedback import FeedbackLog
-    from rag.site import HOST, web_server
-    from rag.staff import staff_app
-    from rag.webui import build_app
-
-    feedback = FeedbackLog(settings.data_dir / "feedback.sqlite3")
-    staff = staff_app(pipeline, feedback) if staff_login(settings) else None
-    server = web_server(settings, build_app(pipeline, feedback, status=status), staff, api=pipeline)
-    address = f"http://{HOST}:{settings.ui_port}"
-    print(f"网页：{address}/" + (f"  工作人员页：{address}{STAFF_PATH}/" if staff else ""), file=sys.stderr)
-    uvicorn.run(server, host=HOST, port=settings.ui_port, log_level="warning")
-
-
-def build_in_background(pipeline, settings: Settings):
-    """Serve by keyword once the corpus is parsed; the vectors come from a niced child of their own, which
-    leaves the CPU to the app. Returns what the page shows of the build's progress."""
-    from rag.background import BACKGROUND_NICENESS, BackgroundIndex
-
-    print("首次启动：先按关键词检索提供服务，语义索引在后台建立（进度见网页）…", file=sys.stderr)
-    build = BackgroundIndex(pipeline, ProcessEmbedder(partial(model_embedder, settings), niceness=BACKGROUND_NICENESS))
-    build.start()
-    if not build.serving:
-        raise SystemExit(f"错误：索引未能建立：{build.progress.failure}")
-    return build.notice
+        print("首次启动：先按关键词检索提供服务，语义索引在后台建立（进度见网页）…", file=sys.stderr)
+        build = builds.start()
+        if not build.serving:
+            raise SystemExit(f"错误：索引未能建立：{build.progress.failure}")

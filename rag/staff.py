@@ -1,6 +1,7 @@
 """The staff area (/staff, behind its own login: see rag.access): the feedback people left, and, unlocked by
 RAG_ADMIN_AUTH, adding and removing documents through the same steps as `rag add` / `rag remove`
-(rag.library, then an ingest).
+(rag.library, then an ingest). A published document's ingest runs in the background (rag.background): the
+chat answers it by keyword at once, and from the complete index once its vectors are in.
 
 A Gradio app of its own, not a tab of the public one: nothing of it (no component, no event, no feedback)
 is in what the public app serves.
@@ -18,11 +19,13 @@ from zoneinfo import ZoneInfo
 import gradio as gr
 from gradio.utils import get_upload_folder
 
+from rag.background import BackgroundIndex, BuildRunning, Builds
 from rag.corpus import KIND_NAMES, CorpusError
 from rag.feedback import FeedbackLog
 from rag.library import Library
 from rag.login import LoginGuard
 from rag.pipeline import Pipeline
+from rag.webui import STATUS_SECONDS
 
 # words, not 👍/👎: a machine without an emoji font draws those as empty boxes
 RATINGS = {"up": "有用", "down": "没用"}
@@ -43,7 +46,7 @@ CSS = """
 .feedback .comment {background:#fff8c5; padding:2px 6px; border-radius:4px}
 .feedback .answer {white-space:pre-wrap}
 """
-def ingest_failure(error: Exception) -> str:
+def ingest_failure(error: Exception | None) -> str:
     """Why an ingest failed, said to staff in one line (the details go to the log)."""
     from rag.cli import disk_full
     from rag.store import NotPublished
@@ -109,8 +112,8 @@ def feedback_csv(rows: list[list[str]], path: Path) -> str:
     return str(path)
 
 
-def staff_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
-    """The staff area's page: the feedback, then managing documents."""
+def staff_app(pipeline: Pipeline, feedback: FeedbackLog, builds: Builds) -> gr.Blocks:
+    """The staff area's page: the feedback, then managing documents (`builds`: where publications are indexed)."""
     settings = pipeline.settings
 
     def show_feedback(only_down: bool) -> tuple:
@@ -134,11 +137,11 @@ def staff_app(pipeline: Pipeline, feedback: FeedbackLog) -> gr.Blocks:
         if settings.admin_login is None:
             gr.Markdown("未设置 RAG_ADMIN_AUTH：请在服务器上用 `rag add` / `rag remove` 管理文件。")
         else:
-            _document_management(pipeline)
+            _document_management(pipeline, builds)
     return app
 
 
-def _document_management(pipeline: Pipeline) -> None:
+def _document_management(pipeline: Pipeline, builds: Builds) -> None:
     """Upload, preview, publish and remove, behind the admin password; built inside the staff page."""
     settings = pipeline.settings
     library = Library(settings.corpus_dir, indexed=lambda sha256: pipeline.store.has_file(sha256),
@@ -163,6 +166,9 @@ def _document_management(pipeline: Pipeline) -> None:
         confirm = gr.Button("确认删除", variant="stop", elem_id="doc-remove-confirm")
         pending = gr.State("")  # the reference whose removal was shown and awaits 确认删除
         outcome = gr.Textbox(label="结果", lines=4, interactive=False, elem_id="doc-result")
+        published = gr.Markdown(elem_id="publish-status")
+        timer = gr.Timer(STATUS_SECONDS)
+    last = ""  # how the last publication ended: said on the page until the next one
 
     async def try_unlock(user: str, password: str) -> tuple:
         if await guard.check(user or "", password or ""):
@@ -192,18 +198,34 @@ def _document_management(pipeline: Pipeline) -> None:
             added = library.add(Path(file), kind_code or None)
         except CorpusError as error:
             return f"未发布：{error}"
+        name = Path(file).name
+
+        def ended(build: BackgroundIndex) -> None:
+            """One transaction, as `rag add`: a file the published index does not hold is taken out again."""
+            nonlocal last
+            report = build.report
+            if library.keep_indexed([added]):
+                reason = "；".join(report.errors) if report else ingest_failure(build.error)
+                last = f"未发布：{name} 未能建立索引，已撤销（{reason}），可以重新发布。"
+            elif report is None:  # it failed after the new index was published: the file is served
+                last = f"已发布 {added.summary()}\n索引：{ingest_failure(build.error)}"
+            else:
+                failed = "".join(f"\n错误：{e}" for e in report.errors)
+                last = f"已发布 {added.summary()}\n索引：{report.summary()}{failed}"
+
         try:
-            report = pipeline.ingest([settings.corpus_dir / added.key])
-        except Exception as error:  # a full disk, the store …: nothing of this file may stay behind
-            LOG.exception("发布失败：%s", added.key)
-            report, failure = None, ingest_failure(error)
-        if library.keep_indexed([added]):  # one transaction, as `rag add`: not indexed, not added
-            reason = "；".join(report.errors) if report else failure
-            return f"未发布：{Path(file).name} 未能建立索引，已撤销（{reason}），可以重新发布。"
-        if report is None:  # it failed after the new index was published: the file is served
-            return f"已发布 {added.summary()}\n索引：{failure}"
-        failed = "".join(f"\n错误：{e}" for e in report.errors)
-        return f"已发布 {added.summary()}\n索引：{report.summary()}{failed}"
+            build = builds.start([settings.corpus_dir / added.key], then=ended)
+        except BuildRunning as error:
+            library.undo(added)
+            return f"未发布：{error}。"
+        if not build.serving:  # it ended before its chunks could (a file that does not parse, a full disk): said why
+            return last
+        return (f"已发布 {added.summary()}\n已可按关键词检索；语义索引正在后台建立，完成后问答自动改用完整检索"
+                "（进度见下方和问答页）。")
+
+    def publication() -> str:
+        """The running publication's progress, else how the last one ended."""
+        return builds.notice() or last
 
     def contents(key: str) -> str:
         try:
@@ -243,5 +265,6 @@ def _document_management(pipeline: Pipeline) -> None:
                  api_visibility="private")
     preview.click(recognise, [upload, kind, unlocked], recognised, api_visibility="private")
     publish.click(add, [upload, kind, unlocked], outcome, api_visibility="private")
+    timer.tick(publication, None, published, api_visibility="private")
     remove.click(ask_to_remove, [reference, unlocked], [outcome, pending], api_visibility="private")
     confirm.click(take_out, [pending, unlocked], [outcome, pending], api_visibility="private")

@@ -23,14 +23,15 @@ import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-import chromadb
 import numpy as np
-from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import NotFoundError
 
 from rag.chunk import Chunk, ClauseMeta
+
+if TYPE_CHECKING:
+    import chromadb
 
 POINTER_COLLECTION = "rag_live_pointer"
 POINTER_ID = "live"
@@ -51,6 +52,10 @@ class NotPublished(RuntimeError):
 
 def make_client(data_dir: Path, chroma_url: str = "") -> chromadb.api.ClientAPI:
     """A Chroma server when a URL is set (RAG_CHROMA_URL), else an embedded store in data_dir."""
+    # imported here, not with this module (~0.5 s): a restart answers by keyword before the store is opened
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
     settings = ChromaSettings(anonymized_telemetry=False)
     if chroma_url:
         url = urlparse(chroma_url)
@@ -128,6 +133,8 @@ class ChromaStore:
 
     def live(self):
         """The live generation's collection (see live_name), or None."""
+        from chromadb.errors import NotFoundError  # chromadb is loaded: this store has a client
+
         named = self.pointer_name()
         if named is None:
             return None
@@ -161,6 +168,8 @@ class ChromaStore:
         return collection is not None and (collection.metadata or {}).get("hnsw") == HNSW_LABEL
 
     def _exists(self, name: str) -> bool:
+        from chromadb.errors import NotFoundError  # chromadb is loaded: this store has a client
+
         try:
             self.client.get_collection(name, embedding_function=None)
         except NotFoundError:
@@ -268,6 +277,8 @@ class ChromaStore:
 
     def drop_unused(self) -> list[str]:
         """Delete the generations nobody needs (see the module): leftovers of killed or superseded runs."""
+        from chromadb.errors import NotFoundError  # chromadb is loaded: this store has a client
+
         generations = self._generations()
         keep = {self.pointer_name(), self.live_name(), self._newest_complete(generations)}
         dropped = []

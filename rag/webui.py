@@ -376,8 +376,8 @@ STATUS_SECONDS = 10  # how often the page reads the background build's progress
 
 def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, queue_size: int = 64,
               status: Callable[[], str] | None = None) -> gr.Blocks:
-    """The app, its queue set: `concurrency` answers at once, up to `queue_size` waiting. status: the index
-    build's progress in one line, "" once it is complete (rag.background)."""
+    """The app, its queue set: `concurrency` answers at once, up to `queue_size` waiting. status: a background
+    build's progress in one line (a first start's, a staff publication's), "" when none runs (rag.background)."""
     def respond(message: str, session: Session | None, kind: str, year: str, document: str) -> Iterator[tuple]:
         session = session or Session(turns=[], chat=[])
         chat = session.chat
@@ -459,13 +459,13 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
 
     with gr.Blocks(title="政策问答", analytics_enabled=False) as app:
         gr.Markdown("# 政策问答\n根据许昌市政府公报和《许昌日报》原文回答政策问题，每个结论都附条款出处，可点开核对原文。")
-        if status is not None:  # refreshed while the build runs; the timer stops once it is complete
-            building = gr.Markdown(status(), elem_id="index-status")
+        if status is not None:  # refreshed while a build runs (shown then only); the timer stops once it is complete
+            building = gr.Markdown(status(), elem_id="index-status", visible=bool(status()))
             timer = gr.Timer(STATUS_SECONDS)
 
             def refresh() -> tuple:
                 line = status()
-                return line, gr.Timer(active=bool(line))
+                return gr.update(value=line, visible=bool(line)), gr.Timer(active=bool(line))
 
             timer.tick(refresh, None, [building, timer], api_visibility="private")
             app.load(refresh, None, [building, timer], api_visibility="private")

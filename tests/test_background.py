@@ -1,15 +1,19 @@
-"""`rag serve` on a data dir without an index: keyword answers at once, the vectors built in the background,
-then answers from the complete index without a restart."""
+"""`rag serve` on a data dir without an index, a restart and a staff publication: keyword answers at once, the
+vectors built (or the index read and the model loaded) in the background, then answers from the complete index
+without a restart."""
 
 import json
+import threading
 import urllib.request
 
 import pytest
 from gradio_client import Client
 
 from rag.answer.answerer import KEYWORD_ONLY
-from rag.background import BackgroundIndex, BuildProgress, texts_to_embed
+from rag.background import BackgroundIndex, BuildProgress, Restart, texts_to_embed
+from rag.chunkfile import CHUNKS_FILE, load_chunks
 from rag.feedback import FeedbackLog
+from rag.index import lexical_dir
 from rag.pipeline import Pipeline
 from rag.webui import build_app
 from tests.fakes import GatedEmbedder, HashingEmbedder
@@ -85,3 +89,73 @@ def _status_line(url: str) -> str:
 ])
 def test_the_page_says_how_far_the_build_is_and_the_time_left_at_its_pace_so_far(done, now, said):
     assert BuildProgress(total=1000, done=done, started=0.0).notice(now=now) == said
+
+
+def test_a_restart_answers_by_keyword_from_the_saved_files_until_the_index_is_read_and_the_model_loaded(tmp_path):
+    settings = make_settings(tmp_path, copy_corpus(tmp_path / "corpus", SMALL_CORPUS))
+    complete = Pipeline(settings, embedder=HashingEmbedder())
+    complete.ingest()
+    pipeline = Pipeline(settings, embedder=HashingEmbedder())
+    model_loaded, page_built = threading.Event(), threading.Event()
+    restart = Restart(pipeline, model_loaded)
+    assert restart.start(page_built)
+    early = pipeline.current_answerer().run(CARE)
+    assert early.answer.startswith(f"（{KEYWORD_ONLY}）\n照料护理标准依据特困人员生活自理能力")
+    assert (early.citations[0].doc_number, early.citations[0].clause_path) == ("许政办〔2024〕3号", "四、（四）1.")
+    assert "store" not in pipeline.__dict__  # Chroma is opened once the page is built, not before
+
+    page_built.set()
+    assert pipeline.current_answerer().run(CARE).answer.startswith(f"（{KEYWORD_ONLY}）")  # the model still loads
+    model_loaded.set()
+    assert restart.ready.wait(timeout=600)
+    full = pipeline.current_answerer().run(CARE)
+    assert full.answer.startswith("照料护理标准依据特困人员生活自理能力")
+    assert full.to_json() == complete.answerer.run(CARE).to_json()  # what the pipeline that built the index answers
+
+
+def test_a_restart_without_intact_saved_chunks_reads_the_store_first_and_saves_them_again(tmp_path):
+    settings = make_settings(tmp_path, copy_corpus(tmp_path / "corpus", SMALL_CORPUS))
+    built = Pipeline(settings, embedder=HashingEmbedder())
+    built.ingest()
+    folder = lexical_dir(settings.data_dir, built.store.live_name())
+    saved = (folder / CHUNKS_FILE).read_text(encoding="utf-8")
+    (folder / CHUNKS_FILE).write_text(saved.replace("照料护理", "照料护埋", 1), encoding="utf-8")  # a stray write
+
+    pipeline = Pipeline(settings, embedder=HashingEmbedder())
+    assert not Restart(pipeline, threading.Event()).start(threading.Event())  # `rag serve` reads Chroma instead
+    assert pipeline.current_answerer().run(CARE).answer.startswith("照料护理标准依据特困人员生活自理能力")
+    assert (folder / CHUNKS_FILE).read_text(encoding="utf-8") == saved
+    assert load_chunks(folder) == built.store.chunks()
+
+
+DOG_QUESTION = "丽水市养犬需要办理登记吗？"
+PUBLISHED = ("regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法规规章，1 个文件，39 个条款\n"
+             "  《丽水市城市养犬管理规定》 日期 2020-08-14，施行 2020-11-01")
+
+
+def test_a_published_document_is_answered_by_keyword_at_once_and_from_the_complete_index_once_its_vectors_are_in(
+        tmp_path):
+    from tests.helpers import as_uploaded
+    from tests.test_staff import PUBLISHING, UPLOAD, staff_handlers
+
+    builder = GatedEmbedder()  # holds the publication's build at its first batch until released
+    pipeline, handlers, builds = staff_handlers(tmp_path, builder=builder)
+    before = pipeline.store.live_name()
+    assert handlers["add"](str(as_uploaded(UPLOAD)), "", True) == (
+        f"已发布 {PUBLISHED}\n" + PUBLISHING)
+    during = pipeline.current_answerer().run(DOG_QUESTION)
+    assert during.answer.startswith(f"（{KEYWORD_ONLY}）")
+    assert during.citations[0].doc_title == "丽水市城市养犬管理规定"
+    assert pipeline.store.live_name() == before and builder.embedded == 0  # no vector of it yet
+    assert handlers["publication"]() == builds.notice() == "正在建立语义索引 0%，正在估算剩余时间；目前按关键词检索"
+    heating = tmp_path / "供暖补贴.md"  # one build at a time: a second publication waits for this one
+    heating.write_text("# 许昌市供暖补贴办法\n\n## 一、补贴标准\n\n供暖补贴每户每年500元。\n", encoding="utf-8")
+    assert handlers["add"](str(as_uploaded(heating)), "", True) == "未发布：正在后台建立语义索引，请在完成后再发布。"
+    assert not any("供暖补贴" in p.name for p in pipeline.settings.corpus_dir.rglob("*"))
+
+    builder.release.set()
+    assert builds.current.done.wait(timeout=600)
+    after = pipeline.current_answerer().run(DOG_QUESTION)
+    assert not after.answer.startswith("（") and after.citations[0].doc_title == "丽水市城市养犬管理规定"
+    assert pipeline.store.live_name() != before and builds.notice() == ""
+    assert handlers["publication"]().startswith(f"已发布 {PUBLISHED}\n索引：新增 40，未变 9，删除 0（计算向量 40，")

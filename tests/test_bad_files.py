@@ -145,6 +145,7 @@ def test_the_first_serve_indexes_the_good_files_and_starts(corpus_pipeline, monk
 def test_the_staff_tab_shows_what_a_removal_of_a_bad_file_takes_out(tmp_path):
     from dataclasses import replace
 
+    from rag.background import Builds
     from rag.feedback import FeedbackLog
     from rag.staff import staff_app
 
@@ -153,7 +154,7 @@ def test_the_staff_tab_shows_what_a_removal_of_a_bad_file_takes_out(tmp_path):
                         embedder=HashingEmbedder())
     pipeline.ingest()
     truncated_pdf(corpus / "坏文件.pdf")
-    app = staff_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"))
+    app = staff_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"), Builds(pipeline, HashingEmbedder))
     ask_to_remove = next(f.fn for f in app.fns.values() if getattr(f.fn, "__name__", "") == "ask_to_remove")
     assert ask_to_remove("坏文件.pdf", True) == (
         f"将从语料中删除：坏文件.pdf（无法读取 {corpus / '坏文件.pdf'}：文件已损坏或不完整）。确认无误请点「确认删除」。",
@@ -164,11 +165,12 @@ def _staff_function(pipeline: Pipeline, tmp_path: Path, name: str):
     """One of the staff area's event handlers, from its app as `rag serve` builds it."""
     from dataclasses import replace
 
+    from rag.background import Builds
     from rag.feedback import FeedbackLog
     from rag.staff import staff_app
 
     pipeline.settings = replace(pipeline.settings, staff_login=("staff", "pw"), admin_login=("a", "b"))
-    app = staff_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"))
+    app = staff_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"), Builds(pipeline, HashingEmbedder))
     return next(f.fn for f in app.fns.values() if getattr(f.fn, "__name__", "") == name)
 
 

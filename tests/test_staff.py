@@ -11,6 +11,7 @@ from rag.staff import COLUMNS, feedback_cards, feedback_csv, feedback_rows, loca
 from tests.helpers import as_uploaded
 
 UPLOAD = Path(__file__).resolve().parent / "data" / "formats" / "丽水市城市养犬管理规定(2020-08-14).pdf"
+PUBLISHING = "已可按关键词检索；语义索引正在后台建立，完成后问答自动改用完整检索（进度见下方和问答页）。"
 
 
 def test_feedback_rows_newest_first_in_plain_words_and_the_thumbs_down_filter(tmp_path):
@@ -52,10 +53,12 @@ def test_the_csv_export_opens_as_utf8_with_a_header_and_runs_no_formula(tmp_path
         assert raw.read(3) == b"\xef\xbb\xbf"  # the BOM that makes Excel read UTF-8
 
 
-def staff_handlers(tmp_path, files=("许昌日报-2022-09-27-04.txt",)):
-    """The staff page's handlers (unlocked through their argument) over an indexed private corpus."""
+def staff_handlers(tmp_path, files=("许昌日报-2022-09-27-04.txt",), builder=None):
+    """The staff page's handlers (unlocked through their argument) over an indexed private corpus, and its builds
+    (`builder`: the embedder a publication's build computes its vectors with)."""
     from dataclasses import replace
 
+    from rag.background import Builds
     from rag.pipeline import Pipeline
     from rag.staff import staff_app
     from tests.fakes import HashingEmbedder
@@ -65,14 +68,15 @@ def staff_handlers(tmp_path, files=("许昌日报-2022-09-27-04.txt",)):
     pipeline = Pipeline(replace(make_settings(tmp_path, corpus), staff_login=("staff", "pw"), admin_login=("a", "b")),
                         embedder=HashingEmbedder())
     pipeline.ingest()
-    app = staff_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"))
-    return pipeline, {f.fn.__name__: f.fn for f in app.fns.values() if hasattr(f.fn, "__name__")}
+    builds = Builds(pipeline, lambda: builder or HashingEmbedder())
+    app = staff_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"), builds)
+    return pipeline, {f.fn.__name__: f.fn for f in app.fns.values() if hasattr(f.fn, "__name__")}, builds
 
 
 def test_publishing_is_one_transaction_a_failed_ingest_leaves_nothing_and_a_retry_publishes(tmp_path):
     from rag.store import ChromaStore
 
-    pipeline, handlers = staff_handlers(tmp_path)
+    pipeline, handlers, builds = staff_handlers(tmp_path)
     corpus = pipeline.settings.corpus_dir
     before = sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file())
     manifest = (corpus / "sources.toml").read_text(encoding="utf-8")
@@ -82,16 +86,21 @@ def test_publishing_is_one_transaction_a_failed_ingest_leaves_nothing_and_a_retr
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ChromaStore, "add", staticmethod(full))
-        assert handlers["add"](str(as_uploaded(UPLOAD)), "", True) == (
-            f"未发布：{UPLOAD.name} 未能建立索引，已撤销（服务器磁盘空间不足），可以重新发布。")
+        assert handlers["add"](str(as_uploaded(UPLOAD)), "", True).endswith(PUBLISHING)  # indexed in the background
+        assert builds.current.done.wait(timeout=600)
+    assert handlers["publication"]() == f"未发布：{UPLOAD.name} 未能建立索引，已撤销（服务器磁盘空间不足），可以重新发布。"
     assert sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file()) == before
     assert (corpus / "sources.toml").read_text(encoding="utf-8") == manifest
+    assert pipeline.current_answerer().retriever.semantic  # the index live before serves again, not keyword answers
     assert handlers["add"](str(as_uploaded(UPLOAD)), "", True).startswith(
+        "已发布 regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法规规章，1 个文件，39 个条款")
+    assert builds.current.done.wait(timeout=600)
+    assert handlers["publication"]().startswith(
         "已发布 regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法规规章，1 个文件，39 个条款")
 
 
 def test_the_staff_tab_removes_a_whole_issue_only_after_showing_it_and_into_the_trash(tmp_path):
-    pipeline, handlers = staff_handlers(tmp_path, ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt"))
+    pipeline, handlers, _builds = staff_handlers(tmp_path, ("许昌市人民政府公报-2024-02.txt", "许昌日报-2022-09-27-04.txt"))
     gazette = "gazette/许昌市人民政府公报-2024-02.txt"
     assert handlers["ask_to_remove"]("许政〔2024〕8号", True) == (
         f"将从语料中删除：{gazette}（含 11 个文件）。确认无误请点「确认删除」。", "许政〔2024〕8号")
@@ -104,7 +113,7 @@ def test_the_staff_tab_removes_a_whole_issue_only_after_showing_it_and_into_the_
 
 def test_a_file_the_page_did_not_upload_is_never_read(tmp_path):
     """The handlers' API takes any path: a server file named by the caller is refused, not published."""
-    _pipeline, handlers = staff_handlers(tmp_path)
+    _pipeline, handlers, _builds = staff_handlers(tmp_path)
     secret = tmp_path / "secret.md"
     secret.write_text("# 许昌市人民政府关于服务器文件的通知\n数据库口令为 hunter2。", encoding="utf-8")
     assert handlers["recognise"](str(secret), "", True) == "只能识别和发布从本页上传的文件。"

@@ -13,6 +13,7 @@ import gradio as gr
 import uvicorn
 
 from rag.access import StaffDoor, staff_login
+from rag.background import Builds
 from rag.feedback import FeedbackLog
 from rag.library import Library
 from rag.pipeline import Pipeline
@@ -61,8 +62,9 @@ def start_app(root: Path, embedder: HashingEmbedder | None = None, login: tuple[
     pipeline = Pipeline(settings, embedder=embedder or HashingEmbedder())
     pipeline.ingest()
     feedback = FeedbackLog(root / "feedback.sqlite3")
-    chat = build_app(pipeline, feedback, concurrency=concurrency, queue_size=queue_size)
-    staff_page = staff_app(pipeline, feedback) if staff_login(settings) else None
+    builds = Builds(pipeline, HashingEmbedder)  # as `rag serve`: a publication's progress is on the chat page too
+    chat = build_app(pipeline, feedback, concurrency=concurrency, queue_size=queue_size, status=builds.notice)
+    staff_page = staff_app(pipeline, feedback, builds) if staff_login(settings) else None
     running, url = serve_apps(settings, chat, staff_page, api=pipeline)
     return running, url, feedback
 

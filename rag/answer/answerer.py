@@ -44,7 +44,7 @@ from rag.sentences import sentences
 from rag.versions import format_date
 
 LLM_ANSWER_REJECTED = "大模型的回答未通过引用和数字核对，已改用原文摘录回答。"
-KEYWORD_ONLY = "语义索引正在建立，本次按关键词检索，结果可能不全。"
+KEYWORD_ONLY = "语义检索尚未就绪，本次按关键词检索，结果可能不全。"
 LLM_UNAVAILABLE = "大模型服务暂不可用（{}）。"
 LLM_BROKE_OFF = "大模型的回答中途中断（{}），已改用原文摘录回答。"
 NO_SUBJECT = "请说明想了解哪项政策或哪类事项，例如：特困人员的照料护理标准是多少？拖欠企业账款什么时候还清？"
