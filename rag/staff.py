@@ -56,6 +56,11 @@ def ingest_failure(error: Exception | None) -> str:
     return "服务器磁盘空间不足" if disk_full(error) else "建立索引出错（详情已记入服务端日志）"
 
 
+def _named(error: CorpusError, file: str) -> str:
+    """The error with the uploaded file called by its name: the server's upload folder means nothing to staff."""
+    return str(error).replace(file, Path(file).name)
+
+
 def uploaded(path: Path) -> bool:
     """Whether a file came through the page's upload: the handlers' API takes any path the caller names, and
     without this an admin session could publish any file the server can read (a probe published one)."""
@@ -189,7 +194,7 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
         try:
             return library.recognise(Path(file), kind_code or None).summary()
         except CorpusError as error:
-            return f"无法识别：{error}"
+            return f"无法识别：{_named(error, file)}"
 
     def add(file: str | None, kind_code: str, is_unlocked: bool) -> str:
         if reason := not_ready(file, is_unlocked):
@@ -197,7 +202,7 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
         try:
             added = library.add(Path(file), kind_code or None)
         except CorpusError as error:
-            return f"未发布：{error}"
+            return f"未发布：{_named(error, file)}"
         name = Path(file).name
 
         def ended(build: BackgroundIndex) -> None:

@@ -181,7 +181,7 @@ def test_a_docx_of_three_million_paragraphs_is_refused_before_parsing_and_the_go
     assert big.stat().st_size < 100_000
     uploaded = as_uploaded(big)
     preview = _staff_function(corpus_pipeline, tmp_path, "recognise")(str(uploaded), "", True)
-    assert preview == f"无法识别：无法读取 {uploaded}：DOCX 共 3000145 段，超过上限 200000 段"
+    assert preview == f"无法识别：无法读取 {uploaded.name}：DOCX 共 3000145 段，超过上限 200000 段"
     corpus_pipeline.ingest()
     assert rag.cli.main(["add", str(big), str(GOOD_PDF)]) == 1
     captured = capsys.readouterr()
@@ -203,7 +203,7 @@ def test_a_parse_over_the_time_limit_is_stopped_and_named_and_the_other_files_in
     try:
         uploaded = as_uploaded(slow)
         preview = _staff_function(corpus_pipeline, tmp_path, "recognise")(str(uploaded), "", True)
-        assert preview == f"无法识别：无法读取 {uploaded}：解析用时超过上限 2 秒"
+        assert preview == f"无法识别：无法读取 {uploaded.name}：解析用时超过上限 2 秒"
         assert rag.cli.main(["ingest"]) == 1
     finally:
         sandbox.close()

@@ -164,3 +164,11 @@ def test_items_numbered_beyond_99_stay_items_of_their_own():
     paths = [c.clause_path for c in document.clauses if c.clause_path.startswith("一、（")]
     assert paths == [f"一、（{n}）" for n in range(1, 301)]
     assert [c.text for c in document.clauses if c.clause_path == "一、（100）"] == ["（100）第100项事项按规定办理。"]
+
+
+def test_a_unit_written_with_hexagonal_brackets_is_kept_whole():
+    """「各县〔市、区〕政府〔管委会〕」: the 、 inside 〔〕 does not split it (before: 「区〕政府〔管委会〕」 in 建议咨询)."""
+    roads = [c for c in document("许政〔2020〕10号").clauses if c.clause_path == "二、（二）1."]
+    units = [u for c in roads for u in c.responsible_units]
+    assert "各县〔市、区〕政府〔管委会〕" in units
+    assert [u for u in units if u.startswith(("区", "〔")) or u.endswith("〔市")] == []

@@ -119,4 +119,4 @@ def test_a_file_the_page_did_not_upload_is_never_read(tmp_path):
     assert handlers["recognise"](str(secret), "", True) == "只能识别和发布从本页上传的文件。"
     assert handlers["add"](str(secret), "", True) == "只能识别和发布从本页上传的文件。"
     uploaded = as_uploaded(secret)  # the same file uploaded through the page is read (and here not recognised)
-    assert handlers["recognise"](str(uploaded), "", True).startswith(f"无法识别：{uploaded}: 按政策文件解析")
+    assert handlers["recognise"](str(uploaded), "", True).startswith(f"无法识别：{uploaded.name}: 按政策文件解析")

@@ -138,7 +138,7 @@ def test_bad_input_shows_a_message_and_never_runs_script(page):
     ask(page, "<script>alert(1)</script><img src=x onerror=alert(2)>低保", "低保")
     assert page.dialogs == []
     assert page.locator("#chat script").count() == 0
-    chat = ask(page, "特困人员的照料护理标准是多少？" + "补充说明" * 1250, "问题超过 500 字")
+    chat = ask(page, "补充说明" * 1250 + "特困人员的照料护理标准是多少？", "问题超过 500 字")
     assert page.locator("#question textarea").is_enabled()
 
 
@@ -227,7 +227,7 @@ def test_a_full_queue_says_so_in_chinese(browser, tmp_path):
         submit(pages[1], "低保边缘家庭怎么认定？")
         pages[1].get_by_text("1/1").first.wait_for(timeout=30_000)  # waiting in the one queue place
         submit(pages[2], "临时救助怎么申请？")
-        pages[2].get_by_text("现在提问的人较多，请稍候再试。").wait_for(timeout=30_000)
+        pages[2].get_by_text("现在提问的人较多，请稍候再试。").first.wait_for(timeout=30_000)
         assert "currently busy" not in pages[2].locator("body").inner_text()
     finally:
         embedder.release.set()

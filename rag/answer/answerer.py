@@ -222,11 +222,17 @@ class Answerer:
             if again is not None and not index:
                 hits = [again, *(h for h in hits if h.chunk_id != again.chunk_id)]
             earlier = parts[-1] if parts and parts[-1].answered else None
-            if index and earlier is not None and leans_on_previous(part.text):
+            leaning = bool(index and earlier is not None and leans_on_previous(part.text))
+            if leaning:
                 # 「…控制在几天以内？由谁牵头？」: the second part asks about the first one's clause
                 pinned = replace(earlier.clauses[0].hit, named=True)
                 hits = [pinned, *(h for h in hits if h.chunk_id != pinned.chunk_id)]
             evidence = self.evidence.find(part, hits)
+            if leaning and not evidence.answered:
+                # that clause does not say it, and the person named no clause: another of the same subject may
+                # (「一级土地…多少钱？什么时候开始执行？」: the date is in the document's 执行时间 part)
+                unpinned = self.evidence.find(part, search(part))
+                evidence = unpinned if unpinned.answered else evidence
             # one clause for 「临时救助和医疗救助」 that covers only the first: each is asked on its own
             alone = next((split for term in evidence.missing_terms if (split := each_coordinate(part, term))), [])
             parts += [self.evidence.find(p, search(p)) for p in alone] or [evidence]

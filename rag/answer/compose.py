@@ -190,17 +190,22 @@ NOTHING_RETRIEVED = "- （没有检索到相关条款）"
 def _part_lines(parts: list[PartAnswer]) -> list[str]:
     """One line per part, numbered when there are several; parts answered by the same text share one line
     (「1、2. …」), so no sentence is printed twice; a part not answered is marked ◐."""
-    shown: dict[tuple[str, ...], list[int]] = {}  # what a line quotes (bold or not) → the parts it answers
+    groups: list[list[int]] = []  # the parts each line answers
     for index, part in enumerate(parts, 1):
-        # a part not found is its own line: it names its own topic
-        quoted = (str(index),) if part.status == NOT_FOUND else (part.answer.replace("**", ""), *map(str, part.citations))
-        shown.setdefault(quoted, []).append(index)
+        # a part not found is its own line (it names its own topic); one whose quote is, or holds, another's
+        # from the same clause shares that line
+        same = next((g for g in groups if part.status != NOT_FOUND and _same_quote(parts[g[0] - 1], part)), None)
+        if same is None:
+            groups.append([index])
+        else:
+            same.append(index)
     lines = []
-    for numbers in shown.values():
+    for numbers in groups:
         group = [parts[n - 1] for n in numbers]
         # one of them leaves out an asked term: the shared line says so, naming every term left out
         part = next((p for p in group if p.status == PARTLY), group[0])
-        part = replace(part, missing_terms=tuple(dict.fromkeys(t for p in group for t in p.missing_terms)))
+        part = replace(part, answer=_fullest(group),
+                       missing_terms=tuple(dict.fromkeys(t for p in group for t in p.missing_terms)))
         text = _part_text(part)
         prefix = f"{'、'.join(map(str, numbers))}. " if len(parts) > 1 else ""
         lines.append(prefix + text)
@@ -212,6 +217,22 @@ def _part_lines(parts: list[PartAnswer]) -> list[str]:
         lines += [f"{text} [{number}]" if number in part.citations else f"另见{reference}：{text} [{number}]"
                   for reference, text, number in part.see_also]
     return lines
+
+
+def _same_quote(shown: PartAnswer, part: PartAnswer) -> bool:
+    if shown.status == NOT_FOUND or shown.citations != part.citations:
+        return False
+    one, other = shown.answer.replace("**", ""), part.answer.replace("**", "")
+    return one in other or other in one
+
+
+def _fullest(group: list[PartAnswer]) -> str:
+    """The longest of the quotes, with every part's asked fact in bold."""
+    text = max((p.answer for p in group), key=lambda a: len(a.replace("**", "")))
+    for bold in (b for p in group for b in re.findall(r"\*\*(.+?)\*\*", p.answer)):
+        if f"**{bold}**" not in text:
+            text = text.replace(bold, f"**{bold}**", 1)
+    return text
 
 
 def _part_text(part: PartAnswer) -> str:
@@ -302,9 +323,14 @@ def _joined(clause: ClauseEvidence, kinds: tuple[str, ...] = (), question: str =
     header = table_header(clause.hit.text)
     units = table_units(clause.hit.text)
     shown = []
+    end = None  # where the last sentence shown ends in the clause's text
     for sentence in clause.sentences:
         if is_aside(sentence.text) and len(clause.sentences) > 1:
             continue
+        at = clause.hit.text.find(sentence.text, end or 0)
+        if shown and end is not None and at > end and re.search(r"[\u4e00-\u9fff\d]", clause.hit.text[end:at]):
+            shown.append("……")  # sentences left out between two quoted ones: the reader sees the gap
+        end = at + len(sentence.text) if at >= 0 else None
         if "\t" in sentence.text and header:
             shown.append(table_cell(header, sentence.text, units, question) + "；")
         else:

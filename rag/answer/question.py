@@ -79,8 +79,11 @@ def clean_question(raw: str | None) -> Question:
         raise BadQuestion("没有识别到文字内容，请用中文描述想了解的政策问题。")
     notice = ""
     if len(text) > MAX_QUESTION_CHARS:
-        text = text[:MAX_QUESTION_CHARS]
-        notice = f"问题超过 {MAX_QUESTION_CHARS} 字，已按前 {MAX_QUESTION_CHARS} 字检索；请尽量精简提问。"
+        # a long message tells the situation first and asks last: the end is kept, from a sentence's start
+        tail = text[-MAX_QUESTION_CHARS:]
+        start = re.search(r"[。！？；]", tail[:MAX_QUESTION_CHARS // 2])
+        text = tail[start.end():] if start else tail
+        notice = f"问题超过 {MAX_QUESTION_CHARS} 字，已按最后 {len(text.strip())} 字（提问所在的部分）检索；请尽量精简提问。"
     return Question(text.strip(" ，,。"), notice)
 
 

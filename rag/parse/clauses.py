@@ -73,12 +73,12 @@ _DUTY_SUFFIX = re.compile(r"(按职责分工负责|按照职责分工负责|分�
 
 
 def split_units(text: str) -> list[str]:
-    """Split a unit list on 、，; while keeping 各县（市、区）政府 whole."""
+    """Split a unit list on 、，; while keeping 各县（市、区）政府 and 各县〔市、区〕政府〔管委会〕 whole."""
     units, depth, current = [], 0, []
     for char in text:
-        if char in "（(":
+        if char in "（(〔【":
             depth += 1
-        elif char in "）)":
+        elif char in "）)〕】":
             depth -= 1
         if depth == 0 and char in "、，,;；":
             units.append("".join(current))
