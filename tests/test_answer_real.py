@@ -120,7 +120,7 @@ def test_a_and_b_asked_together_get_a_line_each(real_pipeline):
 
 
 def test_two_coordinated_subjects_one_clause_does_not_cover_are_answered_each_from_its_own(real_pipeline):
-    answer = real_pipeline.answerer.run("临时救助和医疗救助去哪里申请？")
+    answer = real_pipeline.answerer.run("临时救助和医疗救助怎么申请？")
     assert [(p.status, p.missing_terms) for p in answer.parts] == [("answered", ()), ("answered", ())]
     assert [c.clause_path for c in answer.citations] == ["四、（三）2.", "四、（二）1."]
     first, second = [line for line in answer.answer.splitlines() if line.startswith(("1. ", "2. "))]
@@ -192,3 +192,35 @@ def test_measures_a_preamble_announces_are_answered_with_the_parts_that_follow_i
         "该文件分7个部分：一、紧抓科技创新赋能；二、提升产业发展能级；三、释放有效需求潜力；四、提升对外开放水平；"
         "五、推动城乡协调发展；六、巩固民营经济优势；七、保障社会大局稳定。 [1]")
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕4号", "")
+
+
+def test_where_to_apply_is_answered_only_by_a_sentence_that_says_where(real_pipeline):
+    """临时救助's clause names the place (取消户籍地、居住地申请限制，在急难发生地…); 医疗救助's and the clauses
+    retrieved for 低保 say nothing of where: that is said, not another clause quoted as if it answered."""
+    both = real_pipeline.answerer.run("临时救助和医疗救助去哪里申请？")
+    assert [p.status for p in both.parts] == ["answered", "not_found"]
+    assert [c.clause_path for c in both.citations] == ["四、（三）2."]
+    assert "2. ◐ 关于“医疗救助去哪里申请”：现有文件中没有找到明确规定。相关条款没有写明办理地点。" in both.answer.splitlines()
+    alone = real_pipeline.answerer.run("低保去哪里申请？")
+    assert alone.refused
+    assert alone.answer.splitlines()[0] == "现有文件中没有找到“低保去哪里申请”的明确规定。相关条款没有写明办理地点。"
+
+
+def test_a_second_part_its_first_part_s_clause_does_not_answer_is_answered_from_the_clause_that_does(real_pipeline):
+    answer = real_pipeline.answerer.run("一级土地城镇土地使用税每平方米多少钱？什么时候开始执行？")
+    assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政〔2024〕15号", "二、"),
+                                                                        ("许政〔2024〕15号", "四、")]
+    assert answer.answer.splitlines()[1].startswith("2. 调整后的城镇土地使用税土地等级及税额标准从**2024年7月1日**起执行")
+    assert answer.unanswered_parts == []
+
+
+def test_a_limit_on_a_duration_answers_how_long_and_one_quote_serves_both_parts(real_pipeline):
+    answer = real_pipeline.answerer.run("企业经营困难能缓缴住房公积金吗？最长多久？")
+    first = answer.answer.splitlines()[0]
+    assert first.startswith("1、2. 优化企业公积金缴存方式。") and first.endswith("缓缴时限最长不超过**一年**。 [1]")
+    assert answer.answer.count("缓缴时限最长不超过") == 1
+
+
+def test_sentences_left_out_of_a_quote_are_marked(real_pipeline):
+    answer = real_pipeline.answerer.run("许政办〔2024〕4号第二十项是什么内容？")
+    assert answer.answer.startswith("提升城市发展能级。……其中，坑槽修补等城区道路病害5月底前处置到位")

@@ -16,7 +16,9 @@ CN = "[零〇一二两三四五六七八九十百千万]+"
 CN_MANY = "(?:[二两三四五六七八九十百千万][零〇一二两三四五六七八九十百千万]*|一[零〇一二两三四五六七八九十百千万]+)"  # not a lone 一
 # a limit states a count even when it is one: 限养一只, 不超过一辆, 至少两名
 LIMIT = rf"(?:限[养购办]?|不超过|不得超过|最多|至多|至少|仅)(?:{CN}|\d+)(?:只|条|个|人|户|名|辆|套|处|次)"
-DURATION_LIMIT = r"(?:不超过|不得超过|不超出|最长|最多|至多|不少于|至少|为期|期限为|延长)"
+# the words that make a bare span of time a limit (fixed-width look-behinds: the limit word is not bolded)
+DURATION_LIMIT = "(?:" + "|".join(f"(?<={word})" for word in (
+    "不超过", "不得超过", "不超出", "最长", "最多", "至多", "不少于", "至少", "为期", "期限为", "延长")) + ")"
 # kind of fact → (how a question asks for it, how a sentence states it)
 FACT_KINDS: dict[str, tuple[str, str]] = {
     "phone": (r"电话|热线|联系方式", r"\d{3,4}-?\d{7,8}|12345|\d{7,}"),
