@@ -14,11 +14,11 @@ from pathlib import Path
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from rag.chunk import Chunk, ClauseMeta, content_hash
-from rag.corpus import corpus_files, read_text
-from rag.embed import Embedder, EmbeddingCache, embed_with_cache
-from rag.retrieve import Retriever
-from rag.store import HNSW, ChromaStore, make_client
+from rag.documents.corpus import corpus_files, read_text
+from rag.index.chunk import Chunk, ClauseMeta, content_hash
+from rag.index.embed import Embedder, EmbeddingCache, embed_with_cache
+from rag.index.store import HNSW, ChromaStore, make_client
+from rag.search.retrieve import Retriever
 
 NAIVE_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "，", " ", ""]
 

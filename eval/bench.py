@@ -26,8 +26,8 @@ from pathlib import Path
 from eval.gold import load_blind, load_gold
 from eval.measure import app_start, folder_size, peak_rss_mib, timed
 from eval.scale import DEFAULT_REGULATIONS
+from rag.app.pipeline import Pipeline
 from rag.config import EMBED_BACKENDS, PROJECT_ROOT, Settings
-from rag.pipeline import Pipeline
 
 BENCH_FILE = Path(__file__).resolve().parent / "bench.md"
 APP_STARTS = 10  # restarts timed (the scale run times one)

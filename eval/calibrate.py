@@ -15,8 +15,8 @@ from collections.abc import Callable
 from eval.gold import load_gold
 from eval.runner import answer_metrics, retrieval_metrics, run_answers, run_retrieval
 from rag.answer import evidence
+from rag.app.pipeline import Pipeline
 from rag.config import Settings
-from rag.pipeline import Pipeline
 
 FOLDS = 5
 LEXICAL_WEIGHTS = (0.5, 0.75, 1.0)

@@ -99,7 +99,7 @@ def running_app(settings: Settings, timeout: float = 600) -> Iterator[RunningApp
         log = Path(folder) / "serve.log"
         with log.open("w") as output:
             started = time.perf_counter()
-            process = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port)], env=env,
+            process = subprocess.Popen([sys.executable, "-m", "rag.app.cli", "serve", "--port", str(port)], env=env,
                                        stdout=output, stderr=subprocess.STDOUT)
         try:
             while True:

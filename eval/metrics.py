@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from eval.gold import ClauseRef, GoldQuestion
-from rag.chunk import ClauseMeta
-from rag.citation import Citation
-from rag.normalize import compact
+from rag.answer.citation import Citation
+from rag.documents.normalize import compact
+from rag.index.chunk import ClauseMeta
 
 
 def same_clause(clause: ClauseMeta | Citation, ref: ClauseRef) -> bool:

@@ -3,7 +3,7 @@
     .venv/bin/python -m eval.regulations [--set blind_regs|regs_tuning] [--shared ../shared/regulations]
 
 Builds a private corpus (the project's corpus plus the regulation files the question set is about,
-added through rag.library like `rag add`), indexes it with the real model (the embedding cache is
+added through rag.documents.library like `rag add`), indexes it with the real model (the embedding cache is
 shared, so a rerun embeds nothing) and scores each question part:
 - evidence@5: a hit among the first five is the part's article, in the version asked about;
 - article: a citation of the answer is that article and version (the first citation, for part one);
@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from rag.config import PROJECT_ROOT, Settings
-from rag.normalize import compact
+from rag.documents.normalize import compact
 
 EVAL_DIR = Path(__file__).resolve().parent
 BLIND = {"blind_regs"}
@@ -76,8 +76,8 @@ def score(questions: list[dict], answers: list[dict]) -> dict[str, float]:
 
 
 def build(root: Path, files: list[Path]) -> Settings:
-    from rag.library import Library
-    from rag.pipeline import Pipeline
+    from rag.app.pipeline import Pipeline
+    from rag.documents.library import Library
 
     corpus = root / "corpus"
     shutil.copytree(PROJECT_ROOT / "corpus", corpus)
@@ -109,7 +109,7 @@ def main() -> None:
     else:
         root.mkdir(parents=True, exist_ok=True)
         settings = build(root, files)
-    from rag.pipeline import Pipeline
+    from rag.app.pipeline import Pipeline
 
     answerer = Pipeline(settings).answerer
     answers = []

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from eval.gold import GoldQuestion
 from eval.metrics import first_rank, hit_at, is_clause_hit, is_evidence_hit, reciprocal_rank, same_clause
 from rag.answer.question import clean_question, resolve_follow_up
-from rag.normalize import compact
-from rag.retrieve import Retriever
+from rag.documents.normalize import compact
+from rag.search.retrieve import Retriever
 
 KS = (1, 3, 5, 10)
 RETRIEVAL_COLUMNS = ["n", "evidence@1", "evidence@3", "evidence@5", "evidence@10", "clause@1", "clause@5", "MRR@10"]
@@ -152,7 +152,7 @@ def absent_said(text: str, reference: str) -> bool:
     """The answer's first line (after any notice) says the library lacks the reference: it names the 文号 or
     title (spaces, brackets and traditional forms as the answerer normalizes them) and says 没有."""
     from rag.answer.question import to_simplified
-    from rag.retrieve import normalized_question
+    from rag.search.retrieve import normalized_question
 
     lines = [line for line in text.splitlines() if not line.startswith("（")]
     first = normalized_question(lines[0]) if lines else ""

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from eval.gold import load_blind, load_gold
 from eval.measure import app_start, folder_size, peak_rss_mib, timed
-from rag.chunk import chunk_document
 from rag.config import PROJECT_ROOT, Settings
-from rag.corpus import CorpusError, corpus_files
-from rag.library import Library
-from rag.parse import parse_file
+from rag.documents.corpus import CorpusError, corpus_files
+from rag.documents.library import Library
+from rag.documents.read import parse_file
+from rag.index.chunk import chunk_document
 
 FIRST_EMBEDDING = Path(__file__).resolve().parent / "scale_embedding.json"
 DEFAULT_REGULATIONS = PROJECT_ROOT.parent / "shared" / "regulations"
@@ -65,7 +65,7 @@ def run(factor: int, regulations: Path, keep: Path | None) -> dict:
         build_corpus(partial, factor * corpus_clauses(partial), regulation_files(regulations))
         partial.rename(corpus)
     settings = replace(base, corpus_dir=corpus, data_dir=root / "data")
-    from rag.pipeline import Pipeline
+    from rag.app.pipeline import Pipeline
 
     pipeline = Pipeline(settings)
     started = time.perf_counter()

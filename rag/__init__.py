@@ -1,4 +1,5 @@
-"""政策问答: answers about local-government policy, cited to the clause."""
+"""政策问答: answers about local-government policy, cited to the clause. The folders follow the data, each
+importing only those before it: documents → index → search → answer → app (config is shared by all)."""
 
 import os
 

@@ -95,7 +95,7 @@ class Settings:
     staff_login: tuple[str, str] | None = None
     # (user, password) that unlocks managing documents inside the staff area (which needs a login of its own)
     admin_login: tuple[str, str] | None = None
-    api_keys: tuple[str, ...] = ()  # keys a program presents to /api/… (rag.api); none: the API follows the page
+    api_keys: tuple[str, ...] = ()  # keys a program presents to /api/… (rag.app.api); none: the API follows the page
 
     @property
     def model_cache(self) -> Path:

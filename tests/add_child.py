@@ -9,10 +9,10 @@ import signal
 import sys
 from pathlib import Path
 
-import rag.cli
-import rag.library
-from rag.pipeline import Pipeline
-from rag.store import ChromaStore
+import rag.app.cli
+import rag.documents.library
+from rag.app.pipeline import Pipeline
+from rag.index.store import ChromaStore
 from tests.fakes import HashingEmbedder
 from tests.helpers import make_settings
 
@@ -31,7 +31,7 @@ def main() -> None:
             stop("embedding")
             return super().embed_documents(texts)
 
-    append, publish = rag.library.Library._append_entry, ChromaStore.publish
+    append, publish = rag.documents.library.Library._append_entry, ChromaStore.publish
 
     def append_entry(self, *args, **kwargs):
         stop("copied")
@@ -42,11 +42,11 @@ def main() -> None:
         publish(self, *args, **kwargs)
         stop("published")
 
-    rag.library.Library._append_entry = append_entry
+    rag.documents.library.Library._append_entry = append_entry
     ChromaStore.publish = published
     pipeline = Pipeline(make_settings(data_root, corpus), embedder=Embedder())
-    rag.cli._pipeline = lambda settings: pipeline
-    rag.cli.main(["add", file])
+    rag.app.cli._pipeline = lambda settings: pipeline
+    rag.app.cli.main(["add", file])
 
 
 if __name__ == "__main__":

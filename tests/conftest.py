@@ -13,7 +13,7 @@ def tmp_corpus(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_pipeline(tmp_path_factory):
     """The whole corpus indexed with the real embedding model, shared by the real-model tests."""
-    from rag.pipeline import Pipeline
+    from rag.app.pipeline import Pipeline
     from tests.helpers import real_settings
 
     pipeline = Pipeline(real_settings(tmp_path_factory.mktemp("real")))

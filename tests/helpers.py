@@ -3,8 +3,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from rag.documents import Document
-from rag.parse import parse_file
+from rag.documents.model import Document
+from rag.documents.read import parse_file
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 GAZETTE_2024 = CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt"
@@ -91,7 +91,7 @@ def wait_for_line(log: Path, line: str, within: float = 600.0) -> bool:
 
 def fake_answerer(root: Path, names: tuple[str, ...]):
     """An answerer over some corpus files, indexed with the deterministic fake embedder (fast unit tests)."""
-    from rag.pipeline import Pipeline
+    from rag.app.pipeline import Pipeline
     from tests.fakes import HashingEmbedder
 
     pipeline = Pipeline(make_settings(root, copy_corpus(root / "corpus", names)), embedder=HashingEmbedder())

@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from rag.pipeline import Pipeline
+from rag.app.pipeline import Pipeline
 from tests.fakes import HashingEmbedder
 from tests.helpers import make_settings
 

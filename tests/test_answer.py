@@ -3,8 +3,8 @@
 import pytest
 
 from rag.answer import Answerer, Turn
-from rag.pipeline import Pipeline
-from rag.places import Gazetteer
+from rag.app.pipeline import Pipeline
+from rag.search.places import Gazetteer
 from tests.fakes import HashingEmbedder
 from tests.helpers import fake_answerer, make_settings
 

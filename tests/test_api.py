@@ -1,13 +1,13 @@
-"""The HTTP JSON API beside the page (rag.api), called with a plain HTTP client against the running app."""
+"""The HTTP JSON API beside the page (rag.app.api), called with a plain HTTP client against the running app."""
 
 import asyncio
 
 import httpx
 import pytest
 
-from rag.api import Keys
-from rag.login import FREE_FAILURES, QUEUE_FULL
-from rag.pipeline import Pipeline
+from rag.app.api import Keys
+from rag.app.login import FREE_FAILURES, QUEUE_FULL
+from rag.app.pipeline import Pipeline
 from tests.fakes import HashingEmbedder, HeldEmbedder
 from tests.helpers import make_settings
 from tests.ui_server import start_app
@@ -76,7 +76,7 @@ def test_a_refusal_and_a_document_not_in_the_library_are_said_in_the_json(served
 def test_a_follow_up_and_filters_are_read_as_the_cli_reads_them(served):
     client, pipeline = served
     from rag.answer import Turn
-    from rag.retrieve import SearchFilters
+    from rag.search.retrieve import SearchFilters
 
     body = client.post("/api/ask", json={"question": "那农村的呢？", "previous": ["城市低保家庭住房困难怎么办？"],
                                          "kind": "gazette", "year": 2024, "doc": "许政办[2024]3号"}).json()

@@ -10,12 +10,12 @@ import pytest
 from gradio_client import Client
 
 from rag.answer.answerer import KEYWORD_ONLY
-from rag.background import BackgroundIndex, BuildProgress, Restart, texts_to_embed
-from rag.chunkfile import CHUNKS_FILE, load_chunks
-from rag.feedback import FeedbackLog
-from rag.index import lexical_dir
-from rag.pipeline import Pipeline
-from rag.webui import build_app
+from rag.app.background import BackgroundIndex, BuildProgress, Restart, texts_to_embed
+from rag.app.feedback import FeedbackLog
+from rag.app.pipeline import Pipeline
+from rag.app.webui import build_app
+from rag.index.chunkfile import CHUNKS_FILE, load_chunks
+from rag.index.ingest import lexical_dir
 from tests.fakes import GatedEmbedder, HashingEmbedder
 from tests.helpers import copy_corpus, make_settings
 from tests.ui_server import SMALL_CORPUS, serve_apps

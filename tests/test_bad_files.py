@@ -6,10 +6,10 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-import rag.cli
-from rag.corpus import CorpusError
-from rag.formats import extract_text
-from rag.pipeline import Pipeline
+import rag.app.cli
+from rag.app.pipeline import Pipeline
+from rag.documents.corpus import CorpusError
+from rag.documents.formats import extract_text
 from tests.bad_files import (
     GOOD_PDF,
     docx_unpacking_to,
@@ -44,7 +44,7 @@ def corpus_pipeline(tmp_path, monkeypatch) -> Pipeline:
     corpus = copy_corpus(tmp_path / "corpus", ("许昌日报-2022-09-27-04.txt",))
     pipeline = Pipeline(make_settings(tmp_path, corpus), embedder=HashingEmbedder())
     monkeypatch.setenv("RAG_CORPUS_DIR", str(corpus))
-    monkeypatch.setattr(rag.cli, "_pipeline", lambda settings: pipeline)
+    monkeypatch.setattr(rag.app.cli, "_pipeline", lambda settings: pipeline)
     return pipeline
 
 
@@ -75,18 +75,18 @@ MB = 1024 * 1024
     ("很多页.pdf", lambda path: pdf_with_pages(path, 2001), "PDF 共 2001 页，超过上限 2000 页"),
 ])
 def test_limits_are_checked_before_parsing(tmp_path, monkeypatch, name, make, reason):
-    import rag.formats
+    import rag.documents.formats
 
     path = make(tmp_path / name)
     for reader in ("read_text", "_pdf_text", "_docx_text"):  # none of them may run
-        monkeypatch.setattr(rag.formats, reader, lambda path: pytest.fail("parsed a file over a limit"))
+        monkeypatch.setattr(rag.documents.formats, reader, lambda path: pytest.fail("parsed a file over a limit"))
     with pytest.raises(CorpusError) as raised:
         extract_text(path)
     assert str(raised.value) == f"无法读取 {path}：{reason}"
 
 
 def test_files_at_the_limits_pass_the_checks(tmp_path):
-    from rag.formats import _check_limits
+    from rag.documents.formats import _check_limits
 
     assert _check_limits(pdf_with_pages(tmp_path / "2000页.pdf", 2000), ".pdf") is None
     assert _check_limits(oversized_file(tmp_path / "50MB.txt", 50 * MB), ".txt") is None
@@ -100,7 +100,7 @@ def test_the_encrypted_pdf_is_really_encrypted_and_opens_with_its_password(tmp_p
 def test_rag_add_names_each_bad_file_and_indexes_the_good_one_given_with_them(corpus_pipeline, tmp_path, capsys):
     corpus_pipeline.ingest()
     bad = _bad_files(tmp_path / "upload")
-    assert rag.cli.main(["add", *map(str, bad), str(GOOD_PDF)]) == 1
+    assert rag.app.cli.main(["add", *map(str, bad), str(GOOD_PDF)]) == 1
     captured = capsys.readouterr()
     assert _errors(captured.err) == [f"错误：无法读取 {path}：{BAD[path.name][1]}" for path in bad]
     assert f"已收录 regulation/{DOG}-2020-08-14.pdf：法规规章，1 个文件，39 个条款" in captured.out
@@ -114,13 +114,13 @@ def test_ingest_and_remove_skip_bad_files_in_the_corpus(corpus_pipeline, capsys)
     corpus = corpus_pipeline.settings.corpus_dir
     bad = _bad_files(corpus / "regulation")
     (corpus / "regulation" / f"{DOG}.pdf").write_bytes(GOOD_PDF.read_bytes())
-    assert rag.cli.main(["ingest"]) == 1
+    assert rag.app.cli.main(["ingest"]) == 1
     errors = _errors(capsys.readouterr().err)
     expected = [f"错误：无法读取 {path}：{BAD[path.name][1]}（该文件原有的索引内容保持不变）" for path in sorted(bad)]
     assert errors == expected
     assert {DOG, "强力推动产业升级 走好强市兴市之路"} <= _titles(corpus_pipeline)
 
-    assert rag.cli.main(["remove", DOG]) == 1  # removed; the bad files are named again by the ingest after it
+    assert rag.app.cli.main(["remove", DOG]) == 1  # removed; the bad files are named again by the ingest after it
     captured = capsys.readouterr()
     assert f"已从语料中移除 regulation/{DOG}.pdf" in captured.out
     assert _errors(captured.err) == expected
@@ -130,13 +130,13 @@ def test_ingest_and_remove_skip_bad_files_in_the_corpus(corpus_pipeline, capsys)
 def test_the_first_serve_indexes_the_good_files_and_starts(corpus_pipeline, monkeypatch, capsys):
     import uvicorn
 
-    import rag.serve
+    import rag.app.serve
 
     _bad_files(corpus_pipeline.settings.corpus_dir / "regulation")
     launched = []
     monkeypatch.setattr(uvicorn, "run", lambda server, host, port, log_level: launched.append(host))
-    monkeypatch.setattr(rag.pipeline, "Pipeline", lambda settings, embedder: corpus_pipeline)
-    rag.serve.serve(corpus_pipeline.settings, HashingEmbedder(), wait_index=True)  # the whole index first
+    monkeypatch.setattr(rag.app.pipeline, "Pipeline", lambda settings, embedder: corpus_pipeline)
+    rag.app.serve.serve(corpus_pipeline.settings, HashingEmbedder(), wait_index=True)  # the whole index first
     assert launched == ["127.0.0.1"]
     assert "强力推动产业升级 走好强市兴市之路" in _titles(corpus_pipeline)
     assert sum("无法读取" in line for line in capsys.readouterr().err.splitlines()) == len(BAD)
@@ -145,9 +145,9 @@ def test_the_first_serve_indexes_the_good_files_and_starts(corpus_pipeline, monk
 def test_the_staff_tab_shows_what_a_removal_of_a_bad_file_takes_out(tmp_path):
     from dataclasses import replace
 
-    from rag.background import Builds
-    from rag.feedback import FeedbackLog
-    from rag.staff import staff_app
+    from rag.app.background import Builds
+    from rag.app.feedback import FeedbackLog
+    from rag.app.staff import staff_app
 
     corpus = copy_corpus(tmp_path / "corpus", ("许昌日报-2022-09-27-04.txt",))
     pipeline = Pipeline(replace(make_settings(tmp_path, corpus), staff_login=("staff", "pw"), admin_login=("a", "b")),
@@ -165,9 +165,9 @@ def _staff_function(pipeline: Pipeline, tmp_path: Path, name: str):
     """One of the staff area's event handlers, from its app as `rag serve` builds it."""
     from dataclasses import replace
 
-    from rag.background import Builds
-    from rag.feedback import FeedbackLog
-    from rag.staff import staff_app
+    from rag.app.background import Builds
+    from rag.app.feedback import FeedbackLog
+    from rag.app.staff import staff_app
 
     pipeline.settings = replace(pipeline.settings, staff_login=("staff", "pw"), admin_login=("a", "b"))
     app = staff_app(pipeline, FeedbackLog(tmp_path / "feedback.sqlite3"), Builds(pipeline, HashingEmbedder))
@@ -183,7 +183,7 @@ def test_a_docx_of_three_million_paragraphs_is_refused_before_parsing_and_the_go
     preview = _staff_function(corpus_pipeline, tmp_path, "recognise")(str(uploaded), "", True)
     assert preview == f"无法识别：无法读取 {uploaded.name}：DOCX 共 3000145 段，超过上限 200000 段"
     corpus_pipeline.ingest()
-    assert rag.cli.main(["add", str(big), str(GOOD_PDF)]) == 1
+    assert rag.app.cli.main(["add", str(big), str(GOOD_PDF)]) == 1
     captured = capsys.readouterr()
     assert _errors(captured.err) == [f"错误：{reason}"]
     assert DOG in _titles(corpus_pipeline)
@@ -191,11 +191,11 @@ def test_a_docx_of_three_million_paragraphs_is_refused_before_parsing_and_the_go
 
 def test_a_parse_over_the_time_limit_is_stopped_and_named_and_the_other_files_index(corpus_pipeline, tmp_path,
                                                                                     monkeypatch, capsys):
-    import rag.parse
-    from rag.parse.sandbox import Limits, Sandbox
+    import rag.documents.read
+    from rag.documents.sandbox import Limits, Sandbox
 
     sandbox = Sandbox(Limits(seconds=2))
-    monkeypatch.setattr(rag.parse, "SANDBOX", sandbox)
+    monkeypatch.setattr(rag.documents.read, "SANDBOX", sandbox)
     corpus = corpus_pipeline.settings.corpus_dir
     # 199,000 paragraphs of text: under the paragraph limit, ~40 s of python-docx on this machine
     slow = docx_with_paragraphs(corpus / "很慢.docx", 199_000, "<w:p><w:r><w:t>一段文字</w:t></w:r></w:p>")
@@ -204,7 +204,7 @@ def test_a_parse_over_the_time_limit_is_stopped_and_named_and_the_other_files_in
         uploaded = as_uploaded(slow)
         preview = _staff_function(corpus_pipeline, tmp_path, "recognise")(str(uploaded), "", True)
         assert preview == f"无法识别：无法读取 {uploaded.name}：解析用时超过上限 2 秒"
-        assert rag.cli.main(["ingest"]) == 1
+        assert rag.app.cli.main(["ingest"]) == 1
     finally:
         sandbox.close()
     assert _errors(capsys.readouterr().err) == [f"错误：{reason}（该文件原有的索引内容保持不变）"]
@@ -212,7 +212,7 @@ def test_a_parse_over_the_time_limit_is_stopped_and_named_and_the_other_files_in
 
 
 def test_the_sandbox_stops_a_parse_over_its_memory_or_time_and_the_next_one_runs():
-    from rag.parse.sandbox import LimitExceeded, Limits, Sandbox
+    from rag.documents.sandbox import LimitExceeded, Limits, Sandbox
     from tests.bad_files import allocate, wait_forever
 
     sandbox = Sandbox(Limits(seconds=1, memory_bytes=512 * MB))

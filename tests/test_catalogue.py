@@ -5,11 +5,11 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from rag.catalogue import Catalogue, clause_link
-from rag.chunk import chunk_document
-from rag.corpus import corpus_files
-from rag.library import Library
-from rag.parse import parse_file
+from rag.app.catalogue import Catalogue, clause_link
+from rag.documents.corpus import corpus_files
+from rag.documents.library import Library
+from rag.documents.read import parse_file
+from rag.index.chunk import chunk_document
 from tests.helpers import CORPUS
 
 REGULATIONS = Path(__file__).resolve().parent / "data" / "regulations"

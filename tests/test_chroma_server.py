@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.pipeline import Pipeline
+from rag.app.pipeline import Pipeline
 from tests.fakes import HashingEmbedder
 from tests.helpers import copy_corpus, make_settings
 

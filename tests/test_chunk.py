@@ -1,6 +1,6 @@
 """Clauses become chunks that keep their path, breadcrumb, metadata and table header."""
 
-from rag.chunk import MAX_CHUNK_CHARS, ClauseMeta, chunk_document
+from rag.index.chunk import MAX_CHUNK_CHARS, ClauseMeta, chunk_document
 from tests.helpers import GAZETTE_2020, NEWS_2023_08, document, parsed
 
 

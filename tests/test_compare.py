@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from rag.catalogue import Catalogue
-from rag.compare import ADDED, CHANGED, REMOVED, SAME, Article, Segment, compare_versions, marked
+from rag.app.catalogue import Catalogue
+from rag.documents.compare import ADDED, CHANGED, REMOVED, SAME, Article, Segment, compare_versions, marked
 from tests.test_catalogue import chunks_of
 
 REGULATIONS = Path(__file__).resolve().parent / "data" / "regulations"

@@ -4,7 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
-from rag.cli import main
+from rag.app.cli import main
 from tests.helpers import NEWS_2022_09_27
 
 MANIFEST = """
@@ -87,7 +87,7 @@ kind = "magazine"
 
 
 def test_broken_manifest_entries_are_named_and_the_other_files_still_ingest(tmp_path):
-    from rag.corpus import load_manifest
+    from rag.documents.corpus import load_manifest
 
     (tmp_path / "sources.toml").write_text(BROKEN_ENTRIES, encoding="utf-8")
     shutil.copy(NEWS_2022_09_27, tmp_path / "dated.txt")
@@ -132,8 +132,8 @@ issue = 2023年4月头版
 
 
 def test_a_syntax_error_in_the_manifest_is_one_line_naming_it_and_every_file_still_indexes(tmp_path):
-    from rag.corpus import load_manifest
-    from rag.pipeline import Pipeline
+    from rag.app.pipeline import Pipeline
+    from rag.documents.corpus import load_manifest
     from tests.fakes import HashingEmbedder
     from tests.helpers import NEWS_2023_04, make_settings
 

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from eval.measure import child_pids, is_running
-from rag.embed import SentenceTransformerEmbedder
-from rag.embed_process import ProcessEmbedder
+from rag.index.embed import SentenceTransformerEmbedder
+from rag.index.embed_process import ProcessEmbedder
 from tests.fakes import HashingEmbedder
 from tests.helpers import all_exited
 
@@ -22,9 +22,9 @@ QUESTIONS = [f"第{n}个问题：特困人员照料护理标准是多少" for n 
 
 @pytest.fixture
 def embedder():
-    import rag.parse
+    import rag.documents.read
 
-    rag.parse.SANDBOX.close()  # the child that parses files is a spawned child of this process too
+    rag.documents.read.SANDBOX.close()  # the child that parses files is a spawned child of this process too
     embedder = ProcessEmbedder(HashingEmbedder)
     yield embedder
     embedder.close()
@@ -71,7 +71,7 @@ def test_a_bad_model_folder_is_reported_at_start_and_to_the_caller(tmp_path: Pat
 
 def test_the_child_exits_when_the_app_is_killed():
     app = subprocess.Popen(
-        [sys.executable, "-c", "import time\nfrom rag.embed_process import ProcessEmbedder\n"
+        [sys.executable, "-c", "import time\nfrom rag.index.embed_process import ProcessEmbedder\n"
          "from tests.fakes import HashingEmbedder\nProcessEmbedder(HashingEmbedder).embed_query('x')\n"
          "print('ready', flush=True)\ntime.sleep(120)"],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)

@@ -4,7 +4,7 @@ for the year asked, from the table row and column asked when that cell is not bl
 import pytest
 
 from rag.answer.facts import asks, restates, sentence_years, states
-from rag.sentences import asked_columns, row_cells
+from rag.index.sentences import asked_columns, row_cells
 
 HEADER = "土地级别 用地类型\t一级地\t二级地\t三级地\t四级地\t五级地\t六级地\t七级地"
 SPECIAL = "特殊用地\t975\t705\t525\t420\t\t\t"

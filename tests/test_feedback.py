@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from rag.feedback import INSERT, FeedbackError, FeedbackLog
-from rag.staff import feedback_rows
+from rag.app.feedback import INSERT, FeedbackError, FeedbackLog
+from rag.app.staff import feedback_rows
 
 OLD_LOG = [
     {"time": "2026-11-20T09:00:00+0800", "rating": "up", "question": "低保怎么申请？", "answer": "答一",
@@ -63,8 +63,8 @@ def test_a_vote_that_cannot_be_stored_raises_a_clear_error(tmp_path):
 
 
 def test_the_app_says_a_lost_vote_in_chinese_and_keeps_the_comment(tmp_path):
-    from rag.pipeline import Pipeline
-    from rag.webui import Session, build_app
+    from rag.app.pipeline import Pipeline
+    from rag.app.webui import Session, build_app
     from tests.fakes import HashingEmbedder
     from tests.helpers import copy_corpus, make_settings
 

@@ -3,7 +3,7 @@
 from collections import Counter
 from pathlib import Path
 
-from rag.normalize import cjk_chars, compact, normalize_line
+from rag.documents.normalize import cjk_chars, compact, normalize_line
 from tests.helpers import GAZETTE_2020, GAZETTE_2024, clause_text, document, parsed
 
 TOC_2024 = [
@@ -129,8 +129,8 @@ def test_a_gazette_printed_with_radicals_parses_as_the_plain_text_does():
     """A PDF printed by Chromium gives 许昌市⼈⺠政府…, 5⽉10⽇: titles, numbers, dates and clauses are the same."""
     from dataclasses import replace
 
-    from rag.corpus import source_for
-    from rag.parse import parse_source
+    from rag.documents.corpus import source_for
+    from rag.documents.read import parse_source
 
     plain = parsed(GAZETTE_2024)
     printed = parse_source(replace(source_for(GAZETTE_2024), kind=""),
@@ -143,8 +143,8 @@ def test_a_gazette_printed_with_radicals_parses_as_the_plain_text_does():
 
 
 def test_a_regulation_printed_with_radicals_is_recognised_as_one():
-    from rag.documents import Source
-    from rag.parse import parse_source
+    from rag.documents.model import Source
+    from rag.documents.read import parse_source
 
     path = Path(__file__).resolve().parent / "data" / "regulations" / "丽水市城市养犬管理规定(2020-08-14).md"
     source = Source(path=path, kind="", publisher="", issue="", date=None, key=path.name)
@@ -154,8 +154,8 @@ def test_a_regulation_printed_with_radicals_is_recognised_as_one():
 
 
 def test_items_numbered_beyond_99_stay_items_of_their_own():
-    from rag.documents import Source
-    from rag.parse import parse_source
+    from rag.documents.model import Source
+    from rag.documents.read import parse_source
 
     items = "\n".join(f"({n})第{n}项事项按规定办理。" for n in range(1, 301))
     text = f"许昌市人民政府关于清单事项的通知\n许政〔2025〕1号\n一、清单事项\n{items}\n许昌市人民政府\n2025年1月2日\n"

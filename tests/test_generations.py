@@ -12,12 +12,12 @@ import chromadb
 import pytest
 from chromadb.config import Settings as ChromaSettings
 
-import rag.cli
-import rag.index
-from rag.index import SPACE_HEADROOM, folder_bytes
-from rag.pipeline import Pipeline
-from rag.sentences import SentenceIndex
-from rag.store import ChromaStore
+import rag.app.cli
+import rag.index.ingest
+from rag.app.pipeline import Pipeline
+from rag.index.ingest import SPACE_HEADROOM, folder_bytes
+from rag.index.sentences import SentenceIndex
+from rag.index.store import ChromaStore
 from tests.fakes import HashingEmbedder
 from tests.helpers import copy_corpus, make_settings
 
@@ -38,7 +38,7 @@ def news(tmp_path, monkeypatch) -> Pipeline:
     pipeline = _pipeline(tmp_path, copy_corpus(tmp_path / "corpus", (NEWS,)))
     pipeline.ingest()
     monkeypatch.setenv("RAG_CORPUS_DIR", str(pipeline.settings.corpus_dir))
-    monkeypatch.setattr(rag.cli, "_pipeline", lambda settings: pipeline)
+    monkeypatch.setattr(rag.app.cli, "_pipeline", lambda settings: pipeline)
     return pipeline
 
 
@@ -61,7 +61,7 @@ def _served_text(pipeline: Pipeline) -> str:
 
 def _said(caplog) -> list[str]:
     """What the store said in the log."""
-    return [record.getMessage() for record in caplog.records if record.name == "rag.store"]
+    return [record.getMessage() for record in caplog.records if record.name == "rag.index.store"]
 
 
 def _errors(err: str) -> list[str]:
@@ -75,17 +75,17 @@ def test_an_ingest_without_room_for_a_second_index_is_refused_and_the_live_one_k
     live = news.store.live_name()
     _edit(news)
     # the live generation measures 2 MB of BM25 and sentence files and 6 MB in Chroma; 20 MB are free
-    monkeypatch.setattr(rag.index, "folder_bytes", lambda folder: 6 * MB if folder.name == "chroma" else 2 * MB)
-    monkeypatch.setattr(rag.index, "unused_sqlite_bytes", lambda database: 0)
-    monkeypatch.setattr(rag.index.shutil, "disk_usage", lambda path: DiskUsage(100 * MB, 80 * MB, 20 * MB))
-    assert rag.cli.main(["ingest"]) == 1
+    monkeypatch.setattr(rag.index.ingest, "folder_bytes", lambda folder: 6 * MB if folder.name == "chroma" else 2 * MB)
+    monkeypatch.setattr(rag.index.ingest, "unused_sqlite_bytes", lambda database: 0)
+    monkeypatch.setattr(rag.index.ingest.shutil, "disk_usage", lambda path: DiskUsage(100 * MB, 80 * MB, 20 * MB))
+    assert rag.app.cli.main(["ingest"]) == 1
     assert capsys.readouterr().err == (
         f"错误：磁盘空间不足：新的索引约需 26.0 MB，数据目录 {news.settings.data_dir} 所在磁盘只有 20.0 MB 可用；"
         "现有索引继续服务，未做任何改动。请清理磁盘后重试。\n")
     assert news.store.live_name() == live and _generations(news) == [live] and _lexical(news) == [live]
     assert OLD in _served_text(news)
-    monkeypatch.setattr(rag.index.shutil, "disk_usage", lambda path: DiskUsage(100 * MB, 70 * MB, 30 * MB))
-    assert rag.cli.main(["ingest"]) == 0
+    monkeypatch.setattr(rag.index.ingest.shutil, "disk_usage", lambda path: DiskUsage(100 * MB, 70 * MB, 30 * MB))
+    assert rag.app.cli.main(["ingest"]) == 0
     assert NEW in _served_text(news) and _generations(news) == [news.store.live_name()] != [live]
 
 
@@ -94,14 +94,14 @@ def test_rag_add_on_a_disk_without_room_is_refused_and_taken_back(news, monkeypa
     files = sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file())
     live = news.store.live_name()
     # nothing measurable: the sizes per chunk of an EmbeddingGemma index are assumed (12 + 20 KB, × 1.25)
-    monkeypatch.setattr(rag.index, "folder_bytes", lambda folder: 0)
+    monkeypatch.setattr(rag.index.ingest, "folder_bytes", lambda folder: 0)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rag.index.shutil, "disk_usage", lambda path: DiskUsage(100 * MB, 99 * MB, MB))
-        assert rag.cli.main(["add", str(DOG_PDF)]) == 1
+        patch.setattr(rag.index.ingest.shutil, "disk_usage", lambda path: DiskUsage(100 * MB, 99 * MB, MB))
+        assert rag.app.cli.main(["add", str(DOG_PDF)]) == 1
     refused = _errors(capsys.readouterr().err)
     assert sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file()) == files
     assert news.store.live_name() == live and _generations(news) == [live]
-    assert rag.cli.main(["add", str(DOG_PDF)]) == 0  # with room, the retry goes in
+    assert rag.app.cli.main(["add", str(DOG_PDF)]) == 0  # with room, the retry goes in
     need = 40 * 1024 * len(news.store.chunks()) + SPACE_HEADROOM
     assert refused == [
         f"错误：磁盘空间不足：新的索引约需 {need / MB:.1f} MB，数据目录 {news.settings.data_dir} 所在磁盘只有 1.0 MB 可用；"
@@ -138,7 +138,7 @@ def test_a_generation_that_fails_halfway_is_removed_with_its_files(news, monkeyp
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(SentenceIndex, "save", full)  # the disk fills after Chroma and BM25 were written
-    assert rag.cli.main(["ingest"]) == 1
+    assert rag.app.cli.main(["ingest"]) == 1
     assert _errors(capsys.readouterr().err) == ["错误：磁盘空间不足，本次操作未完成；已有的索引保持不变。请清理磁盘后重试。"]
     assert news.store.live_name() == live and _generations(news) == [live] and _lexical(news) == [live]
     assert OLD in _served_text(news)
@@ -153,17 +153,17 @@ def test_a_pointer_to_a_deleted_collection_falls_back_to_the_newest_complete_one
         news.ingest()
     newer = news.store.live_name()
     news.store.client.delete_collection(newer)  # what another machine's ingest did
-    caplog.set_level(logging.WARNING, logger="rag.store")
+    caplog.set_level(logging.WARNING, logger="rag.index.store")
     restarted = _pipeline(news.settings.data_dir.parent, news.settings.corpus_dir)
-    monkeypatch.setattr(rag.cli, "_pipeline", lambda settings: restarted)
-    assert rag.cli.main(["search", "禹州高性能科技材料项目投资多少", "--json"]) == 0
-    assert rag.cli.main(["search", "计划总投资", "--json"]) == 0
+    monkeypatch.setattr(rag.app.cli, "_pipeline", lambda settings: restarted)
+    assert rag.app.cli.main(["search", "禹州高性能科技材料项目投资多少", "--json"]) == 0
+    assert rag.app.cli.main(["search", "计划总投资", "--json"]) == 0
     assert _said(caplog) == [
         f"注意：索引指针指向的 {newer} 已不存在（可能被共用同一 Chroma 服务的另一次建索引删除），"
         f"改用最新的完整索引 {older}；运行 rag ingest 可修复。"]
     assert OLD in _served_text(restarted)
     capsys.readouterr()
-    assert rag.cli.main(["ingest"]) == 0  # repaired: published anew, from the vectors it has
+    assert rag.app.cli.main(["ingest"]) == 0  # repaired: published anew, from the vectors it has
     repaired = restarted.store.live_name()
     assert repaired == restarted.store.pointer_name() not in (older, newer) and _generations(restarted) == [repaired]
     assert NEW in _served_text(restarted) and len(_said(caplog)) == 1
@@ -173,14 +173,14 @@ def test_a_pointer_to_a_deleted_collection_with_nothing_to_fall_back_on_says_so_
         news, monkeypatch, caplog, capsys):
     live = news.store.live_name()
     news.store.client.delete_collection(live)
-    caplog.set_level(logging.WARNING, logger="rag.store")
+    caplog.set_level(logging.WARNING, logger="rag.index.store")
     restarted = _pipeline(news.settings.data_dir.parent, news.settings.corpus_dir)
-    monkeypatch.setattr(rag.cli, "_pipeline", lambda settings: restarted)
-    assert rag.cli.main(["search", "计划总投资"]) == 2
+    monkeypatch.setattr(rag.app.cli, "_pipeline", lambda settings: restarted)
+    assert rag.app.cli.main(["search", "计划总投资"]) == 2
     assert capsys.readouterr().err == "错误：索引尚未建立：请先运行 `rag ingest`\n"
     assert _said(caplog) == [f"注意：索引指针指向的 {live} 已不存在（可能被共用同一 Chroma 服务的另一次建索引删除），"
                                "也没有其他完整的索引；请运行 rag ingest 重建。"]
-    assert rag.cli.main(["ingest"]) == 0
+    assert rag.app.cli.main(["ingest"]) == 0
     assert restarted.has_index() and OLD in _served_text(restarted)
 
 
@@ -196,12 +196,12 @@ def test_a_generation_deleted_before_its_pointer_flip_is_not_published(news, mon
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ChromaStore, "publish", deleted_first)
-        assert rag.cli.main(["ingest"]) == 1
+        assert rag.app.cli.main(["ingest"]) == 1
     assert _errors(capsys.readouterr().err) == [
         f"错误：本次建好的索引 {lost[0]} 在发布前被删除（可能是共用同一 Chroma 服务的另一次建索引）；现有索引继续服务，"
         "请重新运行 rag ingest。"]
     assert news.store.pointer_name() == live and _generations(news) == [live] and _lexical(news) == [live]
-    assert rag.cli.main(["ingest"]) == 0 and NEW in _served_text(news)
+    assert rag.app.cli.main(["ingest"]) == 0 and NEW in _served_text(news)
 
 
 def test_two_data_dirs_ingesting_into_one_chroma_leave_the_pointer_on_an_existing_collection(tmp_path):
@@ -258,7 +258,7 @@ def _restarted(pipeline: Pipeline, monkeypatch) -> Pipeline:
 
     SharedSystemClient.clear_system_cache()
     restarted = _pipeline(pipeline.settings.data_dir.parent, pipeline.settings.corpus_dir)
-    monkeypatch.setattr(rag.cli, "_pipeline", lambda settings: restarted)
+    monkeypatch.setattr(rag.app.cli, "_pipeline", lambda settings: restarted)
     return restarted
 
 
@@ -281,11 +281,11 @@ def test_a_damaged_chroma_database_is_set_aside_and_rebuilt_without_embedding(ne
     served = _served_text(news)
     damage(data / "chroma" / "chroma.sqlite3")
     restarted = _restarted(news, monkeypatch)
-    caplog.set_level(logging.WARNING, logger="rag.pipeline")
-    assert rag.cli.main(command) == 0
+    caplog.set_level(logging.WARNING, logger="rag.app.pipeline")
+    assert rag.app.cli.main(command) == 0
     assert "Traceback" not in capsys.readouterr().err
     aside = next(data.glob("chroma.damaged-*"))
-    assert [r.getMessage() for r in caplog.records if r.name == "rag.pipeline"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "rag.app.pipeline"] == [
         f"注意：索引数据库 {data / 'chroma' / 'chroma.sqlite3'} 已损坏（{problem}），已移到 {aside}；"
         "索引已用语料和嵌入缓存重建，无需重新计算向量"]
     assert _served_text(restarted) == served and restarted.embedder.embedded == 0
@@ -304,11 +304,11 @@ def test_zeroed_bytes_in_an_index_file_are_found_and_the_file_rebuilt_from_the_e
         handle.write(bytes(256))
     restarted = _restarted(news, monkeypatch)
     caplog.set_level(logging.WARNING)
-    assert rag.cli.main(command) == 0
+    assert rag.app.cli.main(command) == 0
     assert "索引已是最新" not in capsys.readouterr().out
     assert [r.getMessage() for r in caplog.records if r.name.startswith("rag.")] == [
         f"注意：索引文件 {damaged} 已损坏（与写入时的校验值不符），已用语料和嵌入缓存重建，无需重新计算向量"]
     live = news.settings.data_dir / "lexical" / restarted.store.live_name()
     assert (SentenceIndex.load(live).vectors == vectors).all() and restarted.embedder.embedded == 0
-    assert rag.cli.main(["ingest"]) == 0
+    assert rag.app.cli.main(["ingest"]) == 0
     assert capsys.readouterr().out.startswith("索引已是最新")

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from eval.gold import BLIND_FILES, load_blind, load_gold
-from rag.normalize import compact
+from rag.documents.normalize import compact
 from tests.helpers import GAZETTE_2020, GAZETTE_2024, NEWS_2022_09_27, NEWS_2023_04, NEWS_2023_08, parsed
 
 GOLD = load_gold()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.pipeline import Pipeline
+from rag.app.pipeline import Pipeline
 from tests.fakes import HashingEmbedder
 from tests.helpers import copy_corpus, make_settings
 
@@ -81,9 +81,9 @@ def test_a_corrected_date_in_the_manifest_relabels_its_chunks_without_embedding_
 
 def test_an_index_built_with_older_hnsw_settings_is_rebuilt_from_its_own_vectors(tmp_path, small_corpus,
                                                                                monkeypatch):
-    import rag.store
+    import rag.index.store
 
-    monkeypatch.setattr(rag.store, "HNSW_LABEL", '{"ef_search": 200, "space": "cosine"}')  # as written before
+    monkeypatch.setattr(rag.index.store, "HNSW_LABEL", '{"ef_search": 200, "space": "cosine"}')  # as written before
     pipeline = _pipeline(tmp_path, small_corpus)
     first = pipeline.ingest()
     old = pipeline.store.live_name()
@@ -166,7 +166,7 @@ def test_a_killed_ingest_leaves_the_previous_index_answering_and_the_next_run_fi
 
 
 def test_search_filters_by_kind_year_and_document(tmp_path, small_corpus):
-    from rag.retrieve import SearchFilters
+    from rag.search.retrieve import SearchFilters
 
     pipeline = _pipeline(tmp_path, small_corpus)
     pipeline.ingest()
@@ -205,8 +205,8 @@ def test_a_running_app_reads_an_index_published_by_another_process_on_the_next_q
 
 
 def test_a_damaged_bm25_folder_is_detected_and_rebuilt_by_ingest(tmp_path, small_corpus):
-    from rag.index import lexical_dir
-    from rag.lexical import LexicalIndex
+    from rag.index.ingest import lexical_dir
+    from rag.index.lexical import LexicalIndex
 
     pipeline = _pipeline(tmp_path, small_corpus)
     pipeline.ingest()
@@ -224,7 +224,7 @@ def test_a_damaged_bm25_folder_is_detected_and_rebuilt_by_ingest(tmp_path, small
 
 
 def test_a_text_repeated_in_one_run_is_embedded_once(tmp_path):
-    from rag.embed import EmbeddingCache, embed_with_cache
+    from rag.index.embed import EmbeddingCache, embed_with_cache
 
     embedder = HashingEmbedder()
     texts = ["特困人员照料护理标准", "低保标准", "特困人员照料护理标准", "低保标准", "临时救助"]

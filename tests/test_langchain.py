@@ -31,8 +31,8 @@ def test_the_readme_langchain_example_prints_what_the_readme_says(real_pipeline)
 
 
 def test_each_document_carries_the_citation_fields_of_its_clause(real_pipeline):
-    from rag.langchain_adapter import PolicyRetriever, ask_runnable
-    from rag.retrieve import SearchFilters
+    from rag.app.langchain_adapter import PolicyRetriever, ask_runnable
+    from rag.search.retrieve import SearchFilters
 
     [document] = PolicyRetriever(retriever=real_pipeline.retriever, k=1).invoke("特困人员的照料护理标准是多少？")
     title = "许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见"

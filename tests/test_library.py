@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import rag.cli
-import rag.library
-from rag.pipeline import Pipeline
+import rag.app.cli
+import rag.documents.library
+from rag.app.pipeline import Pipeline
 from tests.fakes import HashingEmbedder
 from tests.helpers import GAZETTE_2020, copy_corpus, make_settings
 
@@ -25,7 +25,7 @@ def library(tmp_path, monkeypatch) -> Pipeline:
     pipeline = Pipeline(make_settings(tmp_path, corpus), embedder=HashingEmbedder())
     pipeline.ingest()
     monkeypatch.setenv("RAG_CORPUS_DIR", str(corpus))
-    monkeypatch.setattr(rag.cli, "_pipeline", lambda settings: pipeline)
+    monkeypatch.setattr(rag.app.cli, "_pipeline", lambda settings: pipeline)
     return pipeline
 
 
@@ -34,7 +34,7 @@ def _manifest(pipeline: Pipeline) -> list[dict]:
 
 
 def test_rag_add_recognises_a_pdf_records_it_and_answers_from_it(library, capsys):
-    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    assert rag.app.cli.main(["add", str(DOG_PDF)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("已收录 regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法规规章，1 个文件，39 个条款\n"
                           "  《丽水市城市养犬管理规定》 日期 2020-08-14，施行 2020-11-01\n")
@@ -48,35 +48,35 @@ def test_rag_add_recognises_a_pdf_records_it_and_answers_from_it(library, capsys
 
 
 def test_adding_an_exact_copy_again_is_reported_and_not_indexed_twice(library, capsys, tmp_path):
-    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    assert rag.app.cli.main(["add", str(DOG_PDF)]) == 0
     capsys.readouterr()  # the first add's summary and progress lines
     total = len(library.store.chunks())
     copy = tmp_path / "copy.pdf"
     copy.write_bytes(DOG_PDF.read_bytes())
-    assert rag.cli.main(["add", str(copy)]) == 1
+    assert rag.app.cli.main(["add", str(copy)]) == 1
     assert capsys.readouterr().err.strip() == (
         f"错误：{copy}: 与已收录的 regulation/丽水市城市养犬管理规定-2020-08-14.pdf 内容完全相同，未重复收录")
     assert len(library.store.chunks()) == total and len(_manifest(library)) == 2
 
 
 def test_the_same_document_in_another_format_is_added_with_a_warning(library, capsys):
-    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    assert rag.app.cli.main(["add", str(DOG_PDF)]) == 0
     capsys.readouterr()
-    assert rag.cli.main(["add", str(DATA / "regulations" / "丽水市城市养犬管理规定(2020-08-14).md")]) == 0
+    assert rag.app.cli.main(["add", str(DATA / "regulations" / "丽水市城市养犬管理规定(2020-08-14).md")]) == 0
     assert ("  注意：语料中已有同标题、同日期的 regulation/丽水市城市养犬管理规定-2020-08-14.pdf"
             "（可能是同一文件的另一种格式），两者都会被检索\n") in capsys.readouterr().out
 
 
 def test_rag_remove_takes_a_document_out_of_the_corpus_the_manifest_and_the_index(library, capsys):
-    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
-    assert rag.cli.main(["remove", "丽水市城市养犬管理规定"]) == 0
+    assert rag.app.cli.main(["add", str(DOG_PDF)]) == 0
+    assert rag.app.cli.main(["remove", "丽水市城市养犬管理规定"]) == 0
     assert "已从语料中移除 regulation/丽水市城市养犬管理规定-2020-08-14.pdf" in capsys.readouterr().out
     assert [e["path"] for e in _manifest(library)] == ["news/许昌日报-2022-09-27-04.txt"]
     assert not any(c.metadata.doc_title == "丽水市城市养犬管理规定" for c in library.store.chunks().values())
-    assert rag.cli.main(["remove", "不存在的文件"]) == 1
+    assert rag.app.cli.main(["remove", "不存在的文件"]) == 1
     assert "语料中没有找到「不存在的文件」" in capsys.readouterr().err
     # a blank would equal every newspaper article's empty 文号: refused, nothing removed
-    assert rag.cli.main(["remove", " 《》 "]) == 1
+    assert rag.app.cli.main(["remove", " 《》 "]) == 1
     assert capsys.readouterr().err.strip() == "错误：请给出要删除的文件路径、文件名、标题或文号"
     assert [e["path"] for e in _manifest(library)] == ["news/许昌日报-2022-09-27-04.txt"]
 
@@ -99,7 +99,7 @@ def law_versions(tmp_path_factory) -> Pipeline:
     which version answers depends on the meaning of the question, which the fake embedder does not capture."""
     from dataclasses import replace
 
-    from rag.library import Library
+    from rag.documents.library import Library
     from tests.helpers import real_settings
 
     root = tmp_path_factory.mktemp("versions")
@@ -160,8 +160,8 @@ def _version(folder: Path, date: str, days: str) -> Path:
 
 
 def test_current_versions_come_first_and_a_filter_leaves_out_the_others(library, tmp_path):
-    from rag.library import Library
-    from rag.retrieve import SearchFilters
+    from rag.documents.library import Library
+    from rag.search.retrieve import SearchFilters
 
     for date, days in (("2019-05-01", "七日"), ("2024-05-01", "二十四小时")):
         Library(library.settings.corpus_dir).add(_version(tmp_path, date, days))
@@ -176,7 +176,7 @@ def test_current_versions_come_first_and_a_filter_leaves_out_the_others(library,
 
 
 def test_a_question_naming_a_document_by_title_searches_that_document_by_its_content(library, tmp_path):
-    from rag.library import Library
+    from rag.documents.library import Library
 
     for date, days in (("2019-05-01", "七日"), ("2024-05-01", "二十四小时")):
         Library(library.settings.corpus_dir).add(_version(tmp_path, date, days))
@@ -192,7 +192,7 @@ def test_a_question_naming_a_document_by_title_searches_that_document_by_its_con
 
 
 def test_an_answer_from_a_document_whose_term_has_run_out_says_so(library, tmp_path):
-    from rag.library import Library
+    from rag.documents.library import Library
     from tests.test_versions import RULES
 
     path = tmp_path / "供热补贴办法(2020-01-01).md"
@@ -214,7 +214,7 @@ def test_a_markdown_upload_has_no_heading_marks_in_its_title_citation_or_file_na
                                                                                    stored):
     path = tmp_path / "上传.md"
     path.write_text(text, encoding="utf-8")
-    assert rag.cli.main(["add", str(path)]) == 0
+    assert rag.app.cli.main(["add", str(path)]) == 0
     assert (_manifest(library)[-1]["path"], _manifest(library)[-1]["title"]) == (stored, title)
     citation = library.answerer.run(f"{title}的供暖补贴每户每年多少钱？").citations[0]
     assert (citation.doc_title, citation.clause_path) == (title, "一、")
@@ -223,23 +223,23 @@ def test_a_markdown_upload_has_no_heading_marks_in_its_title_citation_or_file_na
 def test_control_characters_in_a_name_are_left_out_of_the_manifest_and_the_file_name(library, tmp_path, capsys):
     path = tmp_path / "关于做好供暖工作的\x7f通知.md"
     path.write_text("许昌市人民政府关于做好供暖\x7f工作的通知\n许政〔2025〕3号\n一、供暖补贴每户500元。\n", encoding="utf-8")
-    assert rag.cli.main(["add", str(path)]) == 0
+    assert rag.app.cli.main(["add", str(path)]) == 0
     entry = _manifest(library)[-1]
     assert (entry["path"], entry["title"], entry["original_name"]) == (
         "policy/许昌市人民政府关于做好供暖工作的通知.md", "许昌市人民政府关于做好供暖工作的通知", "关于做好供暖工作的通知.md")
     issue = tmp_path / "公报\x7f2020.txt"  # several documents: the file is named after the file it came in
     issue.write_bytes(GAZETTE_2020.read_bytes())
-    assert rag.cli.main(["add", str(issue)]) == 0
+    assert rag.app.cli.main(["add", str(issue)]) == 0
     assert [(e["path"], e["original_name"]) for e in _manifest(library)[-1:]] == [("gazette/公报_2020.txt", "公报2020.txt")]
-    assert rag.cli.main(["add", str(DOG_PDF)]) == 0  # the manifest still reads: the next add and ingest work
-    assert rag.cli.main(["ingest"]) == 0
+    assert rag.app.cli.main(["add", str(DOG_PDF)]) == 0  # the manifest still reads: the next add and ingest work
+    assert rag.app.cli.main(["ingest"]) == 0
     assert "已收录 regulation/丽水市城市养犬管理规定-2020-08-14.pdf" in capsys.readouterr().out
 
 
 def test_rag_add_works_with_a_manifest_that_has_a_syntax_error(library, capsys):
     manifest = library.settings.corpus_dir / "sources.toml"
     manifest.write_text(manifest.read_text(encoding="utf-8") + '\n[[source]]\npath = "news/x.txt\n', encoding="utf-8")
-    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    assert rag.app.cli.main(["add", str(DOG_PDF)]) == 0
     captured = capsys.readouterr()
     assert "已收录 regulation/丽水市城市养犬管理规定-2020-08-14.pdf" in captured.out
     assert any(c.metadata.doc_title == "丽水市城市养犬管理规定" for c in library.store.chunks().values())
@@ -262,7 +262,7 @@ def test_a_failure_during_the_ingest_of_rag_add_leaves_nothing_behind_and_a_retr
     """The probe's case: the file stayed recorded but not indexed, and adding it again was refused."""
     import errno
 
-    from rag.store import ChromaStore
+    from rag.index.store import ChromaStore
 
     manifest = (library.settings.corpus_dir / "sources.toml").read_text(encoding="utf-8")
 
@@ -271,13 +271,13 @@ def test_a_failure_during_the_ingest_of_rag_add_leaves_nothing_behind_and_a_retr
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ChromaStore, "add", staticmethod(full))  # the disk fills while the generation is written
-        assert rag.cli.main(["add", str(DOG_PDF)]) == 1
+        assert rag.app.cli.main(["add", str(DOG_PDF)]) == 1
     errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("错误")]
     assert errors == [f"错误：{DOG_PDF}: 未能建立索引，本次收录已撤销，可以重新添加",
                       "错误：磁盘空间不足，本次操作未完成；已有的索引保持不变。请清理磁盘后重试。"]
     assert _corpus_files(library) == BEFORE_ADD
     assert (library.settings.corpus_dir / "sources.toml").read_text(encoding="utf-8") == manifest
-    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    assert rag.app.cli.main(["add", str(DOG_PDF)]) == 0
     assert capsys.readouterr().out.startswith(f"已收录 {DOG_KEY}：法规规章，1 个文件，39 个条款\n")
     assert _corpus_files(library) == sorted([*BEFORE_ADD, DOG_KEY])
     assert [e["path"] for e in _manifest(library)] == ["news/许昌日报-2022-09-27-04.txt", DOG_KEY]
@@ -305,7 +305,7 @@ def _kill_rag_add_at(point: str, root: Path) -> None:
 def test_a_retry_after_rag_add_was_killed_at_any_point_adds_the_file_once(library, tmp_path, capsys, point):
     _kill_rag_add_at(point, tmp_path)
     assert not _dog_indexed(library)
-    assert rag.cli.main(["add", str(DOG_PDF)]) == 0
+    assert rag.app.cli.main(["add", str(DOG_PDF)]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith(f"已收录 {DOG_KEY}：法规规章，1 个文件，39 个条款\n")
     assert "注意" not in captured.out.splitlines()[1]  # not warned about its own leftover as "the same document"
@@ -317,7 +317,7 @@ def test_a_retry_after_rag_add_was_killed_at_any_point_adds_the_file_once(librar
 def test_rag_add_killed_after_publishing_has_added_the_file_and_a_retry_is_a_duplicate(library, tmp_path, capsys):
     _kill_rag_add_at("published", tmp_path)
     assert _dog_indexed(library)
-    assert rag.cli.main(["add", str(DOG_PDF)]) == 1
+    assert rag.app.cli.main(["add", str(DOG_PDF)]) == 1
     assert capsys.readouterr().err == f"错误：{DOG_PDF}: 与已收录的 {DOG_KEY} 内容完全相同，未重复收录\n"
     assert [e["path"] for e in _manifest(library)] == ["news/许昌日报-2022-09-27-04.txt", DOG_KEY]
 
@@ -332,8 +332,8 @@ def gazette_library(tmp_path, monkeypatch) -> Pipeline:
     pipeline.ingest()
     monkeypatch.setenv("RAG_CORPUS_DIR", str(corpus))
     monkeypatch.setenv("RAG_DATA_DIR", str(pipeline.settings.data_dir))
-    monkeypatch.setattr(rag.cli, "_pipeline", lambda settings: pipeline)
-    monkeypatch.setattr(rag.library, "_now", lambda: datetime.datetime(2026, 12, 6, 10, 15, 30), raising=False)
+    monkeypatch.setattr(rag.app.cli, "_pipeline", lambda settings: pipeline)
+    monkeypatch.setattr(rag.documents.library, "_now", lambda: datetime.datetime(2026, 12, 6, 10, 15, 30), raising=False)
     return pipeline
 
 
@@ -349,14 +349,14 @@ def test_removing_one_document_of_a_gazette_issue_asks_for_the_whole_file_and_re
                                                                                                capsys):
     """The probe's case: `rag remove 许政〔2024〕8号` deleted the whole issue (11 documents) without a word."""
     before, manifest = _issues(gazette_library), _manifest(gazette_library)
-    assert rag.cli.main(["remove", "许政〔2024〕8号"]) == 1
+    assert rag.app.cli.main(["remove", "许政〔2024〕8号"]) == 1
     assert capsys.readouterr().err == (
         f"错误：许政〔2024〕8号 是 {GAZETTE} 中 11 个文件之一，删除整个文件会连同其他 10 个文件一起移除；未删除任何内容。"
         "只移除这一个文件请加 --document-only，确要删除整个文件请加 --whole-file\n")
     assert (gazette_library.settings.corpus_dir / GAZETTE).is_file() and _manifest(gazette_library) == manifest
     assert _issues(gazette_library) == before
     # the file named by its own name is the whole file: no question asked
-    assert rag.cli.main(["remove", "许昌日报-2022-09-27-04.txt", "许政〔2024〕8号"]) == 1  # all or nothing
+    assert rag.app.cli.main(["remove", "许昌日报-2022-09-27-04.txt", "许政〔2024〕8号"]) == 1  # all or nothing
     assert _manifest(gazette_library) == manifest
 
 
@@ -365,7 +365,7 @@ def test_one_document_of_a_gazette_issue_is_taken_out_alone_and_rag_restore_brin
     manifest = (corpus / "sources.toml").read_text(encoding="utf-8")
     before = _issues(gazette_library)
     title = "许昌市人民政府关于公布许昌市中心城区城镇土地级别与基准地价更新调整成果的通知"
-    assert rag.cli.main(["remove", "许政〔2024〕8号", "--document-only"]) == 0
+    assert rag.app.cli.main(["remove", "许政〔2024〕8号", "--document-only"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == (
         f"已从 {GAZETTE} 中移除《{title}》（许政〔2024〕8号），其中其他 10 个文件保留（可用 rag restore 许政〔2024〕8号 恢复）")
     assert (corpus / GAZETTE).is_file()
@@ -373,18 +373,18 @@ def test_one_document_of_a_gazette_issue_is_taken_out_alone_and_rag_restore_brin
     numbers = {c.metadata.doc_number for c in gazette_library.store.chunks().values()}
     assert "许政〔2024〕8号" not in numbers and {"许政〔2024〕9号", "许政办〔2024〕3号"} <= numbers
     assert _issues(gazette_library) == before  # the issue file and the newspaper page are still cited
-    assert rag.cli.main(["remove", "许政〔2024〕8号", "--document-only"]) == 1  # gone: nothing names it now
+    assert rag.app.cli.main(["remove", "许政〔2024〕8号", "--document-only"]) == 1  # gone: nothing names it now
     assert capsys.readouterr().err == ("错误：语料中没有找到「许政〔2024〕8号」：请给出语料中的文件路径、文件名、标题或文号\n")
-    assert rag.cli.main(["remove", "许昌日报-2022-09-27-04.txt", "--document-only"]) == 1
+    assert rag.app.cli.main(["remove", "许昌日报-2022-09-27-04.txt", "--document-only"]) == 1
     assert capsys.readouterr().err == (
         "错误：许昌日报-2022-09-27-04.txt 指的是整个文件 news/许昌日报-2022-09-27-04.txt，不是合订本中的一个文件；"
         "未删除任何内容。删除整个文件请去掉 --document-only\n")
 
-    assert rag.cli.main(["restore"]) == 0
+    assert rag.app.cli.main(["restore"]) == 0
     assert capsys.readouterr().out == f"回收站是空的。\n{GAZETTE} 中已移除 许政〔2024〕8号（rag restore 文号 可恢复）\n"
     embedder = gazette_library.embedder
     embedded = embedder.embedded
-    assert rag.cli.main(["restore", "许政〔2024〕8号"]) == 0
+    assert rag.app.cli.main(["restore", "许政〔2024〕8号"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == f"已恢复 {GAZETTE} 中的 许政〔2024〕8号"
     assert (corpus / "sources.toml").read_text(encoding="utf-8") == manifest
     assert "许政〔2024〕8号" in {c.metadata.doc_number for c in gazette_library.store.chunks().values()}
@@ -392,7 +392,7 @@ def test_one_document_of_a_gazette_issue_is_taken_out_alone_and_rag_restore_brin
 
 
 def test_a_document_taken_out_of_a_file_without_a_manifest_entry_gets_one_and_comes_back(tmp_path):
-    from rag.library import Library
+    from rag.documents.library import Library
 
     corpus = copy_corpus(tmp_path / "corpus", ("许昌市人民政府公报-2024-02.txt",))
     (corpus / "sources.toml").write_text("# 清单\n", encoding="utf-8")
@@ -410,7 +410,7 @@ def test_a_removed_file_goes_to_the_trash_and_rag_restore_brings_it_back_indexed
     data = gazette_library.settings.data_dir
     manifest = _manifest(gazette_library)
     entry = next(e for e in manifest if e["path"] == GAZETTE)
-    assert rag.cli.main(["remove", "许政〔2024〕8号", "--whole-file"]) == 0
+    assert rag.app.cli.main(["remove", "许政〔2024〕8号", "--whole-file"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == (
         f"已从语料中移除 {GAZETTE}（已移到回收站，可用 rag restore 许昌市人民政府公报-2024-02.txt 恢复）")
     assert not (gazette_library.settings.corpus_dir / GAZETTE).exists()
@@ -418,24 +418,24 @@ def test_a_removed_file_goes_to_the_trash_and_rag_restore_brings_it_back_indexed
     assert GAZETTE not in _issues(gazette_library)
     assert [p.name for p in (data / "trash").glob("*/*.txt")] == ["许昌市人民政府公报-2024-02.txt"]
 
-    assert rag.cli.main(["restore"]) == 0
+    assert rag.app.cli.main(["restore"]) == 0
     assert capsys.readouterr().out == ("回收站中有 1 个文件（rag restore 文件名 可恢复）：\n"
                                        f"  {GAZETTE}（含 11 个文件，2026-12-06 10:15 移除）\n")
-    assert rag.cli.main(["restore", "许昌市人民政府公报-2024-02.txt"]) == 0
+    assert rag.app.cli.main(["restore", "许昌市人民政府公报-2024-02.txt"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == f"已从回收站恢复 {GAZETTE}"
     # back with its manifest entry: its chunks are cited with the issue the entry gives
     assert sorted(map(str, _manifest(gazette_library))) == sorted(map(str, manifest))
     assert _issues(gazette_library)[GAZETTE] == {entry["issue"]}
-    assert rag.cli.main(["restore"]) == 0
+    assert rag.app.cli.main(["restore"]) == 0
     assert capsys.readouterr().out == "回收站是空的。\n"
     assert list((data / "trash").iterdir()) == []
 
 
 def test_rag_restore_names_what_it_cannot_restore(gazette_library, capsys):
-    assert rag.cli.main(["restore", "许政〔2024〕8号"]) == 1
+    assert rag.app.cli.main(["restore", "许政〔2024〕8号"]) == 1
     assert capsys.readouterr().err == "错误：回收站中没有「许政〔2024〕8号」：不带参数运行 rag restore 可列出回收站\n"
-    assert rag.cli.main(["remove", GAZETTE]) == 0
+    assert rag.app.cli.main(["remove", GAZETTE]) == 0
     capsys.readouterr()
     (gazette_library.settings.corpus_dir / GAZETTE).write_text("另一个同名文件", encoding="utf-8")
-    assert rag.cli.main(["restore", "许政〔2024〕8号"]) == 1  # a 文号 in it names it too
+    assert rag.app.cli.main(["restore", "许政〔2024〕8号"]) == 1  # a 文号 in it names it too
     assert capsys.readouterr().err == f"错误：语料中已有 {GAZETTE}，未恢复；请先移走或改名\n"

@@ -4,10 +4,10 @@ import pytest
 
 from rag.answer import Answerer
 from rag.answer.llm import make_llm, verify
-from rag.chunk import ClauseMeta
+from rag.app.pipeline import Pipeline
 from rag.config import Settings, SettingsError
-from rag.pipeline import Pipeline
-from rag.retrieve import Hit
+from rag.index.chunk import ClauseMeta
+from rag.search.retrieve import Hit
 from tests.fakes import HashingEmbedder
 from tests.helpers import copy_corpus, make_settings
 from tests.scripted_llm import ScriptedLLM

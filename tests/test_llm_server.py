@@ -11,7 +11,7 @@ from gradio_client import Client
 from rag.answer import Answerer
 from rag.answer.answerer import LLM_ANSWER_REJECTED, LLM_BROKE_OFF, LLM_UNAVAILABLE
 from rag.answer.llm import make_llm
-from rag.pipeline import Pipeline
+from rag.app.pipeline import Pipeline
 from tests.fakes import HashingEmbedder
 from tests.helpers import copy_corpus, make_settings
 from tests.ui_server import SMALL_CORPUS, start_app

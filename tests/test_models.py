@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.models import (
+from rag.index.models import (
     MARKER,
     ONNX_GRAPH,
     ONNX_WEIGHTS,
@@ -118,7 +118,7 @@ def test_an_export_counts_only_while_its_files_match_its_marker(tmp_path):
 
 
 def test_an_export_onnxruntime_cannot_load_is_reported_and_never_counted_again(tmp_path):
-    from rag.embed import OnnxEmbedder
+    from rag.index.embed import OnnxEmbedder
 
     export = _export(tmp_path / "tiny-model-onnx")
     (export / ONNX_WEIGHTS).write_bytes(WEIGHTS[:-1] + b"?")  # damaged on disk after the export
@@ -132,7 +132,7 @@ def test_an_export_that_fails_to_load_but_matches_its_marker_keeps_it(tmp_path):
     """A passing failure (out of memory, …) must not cost a 3-minute export: the files are checked first."""
     from onnxruntime.capi.onnxruntime_pybind11_state import InvalidProtobuf
 
-    from rag.embed import OnnxEmbedder
+    from rag.index.embed import OnnxEmbedder
 
     export = _export(tmp_path / "tiny-model-onnx")  # what was exported, byte for byte
     with pytest.raises(InvalidProtobuf):  # onnxruntime's own error, not BrokenExport

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from rag.normalize import cjk_chars
+from rag.documents.normalize import cjk_chars
 from tests.helpers import NEWS_2022_09_27, NEWS_2023_04, NEWS_2023_08, parsed
 
 # Each article in page order: its title; the lines that open its clause text before the byline (kicker, headline,

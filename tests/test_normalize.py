@@ -1,4 +1,4 @@
-from rag.normalize import normalize_doc_number, normalize_line
+from rag.documents.normalize import normalize_doc_number, normalize_line
 
 
 def test_spaced_out_characters_are_joined():

@@ -27,12 +27,12 @@ def test_everyday_words_find_the_clause_first(real_pipeline, question, doc_numbe
 
 
 def test_the_onnx_backend_gives_the_torch_backends_vectors_and_rankings(real_pipeline):
-    """Why the two backends share one model name, embedding cache and index (rag.embed.OnnxEmbedder)."""
+    """Why the two backends share one model name, embedding cache and index (rag.index.embed.OnnxEmbedder)."""
     from dataclasses import replace
 
     import numpy as np
 
-    from rag.embed import OnnxEmbedder, SentenceTransformerEmbedder, model_embedder
+    from rag.index.embed import OnnxEmbedder, SentenceTransformerEmbedder, model_embedder
 
     settings = real_pipeline.settings
     onnx = model_embedder(replace(settings, embed_backend="onnx"))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.corpus import CorpusError, source_for
-from rag.formats import extract_text
-from rag.parse import detect_kind, parse_file, parse_source
-from rag.parse.regulation import locate
+from rag.documents.corpus import CorpusError, source_for
+from rag.documents.formats import extract_text
+from rag.documents.read import detect_kind, parse_file, parse_source
+from rag.documents.regulation import locate
 from tests.helpers import GAZETTE_2024, NEWS_2022_09_27
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -148,7 +148,7 @@ DOG_RULES_OF_A_CITY = """# 某市养犬管理条例
 
 @pytest.fixture
 def dog_rules(tmp_path):
-    from rag.pipeline import Pipeline
+    from rag.app.pipeline import Pipeline
     from tests.fakes import HashingEmbedder
     from tests.helpers import make_settings
 

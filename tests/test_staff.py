@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.feedback import FeedbackLog
-from rag.staff import COLUMNS, feedback_cards, feedback_csv, feedback_rows, local_time
+from rag.app.feedback import FeedbackLog
+from rag.app.staff import COLUMNS, feedback_cards, feedback_csv, feedback_rows, local_time
 from tests.helpers import as_uploaded
 
 UPLOAD = Path(__file__).resolve().parent / "data" / "formats" / "丽水市城市养犬管理规定(2020-08-14).pdf"
@@ -58,9 +58,9 @@ def staff_handlers(tmp_path, files=("许昌日报-2022-09-27-04.txt",), builder=
     (`builder`: the embedder a publication's build computes its vectors with)."""
     from dataclasses import replace
 
-    from rag.background import Builds
-    from rag.pipeline import Pipeline
-    from rag.staff import staff_app
+    from rag.app.background import Builds
+    from rag.app.pipeline import Pipeline
+    from rag.app.staff import staff_app
     from tests.fakes import HashingEmbedder
     from tests.helpers import copy_corpus, make_settings
 
@@ -74,7 +74,7 @@ def staff_handlers(tmp_path, files=("许昌日报-2022-09-27-04.txt",), builder=
 
 
 def test_publishing_is_one_transaction_a_failed_ingest_leaves_nothing_and_a_retry_publishes(tmp_path):
-    from rag.store import ChromaStore
+    from rag.index.store import ChromaStore
 
     pipeline, handlers, builds = staff_handlers(tmp_path)
     corpus = pipeline.settings.corpus_dir

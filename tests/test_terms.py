@@ -5,8 +5,8 @@ import pytest
 
 from rag.answer.question import QuestionPart, each_coordinate
 from rag.answer.terms import TermCheck, asked_terms, covers, undistinguished_scope
-from rag.lexical import LexicalIndex, init_jieba
-from rag.vocabulary import Vocabulary
+from rag.index.lexical import LexicalIndex, init_jieba
+from rag.index.vocabulary import Vocabulary
 
 LIBRARY = ("住房公积金缴存比例为5%—12%。创业担保贷款最高额度20万元。最低生活保障对象按月发放。"
            "城乡最低生活保障标准统一。农村危房改造优先。")
@@ -31,7 +31,7 @@ def test_a_word_the_library_never_uses_is_the_persons_own_and_not_called_missing
     assert check.missing("五保老人的钱怎么发？", "最低生活保障对象按月发放。") == []
 
 
-# the documents' words nearest in meaning, as the embedding model gives them (rag.vocabulary)
+# the documents' words nearest in meaning, as the embedding model gives them (rag.index.vocabulary)
 DOCUMENTS_WORDS = {"暖气": ["取暖", "供暖"]}
 
 

@@ -9,9 +9,9 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from rag.access import chat_login, staff_login
+from rag.app.access import chat_login, staff_login
+from rag.app.webui import UNAVAILABLE
 from rag.config import Settings, SettingsError
-from rag.webui import UNAVAILABLE
 from tests.fakes import HashingEmbedder, HeldEmbedder
 from tests.ui_server import start_app
 

@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 import pytest
 from gradio_client import Client
 
-from rag.feedback import FeedbackLog
-from rag.staff import COLUMNS
-from rag.webui import EXAMPLES
+from rag.app.feedback import FeedbackLog
+from rag.app.staff import COLUMNS
+from rag.app.webui import EXAMPLES
 from tests.fakes import HeldEmbedder
 from tests.ui_server import start_app
 

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 from gradio_client import Client
 
-from rag.login import CLIENT, FREE_FAILURES, MAX_TRACKED, LoginGuard
+from rag.app.login import CLIENT, FREE_FAILURES, MAX_TRACKED, LoginGuard
 from tests.ui_server import start_app
 
 LOGIN = ("staff", "s3cret")

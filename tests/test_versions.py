@@ -1,11 +1,11 @@
 """A document's own statements of validity: kept as written, shown with its answers, and a 有效期 that has
 run out marks it 已到期."""
 
-from rag.chunk import chunk_document
-from rag.documents import Document, Source
-from rag.parse.regulation import parse_regulation
-from rag.retrieve import SearchFilters
-from rag.versions import VersionTable
+from rag.documents.model import Document, Source
+from rag.documents.regulation import parse_regulation
+from rag.index.chunk import chunk_document
+from rag.index.versions import VersionTable
+from rag.search.retrieve import SearchFilters
 from tests.helpers import NEWS_2022_09_27, document, parsed
 
 RULES = """# 某市供热补贴办法
@@ -81,7 +81,7 @@ def test_a_newspaper_article_has_no_status_and_stays_in_a_current_only_search():
 
 
 def test_an_answer_from_an_ended_plan_says_when_its_period_ended(tmp_path):
-    from rag.pipeline import Pipeline
+    from rag.app.pipeline import Pipeline
     from tests.fakes import HashingEmbedder
     from tests.helpers import copy_corpus, make_settings
 

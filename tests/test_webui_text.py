@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.webui import figures_in_bold
+from rag.app.webui import figures_in_bold
 
 CARE = ("照料护理标准依据特困人员生活自理能力和服务需求分档制定，分为全自理标准、半自理标准和全护理标准三档，"
         "分别为不低于当地上年度最低工资标准{}、{}、{}。 [1]\n责任单位：市民政局、市财政局。")
@@ -22,7 +22,7 @@ def test_a_marked_numbered_or_figureless_answer_is_left_as_it_is(text):
 
 
 def test_html_and_markdown_links_from_a_document_are_shown_as_text():
-    from rag.webui import as_text
+    from rag.app.webui import as_text
 
     assert as_text("可登录[许昌市政务服务网](http://evil)<img src=x>办理，时限为**5个工作日**。 [1]\n"
                    "[1] 《通知》 ![图](http://evil/a.png) [[x](y)](z) [2](http://evil)\n[网]: http://evil") == (
@@ -31,8 +31,8 @@ def test_html_and_markdown_links_from_a_document_are_shown_as_text():
 
 
 def test_the_answer_bubble_quotes_a_document_s_tags_and_links_as_text(tmp_path):
-    from rag.pipeline import Pipeline
-    from rag.webui import answer_messages
+    from rag.app.pipeline import Pipeline
+    from rag.app.webui import answer_messages
     from tests.fakes import HashingEmbedder
     from tests.helpers import make_settings
 

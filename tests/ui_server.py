@@ -12,14 +12,14 @@ from pathlib import Path
 import gradio as gr
 import uvicorn
 
-from rag.access import StaffDoor, staff_login
-from rag.background import Builds
-from rag.feedback import FeedbackLog
-from rag.library import Library
-from rag.pipeline import Pipeline
-from rag.site import HOST, web_server
-from rag.staff import staff_app
-from rag.webui import build_app
+from rag.app.access import StaffDoor, staff_login
+from rag.app.background import Builds
+from rag.app.feedback import FeedbackLog
+from rag.app.pipeline import Pipeline
+from rag.app.site import HOST, web_server
+from rag.app.staff import staff_app
+from rag.app.webui import build_app
+from rag.documents.library import Library
 from tests.fakes import HashingEmbedder
 from tests.helpers import copy_corpus, make_settings
 

@@ -1,5 +1,5 @@
-"""The answer layer: question handling (question), evidence (facts, evidence), composition (compose),
-the optional LLM backend (llm) and the one path that runs them (answerer)."""
+"""Answer: in come a question, its conversation and the search's `Hit`s; out goes an `Answer`, a typed value with
+its parts, `Citation`s and notes (answerer; question, evidence, compose, citation; the optional LLM in llm)."""
 
 from rag.answer.answerer import Answer, Answerer, Turn
 

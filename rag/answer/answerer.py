@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from rag.answer.citation import CITATION_MARK, Citation, numbered_list
 from rag.answer.compose import (
     ANSWERED,
     Composition,
@@ -34,14 +35,20 @@ from rag.answer.question import (
     resolve_follow_up,
 )
 from rag.answer.references import NamedReference, Shelf, missing_path, named_references
-from rag.chunk import ClauseMeta
-from rag.citation import CITATION_MARK, Citation, numbered_list
-from rag.documents import EXPIRED, IN_FORCE
-from rag.parse.regulation import ARTICLE
-from rag.places import Gazetteer, Place
-from rag.retrieve import NATIONAL_PREFIX, Hit, Retriever, SearchFilters, mentioned_doc_number, normalized_question
-from rag.sentences import sentences
-from rag.versions import format_date
+from rag.documents.model import EXPIRED, IN_FORCE
+from rag.documents.regulation import ARTICLE
+from rag.index.chunk import ClauseMeta
+from rag.index.sentences import sentences
+from rag.index.versions import format_date
+from rag.search.places import Gazetteer, Place
+from rag.search.retrieve import (
+    NATIONAL_PREFIX,
+    Hit,
+    Retriever,
+    SearchFilters,
+    mentioned_doc_number,
+    normalized_question,
+)
 
 LLM_ANSWER_REJECTED = "大模型的回答未通过引用和数字核对，已改用原文摘录回答。"
 KEYWORD_ONLY = "语义检索尚未就绪，本次按关键词检索，结果可能不全。"

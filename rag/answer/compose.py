@@ -1,7 +1,7 @@
 """Evidence → the extractive answer text: the fact first, then conditions, then 「依据」.
 
 One line per part of the question; a part the documents do not answer says so in its own line.
-Every citation is built from a retrieved chunk's metadata (rag.citation), never from text.
+Every citation is built from a retrieved chunk's metadata (rag.answer.citation), never from text.
 """
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
+from rag.answer.citation import Citation, numbered_list, short_reference
 from rag.answer.evidence import ClauseEvidence, PartEvidence
 from rag.answer.facts import YEAR, YEAR_RANGE, fact_spans, figures, table_units
-from rag.citation import Citation, numbered_list, short_reference
 from rag.config import PROMPTS_DIR
-from rag.documents import IN_FORCE
-from rag.normalize import compact
-from rag.parse.regulation import ARTICLE
-from rag.retrieve import Hit
-from rag.sentences import asked_columns, row_cells, sentences, table_header
+from rag.documents.model import IN_FORCE
+from rag.documents.normalize import compact
+from rag.documents.regulation import ARTICLE
+from rag.index.sentences import asked_columns, row_cells, sentences, table_header
+from rag.search.retrieve import Hit
 
 CONDITION = re.compile(r"凡|符合|条件|须|应当|需要|需|经.{0,10}(评估|审核|申请)|按程序|按规定|对.{2,40}的，")
 SHORT_CLAUSE = 200  # characters: a clause this short is quoted whole when a lookup is asked

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import jieba
 import numpy as np
 
+from rag.answer.citation import short_reference
 from rag.answer.facts import (
     FACT_NAMES,
     WHO_QUALIFIES,
@@ -32,13 +33,12 @@ from rag.answer.facts import (
 )
 from rag.answer.question import QuestionPart
 from rag.answer.terms import TermCheck, asked_terms, undistinguished_scope
-from rag.chunk import ClauseMeta
-from rag.citation import short_reference
-from rag.lexical import tokenize
-from rag.normalize import compact
-from rag.places import LEVEL_SUFFIX, Gazetteer, Place
-from rag.retrieve import NATIONAL_PREFIX, Hit, Retriever
-from rag.sentences import asked_columns, row_cells, table_caption, table_header
+from rag.documents.normalize import compact
+from rag.index.chunk import ClauseMeta
+from rag.index.lexical import tokenize
+from rag.index.sentences import asked_columns, row_cells, table_caption, table_header
+from rag.search.places import LEVEL_SUFFIX, Gazetteer, Place
+from rag.search.retrieve import NATIONAL_PREFIX, Hit, Retriever
 
 EVIDENCE_DEPTH = 3  # the gate reads this many top clauses of each part
 LEXICAL_WEIGHT = 0.3  # how much word overlap adds to a sentence's cosine when choosing evidence

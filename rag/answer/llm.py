@@ -14,11 +14,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from rag.citation import CITATION_MARK
+from rag.answer.citation import CITATION_MARK
 from rag.config import PROMPTS_DIR
-from rag.normalize import compact
-from rag.retrieve import Hit
-from rag.sentences import sentences
+from rag.documents.normalize import compact
+from rag.index.sentences import sentences
+from rag.search.retrieve import Hit
 
 FIGURE = re.compile(r"\d+(?:\.\d+)?(?:/\d+)?")
 

@@ -15,8 +15,8 @@ from functools import cache
 import jieba.posseg
 
 from rag.answer.facts import FACT_KINDS
-from rag.lexical import DOMAIN_WORDS
-from rag.normalize import compact
+from rag.documents.normalize import compact
+from rag.index.lexical import DOMAIN_WORDS
 
 MAX_QUESTION_CHARS = 500
 # a clause that asks something (Chinese interrogatives and question particles)

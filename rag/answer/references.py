@@ -13,10 +13,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rag.chunk import ClauseMeta
-from rag.normalize import compact
-from rag.parse.clauses import cn_to_int
-from rag.retrieve import (
+from rag.documents.clauses import cn_to_int
+from rag.documents.normalize import compact
+from rag.index.chunk import ClauseMeta
+from rag.search.retrieve import (
     CN_NUMERAL,
     NATIONAL_PREFIX,
     PATH_LEVEL,

@@ -19,8 +19,8 @@ from functools import cache
 import jieba.posseg
 
 from rag.answer.question import FRAME_NOUNS, INTERROGATIVE, LIGHT_VERBS, RURAL, URBAN
-from rag.normalize import compact
-from rag.retrieve import DOC_NUMBER_IN_QUERY, PATH_LEVEL, normalized_question
+from rag.documents.normalize import compact
+from rag.search.retrieve import DOC_NUMBER_IN_QUERY, PATH_LEVEL, normalized_question
 
 # parts of speech that name a thing asked about: nouns (not places or people's names: the gazetteer
 # decides places), verbal nouns, English; not jieba's 'j' (abbreviation), which it gives to 一共 as readily
