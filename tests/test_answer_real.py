@@ -224,3 +224,12 @@ def test_a_limit_on_a_duration_answers_how_long_and_one_quote_serves_both_parts(
 def test_sentences_left_out_of_a_quote_are_marked(real_pipeline):
     answer = real_pipeline.answerer.run("许政办〔2024〕4号第二十项是什么内容？")
     assert answer.answer.startswith("提升城市发展能级。……其中，坑槽修补等城区道路病害5月底前处置到位")
+
+
+def test_the_closest_clauses_list_a_long_clause_once_from_its_opening(real_pipeline):
+    answer = real_pipeline.answerer.run("道路运输条例第九十条规定了什么？")
+    lines = answer.answer.splitlines()
+    assert lines[0] == "文件库中没有《道路运输条例》。"
+    assert [line for line in lines if line.startswith("- 许政〔2020〕10号 二、（二）1.")] == [
+        "- 许政〔2020〕10号 二、（二）1.：1.提升道路畅通能力。加快城市路网建设。按照窄马路、密路网原则，进一步完善路网布局，"
+        "抓住交通基础设施的关键通道、关键节点…"]

@@ -98,6 +98,17 @@ class Citations:
         return len(self.items)
 
 
+def distinct_clauses(hits: list[Hit], cited: list[tuple] = ()) -> list[Hit]:
+    """One hit per clause not cited, in the order of its best-ranked chunk: two chunks of one long clause are
+    one clause to the reader, listed once, by its opening chunk when retrieved (a snippet from its start)."""
+    distinct: dict[tuple, Hit] = {}
+    for hit in hits:
+        key = clause_key(hit)
+        if key not in cited and (key not in distinct or hit.metadata.part < distinct[key].metadata.part):
+            distinct[key] = hit
+    return list(distinct.values())
+
+
 def clause_key(hit: Hit) -> tuple:
     meta = hit.metadata
     return meta.source, meta.doc_number, meta.doc_title, meta.clause_path, meta.version_date
@@ -127,7 +138,7 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
         answers.append(PartAnswer(evidence.part.text, status, direct, (number,), tuple(evidence.missing_terms),
                                   see_also, support, disagree, short_reference(main.hit.metadata)))
     first = next(e for e in parts if e.answered)
-    related = [h for h in first.hits if clause_key(h) not in citations.clauses][:2]
+    related = distinct_clauses(first.hits, citations.clauses)[:2]
     # conditions and 责任单位 belong to one clause: under answers from several they would seem to be everyone's
     one_clause = len({e.clauses[0].hit.chunk_id for e in parts if e.answered}) == 1
     details = _details(first, "".join(a.answer for a in answers)) if one_clause else []
@@ -147,14 +158,15 @@ def _disagrees(main: ClauseEvidence, other: ClauseEvidence) -> bool:
 
 
 def compose_refusal(question: str, evidence: PartEvidence) -> Composition:
-    return Composition([PartAnswer(question, NOT_FOUND, evidence.missing)], related=evidence.hits[:3],
+    return Composition([PartAnswer(question, NOT_FOUND, evidence.missing)], related=distinct_clauses(evidence.hits)[:3],
                        ask=_whom_to_ask(evidence.hits))
 
 
 def compose_absent(problems: list[str], hits: list[Hit], question: str) -> Composition:
     """A named document or clause the library does not hold: that first, then the closest clauses, marked
     as not being what was named."""
-    return Composition([PartAnswer(question, NOT_FOUND, "".join(dict.fromkeys(problems)))], related=hits[:3],
+    return Composition([PartAnswer(question, NOT_FOUND, "".join(dict.fromkeys(problems)))],
+                       related=distinct_clauses(hits)[:3],
                        problems=list(dict.fromkeys(problems)), ask=_whom_to_ask(hits))
 
 
