@@ -8,17 +8,20 @@ def lines(*parts: PartAnswer) -> list[str]:
     return render(Composition(list(parts))).split("\n依据：")[0].splitlines()
 
 
-def test_parts_answered_by_the_same_text_share_one_line():
+def test_parts_answered_by_the_same_text_share_one_line_numbered_only_beside_another():
     same = "照料护理标准分三档。"
     assert lines(PartAnswer("标准是多少？", ANSWERED, same, (1,)), PartAnswer("怎么定？", ANSWERED, same, (1,))) == [
-        "1、2. 照料护理标准分三档。 [1]"]
+        "照料护理标准分三档。 [1]"]
+    assert lines(PartAnswer("标准是多少？", ANSWERED, same, (1,)), PartAnswer("怎么定？", ANSWERED, same, (1,)),
+                 PartAnswer("谁负责？", ANSWERED, "责任单位：**市民政局**。", (2,))) == [
+        "1、2. 照料护理标准分三档。 [1]", "3. 责任单位：**市民政局**。 [2]"]
 
 
 def test_a_quote_shared_by_a_partly_and_an_answered_part_is_one_line_naming_what_is_missing():
     quote = "贷款综合成本进一步降低0.5个百分点。"
     assert lines(PartAnswer("贷款利率能降多少？", PARTLY, quote, (1,), ("利率",)),
                  PartAnswer("有没有贴息？", ANSWERED, quote, (1,))) == [
-        "1、2. ◐ 文件没有写“利率”；最接近的规定是：贷款综合成本进一步降低0.5个百分点。 [1]"]
+        "◐ 文件没有写“利率”；最接近的规定是：贷款综合成本进一步降低0.5个百分点。 [1]"]
 
 
 def test_two_parts_not_found_for_the_same_reason_are_each_named():

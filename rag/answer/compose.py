@@ -219,7 +219,8 @@ def _part_lines(parts: list[PartAnswer]) -> list[str]:
         part = replace(part, answer=_fullest(group),
                        missing_terms=tuple(dict.fromkeys(t for p in group for t in p.missing_terms)))
         text = _part_text(part)
-        prefix = f"{'、'.join(map(str, numbers))}. " if len(parts) > 1 else ""
+        # numbers tell lines apart: parts all answered by one line need none (「1、2.」 read as noise)
+        prefix = f"{'、'.join(map(str, numbers))}. " if len(groups) > 1 else ""
         lines.append(prefix + text)
         if part.disagree:  # both figures side by side, none chosen for the reader
             lines += [f"- {reference}：{text} [{number}]" for reference, text, number in part.see_also]
