@@ -59,9 +59,12 @@ def test_the_care_answer_and_the_dibao_refusal_with_the_real_model(real_pipeline
     assert "建议咨询：市民政局" in dibao.answer
 
 
-def _serve_and_ask(settings: Settings, question: str) -> tuple[dict, str, set[int]]:
-    """Start `rag serve`, ask once through the API, stop it: (result, its terminal output, its child processes)."""
+def _serve_and_ask(settings: Settings, question: str, complete: bool = False) -> tuple[dict, str, set[int]]:
+    """Start `rag serve`, ask once through the API, stop it: (result, its terminal output, its child processes).
+    complete: ask once a restart has read the complete index (it answers by keyword until then)."""
     with running_app(settings) as app:
+        if complete:
+            assert wait_for_line(app.log, "已读入完整索引，问答改用完整检索。")
         result = Client(app.url, verbose=False).predict(question, api_name="/ask")
         children = child_pids(app.process.pid)
         output = app.log.read_text()
@@ -85,7 +88,7 @@ def test_rag_serve_answers_at_once_builds_the_index_in_the_background_then_reuse
         assert "首次启动：先按关键词检索提供服务" in output, output
         first_children = child_pids(app.process.pid)
     assert first_children and all_exited(first_children)
-    result, output, children = _serve_and_ask(settings, "特困人员的照料护理标准是多少？")
+    result, output, children = _serve_and_ask(settings, "特困人员的照料护理标准是多少？", complete=True)
     assert result["answer"].startswith("照料护理标准依据特困人员生活自理能力")  # no keyword-only notice
     assert "首次启动" not in output, output
     assert children and all_exited(children)  # the model's child process goes with the app

@@ -228,3 +228,4 @@ class Restart:
             return
         self.model_loaded.wait()
         self.ready.set()
+        print("已读入完整索引，问答改用完整检索。", file=sys.stderr, flush=True)
