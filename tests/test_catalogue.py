@@ -10,6 +10,7 @@ from rag.documents.corpus import corpus_files
 from rag.documents.library import Library
 from rag.documents.read import parse_file
 from rag.index.chunk import chunk_document
+from rag.index.holdings import Holdings
 from tests.helpers import CORPUS
 
 REGULATIONS = Path(__file__).resolve().parent / "data" / "regulations"
@@ -21,9 +22,13 @@ def chunks_of(tmp_path: Path, *files: Path) -> list:
     return [chunk for f in files for d in library.recognise(f).documents for chunk in chunk_document(d)]
 
 
+def catalogue_of(chunks: list) -> Catalogue:
+    return Catalogue(Holdings.of({c.chunk_id: c for c in chunks}))
+
+
 @pytest.fixture
 def review_law(tmp_path) -> Catalogue:
-    return Catalogue(chunks_of(tmp_path, REGULATIONS / "行政复议法(2017-09-01).md",
+    return catalogue_of(chunks_of(tmp_path, REGULATIONS / "行政复议法(2017-09-01).md",
                                REGULATIONS / "行政复议法(2023-09-01).md"))
 
 
@@ -48,8 +53,8 @@ def test_a_long_clause_opens_whole(tmp_path):
                                                                                        first.metadata.order)),
                    key=lambda c: c.metadata.part)
     assert len(parts) == first.metadata.parts > 1
-    gazette = Catalogue(chunks)
-    assert gazette.clause(first.metadata.doc_number, first.metadata.clause_path) == first
+    gazette = catalogue_of(chunks)
+    assert gazette.clause(first.metadata.doc_number, first.metadata.clause_path).chunk_id == first.chunk_id
     assert gazette.full_text(first) == "\n".join(p.text for p in parts)
     assert parse_qs(clause_link(first.metadata)[1:]) == {"doc": [first.metadata.doc_number],
                                                          "clause": [first.metadata.clause_path]}
@@ -57,7 +62,7 @@ def test_a_long_clause_opens_whole(tmp_path):
 
 def test_newspaper_articles_are_told_apart_by_issue_and_unnumbered_text_by_position():
     # read with the corpus's manifest, which gives each page its issue
-    news = Catalogue([c for path in corpus_files(CORPUS) if path.parent.name == "news"
+    news = catalogue_of([c for path in corpus_files(CORPUS) if path.parent.name == "news"
                       for d in parse_file(path) for c in chunk_document(d)])
     keys = [e.key for e in news.entries()]
     assert len(keys) == len(set(keys)) == 15
@@ -75,11 +80,11 @@ def test_an_unknown_version_is_not_taken_for_the_latest(review_law):
 
 @pytest.mark.parametrize("search", ["许政办〔2024〕3号", "许政办[2024]3号", "许政办 [2024] 第3号", "許政辦〔2024〕3號"])
 def test_the_library_search_reads_a_number_as_the_chat_does(tmp_path, search):
-    gazette = Catalogue(chunks_of(tmp_path, CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt"))
+    gazette = catalogue_of(chunks_of(tmp_path, CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt"))
     assert [e.key for e in gazette.entries(search)] == ["许政办〔2024〕3号"]
 
 
 def test_a_traditional_issuer_prefix_finds_its_documents(tmp_path):
-    gazette = Catalogue(chunks_of(tmp_path, CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt"))
+    gazette = catalogue_of(chunks_of(tmp_path, CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt"))
     assert sorted(e.key for e in gazette.entries("許政辦")) == ["许政办〔2024〕3号", "许政办〔2024〕4号", "许政办〔2024〕5号"]
     assert [e.key for e in gazette.entries("社會救助")] == ["许政办〔2024〕3号"]

@@ -2,16 +2,15 @@
 
 from pathlib import Path
 
-from rag.app.catalogue import Catalogue
 from rag.documents.compare import ADDED, CHANGED, REMOVED, SAME, Article, Segment, compare_versions, marked
-from tests.test_catalogue import chunks_of
+from tests.test_catalogue import catalogue_of, chunks_of
 
 REGULATIONS = Path(__file__).resolve().parent / "data" / "regulations"
 ROAD = "中华人民共和国道路运输条例"
 
 
 def test_the_2023_amendment_of_the_road_transport_regulation_article_by_article(tmp_path):
-    roads = Catalogue(chunks_of(tmp_path, *(REGULATIONS / f"道路运输条例({d}).md" for d in ("2022-03-29", "2023-07-20"))))
+    roads = catalogue_of(chunks_of(tmp_path, *(REGULATIONS / f"道路运输条例({d}).md" for d in ("2022-03-29", "2023-07-20"))))
     assert roads.versions(ROAD) == [20220329, 20230720]
     comparison = compare_versions(roads.articles(ROAD, 20220329), roads.articles(ROAD, 20230720))
     assert [(c.change, c.old and c.old.path, c.new and c.new.path) for c in comparison.changes] == [

@@ -34,7 +34,7 @@ from rag.answer.question import (
     question_parts,
     resolve_follow_up,
 )
-from rag.answer.references import NamedReference, Shelf, missing_path, named_references
+from rag.answer.references import NamedReference, missing_path, named_references
 from rag.documents.model import EXPIRED, IN_FORCE
 from rag.documents.regulation import ARTICLE
 from rag.index.chunk import ClauseMeta
@@ -146,9 +146,9 @@ class Answerer:
         self.retriever = retriever
         self.k = k
         gazetteer = gazetteer or Gazetteer.load()
-        home = home_places([c.metadata for c in retriever.chunks.values()], gazetteer)
+        home = home_places(retriever.holdings.documents, gazetteer)
         self.evidence = EvidenceFinder(retriever, gazetteer, home)
-        self.shelf = Shelf.of(c.metadata for c in retriever.chunks.values())
+        self.shelf = retriever.holdings.shelf
         self.backend = LLMBackend(llm) if llm is not None else None
 
     def run(self, question: str, history: Sequence[Turn] = (), filters: SearchFilters | None = None) -> Answer:

@@ -121,7 +121,7 @@ class EvidenceFinder:
         self.gazetteer = gazetteer
         self.home = list(home)  # the places the corpus speaks for (its issuing bodies), with their parts
         self._document_places: dict[str, list[Place]] = {}
-        self.corpus_text = compact("\n".join(f"{c.metadata.doc_title}\n{c.text}" for c in retriever.chunks.values()))
+        self.corpus_text = retriever.holdings.text
         lexical = retriever.lexical
         self.terms = TermCheck(self.corpus_text,
                                lambda term: lexical.document_frequency.get(term, 0) / max(len(lexical.ids), 1),

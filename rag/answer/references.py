@@ -3,19 +3,17 @@ library before anything is searched.
 
 A help-desk worker asked about 「许政办〔2024〕7号」 first checks the shelf: if the library does not hold
 it, or the document has no part 「七、」, that is the first thing the person hears, never an answer taken
-from another document. What the library holds is read from the indexed chunks' metadata, so a document
-added later brings its own numbers, titles and clause paths.
+from another document. What the library holds is the generation's `Shelf` (rag.index.holdings).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rag.documents.clauses import cn_to_int
 from rag.documents.normalize import compact
-from rag.index.chunk import ClauseMeta
+from rag.index.holdings import TITLE_IN_BRACKETS, Shelf
 from rag.search.retrieve import (
     CN_NUMERAL,
     NATIONAL_PREFIX,
@@ -26,7 +24,6 @@ from rag.search.retrieve import (
     without_leading_words,
 )
 
-TITLE_IN_BRACKETS = re.compile(r"《([^《》]{2,60})》")
 # a law or rule named without 《》 but with an article after it (「道路运输条例第九十条」): Chinese legislation's
 # names end in these words, and the article makes the name a reference rather than a topic
 TITLE_BEFORE_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{2,30}}(?:条例|办法|规定|细则|规则|法))(?=第{CN_NUMERAL}条)")
@@ -36,7 +33,6 @@ NATIONAL_LAW = re.compile(rf"({NATIONAL_PREFIX}[\u4e00-\u9fff]{{2,30}}?(?:法|�
 ITEM = re.compile(rf"的?第(\d{{1,3}}|{CN_NUMERAL})(?:条|项|点)")
 NUMBERED = re.compile(r"(\d{1,3})\.$")
 MIN_TITLE = 4  # characters: 《法》《条例》 alone name no particular document
-TOP_LEVEL = re.compile(rf"{CN_NUMERAL}、")  # a document's first-level part: 一、 … 七、
 
 
 @dataclass(frozen=True)
@@ -57,56 +53,6 @@ class NamedReference:
     def scope(self) -> str:
         """The reference as the retriever reads it: the 文号 (or the library's whole title) and the path."""
         return f"{self.doc_number or f'《{self.doc_title}》'} {self.clause_path}".strip()
-
-
-@dataclass(frozen=True)
-class Shelf:
-    """What the library holds, from the index's chunk metadata: the 文号, titles, issues and the clause paths
-    of each document, in document order."""
-
-    paths: dict[str, tuple[str, ...]]  # 文号 or title → clause paths
-    titles: dict[str, str]  # 文号 → title
-    issues: frozenset[str]  # 《许昌市人民政府公报》2024年第2期, 《许昌日报》…: publications, not documents
-    outlines: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 文号 or title → its parts: 一、总体要求 …
-
-    @classmethod
-    def of(cls, metadatas: Iterable[ClauseMeta]) -> Shelf:
-        ordered = sorted(metadatas, key=lambda m: (m.doc_number or m.doc_title, m.order))
-        paths: dict[str, list[str]] = {}
-        titles: dict[str, str] = {}
-        issues: set[str] = set()
-        outlines: dict[str, list[str]] = {}
-        for meta in ordered:
-            # a first-level part is a chunk of its own or only the heading its sub-clauses sit under
-            part = (meta.clause_path + meta.title if meta.title and TOP_LEVEL.fullmatch(meta.clause_path)
-                    else meta.parents[0] if meta.parents and TOP_LEVEL.match(meta.parents[0]) else "")
-            if part:
-                outlines.setdefault(meta.doc_number or meta.doc_title, []).append(part)
-            for key in {meta.doc_number, meta.doc_title} - {""}:
-                paths.setdefault(key, [])
-                if meta.clause_path and meta.clause_path not in paths[key]:
-                    paths[key].append(meta.clause_path)
-            if meta.doc_number:
-                titles[meta.doc_number] = meta.doc_title
-            issues |= set(TITLE_IN_BRACKETS.findall(meta.issue))
-        return cls({k: tuple(v) for k, v in paths.items()}, titles, frozenset(issues),
-                   {k: tuple(dict.fromkeys(v)) for k, v in outlines.items()})
-
-    def outline(self, meta: ClauseMeta) -> tuple[str, ...]:
-        return self.outlines.get(meta.doc_number or meta.doc_title, ())
-
-    def title_for(self, written: str) -> str | None:
-        """The library's title that a 《…》 in a question names: the title itself, the title without
-        中华人民共和国, a part of it, or its abbreviation (the written characters in order within the title:
-        《低收入人口动态监测实施意见》)."""
-        name = compact(written).removeprefix(NATIONAL_PREFIX)
-        titles = [t for t in self.paths if t not in self.titles]  # titles, not 文号
-        for test in (lambda t: t.removeprefix(NATIONAL_PREFIX) == name, lambda t: name in t,
-                     lambda t: _in_order(name, t)):
-            matches = [t for t in titles if test(t)]
-            if matches:
-                return min(matches, key=len)
-        return None
 
 
 def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
@@ -188,13 +134,3 @@ def missing_path(name: str, path: str, paths: tuple[str, ...]) -> str:
         return f"{where}没有“{missing}”。"
     span = siblings[0] if len(siblings) == 1 else f"{siblings[0]}至{siblings[-1]}"
     return f"{where}没有“{missing}”（{'该部分' if held else '该文件'}只有{span}）。"
-
-
-def _in_order(short: str, long: str) -> bool:
-    """Whether every character of short occurs in long, in order (an abbreviation)."""
-    position = 0
-    for char in short:
-        position = long.find(char, position) + 1
-        if not position:
-            return False
-    return True

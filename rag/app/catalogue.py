@@ -10,7 +10,7 @@ Chunk ids change when a text changes; these do not. A comparison of two versions
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -19,6 +19,7 @@ from rag.answer.question import to_simplified
 from rag.documents.compare import Article
 from rag.documents.normalize import compact
 from rag.index.chunk import Chunk, ClauseMeta
+from rag.index.holdings import Holdings
 from rag.search.retrieve import normalized_question
 
 
@@ -70,12 +71,14 @@ def comparison_link(key: str, old: int, new: int, clause: str = "") -> str:
 
 
 class Catalogue:
-    """The indexed chunks grouped into documents; built from the retriever's chunks (statuses annotated)."""
+    """A generation's chunks grouped into documents, and the page's filter lists (its `Holdings`)."""
 
-    def __init__(self, chunks: Iterable[Chunk]):
+    def __init__(self, holdings: Holdings):
+        self.numbered_documents = holdings.numbered_documents  # 「许政办〔2024〕3号 标题」
+        self.years = holdings.years
         self._clauses: dict[tuple[str, int | None], list[Chunk]] = {}  # each clause's first part, in order
         self._parts: dict[tuple[str, int | None, int], list[Chunk]] = {}  # a long clause's parts, in order
-        for chunk in chunks:
+        for chunk in holdings.chunks.values():
             meta = chunk.metadata
             document = (document_key(meta), meta.version_date)
             self._parts.setdefault((*document, meta.order), []).append(chunk)
@@ -88,10 +91,6 @@ class Catalogue:
         self._versions: dict[str, int] = {}
         for key, _version in self._clauses:
             self._versions[key] = self._versions.get(key, 0) + 1
-        metas = [clauses[0].metadata for clauses in self._clauses.values()]
-        # the page's filter lists: documents with a 文号 (「许政办〔2024〕3号 标题」) and the years they speak of
-        self.numbered_documents = sorted({f"{m.doc_number} {m.doc_title}" for m in metas if m.doc_number})
-        self.years = sorted({c.metadata.year for parts in self._parts.values() for c in parts if c.metadata.year})
 
     def entries(self, search: str = "") -> list[DocumentEntry]:
         """Every document, newest first, narrowed to those a search names."""
@@ -135,15 +134,15 @@ class Catalogue:
 
 
 class CurrentCatalogue:
-    """The catalogue of the generation live now (`chunks`: its chunks, read on each call), built once per
+    """The catalogue of the generation live now (`holdings`: its holdings, read on each call), built once per
     generation rather than on every keystroke or request; shared by the page and the JSON API."""
 
-    def __init__(self, chunks: Callable[[], Mapping[object, Chunk]]):
-        self.chunks = chunks
-        self.built: tuple[Mapping[object, Chunk], Catalogue] | None = None
+    def __init__(self, holdings: Callable[[], Holdings]):
+        self.holdings = holdings
+        self.built: tuple[Holdings, Catalogue] | None = None
 
     def __call__(self) -> Catalogue:
-        chunks = self.chunks()
-        if self.built is None or self.built[0] is not chunks:
-            self.built = (chunks, Catalogue(chunks.values()))
+        holdings = self.holdings()
+        if self.built is None or self.built[0] is not holdings:
+            self.built = (holdings, Catalogue(holdings))
         return self.built[1]

@@ -20,6 +20,7 @@ from rag.config import Settings
 from rag.index.chunk import Chunk
 from rag.index.chunkfile import load_chunks, save_chunks
 from rag.index.embed import Embedder, EmbeddingCache, model_embedder
+from rag.index.holdings import Holdings
 from rag.index.ingest import Indexer, IngestReport, ProgressFactory, damage_notices, lexical_dir
 from rag.index.lexical import LexicalIndex, init_jieba
 from rag.index.sentences import SentenceIndex
@@ -119,7 +120,7 @@ class Pipeline:
             vocabulary.save(folder)
         for notice in notices:  # said once the files are rebuilt
             LOG.warning(notice)
-        return Retriever(self.store, self.embedder, lexical, chunks, sentences, vocabulary=vocabulary)
+        return Retriever(self.store, self.embedder, lexical, Holdings.of(chunks), sentences, vocabulary=vocabulary)
 
     def current_answerer(self) -> Answerer:
         """The answerer over the generation that is live now: an index published by `rag ingest` or
@@ -174,15 +175,15 @@ class Pipeline:
             self._interim = (None, answerer, ready)
 
     def _keyword_answerer(self, store: ChromaStore | None, chunks: list[Chunk], lexical: LexicalIndex) -> Answerer:
-        retriever = Retriever(store, self.embedder, lexical, {c.chunk_id: c for c in chunks},
+        retriever = Retriever(store, self.embedder, lexical, Holdings.of({c.chunk_id: c for c in chunks}),
                               SentenceIndex.without_vectors(chunks), semantic=False)
         return self._answerer(retriever)
 
     @cached_property
     def catalogue(self) -> CurrentCatalogue:
-        """The library as the page and the API show it (documents, versions, filter lists), derived once per
-        generation from the live one's chunks (rag.app.catalogue)."""
-        return CurrentCatalogue(lambda: self.current_answerer().retriever.chunks)
+        """The library as the page and the API show it (documents, versions, filter lists), grouped once per
+        generation from the live one's holdings (rag.app.catalogue)."""
+        return CurrentCatalogue(lambda: self.current_answerer().retriever.holdings)
 
     @cached_property
     def answerer(self) -> Answerer:

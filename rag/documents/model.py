@@ -13,6 +13,8 @@ PENDING = "尚未施行"
 EXPIRED = "已到期"  # the period it gives itself (有效期至…, （2020—2022年） in its title) has run out
 NO_VALIDITY = ""  # a newspaper article reports on policies: in force or not does not apply to it
 IN_FORCE = (CURRENT, NO_VALIDITY)  # what `--current` keeps: nothing superseded, expired or still to come
+# how a national law's title begins; people often leave it out (行政复议法)
+NATIONAL_PREFIX = "中华人民共和国"
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,14 @@ import jieba.posseg
 import numpy as np
 
 from rag.documents.clauses import CN_NUMERAL
-from rag.documents.model import IN_FORCE
+from rag.documents.model import IN_FORCE, NATIONAL_PREFIX
 from rag.documents.normalize import compact, normalize_doc_number
-from rag.index.chunk import Chunk, ClauseMeta
+from rag.index.chunk import ClauseMeta
 from rag.index.embed import Embedder
+from rag.index.holdings import Holdings
 from rag.index.lexical import LexicalIndex
 from rag.index.sentences import SentenceIndex
 from rag.index.store import ChromaStore
-from rag.index.versions import VersionTable
 from rag.index.vocabulary import Vocabulary
 
 RRF_K = 60
@@ -33,7 +33,6 @@ LEXICAL_WEIGHT = 1.0
 SENTENCE_WEIGHT = 1.0
 CANDIDATES = 50
 DOC_NUMBER_IN_QUERY = re.compile(r"[\u4e00-\u9fff]{1,8}〔\d{4}〕\d{1,4}号")
-NATIONAL_PREFIX = "中华人民共和国"
 MIN_TITLE_FORM = 4  # characters: shorter "titles" (法, 条例) name no particular document
 # a year or version said together with the title: 「2017年的行政复议法」「2019年版《…条例》」
 TITLE_YEAR = r"(?:(?:19|20)\d{2}\s*年(?:版|修订|修正)?的?)?"
@@ -154,10 +153,9 @@ def mentioned_clause_path(question: str, reference: str) -> str:
 
 class Retriever:
     def __init__(self, store: ChromaStore | None, embedder: Embedder, lexical: LexicalIndex,
-                 chunks: dict[str, Chunk], sentences: SentenceIndex, dense_weight: float = DENSE_WEIGHT,
+                 holdings: Holdings, sentences: SentenceIndex, dense_weight: float = DENSE_WEIGHT,
                  lexical_weight: float = LEXICAL_WEIGHT, sentence_weight: float = SENTENCE_WEIGHT,
-                 versions: VersionTable | None = None, vocabulary: Vocabulary | None = None,
-                 semantic: bool = True):
+                 vocabulary: Vocabulary | None = None, semantic: bool = True):
         self.vocabulary = vocabulary  # the documents' words with vectors; None: own words are not matched
         # False: no vectors exist yet (the app's first start, while they are computed), or a restart's store and
         # model are still loading: BM25 alone, and neither the embedder nor the store (None then) is asked
@@ -170,22 +168,18 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
-        if versions is None:  # worked out once per index and written into the chunks' metadata
-            versions = VersionTable.build(chunks.values())
-            chunks = versions.annotate(chunks)
-        self.chunks = chunks
-        self.known_doc_numbers = {c.metadata.doc_number for c in chunks.values()}
-        self.titles = title_forms(sorted({c.metadata.doc_title for c in chunks.values()
-                                          if c.metadata.kind != "newspaper"}))
+        self.holdings = holdings
+        self.chunks = holdings.chunks
+        self.versions = holdings.versions
+        self.titles = title_forms(holdings.titles)
         forms = "|".join(re.escape(f) for f in sorted(self.titles, key=len, reverse=True))
         self._title_in_query = re.compile(rf"{TITLE_YEAR}《?({forms})》?") if forms else None
-        self.versions = versions
 
     def search(self, question: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]:
         filters = filters or SearchFilters()
         clause_path = ""
         named = mentioned_doc_number(question)
-        if named in self.known_doc_numbers and not filters.doc_number:
+        if named in self.holdings.doc_numbers and not filters.doc_number:
             filters = replace(filters, doc_number=named)
             clause_path = mentioned_clause_path(question, named)
         title = self.mentioned_title(question)
@@ -246,8 +240,8 @@ class Retriever:
 
     def with_weights(self, dense: float, lexical: float, sentence: float) -> Retriever:
         """The same index fused with other weights (baselines, calibration); question vectors shared."""
-        other = Retriever(self.store, self.embedder, self.lexical, self.chunks, self.sentences,
-                          dense_weight=dense, lexical_weight=lexical, sentence_weight=sentence, versions=self.versions,
+        other = Retriever(self.store, self.embedder, self.lexical, self.holdings, self.sentences,
+                          dense_weight=dense, lexical_weight=lexical, sentence_weight=sentence,
                           vocabulary=self.vocabulary, semantic=self.semantic)
         other._query_vectors = self._query_vectors
         return other

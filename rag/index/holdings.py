@@ -1,0 +1,115 @@
+"""What one generation of the index holds, worked out once when the generation is read: its chunks (with
+each version's status), the version table, the documents (文号, titles, clause paths, parts), the years and the
+library's whole text. Search, the answerer and the page's catalogue all read this one value.
+
+Everything comes from the chunks' own metadata, so a document added later brings its numbers, titles and
+clause paths with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from rag.documents.clauses import CN_NUMERAL
+from rag.documents.model import NATIONAL_PREFIX
+from rag.documents.normalize import compact
+from rag.index.chunk import Chunk, ClauseMeta
+from rag.index.versions import VersionTable
+
+TITLE_IN_BRACKETS = re.compile(r"《([^《》]{2,60})》")
+TOP_LEVEL = re.compile(rf"{CN_NUMERAL}、")  # a document's first-level part: 一、 … 七、
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """The documents as a help-desk worker finds them on the shelf: the 文号, titles, issues and the clause paths
+    of each document, in document order."""
+
+    paths: dict[str, tuple[str, ...]]  # 文号 or title → clause paths
+    titles: dict[str, str]  # 文号 → title
+    issues: frozenset[str]  # 《许昌市人民政府公报》2024年第2期, 《许昌日报》…: publications, not documents
+    outlines: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 文号 or title → its parts: 一、总体要求 …
+
+    @classmethod
+    def of(cls, metadatas: Iterable[ClauseMeta]) -> Shelf:
+        ordered = sorted(metadatas, key=lambda m: (m.doc_number or m.doc_title, m.order))
+        paths: dict[str, list[str]] = {}
+        titles: dict[str, str] = {}
+        issues: set[str] = set()
+        outlines: dict[str, list[str]] = {}
+        for meta in ordered:
+            # a first-level part is a chunk of its own or only the heading its sub-clauses sit under
+            part = (meta.clause_path + meta.title if meta.title and TOP_LEVEL.fullmatch(meta.clause_path)
+                    else meta.parents[0] if meta.parents and TOP_LEVEL.match(meta.parents[0]) else "")
+            if part:
+                outlines.setdefault(meta.doc_number or meta.doc_title, []).append(part)
+            for key in {meta.doc_number, meta.doc_title} - {""}:
+                paths.setdefault(key, [])
+                if meta.clause_path and meta.clause_path not in paths[key]:
+                    paths[key].append(meta.clause_path)
+            if meta.doc_number:
+                titles[meta.doc_number] = meta.doc_title
+            issues |= set(TITLE_IN_BRACKETS.findall(meta.issue))
+        return cls({k: tuple(v) for k, v in paths.items()}, titles, frozenset(issues),
+                   {k: tuple(dict.fromkeys(v)) for k, v in outlines.items()})
+
+    def outline(self, meta: ClauseMeta) -> tuple[str, ...]:
+        return self.outlines.get(meta.doc_number or meta.doc_title, ())
+
+    def title_for(self, written: str) -> str | None:
+        """The library's title that a 《…》 in a question names: the title itself, the title without
+        中华人民共和国, a part of it, or its abbreviation (the written characters in order within the title:
+        《低收入人口动态监测实施意见》)."""
+        name = compact(written).removeprefix(NATIONAL_PREFIX)
+        titles = [t for t in self.paths if t not in self.titles]  # titles, not 文号
+        for test in (lambda t: t.removeprefix(NATIONAL_PREFIX) == name, lambda t: name in t,
+                     lambda t: _in_order(name, t)):
+            matches = [t for t in titles if test(t)]
+            if matches:
+                return min(matches, key=len)
+        return None
+
+
+@dataclass(frozen=True)
+class Holdings:
+    chunks: dict[str, Chunk]  # chunk id → chunk, each with its version's status (VersionTable.annotate)
+    versions: VersionTable
+    shelf: Shelf
+    documents: tuple[ClauseMeta, ...]  # each document's (each version's) first clause, in chunk order
+    doc_numbers: frozenset[str]
+    titles: tuple[str, ...]  # the titles a question can name: every document's but a newspaper article's
+    text: str  # every title and clause, compacted: whether the library uses a word at all
+    years: tuple[int, ...]  # the years the clauses speak of: the page's year filter
+    numbered_documents: tuple[str, ...]  # 「许政办〔2024〕3号 标题」: the page's document filter
+
+    @classmethod
+    def of(cls, chunks: Mapping[str, Chunk]) -> Holdings:
+        versions = VersionTable.build(chunks.values())
+        chunks = versions.annotate(chunks)  # a version's status depends on the others: worked out at load
+        metas = [c.metadata for c in chunks.values()]
+        documents: dict[tuple[str, str, str, int], ClauseMeta] = {}
+        for meta in metas:
+            documents.setdefault((meta.doc_number, meta.doc_title, meta.issue, meta.date), meta)
+        return cls(
+            chunks=dict(chunks),
+            versions=versions,
+            shelf=Shelf.of(metas),
+            documents=tuple(documents.values()),
+            doc_numbers=frozenset(m.doc_number for m in metas),
+            titles=tuple(sorted({m.doc_title for m in metas if m.kind != "newspaper"})),
+            text=compact("\n".join(f"{c.metadata.doc_title}\n{c.text}" for c in chunks.values())),
+            years=tuple(sorted({m.year for m in metas if m.year})),
+            numbered_documents=tuple(sorted({f"{m.doc_number} {m.doc_title}" for m in metas if m.doc_number})),
+        )
+
+
+def _in_order(short: str, long: str) -> bool:
+    """Whether every character of short occurs in long, in order (an abbreviation)."""
+    position = 0
+    for char in short:
+        position = long.find(char, position) + 1
+        if not position:
+            return False
+    return True
