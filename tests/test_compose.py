@@ -62,3 +62,17 @@ def test_a_title_sentence_is_never_the_whole_first_line():
     text = "最低生活保障边缘家庭成员。" + "不符合最低生活保障、特困条件，家庭人均收入低于当地最低生活保障标准1.5倍的人口。" * 2
     direct, rest = first_line(text)
     assert direct.startswith("最低生活保障边缘家庭成员。不符合") and rest
+
+
+def test_the_first_line_never_opens_with_the_mark_of_left_out_sentences():
+    """「开展汽车以旧换新。……积极探索低速电动车…」 asked about 三轮电动车: the answer leads with its sentence, and
+    the mark goes where the gap now is, between the sentences left below."""
+    before = "开展汽车以旧换新。鼓励汽车生产企业、销售企业开展促销活动，并与开展汽车置换业务的企业加强合作。"
+    asked = "积极探索低速电动车（含二、三、四轮）规范管理和**以旧换新**。"
+    after = ("依法依规淘汰符合强制报废标准的老旧汽车，严格执行机动车强制报废标准规定和车辆安全环保检验标准，"
+             "全面实施重型车国六排放标准，加快淘汰采用稀薄燃烧技术的燃气货车。")
+    direct, rest = first_line(f"{before}……{asked}{after}")
+    assert direct == asked
+    assert rest == f"{before}……{after}"
+    direct, rest = first_line(f"{before}……{asked}")
+    assert (direct, rest) == (asked, before)

@@ -261,6 +261,7 @@ def _part_text(part: PartAnswer) -> str:
 
 
 FIRST_LINE_CHARS = 80  # about four lines on a 390 px phone: the direct answer fits its first screen
+GAP = "……"  # where a quote leaves sentences of the clause out
 MIN_FIRST_LINE_CHARS = 24  # shorter is a title or a fragment, not an answer
 
 
@@ -283,7 +284,12 @@ def first_line(text: str, best: str = "") -> tuple[str, str]:
     while end < len(sentences) and (len("".join(sentences[start:end])) < MIN_FIRST_LINE_CHARS
                                     or len("".join(sentences[start:end + 1])) <= FIRST_LINE_CHARS):
         end += 1
-    return "".join(sentences[start:end]), "".join(sentences[:start] + sentences[end:])
+    direct, before, after = "".join(sentences[start:end]), sentences[:start], sentences[end:]
+    if direct.startswith(GAP):  # the mark of sentences left out stands between the two it separates, not first
+        direct = direct.removeprefix(GAP)
+        if before and after and not after[0].startswith(GAP):
+            after = [GAP + after[0], *after[1:]]
+    return direct, "".join(before + after)
 
 
 def _tidy(line: str) -> str:
@@ -342,7 +348,7 @@ def _joined(clause: ClauseEvidence, kinds: tuple[str, ...] = (), question: str =
             continue
         at = clause.hit.text.find(sentence.text, end or 0)
         if shown and end is not None and at > end and re.search(r"[\u4e00-\u9fff\d]", clause.hit.text[end:at]):
-            shown.append("……")  # sentences left out between two quoted ones: the reader sees the gap
+            shown.append(GAP)  # sentences left out between two quoted ones: the reader sees the gap
         end = at + len(sentence.text) if at >= 0 else None
         if "\t" in sentence.text and header:
             shown.append(table_cell(header, sentence.text, units, question) + "；")
