@@ -191,3 +191,14 @@ def test_documents_in_force_that_state_different_figures_are_shown_together(tmp_
         "- 许政〔2025〕2号 一、：困难家庭冬季取暖补贴标准为每户**602元**。"]
     assert sorted(line.rsplit(" ", 1)[1] for line in lines[1:]) == ["[1]", "[2]"]
     assert answer.parts[0].disagree
+
+
+@pytest.mark.parametrize(("question", "ask"), [
+    ("民政局的咨询电话是多少？", "建议咨询：市民政局。"),
+    ("市财政局和民政局的办公地址在哪？", "建议咨询：市财政局、市民政局。"),
+])
+def test_a_refusal_sends_the_person_to_the_department_the_question_names(answerer, question, ask):
+    """Not to the units of whatever clauses came closest (a 司法救助 clause's 法院 and 检察院)."""
+    answer = answerer.run(question)
+    assert answer.refused
+    assert ask in answer.answer.splitlines()

@@ -76,3 +76,14 @@ def test_the_first_line_never_opens_with_the_mark_of_left_out_sentences():
     assert rest == f"{before}……{after}"
     direct, rest = first_line(f"{before}……{asked}")
     assert (direct, rest) == (asked, before)
+
+
+def test_a_sentence_two_parts_quote_from_one_clause_is_printed_once():
+    """「小微企业贷款难？有风险补偿资金吗？」: both parts quote 许政〔2020〕8号 三、（三）2., each with the clause's
+    rest below its own line; what the first part's lines printed is not printed under the second."""
+    terms = "严禁发放贷款时附加不合理条件，以克扣放款数额、以贷转存等行为变相抬升小微企业融资成本。"
+    credit = "进一步提高小微企业贷款中的信用贷款、续贷和中长期贷款的比例。"
+    fund = "市级设立**5000万元**风险补偿资金，对担保机构对企业贷款担保净损失进行补偿。"
+    assert lines(PartAnswer("小微企业贷款难？", ANSWERED, credit, (1,), support=f"贷款综合成本进一步降低。……{terms}"),
+                 PartAnswer("有风险补偿资金吗？", ANSWERED, fund, (1,), support=f"{credit}{terms}")) == [
+        f"1. {credit} [1]", f"贷款综合成本进一步降低。……{terms}", f"2. {fund} [1]"]

@@ -23,6 +23,8 @@ from rag.answer.compose import (
 from rag.answer.evidence import EvidenceFinder, PartEvidence
 from rag.answer.llm import LLMBackend, ReplyCutOff, verify
 from rag.answer.question import (
+    RURAL,
+    URBAN,
     BadQuestion,
     QuestionPart,
     asks_only_scope,
@@ -222,7 +224,8 @@ class Answerer:
             return hits_by_query[part.query]
 
         # 「那农村的呢？」 asks the question before for the countryside: its clause says whether the rule differs
-        again = self._previous_clause(history, filters) if context and asks_only_scope(cleaned.text) else None
+        again = (self._previous_clause(history, filters, cleaned.text) if context and asks_only_scope(cleaned.text)
+                 else None)
         parts: list[PartEvidence] = []
         for index, part in enumerate(self._scoped(question_parts(cleaned.text, context), references)):
             hits = search(part)
@@ -255,13 +258,19 @@ class Answerer:
         hit = evidence.clauses[0].hit
         return () if hit.metadata.clause_path or not ANNOUNCES.search(hit.text) else self.shelf.outline(hit.metadata)
 
-    def _previous_clause(self, history: Sequence[Turn], filters: SearchFilters | None) -> Hit | None:
+    def _previous_clause(self, history: Sequence[Turn], filters: SearchFilters | None, scope: str) -> Hit | None:
         """The clause that answered the last turn, as the only place to answer from (named); none when that
-        clause left out an asked term (it was the closest, not the answer)."""
+        clause left out an asked term (it was the closest, not the answer). Of the clauses that answer (the
+        first and its 另见), the first that names the scope asked about (「那农村的呢？」: 农村): the rule the
+        documents give for it, rather than 「not distinguished」 said of a clause that does not speak of it."""
         previous = self.plan(history[-1].question, history[:-1], filters)
         answered = (next((p for p in previous.parts if p.answered and not p.missing_terms), None)
                     if isinstance(previous, Plan) else None)
-        return replace(answered.clauses[0].hit, named=True) if answered is not None else None
+        if answered is None:
+            return None
+        asked = [w for w in (*URBAN, *RURAL) if w in scope]
+        naming = (c.hit for c in answered.clauses if any(w in c.hit.text for w in asked))
+        return replace(next(naming, answered.clauses[0].hit), named=True)
 
     def references(self, question: str) -> list[NamedReference]:
         """The 文号, titles and clause paths the question names, checked against the library; a title named
@@ -293,7 +302,7 @@ class Answerer:
 
     def _extractive(self, plan: Plan) -> Answer:
         if not any(p.answered for p in plan.parts):
-            composition = compose_refusal(plan.text, plan.parts[0])
+            composition = compose_refusal(plan.text, plan.parts[0], self.retriever.holdings.units_named(plan.text))
         else:
             composition = compose_answer(plan.parts)
             # what the parts quote, with their supporting sentences: a note never repeats a quoted sentence

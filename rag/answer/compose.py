@@ -157,9 +157,11 @@ def _disagrees(main: ClauseEvidence, other: ClauseEvidence) -> bool:
     return all(stated) and stated[0] != stated[1]
 
 
-def compose_refusal(question: str, evidence: PartEvidence) -> Composition:
+def compose_refusal(question: str, evidence: PartEvidence, named_units: list[str]) -> Composition:
+    """named_units: the departments the question itself names, the ones to ask (「民政局的咨询电话」)."""
+    ask = f"建议咨询：{'、'.join(named_units)}。" if named_units else _whom_to_ask(evidence.hits)
     return Composition([PartAnswer(question, NOT_FOUND, evidence.missing)], related=distinct_clauses(evidence.hits)[:3],
-                       ask=_whom_to_ask(evidence.hits))
+                       ask=ask)
 
 
 def compose_absent(problems: list[str], hits: list[Hit], question: str) -> Composition:
@@ -212,6 +214,7 @@ def _part_lines(parts: list[PartAnswer]) -> list[str]:
         else:
             same.append(index)
     lines = []
+    shown: set[str] = set()  # every sentence printed so far: one clause answering two parts is quoted once
     for numbers in groups:
         group = [parts[n - 1] for n in numbers]
         # one of them leaves out an asked term: the shared line says so, naming every term left out
@@ -219,17 +222,31 @@ def _part_lines(parts: list[PartAnswer]) -> list[str]:
         part = replace(part, answer=_fullest(group),
                        missing_terms=tuple(dict.fromkeys(t for p in group for t in p.missing_terms)))
         text = _part_text(part)
+        _unshown(part.answer, shown)
         # numbers tell lines apart: parts all answered by one line need none (「1、2.」 read as noise)
         prefix = f"{'、'.join(map(str, numbers))}. " if len(groups) > 1 else ""
         lines.append(prefix + text)
         if part.disagree:  # both figures side by side, none chosen for the reader
             lines += [f"- {reference}：{text} [{number}]" for reference, text, number in part.see_also]
             continue
-        lines += [part.support] if part.support else []
+        support = _unshown(part.support, shown)
+        lines += [support] if support else []
         # more of the same clause (indexed in another chunk) goes on under it; another clause is 另见
         lines += [f"{text} [{number}]" if number in part.citations else f"另见{reference}：{text} [{number}]"
-                  for reference, text, number in part.see_also]
+                  for reference, quote, number in part.see_also if (text := _unshown(quote, shown))]
     return lines
+
+
+def _unshown(text: str, shown: set[str]) -> str:
+    """The sentences of text not in shown, which then holds them too. A sentence's mark of a gap before it
+    (「……」) goes with it."""
+    kept = []
+    for sentence in re.split(r"(?<=[。！？])", text):
+        key = compact(sentence.replace("**", "").removeprefix(GAP))
+        if key and key not in shown:
+            shown.add(key)
+            kept.append(sentence)
+    return "".join(kept)
 
 
 def _same_quote(shown: PartAnswer, part: PartAnswer) -> bool:
