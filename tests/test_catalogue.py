@@ -88,3 +88,25 @@ def test_a_traditional_issuer_prefix_finds_its_documents(tmp_path):
     gazette = catalogue_of(chunks_of(tmp_path, CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt"))
     assert sorted(e.key for e in gazette.entries("許政辦")) == ["许政办〔2024〕3号", "许政办〔2024〕4号", "许政办〔2024〕5号"]
     assert [e.key for e in gazette.entries("社會救助")] == ["许政办〔2024〕3号"]
+
+
+def test_the_library_list_names_a_newspaper_article_once_and_an_opened_clause_has_no_link_to_itself(tmp_path):
+    from rag.app.webui import library_document, library_list
+
+    news = catalogue_of([c for path in corpus_files(CORPUS) if path.parent.name == "news"
+                         for d in parse_file(path) for c in chunk_document(d)])
+    listing = library_list(news, "富森生物")
+    assert listing.count("富森生物公司年产9000吨核糖类产品项目") == 1
+    assert "报纸版面 · 《许昌日报》2023年8月 头版 · 未印日期 · 1 条" in listing
+    gazette = catalogue_of(chunks_of(tmp_path, CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt"))
+    assert "（许政办〔2024〕3号）" in library_list(gazette, "许政办〔2024〕3号")
+    opened = library_document(gazette, "许政办〔2024〕3号", "四、（四）1.")
+    assert "id='opened-clause'" in opened and "在文件库中打开此条" not in opened
+
+
+def test_the_document_filter_lists_numbers_in_number_order(tmp_path):
+    gazette = catalogue_of(chunks_of(tmp_path, CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt"))
+    numbers = [d.split(" ", 1)[0] for d in gazette.numbered_documents]
+    assert numbers == ["许政〔2024〕8号", "许政〔2024〕9号", "许政〔2024〕10号", "许政〔2024〕11号", "许政〔2024〕12号",
+                       "许政〔2024〕13号", "许政〔2024〕14号", "许政〔2024〕15号", "许政办〔2024〕3号", "许政办〔2024〕4号",
+                       "许政办〔2024〕5号"]

@@ -155,9 +155,10 @@ def _format_date(value: int) -> str:
     return f"{text[:4]}年{int(text[4:6])}月{int(text[6:])}日" if value else "未印日期"
 
 
-def clause_card(hit: Hit | Chunk, quote: str = "", text: str = "") -> str:
+def clause_card(hit: Hit | Chunk, quote: str = "", text: str = "", linked: bool = True) -> str:
     """A clause as it opens under an answer or in the library: the quoted sentence, where the clause sits,
-    its text, and its stable link (opened in a new tab, so a conversation is never lost)."""
+    its text, and (linked: under an answer) its stable link, opened in a new tab so a conversation is never
+    lost; in the library the page is that link already."""
     meta = hit.metadata
     text = html.escape(text or hit.text)
     if quote:
@@ -167,7 +168,8 @@ def clause_card(hit: Hit | Chunk, quote: str = "", text: str = "") -> str:
     return (f"<div class='source-card'>{quote_line}<div class='crumb'>{html.escape(meta.breadcrumb)}</div>"
             f"<div class='meta'>{html.escape(Citation.from_hit(hit, '').display())} · {_format_date(meta.date)}</div>"
             f"{units}<div class='clause'>{text}</div>"
-            f"<div class='meta'><a href='{html.escape(clause_link(meta))}' target='_blank'>在文件库中打开此条</a></div></div>")
+            + (f"<div class='meta'><a href='{html.escape(clause_link(meta))}' target='_blank'>在文件库中打开此条</a></div>"
+               if linked else "") + "</div>")
 
 
 def _folded(title: str, content: str) -> dict:
@@ -252,7 +254,8 @@ def library_list(catalogue: Catalogue, search: str = "") -> str:
     items = []
     for entry in entries:
         query = {"doc": entry.key, **({"version": str(entry.version)} if entry.version else {})}
-        number = f"（{html.escape(entry.key)}）" if entry.key != entry.title else ""
+        # a newspaper article's key is its issue and title, both on the line already
+        number = f"（{html.escape(entry.key)}）" if entry.key != entry.title and entry.kind != "newspaper" else ""
         version = f"（{_format_date(entry.version)}版）" if entry.version else ""
         facts = [KIND_NAMES.get(entry.kind, entry.kind), entry.issue, _format_date(entry.date) + version, entry.status,
                  f"{entry.clauses} 条"]
@@ -275,7 +278,7 @@ def library_document(catalogue: Catalogue, key: str, clause_path: str = "", vers
         version = None
     clause = catalogue.clause(key, clause_path, version) if clause_path else None
     if clause:
-        opened += f"<div id='opened-clause' class='opened'>{clause_card(clause, text=catalogue.full_text(clause))}</div>"
+        opened += f"<div id='opened-clause' class='opened'>{clause_card(clause, text=catalogue.full_text(clause), linked=False)}</div>"
     elif clause_path:
         opened += f"<p class='notice'>该文件中没有条款“{html.escape(clause_path)}”。</p>"
     lines = []
