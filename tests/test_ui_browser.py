@@ -387,3 +387,14 @@ def test_an_uploaded_docx_is_previewed_then_published_and_answers(browser, staff
     answer = Client(staff_app[0], verbose=False).predict("丽水市养犬需要办理登记吗？", api_name="/ask")
     assert all(c["doc_title"] != "丽水市城市养犬管理规定" for c in answer["citations"])
     page.close()
+
+
+def test_the_screen_reader_status_line_speaks_chinese(page):
+    """Gradio's status line announces a finished answer with a key its Chinese strings lack (common.complete)."""
+    page.evaluate("""() => { window.announced = [];
+        new MutationObserver(() => document.querySelectorAll('[role=status]').forEach(n => {
+            const said = n.textContent.trim(); if (said) window.announced.push(said); }))
+          .observe(document.body, {childList: true, subtree: true, characterData: true}); }""")
+    ask(page, "特困人员的照料护理标准是多少？", "1/10")
+    page.wait_for_function("() => window.announced.includes('已完成')", timeout=60_000)
+    assert not [said for said in page.evaluate("window.announced") if "common." in said]

@@ -62,10 +62,13 @@ CSS = """
 /* a long 文号 line or URL wraps instead of widening a phone's page */
 #chat .message, .source-card, .tree, .library, .changes {overflow-wrap:anywhere}
 """
-# Gradio's frontend says a few things in English only (its full-queue notice is hard-coded): said in Chinese
+# Gradio's frontend says a few things in English only (its full-queue notice is hard-coded), and its screen-reader
+# status line reads out a translation key its Chinese strings lack (「common.complete」): said in Chinese
 GRADIO_MESSAGES = {
     "This application is currently busy. Please try again.": QUEUE_FULL,
     "Connection errored out.": "连接中断，请刷新页面后重试。",
+    "common.complete": "已完成",
+    "common.error": "出错了",
 }
 HEAD = "<script>\nconst TRANSLATED = " + json.dumps(GRADIO_MESSAGES, ensure_ascii=False) + """;
 function translate(root) {
@@ -75,8 +78,10 @@ function translate(root) {
     if (text in TRANSLATED) node.nodeValue = TRANSLATED[text];
   }
 }
-new MutationObserver(records => records.forEach(r => r.addedNodes.forEach(n => translate(n.parentNode || n))))
-  .observe(document.documentElement, {childList: true, subtree: true});
+// new text, and text changed in place (the status line's words are set on its text node)
+new MutationObserver(records => records.forEach(r => r.type === "characterData" ? translate(r.target.parentNode)
+                                                     : r.addedNodes.forEach(n => translate(n.parentNode || n))))
+  .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
 </script>"""
 
 
