@@ -15,6 +15,11 @@ GOOD_DOCX = DATA / "formats" / "丽水市城市养犬管理规定(2020-08-14).do
 PAD = bytes.fromhex("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A")
 
 
+def empty_file(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
+
+
 def truncated_pdf(path: Path) -> Path:
     """The fixture PDF cut in half, as an interrupted download leaves it."""
     data = GOOD_PDF.read_bytes()

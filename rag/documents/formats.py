@@ -55,6 +55,8 @@ def _check_limits(path: Path, suffix: str) -> None:
     """Refuse a file over MAX_FILE_BYTES, a DOCX over MAX_DOCX_UNPACKED_BYTES unpacked or MAX_DOCX_PARAGRAPHS,
     a PDF over MAX_PDF_PAGES."""
     size = path.stat().st_size
+    if not size:  # a PDF or DOCX parser would call it damaged
+        raise CorpusError(f"无法读取 {path}：文件为空（0 字节），请重新导出或上传")
     if size > MAX_FILE_BYTES:
         raise CorpusError(f"无法读取 {path}：文件大小 {size / MB:.1f} MB，超过上限 {MAX_FILE_BYTES // MB} MB")
     if suffix == ".docx":
