@@ -3,7 +3,7 @@ for the year asked, from the table row and column asked when that cell is not bl
 
 import pytest
 
-from rag.answer.facts import asks, restates, sentence_years, states
+from rag.answer.facts import asks, fact_spans, restates, sentence_years, states
 from rag.index.sentences import asked_columns, row_cells
 
 HEADER = "土地级别 用地类型\t一级地\t二级地\t三级地\t四级地\t五级地\t六级地\t七级地"
@@ -54,3 +54,8 @@ def test_what_a_question_asks(question, kinds):
 
 def test_a_fine_given_as_a_multiple_is_an_amount():
     assert states("有违法所得的，没收违法所得，处违法所得2倍以上10倍以下的罚款", "money")
+
+
+def test_a_department_in_bold_is_its_whole_name():
+    sentence = "每年由市科技领导小组办公室提出上年度奖励支持的事项和资金安排意见。"
+    assert [sentence[s:e] for s, e in fact_spans(sentence, ("department",))] == ["市科技领导小组办公室"]
