@@ -172,11 +172,12 @@ def test_a_rural_follow_up_is_answered_from_the_clause_that_answered_the_turn_be
     assert answer.answer.startswith("文件没有对农村另作规定，以下规定城乡通用：")
 
 
-def test_a_rural_follow_up_takes_the_clause_of_the_turn_before_that_gives_the_rural_rule(real_pipeline):
+@pytest.mark.parametrize("follow_up", ["那农村的呢？", "那乡村的呢？"])
+def test_a_rural_follow_up_takes_the_clause_of_the_turn_before_that_gives_the_rural_rule(real_pipeline, follow_up):
     """Of the clauses that answered the turn before (低保金 四、（一）1., and 住房救助 四、（二）3. under 另见), the one
     with a rule for 农村 (农村危房改造) answers the follow-up, which never says the documents make none."""
     asked = "城里的低保户租不起房子，政府有什么帮助？"
-    answer = real_pipeline.answerer.run("那农村的呢？", history=[Turn(asked)])
+    answer = real_pipeline.answerer.run(follow_up, history=[Turn(asked)])
     assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政办〔2024〕3号", "四、（二）3.")]
     assert "通过农村危房改造等方式优先给予住房救助" in answer.answer.splitlines()[0]
     assert "另作规定" not in answer.answer

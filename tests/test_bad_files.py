@@ -29,6 +29,7 @@ DOG = "丽水市城市养犬管理规定"
 BAD = {  # file name → how it is made, and the reason given for it
     "坏文件.pdf": (truncated_pdf, "文件已损坏或不完整"),
     "空文件.pdf": (empty_file, "文件为空（0 字节），请重新导出或上传"),
+    "空文档.docx": (empty_file, "文件为空（0 字节），请重新导出或上传"),
     "加密文件.pdf": (encrypted_pdf, "PDF 已加密，请提供未加密的版本"),
     "坏文档.docx": (malformed_docx, "文件已损坏或不完整"),
     "超大文档.docx": (oversized_xml_docx, "文件内容超出解析上限"),

@@ -87,3 +87,16 @@ def test_a_sentence_two_parts_quote_from_one_clause_is_printed_once():
     assert lines(PartAnswer("小微企业贷款难？", ANSWERED, credit, (1,), support=f"贷款综合成本进一步降低。……{terms}"),
                  PartAnswer("有风险补偿资金吗？", ANSWERED, fund, (1,), support=f"{credit}{terms}")) == [
         f"1. {credit} [1]", f"贷款综合成本进一步降低。……{terms}", f"2. {fund} [1]"]
+
+
+def test_a_repeat_is_left_out_only_within_one_clause_with_its_closing_marks_and_the_gap_shown():
+    said = "由市民政局负责解释。"
+    lines_shown = lines(
+        PartAnswer("谁负责解释？", ANSWERED, f"（{said}）", (1,), support="“一是补贴。”二是奖励。"),
+        PartAnswer("有哪些措施？", ANSWERED, "措施分两项。", (1,), support=f"“一是补贴。”三是服务。（{said}）",
+                   see_also=(("许政〔2025〕2号 一、", f"（{said}）", 2),)))
+    assert lines_shown == ["1. （由市民政局负责解释。） [1]", "“一是补贴。”二是奖励。", "2. 措施分两项。 [1]",
+                           "三是服务。", "另见许政〔2025〕2号 一、：（由市民政局负责解释。） [2]"]
+    middle = lines(PartAnswer("甲？", ANSWERED, "乙。", (1,)),
+                   PartAnswer("丙？", ANSWERED, "丁。", (1,), support="戊是第一句。乙。己是第三句。"))
+    assert middle[-1] == "戊是第一句。……己是第三句。"

@@ -3,6 +3,8 @@ catalogue) sees the same value; a newly published generation brings its own."""
 
 import shutil
 
+import pytest
+
 from rag.app.pipeline import Pipeline
 from rag.index import holdings as holdings_module
 from tests.fakes import HashingEmbedder
@@ -12,7 +14,9 @@ GAZETTE_2024 = "许昌市人民政府公报-2024-02.txt"
 GAZETTE_2020 = "许昌市人民政府公报-2020-02.txt"
 
 
-def test_a_generation_is_summed_up_once_and_a_new_one_is_read_on_the_next_question(tmp_path, monkeypatch):
+@pytest.fixture
+def indexed(tmp_path, monkeypatch):
+    """The 2024 issue indexed, and the sizes of the generations summed up from then on."""
     corpus = copy_corpus(tmp_path / "corpus", (GAZETTE_2024,))
     settings = make_settings(tmp_path, corpus)
     Pipeline(settings, embedder=HashingEmbedder()).ingest()
@@ -20,7 +24,12 @@ def test_a_generation_is_summed_up_once_and_a_new_one_is_read_on_the_next_questi
     original = holdings_module.Holdings.of.__func__
     monkeypatch.setattr(holdings_module.Holdings, "of",
                         classmethod(lambda cls, chunks: built.append(len(chunks)) or original(cls, chunks)))
+    return settings, built
 
+
+def test_a_generation_is_summed_up_once_and_a_new_one_is_read_on_the_next_question(indexed):
+    settings, built = indexed
+    corpus = settings.corpus_dir
     app = Pipeline(settings, embedder=HashingEmbedder())
     for _ in range(3):  # three page loads and three questions
         library = app.catalogue()
@@ -47,3 +56,12 @@ def test_a_generation_is_summed_up_once_and_a_new_one_is_read_on_the_next_questi
     newer = app.catalogue()
     assert newer is not library and newer.years[0] == 2020
     assert any(d.startswith("许政〔2020〕8号 ") for d in newer.numbered_documents)
+
+
+def test_a_restart_s_keyword_answers_and_the_complete_index_share_one_summary(indexed):
+    settings, built = indexed
+    restarted = Pipeline(settings, embedder=HashingEmbedder())
+    keyword = restarted.saved_keyword_answerer()
+    assert keyword.run("特困人员的照料护理标准是多少？").citations[0].clause_path == "四、（四）1."
+    assert restarted.retriever.holdings is keyword.retriever.holdings
+    assert built == [446]

@@ -20,11 +20,9 @@ from rag.answer.compose import (
     compose_refusal,
     render,
 )
-from rag.answer.evidence import EvidenceFinder, PartEvidence
+from rag.answer.evidence import EvidenceFinder, PartEvidence, clause_context
 from rag.answer.llm import LLMBackend, ReplyCutOff, verify
 from rag.answer.question import (
-    RURAL,
-    URBAN,
     BadQuestion,
     QuestionPart,
     asks_only_scope,
@@ -37,14 +35,14 @@ from rag.answer.question import (
     resolve_follow_up,
 )
 from rag.answer.references import NamedReference, missing_path, named_references
-from rag.documents.model import EXPIRED, IN_FORCE
+from rag.answer.terms import speaks_of_scope
+from rag.documents.model import EXPIRED, IN_FORCE, NATIONAL_PREFIX
 from rag.documents.regulation import ARTICLE
 from rag.index.chunk import ClauseMeta
 from rag.index.sentences import sentences
 from rag.index.versions import format_date
-from rag.search.places import Gazetteer, Place
+from rag.search.places import LEVEL_SUFFIX, Gazetteer, Place
 from rag.search.retrieve import (
-    NATIONAL_PREFIX,
     Hit,
     Retriever,
     SearchFilters,
@@ -261,16 +259,37 @@ class Answerer:
     def _previous_clause(self, history: Sequence[Turn], filters: SearchFilters | None, scope: str) -> Hit | None:
         """The clause that answered the last turn, as the only place to answer from (named); none when that
         clause left out an asked term (it was the closest, not the answer). Of the clauses that answer (the
-        first and its 另见), the first that names the scope asked about (「那农村的呢？」: 农村): the rule the
-        documents give for it, rather than 「not distinguished」 said of a clause that does not speak of it."""
+        first and its 另见), the one that names the scope asked about (「那乡村的呢？」: 农村), else one that says
+        城乡: the rule the documents give for it, rather than 「not distinguished」 said of a clause that does not
+        speak of it."""
         previous = self.plan(history[-1].question, history[:-1], filters)
         answered = (next((p for p in previous.parts if p.answered and not p.missing_terms), None)
                     if isinstance(previous, Plan) else None)
         if answered is None:
             return None
-        asked = [w for w in (*URBAN, *RURAL) if w in scope]
-        naming = (c.hit for c in answered.clauses if any(w in c.hit.text for w in asked))
-        return replace(next(naming, answered.clauses[0].hit), named=True)
+        # the first of the best: the main clause unless another speaks of the scope more directly
+        speaking = max(answered.clauses, key=lambda c: speaks_of_scope(scope, clause_context(c.hit)))
+        return replace(speaking.hit, named=True)
+
+    def departments_named(self, question: str) -> list[str]:
+        """The departments among the documents' 责任单位 that a question names, as the documents name them, in its
+        order: 「民政局的电话」 → 市民政局 (the documents' units are the city's). Not when another place than the
+        library's own stands right before (长葛市民政局 is the county-level city's bureau), nor a name inside a
+        longer one found (市卫生健康委 in 卫生健康委员会)."""
+        spans = []
+        for unit in self.retriever.holdings.departments:
+            short = unit.removeprefix("市")
+            at = question.find(short)
+            if len(short) < 3 or at < 0:
+                continue
+            before = question[:at]
+            places = [p for p in self.evidence.gazetteer.find_in(before[-8:])
+                      if before.endswith((p.name, LEVEL_SUFFIX.sub("", p.name)))]
+            if not all(p in self.evidence.home for p in places):
+                continue
+            spans.append((at, at + len(short), unit))
+        return [unit for start, end, unit in sorted(spans)
+                if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)]
 
     def references(self, question: str) -> list[NamedReference]:
         """The 文号, titles and clause paths the question names, checked against the library; a title named
@@ -302,7 +321,7 @@ class Answerer:
 
     def _extractive(self, plan: Plan) -> Answer:
         if not any(p.answered for p in plan.parts):
-            composition = compose_refusal(plan.text, plan.parts[0], self.retriever.holdings.units_named(plan.text))
+            composition = compose_refusal(plan.text, plan.parts[0], self.departments_named(plan.text))
         else:
             composition = compose_answer(plan.parts)
             # what the parts quote, with their supporting sentences: a note never repeats a quoted sentence

@@ -214,7 +214,10 @@ def _part_lines(parts: list[PartAnswer]) -> list[str]:
         else:
             same.append(index)
     lines = []
-    shown: set[str] = set()  # every sentence printed so far: one clause answering two parts is quoted once
+    # (citation number, sentence) printed so far: one clause answering two parts is quoted once; another
+    # document saying the same is its own source and keeps its words. A rule of the text alone: each part in
+    # the JSON keeps its whole support, as it reads on its own
+    shown: set[tuple[int, str]] = set()
     for numbers in groups:
         group = [parts[n - 1] for n in numbers]
         # one of them leaves out an asked term: the shared line says so, naming every term left out
@@ -222,30 +225,44 @@ def _part_lines(parts: list[PartAnswer]) -> list[str]:
         part = replace(part, answer=_fullest(group),
                        missing_terms=tuple(dict.fromkeys(t for p in group for t in p.missing_terms)))
         text = _part_text(part)
-        _unshown(part.answer, shown)
+        for number in part.citations:
+            _unshown(part.answer, number, shown)
         # numbers tell lines apart: parts all answered by one line need none (「1、2.」 read as noise)
         prefix = f"{'、'.join(map(str, numbers))}. " if len(groups) > 1 else ""
         lines.append(prefix + text)
         if part.disagree:  # both figures side by side, none chosen for the reader
             lines += [f"- {reference}：{text} [{number}]" for reference, text, number in part.see_also]
             continue
-        support = _unshown(part.support, shown)
+        support = _unshown(part.support, part.citations[0], shown) if part.citations else part.support
         lines += [support] if support else []
         # more of the same clause (indexed in another chunk) goes on under it; another clause is 另见
-        lines += [f"{text} [{number}]" if number in part.citations else f"另见{reference}：{text} [{number}]"
-                  for reference, quote, number in part.see_also if (text := _unshown(quote, shown))]
+        for reference, quote, number in part.see_also:
+            text = _unshown(quote, number, shown)
+            if number not in part.citations:  # its words all printed above for another part: named, not repeated
+                lines.append(f"另见{reference}：{text} [{number}]" if text else f"另见{reference} [{number}]")
+            elif text:
+                lines.append(f"{text} [{number}]")
     return lines
 
 
-def _unshown(text: str, shown: set[str]) -> str:
-    """The sentences of text not in shown, which then holds them too. A sentence's mark of a gap before it
-    (「……」) goes with it."""
-    kept = []
-    for sentence in re.split(r"(?<=[。！？])", text):
-        key = compact(sentence.replace("**", "").removeprefix(GAP))
-        if key and key not in shown:
+# a sentence with what closes it (「。）」「。”」), or a last piece without an end mark
+QUOTED_SENTENCE = re.compile(r"[^。！？]*[。！？]+[”’）」』]*|[^。！？]+$")
+
+
+def _unshown(text: str, number: int, shown: set[tuple[int, str]]) -> str:
+    """The sentences of clause `number`'s text not in shown, which then holds them too. Where one is left out
+    between two kept, 「……」 marks the gap; a sentence's own mark of a gap before it goes with it."""
+    kept: list[str] = []
+    skipped = False
+    for sentence in QUOTED_SENTENCE.findall(text):
+        key = (number, compact(sentence.replace("**", "").removeprefix(GAP)))
+        if not re.search(r"[\u4e00-\u9fff\d]", key[1]) or key not in shown:
             shown.add(key)
-            kept.append(sentence)
+            gap = GAP if skipped and kept and not sentence.startswith(GAP) else ""
+            kept.append(gap + sentence)
+            skipped = False
+        else:
+            skipped = True
     return "".join(kept)
 
 

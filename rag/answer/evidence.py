@@ -33,12 +33,13 @@ from rag.answer.facts import (
 )
 from rag.answer.question import QuestionPart
 from rag.answer.terms import TermCheck, asked_terms, undistinguished_scope
+from rag.documents.model import NATIONAL_PREFIX
 from rag.documents.normalize import compact
 from rag.index.chunk import ClauseMeta
 from rag.index.lexical import tokenize
 from rag.index.sentences import asked_columns, row_cells, table_caption, table_header
 from rag.search.places import LEVEL_SUFFIX, Gazetteer, Place
-from rag.search.retrieve import NATIONAL_PREFIX, Hit, Retriever
+from rag.search.retrieve import Hit, Retriever
 
 EVIDENCE_DEPTH = 3  # the gate reads this many top clauses of each part
 LEXICAL_WEIGHT = 0.3  # how much word overlap adds to a sentence's cosine when choosing evidence
@@ -211,9 +212,9 @@ class EvidenceFinder:
             # cost tuning key facts 0.897 → 0.891, so it is not required.
             also = [] if main.hit.named else [
                 c for c in qualifying[1:] if _same_subject(c, main)
-                and not self.terms.missing(part.text, _context(c.hit))][:1]
+                and not self.terms.missing(part.text, clause_context(c.hit))][:1]
             evidence.clauses = [main, *also]
-            context = _context(main.hit)
+            context = clause_context(main.hit)
             evidence.missing_terms = self.terms.missing(part.text, context)
             evidence.same_rule_for = undistinguished_scope(part.text, context)
             evidence.documents_words = self.terms.documents_words(part.text, context)
@@ -331,7 +332,7 @@ class EvidenceFinder:
         return {w: lexical.idf(w) for w in dict.fromkeys(tokenize(text)) if len(w) >= 2 and lexical.document_frequency.get(w)}
 
 
-def _context(hit: Hit) -> str:
+def clause_context(hit: Hit) -> str:
     """What a clause speaks of: its document's title, the headings it sits under and its text."""
     meta = hit.metadata
     return f"{meta.doc_title} {meta.breadcrumb} {' '.join(meta.parents)} {hit.text}"

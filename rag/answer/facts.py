@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.documents.clauses import DEPARTMENT_SUFFIX
+
 # laws and regulations write figures in Chinese numerals: 十五日内, 二百元以上五百元以下, 六十周岁
 CN = "[零〇一二两三四五六七八九十百千万]+"
 CN_MANY = "(?:[二两三四五六七八九十百千万][零〇一二两三四五六七八九十百千万]*|一[零〇一二两三四五六七八九十百千万]+)"  # not a lone 一
@@ -46,7 +48,7 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
               r"\d+(?:\.\d+)?\s*(?:万|千|百)?\s*(?:个|家|户|人|名|所|张|项|条|座|公里|亩|万亩|吨|万吨|辆|场|次|位|批|处|千瓦)|第\d+位|"
               rf"{CN_MANY}(?:个|家|户|人|名|所|张|项|座|公里|亩|吨|辆|场|次|位|批|处|周岁|岁|只)|{LIMIT}"),
     "department": (r"谁|哪个部门|哪些部门|哪个单位|哪些单位|牵头|负责|责任单位|找谁|问谁|主管",
-                   r"责任单位|牵头单位|按职责分工负责|负责|[市县区省]\S{1,10}(局|委员会|委|办公室|办|厅|中心)|委员会|管委会|"
+                   rf"责任单位|牵头单位|按职责分工负责|负责|[市县区省][\u4e00-\u9fff]{{1,10}}(?:{DEPARTMENT_SUFFIX})|委员会|管委会|"
                    # the agent of a rule: 由市公安机关确定并公布
                    r"由[\u4e00-\u9fff]{1,12}(?:机关|部门|人民政府|政府)"),
 }

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 
 from rag.documents.clauses import cn_to_int
+from rag.documents.model import NATIONAL_PREFIX
 from rag.documents.normalize import compact
 from rag.index.holdings import TITLE_IN_BRACKETS, Shelf
 from rag.search.retrieve import (
     CN_NUMERAL,
-    NATIONAL_PREFIX,
     PATH_LEVEL,
     doc_numbers_in,
     normalized_question,

@@ -149,6 +149,14 @@ class TermCheck:
         return [(own, theirs) for own, theirs in pairs if theirs and theirs not in own]
 
 
+def speaks_of_scope(part: str, context: str) -> int:
+    """How a clause speaks of the urban or rural scope a question asks about: 2 it names that side (农村 for
+    「那乡村的呢？」), 1 it says 城乡 (one rule for both, or only a plan for both: 城乡统筹), 0 neither."""
+    context = compact(context)
+    side = next((s for s in (URBAN, RURAL) if any(w in part for w in s)), ())
+    return 2 if any(w in context for w in side) else int("城乡" in context)
+
+
 def undistinguished_scope(part: str, cited_context: str) -> str:
     """The urban or rural scope a question asks about (「那农村的呢？」) when the cited clause has one rule
     for both (it says 城乡, or names neither side): that scope word, else ""."""

@@ -50,6 +50,7 @@ class Pipeline:
         # (the generation live when it was set, an answerer, an event): served until the event is set or, without
         # one, until another generation is published
         self._interim: tuple[str | None, Answerer, threading.Event | None] | None = None
+        self._holdings: tuple[str, Holdings] | None = None  # the last generation read, and what it holds
         init_jieba(settings.data_dir / "jieba")
 
     @cached_property
@@ -120,7 +121,8 @@ class Pipeline:
             vocabulary.save(folder)
         for notice in notices:  # said once the files are rebuilt
             LOG.warning(notice)
-        return Retriever(self.store, self.embedder, lexical, Holdings.of(chunks), sentences, vocabulary=vocabulary)
+        return Retriever(self.store, self.embedder, lexical, self.holdings(live, chunks), sentences,
+                         vocabulary=vocabulary)
 
     def current_answerer(self) -> Answerer:
         """The answerer over the generation that is live now: an index published by `rag ingest` or
@@ -143,7 +145,8 @@ class Pipeline:
         """Answer from these chunks by BM25 alone until the next generation is published (its vectors are
         being computed): a first start serves at once, without waiting for the embedding model."""
         ids = [c.chunk_id for c in chunks]
-        answerer = self._keyword_answerer(self.store, chunks, LexicalIndex.build(ids, [c.embed_text for c in chunks]))
+        answerer = self._keyword_answerer(self.store, Holdings.of({c.chunk_id: c for c in chunks}),
+                                          LexicalIndex.build(ids, [c.embed_text for c in chunks]))
         with self._reload:
             self._interim = (self.store.live_name(), answerer, None)
 
@@ -167,16 +170,24 @@ class Pipeline:
         chunks, lexical = load_chunks(folders[0]), LexicalIndex.load(folders[0])
         if chunks is None or lexical is None:
             return None
-        return self._keyword_answerer(None, list(chunks.values()), lexical)
+        return self._keyword_answerer(None, self.holdings(folders[0].name, chunks), lexical)
 
     def serve_until(self, answerer: Answerer, ready: threading.Event) -> None:
         """Answer with `answerer` until `ready` is set; the store is not read before then."""
         with self._reload:
             self._interim = (None, answerer, ready)
 
-    def _keyword_answerer(self, store: ChromaStore | None, chunks: list[Chunk], lexical: LexicalIndex) -> Answerer:
-        retriever = Retriever(store, self.embedder, lexical, Holdings.of({c.chunk_id: c for c in chunks}),
-                              SentenceIndex.without_vectors(chunks), semantic=False)
+    def holdings(self, generation: str, chunks: dict[str, Chunk]) -> Holdings:
+        """What a generation holds, worked out once: a restart's keyword answers and the complete index read
+        after them share it (and so does the page's catalogue)."""
+        known = self._holdings
+        if known is None or known[0] != generation:
+            known = self._holdings = (generation, Holdings.of(chunks))
+        return known[1]
+
+    def _keyword_answerer(self, store: ChromaStore | None, holdings: Holdings, lexical: LexicalIndex) -> Answerer:
+        retriever = Retriever(store, self.embedder, lexical, holdings,
+                              SentenceIndex.without_vectors(list(holdings.chunks.values())), semantic=False)
         return self._answerer(retriever)
 
     @cached_property

@@ -23,7 +23,7 @@ from rag.documents.compare import ADDED, CHANGED, REMOVED, ArticleChange, Segmen
 from rag.documents.corpus import KIND_NAMES
 from rag.documents.regulation import ARTICLE
 from rag.index.chunk import Chunk, ClauseMeta
-from rag.search.retrieve import Hit, SearchFilters
+from rag.search.retrieve import DOC_NUMBER_IN_QUERY, Hit, SearchFilters
 
 EXAMPLES = {
     "居民": ["家里老人看病花了一大半收入，能申请救助吗？", "五保老人的照料护理费按什么标准发？",
@@ -79,8 +79,9 @@ function translate(root) {
   }
 }
 // new text, and text changed in place (the status line's words are set on its text node)
-new MutationObserver(records => records.forEach(r => r.type === "characterData" ? translate(r.target.parentNode)
-                                                     : r.addedNodes.forEach(n => translate(n.parentNode || n))))
+new MutationObserver(records => records.forEach(r => r.type === "characterData"
+    ? r.target.isConnected && translate(r.target.parentNode)  // a node removed in the same batch has no parent
+    : r.addedNodes.forEach(n => translate(n.parentNode || n))))
   .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
 </script>"""
 
@@ -259,8 +260,8 @@ def library_list(catalogue: Catalogue, search: str = "") -> str:
     items = []
     for entry in entries:
         query = {"doc": entry.key, **({"version": str(entry.version)} if entry.version else {})}
-        # a newspaper article's key is its issue and title, both on the line already
-        number = f"（{html.escape(entry.key)}）" if entry.key != entry.title and entry.kind != "newspaper" else ""
+        # a key that is not a 文号 (a newspaper article's issue and title) is on the line already
+        number = f"（{html.escape(entry.key)}）" if DOC_NUMBER_IN_QUERY.fullmatch(entry.key) else ""
         version = f"（{_format_date(entry.version)}版）" if entry.version else ""
         facts = [KIND_NAMES.get(entry.kind, entry.kind), entry.issue, _format_date(entry.date) + version, entry.status,
                  f"{entry.clauses} 条"]

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 CN_DIGITS = {"零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_NUMERAL = "[一二三四五六七八九十百零]{1,4}"
+# how the name of a government department ends (市民政局, 市卫生健康委员会, 市政府办公室, 市住房公积金中心); the
+# longer endings first, so a match runs to the name's end (办公室, not 办)
+DEPARTMENT_SUFFIX = "局|委员会|委|办公室|办|厅|中心"
 
 
 def cn_to_int(numeral: str) -> int:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from rag.documents.clauses import CN_NUMERAL
+from rag.documents.clauses import CN_NUMERAL, DEPARTMENT_SUFFIX
 from rag.documents.model import NATIONAL_PREFIX
 from rag.documents.normalize import compact
 from rag.index.chunk import Chunk, ClauseMeta
@@ -20,8 +20,7 @@ from rag.index.versions import VersionTable
 
 TITLE_IN_BRACKETS = re.compile(r"《([^《》]{2,60})》")
 TOP_LEVEL = re.compile(rf"{CN_NUMERAL}、")  # a document's first-level part: 一、 … 七、
-# how the name of a government department ends (市民政局, 市卫生健康委员会, 市政府办公室, 市住房公积金中心)
-DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办|中心|厅)$")
+DEPARTMENT = re.compile(rf"(?:{DEPARTMENT_SUFFIX})$")
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,8 @@ class Holdings:
     text: str  # every title and clause, compacted: whether the library uses a word at all
     years: tuple[int, ...]  # the years the clauses speak of: the page's year filter
     numbered_documents: tuple[str, ...]  # 「许政办〔2024〕3号 标题」: the page's document filter
-    units: tuple[str, ...] = ()  # every 责任单位 the documents name: 市民政局, 市财政局 …
+    # the departments among the 责任单位 (not a county or a college the documents also list): 市民政局 …
+    departments: tuple[str, ...]
 
     @classmethod
     def of(cls, chunks: Mapping[str, Chunk]) -> Holdings:
@@ -100,27 +100,21 @@ class Holdings:
             versions=versions,
             shelf=Shelf.of(metas),
             documents=tuple(documents.values()),
-            doc_numbers=frozenset(m.doc_number for m in metas),
+            doc_numbers=frozenset(m.doc_number for m in metas if m.doc_number),
             titles=tuple(sorted({m.doc_title for m in metas if m.kind != "newspaper"})),
             text=compact("\n".join(f"{c.metadata.doc_title}\n{c.text}" for c in chunks.values())),
             years=tuple(sorted({m.year for m in metas if m.year})),
             numbered_documents=tuple(sorted({f"{m.doc_number} {m.doc_title}" for m in metas if m.doc_number},
                                             key=_in_number_order)),
-            units=tuple(sorted({u for m in metas for u in m.responsible_units})),
+            departments=tuple(sorted({u for m in metas for u in m.responsible_units if DEPARTMENT.search(u)})),
         )
-
-    def units_named(self, question: str) -> list[str]:
-        """The departments among the 责任单位 that a question names, as the documents name them, in the question's
-        order: 「民政局的电话」 → 市民政局 (the documents' units are the city's, 市…). Not a county or a college a
-        question names as a place (长葛市, 许昌学院), though the documents list them as units too."""
-        found = {u: at for u in self.units if DEPARTMENT.search(u) and len(short := u.removeprefix("市")) >= 3
-                 and (at := question.find(short)) >= 0}
-        return sorted(found, key=lambda u: (found[u], -len(u)))
 
 
 def _in_number_order(text: str) -> list[tuple[int, str]]:
     """许政〔2024〕7号 before 许政〔2024〕10号: numbers compared as numbers."""
-    return [(int(piece), "") if piece.isdigit() else (-1, piece) for piece in re.split(r"(\d+)", text)]
+    # the split's odd pieces are the digit runs (tested by position: 「①」 is a digit to str.isdigit, not to int)
+    return [(int(piece), "") if odd else (-1, piece) for odd, piece in
+            ((i % 2 == 1, p) for i, p in enumerate(re.split(r"(\d+)", text)))]
 
 
 def _in_order(short: str, long: str) -> bool:
