@@ -398,18 +398,19 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
                 else:
                     shown += piece
                     chat[-1] = {"role": "assistant", "content": as_text(shown)}
-                    yield chat, gr.update(), session, ""
+                    yield chat, gr.update(), session, gr.update()
         except Exception:  # the model process or the store failed: say so, keep the conversation
             LOG.exception("回答失败：%s", question)
             chat[-1] = {"role": "assistant", "content": f"⚠️ {UNAVAILABLE}"}
-            yield chat, gr.update(), session, ""
+            yield chat, gr.update(), session, gr.update()
             return
         assert final is not None
         chat[-1:] = answer_messages(final, comparison_links(pipeline.current_answerer(), final))
         if final.hits:  # a real question (not empty input): remember it for follow-ups
             session.turns.append(Turn(final.search_question or question, final.answer))
         session.last = final
-        yield chat, gr.update(), session, ""
+        # the box was emptied when the question went out: what the person types meanwhile stays
+        yield chat, gr.update(), session, gr.update()
 
     def ask_api(question: str, kind: str = ALL, year: str = ALL, document: str = ALL) -> dict:
         """One question, no conversation: the answer JSON of the CLI contract."""
@@ -504,8 +505,10 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
 
         inputs = [box, session, kind, year, document]
         outputs = [chatbot, examples, session, box]
-        send.click(respond, inputs, outputs, api_name="respond")
-        box.submit(respond, inputs, outputs, api_visibility="private")
+        # a question sent while the last answer is still finishing runs right after it, never dropped (Gradio's
+        # default for a click ignores it until the pending one completes)
+        send.click(respond, inputs, outputs, api_name="respond", trigger_mode="always_last")
+        box.submit(respond, inputs, outputs, api_visibility="private", trigger_mode="always_last")
         clear_button.click(clear, None, outputs[:4], api_visibility="private")
         up.click(lambda c, s: vote("up", c, s), [comment, session], [thanks, comment], api_visibility="private")
         down.click(lambda c, s: vote("down", c, s), [comment, session], [thanks, comment], api_visibility="private")
