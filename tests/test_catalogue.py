@@ -99,10 +99,14 @@ def test_the_library_list_names_a_newspaper_article_once_and_an_opened_clause_ha
     listing = library_list(news, "富森生物")
     assert listing.count("富森生物公司年产9000吨核糖类产品项目") == 1
     assert "报纸版面 · 《许昌日报》2023年8月 头版 · 未印日期 · 1 条" in listing
+    dated = library_list(news, "专家点评")  # the issue names the date: said once
+    assert "报纸版面 · 《许昌日报》2022年9月27日 第04版 · 1 条" in dated
     gazette = catalogue_of(chunks_of(tmp_path, CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt"))
     assert "（许政办〔2024〕3号）" in library_list(gazette, "许政办〔2024〕3号")
     opened = library_document(gazette, "许政办〔2024〕3号", "四、（四）1.")
     assert "id='opened-clause'" in opened and "在文件库中打开此条" not in opened
+    assert "<strong aria-current='true'>1.特困人员照料护理</strong>" in opened  # marked in the tree, not linked
+    assert "clause=%E5%9B%9B%E3%80%81%EF%BC%88%E5%9B%9B%EF%BC%891." not in opened
 
 
 def test_the_document_filter_lists_numbers_in_number_order(tmp_path):
@@ -111,3 +115,10 @@ def test_the_document_filter_lists_numbers_in_number_order(tmp_path):
     assert numbers == ["许政〔2024〕8号", "许政〔2024〕9号", "许政〔2024〕10号", "许政〔2024〕11号", "许政〔2024〕12号",
                        "许政〔2024〕13号", "许政〔2024〕14号", "许政〔2024〕15号", "许政办〔2024〕3号", "许政办〔2024〕4号",
                        "许政办〔2024〕5号"]
+
+
+def test_the_library_lists_one_issue_s_documents_in_number_order(tmp_path):
+    gazette = catalogue_of(chunks_of(tmp_path, CORPUS / "gazette" / "许昌市人民政府公报-2020-02.txt"))
+    keys = [e.key for e in gazette.entries("许政〔2020〕")]
+    assert keys == sorted(keys, key=lambda k: int(k.split("〕")[1].removesuffix("号")))
+    assert keys.index("许政〔2020〕8号") < keys.index("许政〔2020〕10号")

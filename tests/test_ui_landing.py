@@ -115,7 +115,7 @@ def test_an_ended_plan_is_expired_and_a_newspaper_article_has_no_status(browser,
     plan = listing.locator("li").filter(has_text="许政〔2020〕14号")
     assert plan.locator(".meta").inner_text() == "政府公报 · 《许昌市人民政府公报》2020年第2期 · 2020年4月24日 · 已到期 · 41 条"
     news = listing.locator("li").filter(has_text="强力推动产业升级")
-    assert news.locator(".meta").inner_text() == "报纸版面 · 《许昌日报》2022年9月27日 第04版 · 2022年9月27日 · 1 条"
+    assert news.locator(".meta").inner_text() == "报纸版面 · 《许昌日报》2022年9月27日 第04版 · 1 条"
     statuses = ("现行有效", "已修订", "已废止", "尚未施行", "已到期")
     metas = listing.locator("li .meta").all_inner_texts()
     news_metas = [m for m in metas if m.startswith("报纸版面")]

@@ -272,10 +272,10 @@ class Answerer:
         return replace(speaking.hit, named=True)
 
     def departments_named(self, question: str) -> list[str]:
-        """The departments among the documents' 责任单位 that a question names, as the documents name them, in its
-        order: 「民政局的电话」 → 市民政局 (the documents' units are the city's). Not when another place than the
-        library's own stands right before (长葛市民政局 is the county-level city's bureau), nor a name inside a
-        longer one found (市卫生健康委 in 卫生健康委员会)."""
+        """The departments among the documents' 责任单位 that a question names, in its order: as the documents name
+        them (「民政局的电话」 → 市民政局: the documents' units are the city's), or, after a place other than the
+        library's own, as the question does (长葛市民政局 is the county-level city's bureau, not 市民政局); not a
+        name inside a longer one found (市卫生健康委 in 卫生健康委员会)."""
         spans = []
         for unit in self.retriever.holdings.departments:
             short = unit.removeprefix("市")
@@ -285,9 +285,8 @@ class Answerer:
             before = question[:at]
             places = [p for p in self.evidence.gazetteer.find_in(before[-8:])
                       if before.endswith((p.name, LEVEL_SUFFIX.sub("", p.name)))]
-            if not all(p in self.evidence.home for p in places):
-                continue
-            spans.append((at, at + len(short), unit))
+            elsewhere = [p for p in places if p not in self.evidence.home]
+            spans.append((at, at + len(short), elsewhere[0].name + short if elsewhere else unit))
         return [unit for start, end, unit in sorted(spans)
                 if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)]
 

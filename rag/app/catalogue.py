@@ -19,7 +19,7 @@ from rag.answer.question import to_simplified
 from rag.documents.compare import Article
 from rag.documents.normalize import compact
 from rag.index.chunk import Chunk, ClauseMeta
-from rag.index.holdings import Holdings
+from rag.index.holdings import Holdings, in_number_order
 from rag.search.retrieve import normalized_question
 
 
@@ -101,7 +101,7 @@ class Catalogue:
                                   version if self._versions[key] > 1 else None)
             if entry.matches(search):
                 found.append(entry)
-        return sorted(found, key=lambda e: (-e.date, e.key))
+        return sorted(found, key=lambda e: (-e.date, in_number_order(e.key)))
 
     def clauses(self, key: str, version: int | None = None) -> list[Chunk]:
         """A document's clauses in order: the version asked for, else the latest."""

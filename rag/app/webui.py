@@ -68,6 +68,7 @@ GRADIO_MESSAGES = {
     "This application is currently busy. Please try again.": QUEUE_FULL,
     "Connection errored out.": "连接中断，请刷新页面后重试。",
     "common.complete": "已完成",
+    "Loading content": "正在加载",
     "common.error": "出错了",
 }
 HEAD = "<script>\nconst TRANSLATED = " + json.dumps(GRADIO_MESSAGES, ensure_ascii=False) + """;
@@ -263,8 +264,9 @@ def library_list(catalogue: Catalogue, search: str = "") -> str:
         # a key that is not a 文号 (a newspaper article's issue and title) is on the line already
         number = f"（{html.escape(entry.key)}）" if DOC_NUMBER_IN_QUERY.fullmatch(entry.key) else ""
         version = f"（{_format_date(entry.version)}版）" if entry.version else ""
-        facts = [KIND_NAMES.get(entry.kind, entry.kind), entry.issue, _format_date(entry.date) + version, entry.status,
-                 f"{entry.clauses} 条"]
+        dated = _format_date(entry.date) + version
+        facts = [KIND_NAMES.get(entry.kind, entry.kind), entry.issue, "" if dated in entry.issue else dated,
+                 entry.status, f"{entry.clauses} 条"]
         items.append(f"<li><a href='?{html.escape(urlencode(query))}'>{html.escape(entry.title)}</a>{number}"
                      f"<div class='meta'>{html.escape(' · '.join(f for f in facts if f))}</div></li>")
     return f"<p>共 {len(entries)} 个文件</p><ul class='library'>{''.join(items)}</ul>"
@@ -291,9 +293,12 @@ def library_document(catalogue: Catalogue, key: str, clause_path: str = "", vers
     for chunk in clauses:
         m = chunk.metadata
         units = f" <span class='meta'>责任单位：{html.escape(m.units_label)}</span>" if m.responsible_units else ""
+        name = html.escape(m.heading or m.clause_path or '（正文）')
+        # the clause open above is marked in the tree, not linked to the page already showing it
+        entry = (f"<strong aria-current='true'>{name}</strong>" if chunk is clause
+                 else f"<a href='{html.escape(clause_link(m))}'>{name}</a>")
         current = " class='current'" if chunk is clause else ""
-        lines.append(f"<li{current} style='margin-left:{len(m.parents)}em'><a href='{html.escape(clause_link(m))}'>"
-                     f"{html.escape(m.heading or m.clause_path or '（正文）')}</a>{units}</li>")
+        lines.append(f"<li{current} style='margin-left:{len(m.parents)}em'>{entry}{units}</li>")
     return (f"<div class='doc-view'>{BACK}{_document_heading(meta)}"
             f"<div class='meta'>{html.escape(' · '.join(f for f in facts if f))}</div>"
             f"{_version_links(catalogue, key, meta.date)}{opened}<ul class='tree'>{''.join(lines)}</ul></div>")

@@ -105,12 +105,12 @@ class Holdings:
             text=compact("\n".join(f"{c.metadata.doc_title}\n{c.text}" for c in chunks.values())),
             years=tuple(sorted({m.year for m in metas if m.year})),
             numbered_documents=tuple(sorted({f"{m.doc_number} {m.doc_title}" for m in metas if m.doc_number},
-                                            key=_in_number_order)),
+                                            key=in_number_order)),
             departments=tuple(sorted({u for m in metas for u in m.responsible_units if DEPARTMENT.search(u)})),
         )
 
 
-def _in_number_order(text: str) -> list[tuple[int, str]]:
+def in_number_order(text: str) -> list[tuple[int, str]]:
     """许政〔2024〕7号 before 许政〔2024〕10号: numbers compared as numbers."""
     # the split's odd pieces are the digit runs (tested by position: 「①」 is a digit to str.isdigit, not to int)
     return [(int(piece), "") if odd else (-1, piece) for odd, piece in
