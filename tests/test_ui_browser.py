@@ -401,13 +401,15 @@ def test_an_uploaded_docx_is_previewed_then_published_and_answers(browser, staff
     page.wait_for_function("el => el.value.startsWith('已发布')", arg=result.element_handle(), timeout=60_000)
     answer = Client(staff_app[0], verbose=False).predict("丽水市养犬需要办理登记吗？", api_name="/ask")
     assert answer["citations"][0]["doc_title"] == "丽水市城市养犬管理规定"
-    # removal shows what it would take out and waits for 确认删除
+    # removal shows what it would take out and waits for 确认删除, which appears only then
+    assert page.locator("#doc-remove-confirm").is_hidden()
     page.locator("#doc-remove-reference textarea").fill("丽水市城市养犬管理规定")
     page.locator("#doc-remove").click()
     page.wait_for_function("el => el.value.startsWith('将从语料中删除：')", arg=result.element_handle(), timeout=30_000)
     assert "（含 1 个文件）" in result.input_value()
     page.locator("#doc-remove-confirm").click()
     page.wait_for_function("el => el.value.startsWith('已删除')", arg=result.element_handle(), timeout=60_000)
+    page.locator("#doc-remove-confirm").wait_for(state="hidden")
     answer = Client(staff_app[0], verbose=False).predict("丽水市养犬需要办理登记吗？", api_name="/ask")
     assert all(c["doc_title"] != "丽水市城市养犬管理规定" for c in answer["citations"])
     page.close()

@@ -155,7 +155,7 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
     guard = LoginGuard(settings.admin_login)
     unlocked = gr.State(False)  # server-side, per browser tab: a client cannot set it
     with gr.Group() as lock:
-        admin_user = gr.Textbox(label="管理员账号", elem_id="admin-user")
+        admin_user = gr.Textbox(label="管理员账号", max_lines=1, elem_id="admin-user")  # a name: one line
         admin_password = gr.Textbox(label="管理员密码", type="password", elem_id="admin-password")
         unlock = gr.Button("解锁", elem_id="admin-unlock")
         refused = gr.Markdown("")
@@ -168,7 +168,8 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
         publish = gr.Button("发布", variant="primary", elem_id="doc-publish")
         reference = gr.Textbox(label="删除：文号、标题或语料中的文件名", elem_id="doc-remove-reference")
         remove = gr.Button("删除", elem_id="doc-remove")
-        confirm = gr.Button("确认删除", variant="stop", elem_id="doc-remove-confirm")
+        # shown only while a removal it would confirm is on the page
+        confirm = gr.Button("确认删除", variant="stop", visible=False, elem_id="doc-remove-confirm")
         pending = gr.State("")  # the reference whose removal was shown and awaits 确认删除
         outcome = gr.Textbox(label="结果", lines=4, interactive=False, elem_id="doc-result")
         published = gr.Markdown(elem_id="publish-status")
@@ -273,3 +274,4 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
     timer.tick(publication, None, published, api_visibility="private")
     remove.click(ask_to_remove, [reference, unlocked], [outcome, pending], api_visibility="private")
     confirm.click(take_out, [pending, unlocked], [outcome, pending], api_visibility="private")
+    pending.change(lambda shown: gr.update(visible=bool(shown)), pending, confirm, api_visibility="private")
