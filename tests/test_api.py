@@ -106,6 +106,7 @@ def test_search_is_the_cli_s_search_json(served):
     ("/api/ask", {"question": "   "}, 422, "问题不能为空，请输入想了解的政策问题，例如：特困人员的照料护理标准是多少？"),
     ("/api/ask", {"question": CARE, "doc": "许政〔2099〕1号"}, 404, "文件库中没有文号为“许政〔2099〕1号”的文件"),
     ("/api/search", {"question": CARE, "doc": "许政 〔2099〕 1 号"}, 404, "文件库中没有文号为“许政〔2099〕1号”的文件"),
+    ("/api/search", {"question": CARE, "year": 2019}, 404, "文件库中没有 2019 年的文件（现有 2022、2024 年的文件）"),
 ])
 def test_bad_input_gets_a_4xx_that_says_what_is_wrong_in_chinese(served, path, payload, status, detail):
     response = served[0].post(path, json=payload)
