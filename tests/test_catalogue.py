@@ -98,7 +98,8 @@ def test_the_library_list_names_a_newspaper_article_once_and_an_opened_clause_ha
                          for d in parse_file(path) for c in chunk_document(d)])
     listing = library_list(news, "富森生物")
     assert listing.count("富森生物公司年产9000吨核糖类产品项目") == 1
-    assert "报纸版面 · 《许昌日报》2023年8月 头版 · 未印日期 · 1 条" in listing
+    assert "报纸版面 · 《许昌日报》2023年8月 头版 · 1 条" in listing  # the month from the manifest, said once
+    assert news.years == (2022, 2023)  # the pages dated to the month are in the year filter
     dated = library_list(news, "专家点评")  # the issue names the date: said once
     assert "报纸版面 · 《许昌日报》2022年9月27日 第04版 · 1 条" in dated
     gazette = catalogue_of(chunks_of(tmp_path, CORPUS / "gazette" / "许昌市人民政府公报-2024-02.txt"))

@@ -83,6 +83,10 @@ date = "2024-13-45"
 [[source]]
 path = "kinded.txt"
 kind = "magazine"
+
+[[source]]
+path = "month.txt"
+date = "2023-04"
 """
 
 
@@ -92,15 +96,18 @@ def test_broken_manifest_entries_are_named_and_the_other_files_still_ingest(tmp_
     (tmp_path / "sources.toml").write_text(BROKEN_ENTRIES, encoding="utf-8")
     shutil.copy(NEWS_2022_09_27, tmp_path / "dated.txt")
     shutil.copy(NEWS_2022_09_27, tmp_path / "kinded.txt")
+    shutil.copy(NEWS_2022_09_27, tmp_path / "month.txt")
     manifest = load_manifest(tmp_path / "sources.toml")
     assert manifest.problems == [
         f"{tmp_path / 'sources.toml'}: 第 1 条登记缺少 path（文件路径），已跳过",
         f"{tmp_path / 'sources.toml'}: 登记的文件 missing.txt 不存在，已跳过",
-        f"{tmp_path / 'sources.toml'}: dated.txt 的 date '2024-13-45' 不是有效日期（应为 YYYY-MM-DD），已忽略该日期",
+        f"{tmp_path / 'sources.toml'}: dated.txt 的 date '2024-13-45' 不是有效日期（应为 YYYY-MM-DD，只知道月份时写 YYYY-MM），"
+        "已忽略该日期",
         f"{tmp_path / 'sources.toml'}: kinded.txt 的 kind 必须是 gazette、policy、regulation、newspaper 之一，"
         "而不是 'magazine'；已改为自动识别",
     ]
-    assert sorted(s.key for s in manifest.sources.values()) == ["dated.txt", "kinded.txt"]
+    assert sorted(s.key for s in manifest.sources.values()) == ["dated.txt", "kinded.txt", "month.txt"]
+    assert [s.date for s in manifest.sources.values() if s.key == "month.txt"] == [20230400]  # a month, no day
     assert {s.kind for s in manifest.sources.values()} == {""}
 
 

@@ -20,6 +20,7 @@ def test_a_figure_the_question_already_gave_does_not_answer_it():
 def test_a_comparison_base_year_is_not_the_year_a_sentence_speaks_of():
     assert sentence_years("二手车交易量较2023年增长45%，废旧家电回收量较2023年增长40%") == set()
     assert sentence_years("2023年，全市地区生产总值3238.2亿元、增长0.9%") == {2023}
+    assert sentence_years("2025 年，完成高关注新污染物环境风险筛查") == {2025}  # PDF text spaces 年 off
     assert sentence_years("到2022年，建成许昌国家级高新区") == {2022}
 
 

@@ -93,10 +93,11 @@ def test_headlines_and_bylines():
     assert august["何以统揽发展全局?"] == "本报评论员"
 
 
-def test_only_a_printed_date_is_recorded():
+def test_only_a_printed_date_or_the_manifest_s_month_is_recorded():
     assert {d.date for d in parsed(NEWS_2022_09_27)} == {20220927}
-    assert {d.date for d in parsed(NEWS_2023_04)} == {None}
-    assert {d.date for d in parsed(NEWS_2023_08)} == {None}
+    # the front pages print no date: the manifest gives the month of the collection record, and no day
+    assert {d.date for d in parsed(NEWS_2023_04)} == {20230400}
+    assert {d.date for d in parsed(NEWS_2023_08)} == {20230800}
 
 
 def test_articles_are_normalized_and_lose_continuation_marks():
@@ -112,3 +113,14 @@ def test_no_article_text_is_lost_or_duplicated(path):
     articles = Counter(cjk_chars("".join(d.clauses[0].text for d in parsed(path))))
     assert printed - articles == Counter(cjk_chars("".join(NOT_IN_ARTICLES[path])))
     assert articles - printed == Counter()
+
+
+def test_a_page_dated_to_the_month_speaks_of_a_year_another_part_of_its_article_names(tmp_path):
+    """The April page is dated 2023-04 by its manifest entry; the 新污染物 article is indexed in two parts and
+    only the second names 2025: a question about 2025 is still answered from the article."""
+    from tests.helpers import fake_answerer
+
+    answer = fake_answerer(tmp_path, (NEWS_2023_04.name,)).run("许昌新污染物治理方案要求2025年完成什么？")
+    assert not answer.refused
+    assert answer.citations[0].doc_title == "强化污染治理是持续提升生态环境质量的必然要求"
+    assert answer.citations[0].display() == "《许昌日报》2023年4月 头版《强化污染治理是持续提升生态环境质量的必然要求》"

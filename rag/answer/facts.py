@@ -64,7 +64,8 @@ UNIT_IN_HEADER = re.compile(r"[（(]([^（）()\d]{1,8})[）)]|单位[:：]\s*(\
 # a range is one fact: 「200元以上500元以下」「3月1日至5月31日」
 RANGE_JOIN = re.compile(r"以上|至|到|[-—－~～]")
 RANGE_END = re.compile(r"以下|以内")
-YEAR = re.compile(r"(20\d{2})年")
+# PDF text often spaces a number from its unit: 「2025 年」
+YEAR = re.compile(r"(20\d{2})\s*年")
 YEAR_RANGE = re.compile(r"(20\d{2})\s*[-—–~至到]+\s*(20\d{2})年")
 FACT_NAMES = {"place": "办理地点", "materials": "所需材料", "money": "具体金额", "date": "具体时间或期限", "ratio": "具体比例", "count": "具体数量",
               "department": "负责部门", "phone": "联系电话"}

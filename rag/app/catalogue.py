@@ -76,18 +76,14 @@ class Catalogue:
     def __init__(self, holdings: Holdings):
         self.numbered_documents = holdings.numbered_documents  # 「许政办〔2024〕3号 标题」
         self.years = holdings.years
+        self.holdings = holdings
         self._clauses: dict[tuple[str, int | None], list[Chunk]] = {}  # each clause's first part, in order
-        self._parts: dict[tuple[str, int | None, int], list[Chunk]] = {}  # a long clause's parts, in order
         for chunk in holdings.chunks.values():
             meta = chunk.metadata
-            document = (document_key(meta), meta.version_date)
-            self._parts.setdefault((*document, meta.order), []).append(chunk)
             if meta.part == 0:
-                self._clauses.setdefault(document, []).append(chunk)
+                self._clauses.setdefault((document_key(meta), meta.version_date), []).append(chunk)
         for clauses in self._clauses.values():
             clauses.sort(key=lambda c: c.metadata.order)
-        for parts in self._parts.values():
-            parts.sort(key=lambda c: c.metadata.part)
         self._versions: dict[str, int] = {}
         for key, _version in self._clauses:
             self._versions[key] = self._versions.get(key, 0) + 1
@@ -129,8 +125,7 @@ class Catalogue:
 
     def full_text(self, clause: Chunk) -> str:
         """The whole clause, its parts joined (a long clause is indexed in parts)."""
-        meta = clause.metadata
-        return "\n".join(p.text for p in self._parts[(document_key(meta), meta.version_date, meta.order)])
+        return self.holdings.full_text(clause.metadata)
 
 
 class CurrentCatalogue:

@@ -23,6 +23,7 @@ from rag.documents.compare import ADDED, CHANGED, REMOVED, ArticleChange, Segmen
 from rag.documents.corpus import KIND_NAMES
 from rag.documents.regulation import ARTICLE
 from rag.index.chunk import Chunk, ClauseMeta
+from rag.index.versions import format_date
 from rag.search.retrieve import DOC_NUMBER_IN_QUERY, Hit, SearchFilters
 
 EXAMPLES = {
@@ -158,8 +159,13 @@ def _filters(kind: str, year: str, document: str) -> SearchFilters:
 
 
 def _format_date(value: int) -> str:
-    text = str(value)
-    return f"{text[:4]}年{int(text[4:6])}月{int(text[6:])}日" if value else "未印日期"
+    return format_date(value) if value else "未印日期"
+
+
+def _new_date(value: int, issue: str) -> str:
+    """The date, unless the issue's label already says it (「《许昌日报》2023年8月 头版」): said once."""
+    dated = _format_date(value)
+    return "" if dated in issue else dated
 
 
 def clause_card(hit: Hit | Chunk, quote: str = "", text: str = "", linked: bool = True) -> str:
@@ -173,7 +179,7 @@ def clause_card(hit: Hit | Chunk, quote: str = "", text: str = "", linked: bool 
     units = f"<div class='meta'>责任单位：{html.escape(meta.units_label)}</div>" if meta.responsible_units else ""
     quote_line = f"<div class='quote'>“{html.escape(quote)}”</div>" if quote else ""
     return (f"<div class='source-card'>{quote_line}<div class='crumb'>{html.escape(meta.breadcrumb)}</div>"
-            f"<div class='meta'>{html.escape(Citation.from_hit(hit, '').display())} · {_format_date(meta.date)}</div>"
+            f"<div class='meta'>{html.escape(' · '.join(f for f in (Citation.from_hit(hit, '').display(), _new_date(meta.date, meta.issue)) if f))}</div>"
             f"{units}<div class='clause'>{text}</div>"
             + (f"<div class='meta'><a href='{html.escape(clause_link(meta))}' target='_blank'>在文件库中打开此条</a></div>"
                if linked else "") + "</div>")
@@ -264,8 +270,8 @@ def library_list(catalogue: Catalogue, search: str = "") -> str:
         # a key that is not a 文号 (a newspaper article's issue and title) is on the line already
         number = f"（{html.escape(entry.key)}）" if DOC_NUMBER_IN_QUERY.fullmatch(entry.key) else ""
         version = f"（{_format_date(entry.version)}版）" if entry.version else ""
-        dated = _format_date(entry.date) + version
-        facts = [KIND_NAMES.get(entry.kind, entry.kind), entry.issue, "" if dated in entry.issue else dated,
+        dated = _new_date(entry.date, entry.issue)
+        facts = [KIND_NAMES.get(entry.kind, entry.kind), entry.issue, dated + version if dated else "",
                  entry.status, f"{entry.clauses} 条"]
         items.append(f"<li><a href='?{html.escape(urlencode(query))}'>{html.escape(entry.title)}</a>{number}"
                      f"<div class='meta'>{html.escape(' · '.join(f for f in facts if f))}</div></li>")
@@ -279,7 +285,8 @@ def library_document(catalogue: Catalogue, key: str, clause_path: str = "", vers
     if not clauses:
         return f"{BACK}<p>没有找到文件“{html.escape(key)}”。</p>" if key else ""
     meta = clauses[0].metadata
-    facts = [KIND_NAMES.get(meta.kind, meta.kind), meta.issue, _format_date(meta.date), meta.status, f"{len(clauses)} 条"]
+    facts = [KIND_NAMES.get(meta.kind, meta.kind), meta.issue, _new_date(meta.date, meta.issue), meta.status,
+             f"{len(clauses)} 条"]
     opened = ""
     if version is not None and not catalogue.has_version(key, version):
         opened = f"<p class='notice'>该文件 {_format_date(version)} 的版本已不在库中，下面是库中最新的版本。</p>"

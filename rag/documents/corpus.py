@@ -58,7 +58,7 @@ def load_manifest(manifest: Path) -> Manifest:
             kind = ""
         date = _entry_date(entry.get("date"))
         if entry.get("date") and date is None:
-            problems.append(f"{manifest}: {name} 的 date {entry.get('date')!r} 不是有效日期（应为 YYYY-MM-DD），已忽略该日期")
+            problems.append(f"{manifest}: {name} 的 date {entry.get('date')!r} 不是有效日期（应为 YYYY-MM-DD，只知道月份时写 YYYY-MM），已忽略该日期")
         excluded = entry.get("exclude", [])
         if not isinstance(excluded, list):
             problems.append(f"{manifest}: {name} 的 exclude 应为文号或标题的列表，已忽略")
@@ -103,10 +103,15 @@ def _entries(manifest: Path, mtime_ns: int, size: int) -> tuple[list, list[str]]
 
 
 def _entry_date(value: object) -> int | None:
+    """YYYY-MM-DD → YYYYMMDD; YYYY-MM (a page whose month is known from its collection record, not printed)
+    → YYYYMM00, which gives the year and month and says no day."""
     text = str(value or "")
     if isinstance(value, datetime.date):
         text = value.isoformat()
+    month_only = re.fullmatch(r"(\d{4})-(\d{2})", text)
     try:
+        if month_only:
+            return int(datetime.date(int(month_only[1]), int(month_only[2]), 1).strftime("%Y%m00"))
         return int(datetime.date.fromisoformat(text).strftime("%Y%m%d"))
     except ValueError:
         return None

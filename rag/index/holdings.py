@@ -73,6 +73,11 @@ class Shelf:
         return None
 
 
+def clause_key(meta: ClauseMeta) -> tuple:
+    """One clause of one version of one document: what the parts of a long clause share."""
+    return meta.source, meta.doc_number, meta.doc_title, meta.version_date, meta.order
+
+
 @dataclass(frozen=True)
 class Holdings:
     chunks: dict[str, Chunk]  # chunk id → chunk, each with its version's status (VersionTable.annotate)
@@ -86,6 +91,11 @@ class Holdings:
     numbered_documents: tuple[str, ...]  # 「许政办〔2024〕3号 标题」: the page's document filter
     # the departments among the 责任单位 (not a county or a college the documents also list): 市民政局 …
     departments: tuple[str, ...]
+    clause_parts: Mapping[tuple, tuple[Chunk, ...]] = field(default_factory=dict)  # clause_key → parts, in order
+
+    def full_text(self, meta: ClauseMeta) -> str:
+        """The whole clause a chunk is part of, its parts joined (a long clause is indexed in parts)."""
+        return "\n".join(p.text for p in self.clause_parts.get(clause_key(meta), ()))
 
     @classmethod
     def of(cls, chunks: Mapping[str, Chunk]) -> Holdings:
@@ -95,6 +105,9 @@ class Holdings:
         documents: dict[tuple[str, str, str, int], ClauseMeta] = {}
         for meta in metas:
             documents.setdefault((meta.doc_number, meta.doc_title, meta.issue, meta.date), meta)
+        parts: dict[tuple, list[Chunk]] = {}
+        for chunk in chunks.values():
+            parts.setdefault(clause_key(chunk.metadata), []).append(chunk)
         return cls(
             chunks=dict(chunks),
             versions=versions,
@@ -107,6 +120,7 @@ class Holdings:
             numbered_documents=tuple(sorted({f"{m.doc_number} {m.doc_title}" for m in metas if m.doc_number},
                                             key=in_number_order)),
             departments=tuple(sorted({u for m in metas for u in m.responsible_units if DEPARTMENT.search(u)})),
+            clause_parts={key: tuple(sorted(found, key=lambda c: c.metadata.part)) for key, found in parts.items()},
         )
 
 

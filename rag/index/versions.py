@@ -51,7 +51,9 @@ def today() -> int:
 
 
 def format_date(yyyymmdd: int) -> str:
-    return f"{yyyymmdd // 10000}年{yyyymmdd // 100 % 100}月{yyyymmdd % 100}日"
+    """20240315 → 2024年3月15日; a date known to the month only (day 00: 20230400) → 2023年4月."""
+    day = f"{yyyymmdd % 100}日" if yyyymmdd % 100 else ""
+    return f"{yyyymmdd // 10000}年{yyyymmdd // 100 % 100}月{day}"
 
 
 @dataclass
