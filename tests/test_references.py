@@ -21,6 +21,7 @@ def answerer(tmp_path_factory) -> Answerer:
     "许政办[2024]7号的责任单位是谁？",
     "許政辦〔2024〕7號的責任單位是誰？",
     "请问许政办〔2024〕第7号的责任单位是谁？",
+    "许政办2024年第7号的责任单位是谁？",  # typed without brackets
 ])
 def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(answerer, question):
     answer = answerer.run(question)
@@ -32,6 +33,9 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
 
 @pytest.mark.parametrize(("question", "first_line"), [
     ("许政办〔2024〕3号 七、（一）规定了什么？", "许政办〔2024〕3号 没有“七、”（该文件只有一、至五、）。"),
+    ("许政办〔2024〕3号第六部分讲什么？", "许政办〔2024〕3号 没有“六、”（该文件只有一、至五、）。"),
+    # a 公文 title without 《》: issuing body, 关于, subject, 的, kind of document
+    ("许昌市人民政府关于促进民宿发展的意见有哪些补贴？", "文件库中没有《许昌市人民政府关于促进民宿发展的意见》。"),
     ("《许昌市养老服务条例》第十条怎么规定的？", "文件库中没有《许昌市养老服务条例》。"),
     # a law named without 《》: the article after its name makes it a reference, the question's words are not in it
     ("道路运输条例第九十条规定了什么？", "文件库中没有《道路运输条例》。"),
@@ -77,6 +81,15 @@ def test_a_publication_in_brackets_is_not_taken_for_a_missing_document(answerer)
     answer = answerer.run("《许昌市人民政府公报》里特困人员的照料护理标准是多少？")
     assert not answer.refused
     assert answer.citations[0].clause_path == "四、（四）1."
+
+
+def test_a_library_title_written_without_brackets_or_a_topic_is_not_taken_for_a_missing_document(answerer):
+    shelf = answerer.shelf
+    library_title = "许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见"
+    assert named_references(f"{library_title}里特困人员的照料护理标准是多少？", shelf) == []
+    assert named_references("市政府关于加强低收入人口动态监测的实施意见有哪些措施？", shelf) == []  # its words, in order
+    assert named_references("有关于民宿的规定吗？", shelf) == []  # no issuing body: a topic
+    assert named_references("2024年3月3号发的补贴什么时候到账？", shelf) == []  # a date, not a 文号
 
 
 def test_missing_path_is_empty_for_a_clause_or_a_parent_the_document_has():

@@ -1,5 +1,5 @@
-"""The references a question names (a 文号, a title in 《》, a clause path or an article), looked up in the
-library before anything is searched.
+"""The references a question names (a 文号, a title in 《》 or in the form of one, a clause path or an article),
+looked up in the library before anything is searched.
 
 A help-desk worker asked about 「许政办〔2024〕7号」 first checks the shelf: if the library does not hold
 it, or the document has no part 「七、」, that is the first thing the person hears, never an answer taken
@@ -29,6 +29,12 @@ from rag.search.retrieve import (
 TITLE_BEFORE_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{2,30}}(?:条例|办法|规定|细则|规则|法))(?=第{CN_NUMERAL}条)")
 # a national law by its full name, article or not: 「根据中华人民共和国劳动合同法，…」
 NATIONAL_LAW = re.compile(rf"({NATIONAL_PREFIX}[\u4e00-\u9fff]{{2,30}}?(?:法|条例))")
+# an official document's title written without 《》, as 公文 titles are formed: the issuing body, 关于, the subject,
+# 的 and the kind of document (「许昌市人民政府关于促进民宿发展的意见」); the body's name is required, so that
+# 「有关于民宿的规定吗」 stays a question about a topic
+OFFICIAL_TITLE = re.compile(r"([\u4e00-\u9fff]{1,20}(?:人民政府|政府|办公室|办公厅|委员会|局|厅|部|委|院|小组)关于"
+                            r"[^，,。？?！!；;《》\s]{2,60}?的(?:实施意见|指导意见|意见|通知|实施办法|办法|实施方案|方案|"
+                            r"规定|决定|实施细则|细则|批复|通告|公告))")
 # the n-th numbered item of a document numbered 1. 2. … through its parts: 「许政办〔2024〕4号第30条」「第三十项」
 ITEM = re.compile(rf"的?第(\d{{1,3}}|{CN_NUMERAL})(?:条|项|点)")
 NUMBERED = re.compile(r"(\d{1,3})\.$")
@@ -84,7 +90,7 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
             continue
         found.append(_with_path(written, title, title, path, shelf))
     unbracketed = TITLE_IN_BRACKETS.sub("", text)
-    names = [without_leading_words(m.group(1)) for pattern in (TITLE_BEFORE_ARTICLE, NATIONAL_LAW)
+    names = [without_leading_words(m.group(1)) for pattern in (TITLE_BEFORE_ARTICLE, NATIONAL_LAW, OFFICIAL_TITLE)
              for m in pattern.finditer(unbracketed)]
     for name in dict.fromkeys(names):
         if len(name) >= MIN_TITLE and shelf.title_for(name) is None:  # a title the library has: the retriever's

@@ -40,6 +40,9 @@ TITLE_YEAR = r"(?:(?:19|20)\d{2}\s*年(?:版|修订|修正)?的?)?"
 # (「的」「第」 may stand between): 四、（四）1. / 第二十条 / 附件2
 PATH_LEVEL = re.compile(rf"{CN_NUMERAL}、|（{CN_NUMERAL}）|（\d{{1,3}}）|\d{{1,3}}\.(?!\d)|第{CN_NUMERAL}条|附件\d{{0,2}}|专栏\d{{1,2}}")
 PATH_AFTER = re.compile(rf"[的第]?((?:{PATH_LEVEL.pattern})+)")
+# 许政办2024年3号: an issuer's short name running into the year, a number without brackets (a date is written
+# with its month, 2024年3月3号, and does not match)
+UNBRACKETED_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8}?[\u4e00-\u9fff])(\d{4})年第?(\d{1,4})号(?!线|楼|院|门)")
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,10 @@ def normalized_question(question: str) -> str:
     许政办〔2024〕3号), clause numbers in full-width brackets ((四) → （四）)."""
     # 第 goes before the brackets are made canonical: 许政办[2024]第3号 is not a 文号 to normalize_doc_number
     text = normalize_doc_number(re.sub(r"([〕\]］】)）])第(\d{1,4})号", r"\1\2号", re.sub(r"\s+", "", question)))
+    # a 文号 typed without brackets (许政办2024年3号, 许政办2024年第3号): the issuer's prefix runs into the year
+    text = UNBRACKETED_DOC_NUMBER.sub(r"\1〔\2〕\3号", text)
+    # 「第六部分」 is the sixth first-level part, numbered 六、 in the document
+    text = re.sub(rf"第({CN_NUMERAL})部分", r"\1、", text)
     return re.sub(rf"\(({CN_NUMERAL}|\d{{1,3}})\)", r"（\1）", text)
 
 
