@@ -407,6 +407,12 @@ def test_an_uploaded_docx_is_previewed_then_published_and_answers(browser, staff
     page.locator("#doc-remove").click()
     page.wait_for_function("el => el.value.startsWith('将从语料中删除：')", arg=result.element_handle(), timeout=30_000)
     assert "（含 1 个文件）" in result.input_value()
+    # another name typed withdraws what was shown: 确认删除 goes until 「删除」 shows the new one
+    page.locator("#doc-remove-reference textarea").fill("许政办〔2024〕3号")
+    page.locator("#doc-remove-confirm").wait_for(state="hidden")
+    page.locator("#doc-remove-reference textarea").fill("丽水市城市养犬管理规定")
+    page.locator("#doc-remove").click()
+    page.locator("#doc-remove-confirm").wait_for(state="visible")
     page.locator("#doc-remove-confirm").click()
     page.wait_for_function("el => el.value.startsWith('已删除')", arg=result.element_handle(), timeout=60_000)
     page.locator("#doc-remove-confirm").wait_for(state="hidden")

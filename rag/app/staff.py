@@ -276,4 +276,4 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
     confirm.click(take_out, [pending, unlocked], [outcome, pending], api_visibility="private")
     pending.change(lambda shown: gr.update(visible=bool(shown)), pending, confirm, api_visibility="private")
     # another name typed after 「删除」 showed one: 确认删除 would remove what is no longer in the box
-    reference.input(lambda: "", None, pending, api_visibility="private")
+    reference.change(lambda: "", None, pending, api_visibility="private")
