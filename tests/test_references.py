@@ -50,6 +50,17 @@ def test_a_part_or_title_the_library_lacks_is_said_first(answerer, question, fir
     assert answer.refused and answer.citations == []
 
 
+@pytest.mark.parametrize("question", [
+    "许政办〔２０２４〕３号 四、（四）1. 照料护理标准是多少？",  # an input method's full-width digits
+    "许政办〔2024〕3号第四部分第四条第1项照料护理标准是多少？",  # the levels by name: 部分 四、, 条 （四）, 项 1.
+    "许政办[2024]3号文件里的四、（四）1.照料护理标准是多少？",
+])
+def test_a_clause_named_as_people_write_it_is_that_clause(answerer, question):
+    answer = answerer.run(question)
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "四、（四）1.")
+    assert "1/10" in answer.answer.splitlines()[0]
+
+
 def test_a_sub_clause_the_part_does_not_have_names_the_part_and_its_sub_clauses(answerer):
     answer = answerer.run("许政办〔2024〕3号 四、（九）怎么规定的？")
     assert answer.answer.splitlines()[0] == "许政办〔2024〕3号 四、 下没有“（九）”（该部分只有（一）至（六））。"

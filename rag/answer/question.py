@@ -15,7 +15,7 @@ from functools import cache
 import jieba.posseg
 
 from rag.answer.facts import FACT_KINDS
-from rag.documents.normalize import compact
+from rag.documents.normalize import compact, half_width_digits
 from rag.index.lexical import DOMAIN_WORDS
 
 MAX_QUESTION_CHARS = 500
@@ -26,6 +26,8 @@ SENTENCE_BREAK = re.compile(r"(?<=[？?！!。；;\n])")
 # a turn that continues the previous one: 「那农村的呢？」「要是全护理呢？」
 CONTINUATION = re.compile(r"^(那|那么|如果是|要是|假如|换成|改成|还有)")
 REFERENCE = re.compile(r"这个|这项|这些|这种|那个|那些|那种|上述|上面|刚才|前面|(?<!应)该")
+# 「也行吗」「也可以吗」「也能领吗」: whether what was just asked holds in another case too
+SAME_HOLDS = re.compile(r"也(?:行|可以|能|算|适用|一样)")
 SHORT_TURN = 12  # characters: a continuation or a pronoun this short leans on the previous turn
 MAX_PARTS = 4  # each part costs a search; more questions in one message are answered as the last part
 # nouns that name the kind of fact asked, not what it is about (找哪个部门 / 什么时间 / 什么条件)
@@ -72,7 +74,7 @@ def to_simplified(text: str) -> str:
 def clean_question(raw: str | None) -> Question:
     text = unicodedata.normalize("NFC", raw or "").replace("?", "？").replace("!", "！")
     text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f\u200b\ufeff]", "", text)
-    text = to_simplified(re.sub(r"\s+", " ", text).strip())
+    text = half_width_digits(to_simplified(re.sub(r"\s+", " ", text).strip()))
     if not text:
         raise BadQuestion("问题不能为空，请输入想了解的政策问题，例如：特困人员的照料护理标准是多少？")
     if not re.search(r"[\w\u4e00-\u9fff]", text):
@@ -126,8 +128,9 @@ def _words(text: str) -> list[tuple[str, str]]:
 def leans_on_previous(part: str) -> bool:
     """Whether a later part of one message is about what the part before it asked (「由谁牵头？」
     「这项工作的责任单位有哪些？」): it names no subject of its own besides the kind of fact it asks (牵头,
-    责任单位), or points back (这项, 该)."""
-    return not has_subject(re.sub(FACT_KINDS["department"][0], " ", part)) or bool(REFERENCE.search(part))
+    责任单位), points back (这项, 该), or asks whether the same holds in another case (「不是本地户口也行吗？」)."""
+    return (not has_subject(re.sub(FACT_KINDS["department"][0], " ", part)) or bool(REFERENCE.search(part))
+            or bool(SAME_HOLDS.search(part)))
 
 
 def is_follow_up(text: str) -> bool:

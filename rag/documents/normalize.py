@@ -37,6 +37,14 @@ _RADICALS = str.maketrans({
 })
 
 
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def half_width_digits(text: str) -> str:
+    """０１２３ → 0123 (an input method's full-width digits), leaving full-width brackets （） as they are."""
+    return text.translate(_FULLWIDTH_DIGITS)
+
+
 def normalize_doc_number(text: str) -> str:
     """Canonical document number: no spaces, full-width brackets 〔〕."""
     return _DOC_NUMBER.sub(lambda m: f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号", text)

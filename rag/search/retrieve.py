@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 import jieba.posseg
 import numpy as np
 
-from rag.documents.clauses import CN_NUMERAL
+from rag.documents.clauses import CN_NUMERAL, cn_to_int
 from rag.documents.model import IN_FORCE, NATIONAL_PREFIX
-from rag.documents.normalize import compact, normalize_doc_number
+from rag.documents.normalize import compact, half_width_digits, normalize_doc_number
 from rag.index.chunk import ClauseMeta
 from rag.index.embed import Embedder
 from rag.index.holdings import Holdings
@@ -39,7 +39,8 @@ TITLE_YEAR = r"(?:(?:19|20)\d{2}\s*年(?:版|修订|修正)?的?)?"
 # one level of a clause path as documents number them, and a path written after a 文号 or title
 # (「的」「第」 may stand between): 四、（四）1. / 第二十条 / 附件2
 PATH_LEVEL = re.compile(rf"{CN_NUMERAL}、|（{CN_NUMERAL}）|（\d{{1,3}}）|\d{{1,3}}\.(?!\d)|第{CN_NUMERAL}条|附件\d{{0,2}}|专栏\d{{1,2}}")
-PATH_AFTER = re.compile(rf"[的第]?((?:{PATH_LEVEL.pattern})+)")
+# words people put between a document and its part: 「3号文件第四部分」「3号里的四、（一）」
+PATH_AFTER = re.compile(rf"(?:文件|文)?(?:中|里|里面)?[的第]?((?:{PATH_LEVEL.pattern})+)")
 # 许政办2024年3号: an issuer's short name running into the year, a number without brackets (a date is written
 # with its month, 2024年3月3号, and does not match)
 UNBRACKETED_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8}?[\u4e00-\u9fff])(\d{4})年第?(\d{1,4})号(?!线|楼|院|门)")
@@ -137,11 +138,16 @@ def normalized_question(question: str) -> str:
     """The question as references are read from it: no spaces, 文号 in canonical form (许政办[2024]第3号 →
     许政办〔2024〕3号), clause numbers in full-width brackets ((四) → （四）)."""
     # 第 goes before the brackets are made canonical: 许政办[2024]第3号 is not a 文号 to normalize_doc_number
-    text = normalize_doc_number(re.sub(r"([〕\]］】)）])第(\d{1,4})号", r"\1\2号", re.sub(r"\s+", "", question)))
+    text = half_width_digits(re.sub(r"\s+", "", question))
+    text = normalize_doc_number(re.sub(r"([〕\]］】)）])第(\d{1,4})号", r"\1\2号", text))
     # a 文号 typed without brackets (许政办2024年3号, 许政办2024年第3号): the issuer's prefix runs into the year
     text = UNBRACKETED_DOC_NUMBER.sub(r"\1〔\2〕\3号", text)
-    # 「第六部分」 is the sixth first-level part, numbered 六、 in the document
+    # a document numbered 一、（一）1. is named by its levels: 「第四部分第四条第1项」 is 四、（四）1.; 「第六部分」 alone
+    # is the part 六、 (第N条 names an article only where no 部分 comes before it, as in a regulation)
     text = re.sub(rf"第({CN_NUMERAL})部分", r"\1、", text)
+    text = re.sub(rf"({CN_NUMERAL}、)第({CN_NUMERAL})[条点]", r"\1（\2）", text)
+    text = re.sub(rf"(（{CN_NUMERAL}）)第(\d{{1,3}}|{CN_NUMERAL})[项条点]",
+                  lambda m: f"{m[1]}{m[2] if m[2].isdigit() else cn_to_int(m[2])}.", text)
     return re.sub(rf"\(({CN_NUMERAL}|\d{{1,3}})\)", r"（\1）", text)
 
 
