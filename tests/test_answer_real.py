@@ -244,3 +244,20 @@ def test_the_closest_clauses_list_a_long_clause_once_from_its_opening(real_pipel
     assert [line for line in lines if line.startswith("- 许政〔2020〕10号 二、（二）1.")] == [
         "- 许政〔2020〕10号 二、（二）1.：1.提升道路畅通能力。加快城市路网建设。按照窄马路、密路网原则，进一步完善路网布局，"
         "抓住交通基础设施的关键通道、关键节点…"]
+
+
+def test_a_table_row_asked_for_leads_though_another_part_of_the_table_ranks_first(real_pipeline):
+    """许政〔2024〕13号's 附件 is indexed in parts: the part with 重新认定's rows ranks above the part with 首次认定's.
+    The 2024 of a 文号 typed without brackets is its number, not a year asked about."""
+    for question in ("首次认定的高新技术企业奖励多少钱？", "许政2024年13号 首次认定的高新技术企业奖励多少？"):
+        answer = real_pipeline.answerer.run(question)
+        assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2024〕13号", "附件")
+        assert answer.answer.splitlines()[0] == ("高新技术企业（首次认定115家）： 许昌博清环保工程有限公司， "
+                                                 "市城乡一体化示范区， 8万元。 [1]")
+
+
+def test_whether_the_same_holds_in_another_case_is_asked_of_the_clause_just_answered(real_pipeline):
+    answer = real_pipeline.answerer.run("家里着火了，能申请临时救助吗？不是本地户口也行吗？")
+    assert {(c.doc_number, c.clause_path) for c in answer.citations} == {("许政办〔2024〕3号", "四、（三）2.")}
+    assert "取消户籍地、居住地申请限制" in answer.answer.splitlines()[0]
+    assert answer.unanswered_parts == []

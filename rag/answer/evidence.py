@@ -36,10 +36,11 @@ from rag.answer.terms import TermCheck, asked_terms, undistinguished_scope
 from rag.documents.model import NATIONAL_PREFIX
 from rag.documents.normalize import compact
 from rag.index.chunk import ClauseMeta
+from rag.index.holdings import clause_key
 from rag.index.lexical import tokenize
 from rag.index.sentences import asked_columns, row_cells, table_caption, table_header
 from rag.search.places import LEVEL_SUFFIX, Gazetteer, Place
-from rag.search.retrieve import Hit, Retriever
+from rag.search.retrieve import Hit, Retriever, normalized_question
 
 EVIDENCE_DEPTH = 3  # the gate reads this many top clauses of each part
 LEXICAL_WEIGHT = 0.3  # how much word overlap adds to a sentence's cosine when choosing evidence
@@ -153,7 +154,8 @@ class EvidenceFinder:
         # one whose title limits it to the city's urban districts (市区 / 中心城区)
         counties = [p for p in named if any(h.contains(p) for h in self.home) and len(p.code) == 6
                     and p.name.endswith(("县", "市"))]
-        years = sorted({int(y) for y in YEAR.findall(part.text)})
+        # read after the 文号 are made canonical: the 2024年 of 「许政2024年13号」 is its number, not a year asked about
+        years = sorted({int(y) for y in YEAR.findall(normalized_question(part.text))})
         unknown = [name for name in QUOTED.findall(part.text) if compact(name) not in self.corpus_text]
         if unknown:  # no document names it: whatever clause comes closest is about something else
             evidence.missing = f"现有文件中没有提到{'、'.join(f'「{name}」' for name in unknown)}。"
@@ -209,6 +211,7 @@ class EvidenceFinder:
         if qualifying:  # retrieval's order (re-ranking by the answering sentence did worse on the tuning set)
             if not evidence.asks.needs_figure and ASKS_CONDITIONS.search(part.text):
                 qualifying = self._defining_first(qualifying, part)
+            qualifying = _best_part_first(qualifying)
             main = qualifying[0]
             # another clause is shown 另见 only on the same subject: as close in meaning, and leaving out no
             # asked term (a 住院护理补贴 is not 另见 for 个体工商户's 社保补贴). Also requiring the same document
@@ -308,31 +311,45 @@ class EvidenceFinder:
 
     def _choose(self, scored: list[Sentence], part_asks: Asks, closest: float, clause_text: str,
                 limit: int = 3) -> list[Sentence]:
-        """The best sentences that state what was asked, in the clause's order."""
+        """The best sentences that state what was asked: a rule's in the clause's order, a figure's best first."""
         candidates = [s for s in scored if s.states_fact and len(s.text) > 4
                       and (s.about_subject(closest) or not part_asks.needs_figure)]
         if not candidates:
             return []
-        ranked = sorted(candidates, key=lambda s: -s.score)
-        keep = ranked[:1] if part_asks.needs_figure else ranked[:limit]
-        if part_asks.needs_figure:  # a figure's sentence, plus the next-best if it is nearly as close
-            keep += [s for s in ranked[1:2] if s.score >= ranked[0].score - ALSO_MARGIN]
         order = {id(s): i for i, s in enumerate(scored)}
-        # a dependent sentence is shown with the one it depends on: 「…责令改正；拒不改正的，处…罚款」
-        keep += [scored[order[id(s)] - 1] for s in keep if s.continues]
-        # a sentence cut at 「；」 goes on to its end when what follows states the same kind of fact:
-        # 「无分歧欠款6月底前应清尽清；有分歧欠款…10月底前…。」 is one answer, not its first half
-        for sentence in list(keep):
-            at = order[id(sentence)]
+        ranked = sorted(candidates, key=lambda s: -s.score)
+        heads = ranked[:1] if part_asks.needs_figure else ranked[:limit]
+        if part_asks.needs_figure:  # a figure's sentence, plus the next-best if it is nearly as close
+            heads += [s for s in ranked[1:2] if s.score >= ranked[0].score - ALSO_MARGIN]
+        groups = []
+        for head in heads:
+            at = order[id(head)]
+            # a dependent sentence is shown with the one it depends on: 「…责令改正；拒不改正的，处…罚款」
+            group = [scored[at - 1], head] if head.continues else [head]
+            # a sentence cut at 「；」 goes on to its end when what follows states the same kind of fact:
+            # 「无分歧欠款6月底前应清尽清；有分歧欠款…10月底前…。」 is one answer, not its first half
             while (scored[at].text.endswith("；") and at + 1 < len(scored) and scored[at + 1].states_fact
-                   and scored[at].text + scored[at + 1].text in clause_text and at - order[id(sentence)] < 3):
+                   and scored[at].text + scored[at + 1].text in clause_text and at - order[id(head)] < 3):
                 at += 1
-                keep.append(scored[at])
-        return sorted(dict.fromkeys(keep), key=lambda s: order[id(s)])
+                group.append(scored[at])
+            groups.append(group)
+        if not part_asks.needs_figure:  # a rule reads in the clause's order
+            groups = [sorted((s for g in groups for s in g), key=lambda s: order[id(s)])]
+        # a figure's best sentence comes first: the first line answers (「首次认定…8万元」 before 「重新认定…5万元」)
+        return list(dict.fromkeys(s for g in groups for s in g))
 
     def _weighted_words(self, text: str) -> dict[str, float]:
         lexical = self.retriever.lexical
         return {w: lexical.idf(w) for w in dict.fromkeys(tokenize(text)) if len(w) >= 2 and lexical.document_frequency.get(w)}
+
+
+def _best_part_first(qualifying: list[ClauseEvidence]) -> list[ClauseEvidence]:
+    """Of a long clause indexed in parts (a table in many), the part whose sentence answers best leads: retrieval
+    ranks a part by all its rows, the question asks for one (「首次认定…」 is in another part than 「重新认定…」)."""
+    lead = qualifying[0]
+    parts = [c for c in qualifying if clause_key(c.hit.metadata) == clause_key(lead.hit.metadata)]
+    best = max(parts, key=lambda c: max(s.score for s in c.sentences))
+    return qualifying if best is lead else [best, *(c for c in qualifying if c is not best)]
 
 
 def clause_context(hit: Hit) -> str:
