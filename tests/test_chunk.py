@@ -70,4 +70,4 @@ def test_articles_chunk_with_issue_and_title():
     article = chunk_document(parsed(NEWS_2023_08)[0])
     assert article[0].metadata.doc_title == "何以统揽发展全局?"
     assert article[0].metadata.clause_path == ""
-    assert article[0].metadata.date == 0
+    assert article[0].metadata.date == 20230800  # the manifest gives the month, no day
