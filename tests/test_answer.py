@@ -209,3 +209,15 @@ def test_a_refusal_sends_the_person_to_the_department_the_question_names(answere
 def test_a_county_s_bureau_or_a_shorter_name_inside_a_longer_one_is_not_taken_for_the_city_s_department(answerer):
     assert answerer.departments_named("长葛市民政局的电话是多少？") == ["长葛市民政局"]
     assert answerer.departments_named("卫生健康委员会在哪办公？") == ["市卫生健康委员会"]
+
+
+
+def test_a_category_named_with_a_modifier_the_question_lacks_is_another_category():
+    """低保家庭 is 最低生活保障对象; 最低生活保障边缘家庭 is another category, with another amount."""
+    from rag.answer.evidence import narrower_category
+
+    forms = ["低保", "最低生活保障"]
+    assert narrower_category("最低生活保障边缘家庭每户发放一次性取暖补贴300元。", "低保家庭取暖补贴多少钱？", forms)
+    assert not narrower_category("城乡最低生活保障对象每户发放一次性取暖补贴600元。", "低保家庭取暖补贴多少钱？", forms)
+    assert not narrower_category("最低生活保障边缘家庭每户发放一次性取暖补贴300元。", "低保边缘家庭补贴多少？", forms)
+    assert not narrower_category("家庭人均收入低于当地最低生活保障标准1.5倍", "低保标准多少？", forms)

@@ -261,3 +261,36 @@ def test_whether_the_same_holds_in_another_case_is_asked_of_the_clause_just_answ
     assert {(c.doc_number, c.clause_path) for c in answer.citations} == {("许政办〔2024〕3号", "四、（三）2.")}
     assert "取消户籍地、居住地申请限制" in answer.answer.splitlines()[0]
     assert answer.unanswered_parts == []
+
+
+HEATING_NOTICE = """许昌市人民政府关于做好2026年冬季困难群众取暖救助工作的通知
+许政〔2026〕1号
+各县（市、区）人民政府，市人民政府各部门：
+为保障困难群众温暖过冬，现就做好今冬取暖救助工作通知如下：
+一、补贴标准
+城乡最低生活保障对象每户发放一次性取暖补贴600元。
+最低生活保障边缘家庭每户发放一次性取暖补贴300元。
+二、发放时间
+各县（市、区）应于12月20日前将取暖补贴发放到位。
+许昌市人民政府
+2026年11月20日
+"""
+
+
+def test_the_amount_of_a_narrower_category_is_not_given_for_the_one_asked(tmp_path):
+    """A notice staff might publish (a persona test's): 低保户 ask for 最低生活保障对象's 600元, not for the
+    300元 of 最低生活保障边缘家庭, which the model finds as close."""
+    from dataclasses import replace
+
+    from rag.app.pipeline import Pipeline
+    from tests.helpers import real_settings
+
+    (tmp_path / "corpus" / "policy").mkdir(parents=True)
+    (tmp_path / "corpus" / "policy" / "取暖通知.txt").write_text(HEATING_NOTICE, encoding="utf-8")
+    pipeline = Pipeline(replace(real_settings(tmp_path), corpus_dir=tmp_path / "corpus"))
+    pipeline.ingest()
+    for question in ("低保家庭取暖补贴多少钱？", "我家是低保户，取暖补贴多少？", "今年冬天低保户取暖补贴发多少钱？"):
+        assert pipeline.answerer.run(question).answer.splitlines()[0] == \
+            "城乡最低生活保障对象每户发放一次性取暖补贴**600元**。 [1]"
+    assert pipeline.answerer.run("低保边缘家庭取暖补贴多少？").answer.splitlines()[0] == \
+        "最低生活保障边缘家庭每户发放一次性取暖补贴**300元**。 [1]"

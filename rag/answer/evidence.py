@@ -81,6 +81,7 @@ class Sentence:
     subject_overlap: float  # the same share in the sentence with its clause's breadcrumb
     states_fact: bool
     continues: bool = False  # about the situation of the sentence before it (see DEPENDENT)
+    other_category: bool = False  # names the asked category only with a modifier the question lacks
 
     def about_subject(self, closest: float) -> bool:
         """closest: the best sentence score among the top clauses."""
@@ -166,7 +167,9 @@ class EvidenceFinder:
         candidates = ([h for h in hits if h.named] or hits)[:EVIDENCE_DEPTH]
         top = {hit.chunk_id: self._sentences(hit, vector, words, evidence.asks, part.query, years)
                for hit in candidates}
-        closest = max((s.score for scored in top.values() for s in scored), default=0.0)
+        # another category's sentence (最低生活保障边缘家庭's amount for 低保家庭) sets no bar for a figure
+        closest = max((s.score for scored in top.values() for s in scored
+                       if not (evidence.asks.needs_figure and s.other_category)), default=0.0)
         dense = [h.dense_similarity for h in candidates if h.dense_similarity is not None]
         closest_clause = max(dense, default=0.0)
         for hit in candidates:
@@ -265,6 +268,9 @@ class EvidenceFinder:
         rows = [line for line in hit.text.split("\n") if header and "\t" in line and line != header]
         named_rows = _named(question, [_label(header, row) for row in rows])
         share = lambda text: sum(w for word, w in words.items() if word in text) / total  # noqa: E731
+        lexical = self.retriever.lexical
+        categories = [form for word in tokenize(question) if len(word) >= 2 and word not in HEAD_NOUNS
+                      for form in (word, *lexical.full_forms(word))]
         scored = []
         previous: Sentence | None = None
         for text, similarity in zip(texts, similarities, strict=True):
@@ -279,7 +285,8 @@ class EvidenceFinder:
             subject = share(f"{breadcrumb} {header} {text}")
             if not self.retriever.semantic:  # no vectors yet: the words shared with the sentence and its headings
                 similarity = subject
-            sentence = Sentence(text, float(similarity), share(text), subject, stated)
+            sentence = Sentence(text, float(similarity), share(text), subject, stated,
+                                other_category=narrower_category(text, question, categories))
             if previous is not None and _depends_on(text, previous.text, hit.text):
                 # 「拒不改正的，处…罚款」 is about the situation of the sentence before it
                 sentence = replace(sentence, similarity=max(sentence.similarity, previous.similarity),
@@ -311,9 +318,12 @@ class EvidenceFinder:
 
     def _choose(self, scored: list[Sentence], part_asks: Asks, closest: float, clause_text: str,
                 limit: int = 3) -> list[Sentence]:
-        """The best sentences that state what was asked: a rule's in the clause's order, a figure's best first."""
+        """The best sentences that state what was asked, in the clause's order (two figures whose scores nearly
+        tie are both shown: which one is asked for, the scores cannot tell)."""
         candidates = [s for s in scored if s.states_fact and len(s.text) > 4
                       and (s.about_subject(closest) or not part_asks.needs_figure)]
+        if part_asks.needs_figure:  # 低保家庭's amount is not that of 最低生活保障边缘家庭 in the next sentence
+            candidates = [s for s in candidates if not s.other_category]
         if not candidates:
             return []
         order = {id(s): i for i, s in enumerate(scored)}
@@ -333,10 +343,7 @@ class EvidenceFinder:
                 at += 1
                 group.append(scored[at])
             groups.append(group)
-        if not part_asks.needs_figure:  # a rule reads in the clause's order
-            groups = [sorted((s for g in groups for s in g), key=lambda s: order[id(s)])]
-        # a figure's best sentence comes first: the first line answers (「首次认定…8万元」 before 「重新认定…5万元」)
-        return list(dict.fromkeys(s for g in groups for s in g))
+        return sorted(dict.fromkeys(s for g in groups for s in g), key=lambda s: order[id(s)])
 
     def _weighted_words(self, text: str) -> dict[str, float]:
         lexical = self.retriever.lexical
@@ -350,6 +357,28 @@ def _best_part_first(qualifying: list[ClauseEvidence]) -> list[ClauseEvidence]:
     parts = [c for c in qualifying if clause_key(c.hit.metadata) == clause_key(lead.hit.metadata)]
     best = max(parts, key=lambda c: max(s.score for s in c.sentences))
     return qualifying if best is lead else [best, *(c for c in qualifying if c is not best)]
+
+
+# the head nouns of the people and households policies name, and a category named with a short modifier before
+# one (最低生活保障「边缘」家庭, 特困「供养」人员): the documents' grammar for a narrower category than the word alone
+HEAD_NOUNS = ("家庭成员", "家庭", "对象", "人员", "户", "成员", "人口")
+MODIFIED_HEAD = re.compile(rf"([^\W\d的和、及与或]{{0,2}}?)(?:{'|'.join(HEAD_NOUNS)})")
+
+
+def narrower_category(sentence: str, question: str, categories: list[str]) -> bool:
+    """Whether a sentence names the category asked about (低保 → 最低生活保障) only with a modifier the question
+    does not have: 「最低生活保障边缘家庭每户300元」 is another category's amount than 低保家庭's."""
+    narrower = False
+    for category in categories:
+        for found in re.finditer(re.escape(category), sentence):
+            head = MODIFIED_HEAD.match(sentence, found.end())
+            if not head:
+                continue
+            if head.group(1) and not all(char in question for char in head.group(1)):
+                narrower = True
+            else:
+                return False  # named as asked somewhere in the sentence
+    return narrower
 
 
 def clause_context(hit: Hit) -> str:
