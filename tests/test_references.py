@@ -41,6 +41,9 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
     ("道路运输条例第九十条规定了什么？", "文件库中没有《道路运输条例》。"),
     ("请问根据河南省道路运输条例第十条怎么办？", "文件库中没有《河南省道路运输条例》。"),
     ("根据中华人民共和国劳动合同法，试用期最长多久？", "文件库中没有《中华人民共和国劳动合同法》。"),
+    ("劳动合同法规定试用期多长？", "文件库中没有《劳动合同法》。"),  # a law named as the source of a rule
+    ("许政办〔2024〕3号四（七）讲了什么？", "许政办〔2024〕3号 四、 下没有“（七）”（该部分只有（一）至（六））。"),
+    ("许政〔2020〕18号附件2是什么？", "许政〔2020〕18号 没有“附件2”（该文件只有一个附件，未编号）。"),
     # its items run 1. to 29. across its seven parts
     ("许政办〔2024〕4号第30条讲的是什么？", "许政办〔2024〕4号 没有第30项（该文件的编号项为1.至29.）。"),
 ])
@@ -100,6 +103,8 @@ def test_a_library_title_written_without_brackets_or_a_topic_is_not_taken_for_a_
     assert named_references(f"{library_title}里特困人员的照料护理标准是多少？", shelf) == []
     assert named_references("市政府关于加强低收入人口动态监测的实施意见有哪些措施？", shelf) == []  # its words, in order
     assert named_references("有关于民宿的规定吗？", shelf) == []  # no issuing body: a topic
+    assert named_references("这个办法规定的补贴标准是多少？", shelf) == []  # 办法, 依法: ordinary words
+    assert named_references("依法应当怎么处理？", shelf) == []
     assert named_references("2024年3月3号发的补贴什么时候到账？", shelf) == []  # a date, not a 文号
 
 

@@ -110,11 +110,13 @@ def doc_numbers_in(question: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def without_leading_words(name: str) -> str:
+def without_leading_words(name: str, keep_verbal_nouns: bool = False) -> str:
     """A name as the question runs into it (「请问许政办」, 「根据道路运输条例」) without the question's own
-    words before it, told apart by their parts of speech."""
+    words before it, told apart by their parts of speech. keep_verbal_nouns: a law's name may open with one
+    (劳动合同法, 建设工程…条例)."""
     words = jieba.posseg.lcut(name)
-    while len(words) > 1 and words[0].flag.startswith(LEADING_FLAGS):
+    while len(words) > 1 and words[0].flag.startswith(LEADING_FLAGS) and not (keep_verbal_nouns
+                                                                              and words[0].flag == "vn"):
         words.pop(0)
     return "".join(w.word for w in words)
 
@@ -148,6 +150,9 @@ def normalized_question(question: str) -> str:
     text = re.sub(rf"({CN_NUMERAL}、)第({CN_NUMERAL})[条点]", r"\1（\2）", text)
     text = re.sub(rf"(（{CN_NUMERAL}）)第(\d{{1,3}}|{CN_NUMERAL})[项条点]",
                   lambda m: f"{m[1]}{m[2] if m[2].isdigit() else cn_to_int(m[2])}.", text)
+    # the marks people leave out: 四（七） is 四、（七）, （四）1 is （四）1.
+    text = re.sub(rf"(?<![一二三四五六七八九十百零第])({CN_NUMERAL})(?=（{CN_NUMERAL}）)", r"\1、", text)
+    text = re.sub(rf"(（{CN_NUMERAL}）\d{{1,3}})(?![\d.．、])", r"\1.", text)
     return re.sub(rf"\(({CN_NUMERAL}|\d{{1,3}})\)", r"（\1）", text)
 
 
