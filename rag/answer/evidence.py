@@ -30,6 +30,7 @@ from rag.answer.facts import (
     states,
     states_figure,
     table_units,
+    years_in,
 )
 from rag.answer.question import QuestionPart
 from rag.answer.terms import TermCheck, asked_terms, undistinguished_scope
@@ -189,10 +190,9 @@ class EvidenceFinder:
                 reasons.append(f"相关文件只适用于{urban.group()}，没有关于{'、'.join(outside)}的规定。")
                 continue
             document_year = hit.metadata.year
-            # a long clause is indexed in parts: a year one part names is the year of the whole clause
-            whole = context if hit.metadata.parts == 1 else \
-                f"{context} {self.retriever.holdings.full_text(hit.metadata)}"
-            if any(not speaks_of_year(year, whole, document_year) for year in years):
+            # a long clause is indexed in parts: a year another part names is also the year of this one
+            other_parts = years_in(self.retriever.holdings.full_text(hit.metadata)) if hit.metadata.parts > 1 else set()
+            if any(not speaks_of_year(year, context, document_year) and year not in other_parts for year in years):
                 reasons.append(f"相关条款没有关于{'、'.join(f'{y}年' for y in years)}的内容。")
                 continue
             scored = top[hit.chunk_id]

@@ -29,10 +29,6 @@ from rag.search.retrieve import (
 TITLE_BEFORE_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{2,30}}(?:条例|办法|规定|细则|规则|法))(?=第{CN_NUMERAL}条)")
 # a national law by its full name, article or not: 「根据中华人民共和国劳动合同法，…」
 NATIONAL_LAW = re.compile(rf"({NATIONAL_PREFIX}[\u4e00-\u9fff]{{2,30}}?(?:法|条例))")
-# a law named without 《》 or an article, as the source of a rule: 「劳动合同法规定…」「根据残疾人保障法，…」 (a name
-# ending in 法 or 条例 after what it governs; 办法, 方法, 依法 and the like are ordinary words)
-LAW_AS_SOURCE = re.compile(r"(?:根据|按照|依照|依据)?([\u4e00-\u9fff]{2,14}?(?<![办方做看说想依合违执立司])(?:法|条例))"
-                           r"(?=规定|中|里|对|第|有关|的规定|怎么|是怎么|上)")
 # an official document's title written without 《》, as 公文 titles are formed: the issuing body, 关于, the subject,
 # 的 and the kind of document (「许昌市人民政府关于促进民宿发展的意见」); the body's name is required, so that
 # 「有关于民宿的规定吗」 stays a question about a topic
@@ -94,8 +90,7 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
             continue
         found.append(_with_path(written, title, title, path, shelf))
     unbracketed = TITLE_IN_BRACKETS.sub("", text)
-    names = [without_leading_words(m.group(1), keep_verbal_nouns=pattern is LAW_AS_SOURCE)
-             for pattern in (TITLE_BEFORE_ARTICLE, NATIONAL_LAW, OFFICIAL_TITLE, LAW_AS_SOURCE)
+    names = [without_leading_words(m.group(1)) for pattern in (TITLE_BEFORE_ARTICLE, NATIONAL_LAW, OFFICIAL_TITLE)
              for m in pattern.finditer(unbracketed)]
     for name in dict.fromkeys(names):
         if len(name) >= MIN_TITLE and shelf.title_for(name) is None:  # a title the library has: the retriever's

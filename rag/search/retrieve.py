@@ -110,13 +110,11 @@ def doc_numbers_in(question: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def without_leading_words(name: str, keep_verbal_nouns: bool = False) -> str:
+def without_leading_words(name: str) -> str:
     """A name as the question runs into it (「请问许政办」, 「根据道路运输条例」) without the question's own
-    words before it, told apart by their parts of speech. keep_verbal_nouns: a law's name may open with one
-    (劳动合同法, 建设工程…条例)."""
+    words before it, told apart by their parts of speech."""
     words = jieba.posseg.lcut(name)
-    while len(words) > 1 and words[0].flag.startswith(LEADING_FLAGS) and not (keep_verbal_nouns
-                                                                              and words[0].flag == "vn"):
+    while len(words) > 1 and words[0].flag.startswith(LEADING_FLAGS):
         words.pop(0)
     return "".join(w.word for w in words)
 
