@@ -75,7 +75,19 @@ def score(questions: list[dict], answers: list[dict]) -> dict[str, float]:
             "p50_seconds": round(statistics.median(seconds), 3) if seconds else float("nan")}
 
 
-def build(root: Path, files: list[Path]) -> Settings:
+def answer_all(answerer, questions: list[dict]) -> list[dict]:
+    """Each question's answer as JSON, with the seconds it took."""
+    answers = []
+    for question in questions:
+        started = time.perf_counter()
+        answer = answerer.run(question["question"]).to_json()
+        answer["seconds"] = time.perf_counter() - started
+        answers.append(answer)
+    return answers
+
+
+def build(root: Path, files: list[Path], embedder=None) -> Settings:
+    """embedder: another than the configured model's (eval.forms compares forms of it)."""
     from rag.app.pipeline import Pipeline
     from rag.documents.library import Library
 
@@ -85,7 +97,7 @@ def build(root: Path, files: list[Path]) -> Settings:
     for file in files:
         library.add(file)
     settings = replace(Settings.from_env(), corpus_dir=corpus, data_dir=root / "data")
-    report = Pipeline(settings).ingest()
+    report = Pipeline(settings, embedder=embedder).ingest()
     print(f"索引：{report.summary()}")
     return settings
 
@@ -111,13 +123,7 @@ def main() -> None:
         settings = build(root, files)
     from rag.app.pipeline import Pipeline
 
-    answerer = Pipeline(settings).answerer
-    answers = []
-    for question in questions:
-        started = time.perf_counter()
-        answer = answerer.run(question["question"]).to_json()
-        answer["seconds"] = time.perf_counter() - started
-        answers.append(answer)
+    answers = answer_all(Pipeline(settings).answerer, questions)
     print(json.dumps({args.set: score(questions, answers)}, ensure_ascii=False))
     if args.set not in BLIND:
         for question, answer in zip(questions, answers, strict=True):
