@@ -118,7 +118,7 @@ def _numbered_item(number: str, item: re.Match[str], shelf: Shelf) -> NamedRefer
 
 def _with_path(written: str, key: str, title: str, path: str, shelf: Shelf) -> NamedReference:
     number = key if key != title else ""
-    problem = missing_path(key, path, shelf.paths[key]) if path else ""
+    problem = missing_path(number or f"《{title}》", path, shelf.paths[key]) if path else ""
     return NamedReference(written, doc_number=number, doc_title=title, clause_path=path, problem=problem)
 
 

@@ -27,6 +27,13 @@ def cn_to_int(numeral: str) -> int:
     return total + current
 
 
+def int_to_cn(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三 (1–99: the numbers of a document's parts)."""
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(number, 10)
+    return (f"{digits[tens] if tens > 1 else ''}十" if tens else "") + (digits[ones] if ones or not tens else "")
+
+
 @dataclass(frozen=True)
 class Numbering:
     """A clause number found at the start of a line."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import jieba.posseg
 import numpy as np
 
-from rag.documents.clauses import CN_NUMERAL, cn_to_int
+from rag.documents.clauses import CN_NUMERAL, cn_to_int, int_to_cn
 from rag.documents.model import IN_FORCE, NATIONAL_PREFIX
 from rag.documents.normalize import compact, half_width_digits, normalize_doc_number
 from rag.index.chunk import ClauseMeta
@@ -144,6 +144,10 @@ def normalized_question(question: str) -> str:
     text = UNBRACKETED_DOC_NUMBER.sub(r"\1〔\2〕\3号", text)
     # a document numbered 一、（一）1. is named by its levels: 「第四部分第四条第1项」 is 四、（四）1.; 「第六部分」 alone
     # is the part 六、 (第N条 names an article only where no 部分 comes before it, as in a regulation)
+    text = re.sub(r"第(\d{1,2})部分", lambda m: f"第{int_to_cn(int(m[1]))}部分", text)
+    # 第（七）条: the sub-part （七） (a regulation's 第（二）项 is its own level and stays)
+    text = re.sub(rf"第（({CN_NUMERAL})）[条点]", r"（\1）", text)
+    text = re.sub(rf"附件({CN_NUMERAL})", lambda m: f"附件{cn_to_int(m[1])}", text)  # 附件四 is 附件4
     text = re.sub(rf"第({CN_NUMERAL})部分", r"\1、", text)
     text = re.sub(rf"({CN_NUMERAL}、)第({CN_NUMERAL})[条点]", r"\1（\2）", text)
     text = re.sub(rf"(（{CN_NUMERAL}）)第(\d{{1,3}}|{CN_NUMERAL})[项条点]",
