@@ -3,8 +3,9 @@ and its dynamic int8 quantisation (onnxruntime `quantize_dynamic`, int8 weights)
 
     python -m eval.forms [--sample 48] [--regulations ../shared/regulations]   → prints a markdown section
 
-Needs the `onnx` package besides the app's dependencies (`pip install onnx`; the quantiser reads the graph
-with it). The int8 graph is written once beside the float32 export in the model cache. Its vectors go to
+The quantiser reads the graph with the `onnx` package, which the app does not use: it is installed once into
+the model cache (pip --target, no dependencies beyond onnx and ml-dtypes), never into the app's environment.
+The int8 graph is written once beside the float32 export in the model cache. Its vectors go to
 the shared embedding cache under their own model name, so the forms' vectors never mix; the first run
 embeds the corpus (and the regulation sets' files) once with int8, later runs read the cache.
 
@@ -18,6 +19,8 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -44,11 +47,24 @@ REGULATION_COLUMNS = ["evidence@5", "article", "key_facts", "refused_unanswerabl
 ANSWERS = ["citation_acc", "key_facts", "refusal_unans", "unans_honest", "false_refusal"]
 
 
+QUANTISER = ("onnx==1.23.*", "ml-dtypes")  # what onnxruntime's quantiser needs besides the app's packages
+
+
+def _quantiser_importable(model_cache: Path) -> None:
+    """onnx from a folder of its own in the model cache, after the app's packages on the path."""
+    folder = model_cache / ".quantiser"
+    if not (folder / "onnx").is_dir():
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(folder),
+                        *QUANTISER], check=True)
+    sys.path.append(str(folder))
+
+
 def int8_graph(fp32_dir: Path) -> Path:
     """The float32 export's weights quantised to int8, in a folder beside it (made once)."""
     target = fp32_dir.with_name(fp32_dir.name + INT8_SUFFIX)
     if (target / ONNX_GRAPH).is_file():
         return target
+    _quantiser_importable(fp32_dir.parent)
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
