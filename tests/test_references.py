@@ -22,6 +22,7 @@ def answerer(tmp_path_factory) -> Answerer:
     "許政辦〔2024〕7號的責任單位是誰？",
     "请问许政办〔2024〕第7号的责任单位是谁？",
     "许政办2024年第7号的责任单位是谁？",  # typed without brackets
+    "2024年许政办7号文的责任单位是谁？",  # the year said first
 ])
 def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(answerer, question):
     answer = answerer.run(question)
@@ -60,6 +61,7 @@ def test_a_part_or_title_the_library_lacks_is_said_first(answerer, question, fir
     "许政办〔２０２４〕３号 四、（四）1. 照料护理标准是多少？",  # an input method's full-width digits
     "许政办〔2024〕3号第四部分第四条第1项照料护理标准是多少？",  # the levels by name: 部分 四、, 条 （四）, 项 1.
     "许政办[2024]3号文件里的四、（四）1.照料护理标准是多少？",
+    "2024年许政办3号文件四（四）1照料护理标准是多少？",
 ])
 def test_a_clause_named_as_people_write_it_is_that_clause(answerer, question):
     answer = answerer.run(question)
@@ -109,6 +111,7 @@ def test_a_library_title_written_without_brackets_or_a_topic_is_not_taken_for_a_
     assert named_references("这个办法规定的补贴标准是多少？", shelf) == []  # 办法, 依法: ordinary words
     assert named_references("依法应当怎么处理？", shelf) == []
     assert named_references("2024年3月3号发的补贴什么时候到账？", shelf) == []  # a date, not a 文号
+    assert named_references("2024年底前完成3号任务了吗？", shelf) == []
 
 
 def test_missing_path_is_empty_for_a_clause_or_a_parent_the_document_has():

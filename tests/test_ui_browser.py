@@ -410,6 +410,7 @@ def test_an_uploaded_docx_is_previewed_then_published_and_answers(browser, staff
     # another name typed withdraws what was shown: 确认删除 goes until 「删除」 shows the new one
     page.locator("#doc-remove-reference textarea").fill("许政办〔2024〕3号")
     page.locator("#doc-remove-confirm").wait_for(state="hidden")
+    page.wait_for_function("el => el.value === ''", arg=result.element_handle(), timeout=30_000)  # and its words
     page.locator("#doc-remove-reference textarea").fill("丽水市城市养犬管理规定")
     page.locator("#doc-remove").click()
     page.locator("#doc-remove-confirm").wait_for(state="visible")

@@ -275,5 +275,7 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
     remove.click(ask_to_remove, [reference, unlocked], [outcome, pending], api_visibility="private")
     confirm.click(take_out, [pending, unlocked], [outcome, pending], api_visibility="private")
     pending.change(lambda shown: gr.update(visible=bool(shown)), pending, confirm, api_visibility="private")
-    # another name typed after 「删除」 showed one: 确认删除 would remove what is no longer in the box
-    reference.change(lambda: "", None, pending, api_visibility="private")
+    # another name typed after 「删除」 showed one: 确认删除 would remove what is no longer in the box, so the
+    # removal shown is withdrawn with the words that ask to confirm it
+    reference.change(lambda shown: ("", "" if shown else gr.update()), pending, [pending, outcome],
+                     api_visibility="private")

@@ -44,6 +44,9 @@ PATH_AFTER = re.compile(rf"(?:文件|文)?(?:中|里|里面)?[的第]?((?:{PATH_
 # 许政办2024年3号: an issuer's short name running into the year, a number without brackets (a date is written
 # with its month, 2024年3月3号, and does not match)
 UNBRACKETED_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8}?[\u4e00-\u9fff])(\d{4})年第?(\d{1,4})号(?!线|楼|院|门)")
+# the year said first, as people say a 文号 aloud: 「2024年许政办3号文」 (only before 文/文件/通知: 「2024年底前完成3号
+#任务」 names no document)
+YEAR_FIRST_DOC_NUMBER = re.compile(r"(\d{4})年([^\W\d的]{2,8}?)第?(\d{1,4})号(?=文|通知)")
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ def normalized_question(question: str) -> str:
     text = normalize_doc_number(re.sub(r"([〕\]］】)）])第(\d{1,4})号", r"\1\2号", text))
     # a 文号 typed without brackets (许政办2024年3号, 许政办2024年第3号): the issuer's prefix runs into the year
     text = UNBRACKETED_DOC_NUMBER.sub(r"\1〔\2〕\3号", text)
+    text = YEAR_FIRST_DOC_NUMBER.sub(r"\2〔\1〕\3号", text)
     # a document numbered 一、（一）1. is named by its levels: 「第四部分第四条第1项」 is 四、（四）1.; 「第六部分」 alone
     # is the part 六、 (第N条 names an article only where no 部分 comes before it, as in a regulation)
     text = re.sub(r"第(\d{1,2})部分", lambda m: f"第{int_to_cn(int(m[1]))}部分", text)
