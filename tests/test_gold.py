@@ -70,3 +70,24 @@ def test_blind_set_three_has_the_make_up_issue_20_asks_for():
     # every question naming what the library lacks says what, and is unanswerable
     absent = [g for g in blind if "absent_reference" in g.tags]
     assert all(g.absent and not g.answerable for g in absent)
+
+
+def test_the_named_reference_set_holds_what_it_names_and_lacks_what_it_says_is_absent():
+    """eval/blind_named.jsonl: a present question's clause holds its key facts; an absent 文号 is in no document."""
+    import json
+
+    from eval.named import SET_FILE
+
+    rows = [json.loads(line) for line in SET_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert (sum(r["present"] for r in rows), sum(not r["present"] for r in rows)) == (30, 30)
+    numbers = {d.doc_number for d in DOCUMENTS}
+    problems = []
+    for row in rows:
+        if row["present"]:
+            text = compact(_clause_text(row["doc_number"], row["doc_title"], row["clause_path"]) if row["clause_path"]
+                           else "\n".join(c.text for d in DOCUMENTS if d.doc_number == row["doc_number"]
+                                          for c in d.clauses))
+            problems += [f"{row['id']} fact {f}" for f in row["key_facts"] if compact(f) not in text]
+        elif row["absent_what"] == "document" and row["doc_number"] and row["doc_number"] in numbers:
+            problems.append(f"{row['id']} is held")
+    assert problems == []

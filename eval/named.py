@@ -1,0 +1,56 @@
+"""Held-out questions that name a document, title or clause, present in the library or not (eval/blind_named.jsonl,
+60 questions written from the corpus by a helper that read neither the code nor the other sets).
+
+    .venv/bin/python -m eval.named   → one JSON line
+
+Scored: for the 30 that name something the library lacks, whether the answer's first line says so; for the
+30 that name something it holds, whether the first line wrongly says it lacks it, refusals, the document and
+clause of the first citation, and the key facts in the answer lines. A blind set: its misses are counted,
+never listed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from rag.config import Settings
+from rag.documents.normalize import compact
+
+SET_FILE = Path(__file__).resolve().parent / "blind_named.jsonl"
+# the first line of an answer that says the library lacks what was named (rag.answer.references)
+SAYS_ABSENT = re.compile(r"文件库中没有|没有“|没有第|下没有")
+
+
+def score(questions: list[dict], answers: list) -> dict[str, float]:
+    present, absent = [], []
+    for question, answer in zip(questions, answers, strict=True):
+        first = answer.answer.splitlines()[0] if answer.answer else ""
+        if not question["present"]:
+            absent.append(bool(SAYS_ABSENT.search(first)))
+            continue
+        cited = answer.citations[0] if answer.citations else None
+        document = cited is not None and cited.doc_number == question["doc_number"]
+        body = compact(answer.answer.split("依据：")[0].replace("**", ""))
+        present.append({"refused": answer.refused, "said_absent": bool(SAYS_ABSENT.search(first)),
+                        "document": document,
+                        "clause": document and (not question["clause_path"] or cited.clause_path == question["clause_path"]),
+                        "facts": all(compact(fact) in body for fact in question["key_facts"])})
+    share = lambda key: round(sum(p[key] for p in present) / len(present), 3)  # noqa: E731
+    return {"absent": len(absent), "absent_first_line": round(sum(absent) / len(absent), 3),
+            "present": len(present), "present_said_absent": share("said_absent"), "present_refused": share("refused"),
+            "document": share("document"), "clause": share("clause"), "key_facts": share("facts")}
+
+
+def main() -> None:
+    from rag.app.pipeline import Pipeline
+
+    questions = [json.loads(line) for line in SET_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    answerer = Pipeline(Settings.from_env()).answerer
+    print(json.dumps({"blind_named": score(questions, [answerer.run(q["question"]) for q in questions])},
+                     ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
