@@ -166,7 +166,10 @@ class EvidenceFinder:
         qualifying: list[ClauseEvidence] = []
         # a clause the question names (with its sub-clauses) is the only place its answer may come from
         candidates = ([h for h in hits if h.named] or hits)[:EVIDENCE_DEPTH]
-        top = {hit.chunk_id: self._sentences(hit, vector, words, evidence.asks, part.query, years)
+        # the question's words and the documents' full forms of them (低保 → 最低生活保障): the categories it asks about
+        categories = [form for word in tokenize(part.query) if len(word) >= 2 and word not in HEAD_NOUNS
+                      for form in (word, *self.retriever.lexical.full_forms(word))]
+        top = {hit.chunk_id: self._sentences(hit, vector, words, evidence.asks, part.query, years, categories)
                for hit in candidates}
         # another category's sentence (最低生活保障边缘家庭's amount for 低保家庭) sets no bar for a figure
         closest = max((s.score for scored in top.values() for s in scored
@@ -191,7 +194,8 @@ class EvidenceFinder:
                 continue
             document_year = hit.metadata.year
             # a long clause is indexed in parts: a year another part names is also the year of this one
-            other_parts = years_in(self.retriever.holdings.full_text(hit.metadata)) if hit.metadata.parts > 1 else set()
+            other_parts = (years_in(self.retriever.holdings.full_text(hit.metadata))
+                           if years and hit.metadata.parts > 1 else set())
             if any(not speaks_of_year(year, context, document_year) and year not in other_parts for year in years):
                 reasons.append(f"相关条款没有关于{'、'.join(f'{y}年' for y in years)}的内容。")
                 continue
@@ -257,7 +261,7 @@ class EvidenceFinder:
         return qualifying if not defines(first)[0] else [first, *(c for c in qualifying if c is not first)]
 
     def _sentences(self, hit: Hit, vector: np.ndarray, words: dict[str, float], part_asks: Asks,
-                   question: str, years: list[int]) -> list[Sentence]:
+                   question: str, years: list[int], categories: list[str]) -> list[Sentence]:
         texts, vectors = self.retriever.sentences.of(hit.chunk_id)
         similarities = vectors @ vector if len(texts) else np.zeros(0)
         units = table_units(hit.text)
@@ -268,9 +272,6 @@ class EvidenceFinder:
         rows = [line for line in hit.text.split("\n") if header and "\t" in line and line != header]
         named_rows = _named(question, [_label(header, row) for row in rows])
         share = lambda text: sum(w for word, w in words.items() if word in text) / total  # noqa: E731
-        lexical = self.retriever.lexical
-        categories = [form for word in tokenize(question) if len(word) >= 2 and word not in HEAD_NOUNS
-                      for form in (word, *lexical.full_forms(word))]
         scored = []
         previous: Sentence | None = None
         for text, similarity in zip(texts, similarities, strict=True):
@@ -326,24 +327,22 @@ class EvidenceFinder:
             candidates = [s for s in candidates if not s.other_category]
         if not candidates:
             return []
-        order = {id(s): i for i, s in enumerate(scored)}
         ranked = sorted(candidates, key=lambda s: -s.score)
-        heads = ranked[:1] if part_asks.needs_figure else ranked[:limit]
+        keep = ranked[:1] if part_asks.needs_figure else ranked[:limit]
         if part_asks.needs_figure:  # a figure's sentence, plus the next-best if it is nearly as close
-            heads += [s for s in ranked[1:2] if s.score >= ranked[0].score - ALSO_MARGIN]
-        groups = []
-        for head in heads:
-            at = order[id(head)]
-            # a dependent sentence is shown with the one it depends on: 「…责令改正；拒不改正的，处…罚款」
-            group = [scored[at - 1], head] if head.continues else [head]
-            # a sentence cut at 「；」 goes on to its end when what follows states the same kind of fact:
-            # 「无分歧欠款6月底前应清尽清；有分歧欠款…10月底前…。」 is one answer, not its first half
+            keep += [s for s in ranked[1:2] if s.score >= ranked[0].score - ALSO_MARGIN]
+        order = {id(s): i for i, s in enumerate(scored)}
+        # a dependent sentence is shown with the one it depends on: 「…责令改正；拒不改正的，处…罚款」
+        keep += [scored[order[id(s)] - 1] for s in keep if s.continues]
+        # a sentence cut at 「；」 goes on to its end when what follows states the same kind of fact:
+        # 「无分歧欠款6月底前应清尽清；有分歧欠款…10月底前…。」 is one answer, not its first half
+        for sentence in list(keep):
+            at = order[id(sentence)]
             while (scored[at].text.endswith("；") and at + 1 < len(scored) and scored[at + 1].states_fact
-                   and scored[at].text + scored[at + 1].text in clause_text and at - order[id(head)] < 3):
+                   and scored[at].text + scored[at + 1].text in clause_text and at - order[id(sentence)] < 3):
                 at += 1
-                group.append(scored[at])
-            groups.append(group)
-        return sorted(dict.fromkeys(s for g in groups for s in g), key=lambda s: order[id(s)])
+                keep.append(scored[at])
+        return sorted(dict.fromkeys(keep), key=lambda s: order[id(s)])
 
     def _weighted_words(self, text: str) -> dict[str, float]:
         lexical = self.retriever.lexical

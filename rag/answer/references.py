@@ -135,11 +135,12 @@ def missing_path(name: str, path: str, paths: tuple[str, ...]) -> str:
         held += level
     siblings = list(dict.fromkeys(m.group(0) for p in paths if p.startswith(held)
                                   for m in [PATH_LEVEL.match(p, len(held))] if m))
+    named = f"{name}{'' if name.endswith('》') else ' '}"
     if missing.startswith("附件"):  # 附件2 is compared with the annexes, not with 一、…
         siblings = [s for s in siblings if s.startswith("附件")]
         if siblings == ["附件"]:
-            return f"{name}{'' if name.endswith('》') else ' '}没有“{missing}”（该文件只有一个附件，未编号）。"
-    where = f"{name}{'' if name.endswith('》') else ' '}{f'{held} 下' if held else ''}"
+            return f"{named}没有“{missing}”（该文件只有一个附件，未编号）。"
+    where = f"{named}{f'{held} 下' if held else ''}"
     if not siblings:
         return f"{where}没有“{missing}”。"
     span = siblings[0] if len(siblings) == 1 else f"{siblings[0]}至{siblings[-1]}"

@@ -190,11 +190,11 @@ def api_router(pipeline: Pipeline, blocks: gr.Blocks, chat: ChatDoor) -> APIRout
             raise HTTPException(422, f"筛选条件无效：kind 应为 {' / '.join(KINDS)} 之一，而不是 {body.kind!r}")
         if body.year is not None and not 1000 <= body.year <= 9999:
             raise HTTPException(422, f"筛选条件无效：year 应为四位数的年份，而不是 {body.year}")
-        held = catalogue().years
-        if body.year is not None and body.year not in held:  # else an empty list would look like "nothing relevant"
-            raise HTTPException(404, f"文件库中没有 {body.year} 年的文件（现有 {'、'.join(map(str, held))} 年的文件）")
+        library = catalogue()
+        if body.year is not None and body.year not in library.years:  # else [] would read as "nothing relevant"
+            raise HTTPException(404, f"文件库中没有 {body.year} 年的文件（现有 {'、'.join(map(str, library.years))} 年的文件）")
         doc = _doc_number(body.doc) if body.doc else None
-        if doc and not catalogue().clauses(doc):
+        if doc and not library.clauses(doc):
             raise HTTPException(404, f"文件库中没有文号为“{doc}”的文件")
         return SearchFilters(kind=body.kind, year=body.year, doc_number=doc, current_only=body.current)
 
