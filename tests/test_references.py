@@ -131,3 +131,34 @@ def test_the_nth_item_of_a_document_numbered_across_its_parts_is_that_clause(ans
     answer = answerer.run("许政办〔2024〕4号的第二十项措施是什么？")
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕4号", "五、20.")
     assert answer.answer.startswith("提升城市发展能级。")
+
+
+@pytest.mark.parametrize(("question", "first_line", "cited"), [
+    ("许政办〔2024〕3号二、（一）规定了什么？",
+     "二、（一）低收入人口范围，包括6项：1.最低生活保障对象；2.特困人员；3.防止返贫监测对象；4.最低生活保障边缘家庭成员；"
+     "5.刚性支出困难家庭成员；6.其他困难人员。 [1]", "二、（一）"),
+    ("许政〔2020〕8号第三部分讲什么？",
+     "三、重点任务，包括5项：（一）推进商事登记便利化；（二）提升政务服务水平；（三）加强企业经营要素保障；"
+     "（四）降低企业生产经营成本；（五）建设诚信法治环境。 [1]", "三、"),
+    ("许政办〔2024〕3号讲的是什么", "该文件分5个部分：一、总体要求；二、精准认定低收入人口；三、建立完善低收入人口动态监测机制；"
+     "四、做好分层分类社会救助工作；五、保障措施。 [1]", ""),
+])
+def test_a_named_part_asked_what_it_holds_is_answered_with_its_sections(answerer, question, first_line, cited):
+    """Nothing asked besides the part: its sections answer, not one sentence picked from one of them."""
+    answer = answerer.run(question)
+    assert answer.answer.splitlines()[0] == first_line
+    assert [c.clause_path for c in answer.citations] == [cited]
+
+
+def test_a_named_part_asked_about_something_in_it_is_answered_from_its_clauses(answerer):
+    answer = answerer.run("许政办〔2024〕3号二、（一）里特困人员的条件是什么？")
+    assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政办〔2024〕3号", "二、（一）2.")]
+    assert "包括6项" not in answer.answer
+
+
+def test_a_named_part_asked_for_a_kind_of_fact_is_not_outlined(answerer):
+    """「由谁负责」 asks for a 责任单位, which the part's clauses state: no list of its sections instead."""
+    answer = answerer.run("许政〔2020〕8号三、（五）1.由谁负责？")
+    assert answer.answer.splitlines()[0] == "责任单位：**市发改委、市商务局**。 [1]"
+    answer = answerer.run("许政〔2020〕8号三、（五）由谁负责？")
+    assert "包括11项" not in answer.answer

@@ -20,7 +20,7 @@ from rag.answer.compose import (
     compose_refusal,
     render,
 )
-from rag.answer.evidence import EvidenceFinder, PartEvidence, clause_context
+from rag.answer.evidence import ClauseEvidence, EvidenceFinder, PartEvidence, Sentence, clause_context
 from rag.answer.llm import LLMBackend, ReplyCutOff, verify
 from rag.answer.question import (
     BadQuestion,
@@ -34,7 +34,7 @@ from rag.answer.question import (
     question_parts,
     resolve_follow_up,
 )
-from rag.answer.references import NamedReference, missing_path, named_references
+from rag.answer.references import NamedReference, asked_besides_references, missing_path, named_references
 from rag.answer.terms import speaks_of_scope
 from rag.documents.model import EXPIRED, IN_FORCE, NATIONAL_PREFIX
 from rag.documents.regulation import ARTICLE
@@ -244,9 +244,32 @@ class Answerer:
             # one clause for 「临时救助和医疗救助」 that covers only the first: each is asked on its own
             alone = next((split for term in evidence.missing_terms if (split := each_coordinate(part, term))), [])
             parts += [self.evidence.find(p, search(p)) for p in alone] or [evidence]
+        parts = [self._contents(evidence, references) or evidence for evidence in parts]
         for evidence in parts:
-            evidence.outline = self._announced(evidence)
+            evidence.outline = evidence.outline or self._announced(evidence)
         return Plan(question, cleaned.text, searched, parts, notices)
+
+    def _contents(self, evidence: PartEvidence, references: list[NamedReference]) -> PartEvidence | None:
+        """「许政办〔2024〕3号第二部分讲什么」: a part that names a part of a document (or a document) and nothing
+        to look for in it asks what that part holds. Its sections answer, cited from the part's own clause (a
+        document's: its preamble); a sentence picked from one of them would answer something else."""
+        named = [r for r in references if r.found]
+        # a kind of fact asked (由谁负责, 多少钱, 什么时候) is looked for in the part's clauses, not outlined
+        if not named or evidence.asks.needs_figure or names_anything(asked_besides_references(evidence.part.text)):
+            return None
+        reference = named[-1]
+        key = reference.doc_number or reference.doc_title
+        path = reference.clause_path
+        sections = self.shelf.children(key, path) if path else self.shelf.outline(key)
+        chunk = self.retriever.holdings.first_chunk(key, path) if sections else None
+        if chunk is None:
+            return None
+        hit = next((h for h in evidence.hits if h.chunk_id == chunk.chunk_id), None) or Hit(
+            rank=0, score=0.0, chunk_id=chunk.chunk_id, text=chunk.text, metadata=chunk.metadata,
+            dense_similarity=None, named=True)
+        quoted = [Sentence(text, 0.0, 0.0, 0.0, False) for text in sentences(chunk.text)]
+        return replace(evidence, clauses=[ClauseEvidence(hit, quoted, 0.0)], missing="", missing_terms=[],
+                       same_rule_for="", outline=sections, outline_of=self.shelf.label(key, path) if path else "")
 
     def _announced(self, evidence: PartEvidence) -> tuple[str, ...]:
         """The document's parts, when the clause answering is its preamble ending in what it announces
@@ -254,7 +277,9 @@ class Answerer:
         if not evidence.answered:
             return ()
         hit = evidence.clauses[0].hit
-        return () if hit.metadata.clause_path or not ANNOUNCES.search(hit.text) else self.shelf.outline(hit.metadata)
+        if hit.metadata.clause_path or not ANNOUNCES.search(hit.text):
+            return ()
+        return self.shelf.outline(hit.metadata.doc_number or hit.metadata.doc_title)
 
     def _previous_clause(self, history: Sequence[Turn], filters: SearchFilters | None, scope: str) -> Hit | None:
         """The clause that answered the last turn, as the only place to answer from (named); none when that

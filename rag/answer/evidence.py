@@ -111,8 +111,10 @@ class PartEvidence:
     same_rule_for: str = ""  # an urban or rural scope asked about that the clause does not distinguish
     # (a word of the question the documents never use, the cited clause's word for it): 暖气 → 取暖
     documents_words: list[tuple[str, str]] = field(default_factory=list)
-    # the parts of the document when the answer is its preamble announcing them (「现提出如下工作措施。」)
+    # the parts of the document when the answer is its preamble announcing them (「现提出如下工作措施。」), or the
+    # sections of the part the question named when it asked what that part holds
     outline: tuple[str, ...] = ()
+    outline_of: str = ""  # that part with its title (二、（一）低收入人口范围); "": the document
 
     @property
     def answered(self) -> bool:

@@ -17,6 +17,7 @@ from rag.documents.normalize import compact
 from rag.index.holdings import TITLE_IN_BRACKETS, Shelf
 from rag.search.retrieve import (
     CN_NUMERAL,
+    PATH_AFTER,
     PATH_LEVEL,
     doc_numbers_in,
     normalized_question,
@@ -97,6 +98,23 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
             path = path_after(text, text.index(name) + len(name))
             found.append(NamedReference(f"《{name}》{path}", clause_path=path, problem=f"文件库中没有《{name}》。"))
     return found
+
+
+def asked_besides_references(question: str) -> str:
+    """The question without the 文号 and 《titles》 it names and the clause paths written after them: what it
+    asks of them (「许政办〔2024〕3号第二部分讲什么」 → 讲什么)."""
+    text = normalized_question(question)
+    starts = [text.index(number) for number in doc_numbers_in(text)]
+    spans = [(at, _path_end(text, at + len(number))) for at, number in zip(starts, doc_numbers_in(text), strict=True)]
+    spans += [(m.start(), _path_end(text, m.end())) for m in TITLE_IN_BRACKETS.finditer(text)]
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def _path_end(text: str, end: int) -> int:
+    found = PATH_AFTER.match(text, end)
+    return found.end() if found else end
 
 
 def _numbered_item(number: str, item: re.Match[str], shelf: Shelf) -> NamedReference:

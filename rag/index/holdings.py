@@ -12,14 +12,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from rag.documents.clauses import CN_NUMERAL, DEPARTMENT_SUFFIX
-from rag.documents.model import NATIONAL_PREFIX
+from rag.documents.clauses import CN_NUMERAL, DEPARTMENT_SUFFIX, match_numbering
+from rag.documents.model import IN_FORCE, NATIONAL_PREFIX
 from rag.documents.normalize import compact
 from rag.index.chunk import Chunk, ClauseMeta
 from rag.index.versions import VersionTable
 
 TITLE_IN_BRACKETS = re.compile(r"《([^《》]{2,60})》")
 TOP_LEVEL = re.compile(rf"{CN_NUMERAL}、")  # a document's first-level part: 一、 … 七、
+TITLE_END = re.compile(r"[，。；：,;]")
+OUTLINE_TITLE_CHARS = 30  # a section named in an outline: its title, or its first words up to this
 DEPARTMENT = re.compile(rf"(?:{DEPARTMENT_SUFFIX})$")
 
 
@@ -31,7 +33,9 @@ class Shelf:
     paths: dict[str, tuple[str, ...]]  # 文号 or title → clause paths
     titles: dict[str, str]  # 文号 → title
     issues: frozenset[str]  # 《许昌市人民政府公报》2024年第2期, 《许昌日报》…: publications, not documents
-    outlines: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 文号 or title → its parts: 一、总体要求 …
+    # 文号 or title → its sections in document order: (clause path, path + title), the headings that are only
+    # parents of clauses included (「二、」 as 二、精准认定低收入人口)
+    sections: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, metadatas: Iterable[ClauseMeta]) -> Shelf:
@@ -39,25 +43,39 @@ class Shelf:
         paths: dict[str, list[str]] = {}
         titles: dict[str, str] = {}
         issues: set[str] = set()
-        outlines: dict[str, list[str]] = {}
+        sections: dict[str, dict[str, str]] = {}
         for meta in ordered:
-            # a first-level part is a chunk of its own or only the heading its sub-clauses sit under
-            part = (meta.clause_path + meta.title if meta.title and TOP_LEVEL.fullmatch(meta.clause_path)
-                    else meta.parents[0] if meta.parents and TOP_LEVEL.match(meta.parents[0]) else "")
-            if part:
-                outlines.setdefault(meta.doc_number or meta.doc_title, []).append(part)
-            for key in {meta.doc_number, meta.doc_title} - {""}:
-                paths.setdefault(key, [])
-                if meta.clause_path and meta.clause_path not in paths[key]:
-                    paths[key].append(meta.clause_path)
+            key = meta.doc_number or meta.doc_title
+            found = sections.setdefault(key, {})
+            for path, label in _sections(meta):
+                found.setdefault(path, label)
+            for name in {meta.doc_number, meta.doc_title} - {""}:
+                paths.setdefault(name, [])
+                if meta.clause_path and meta.clause_path not in paths[name]:
+                    paths[name].append(meta.clause_path)
             if meta.doc_number:
                 titles[meta.doc_number] = meta.doc_title
             issues |= set(TITLE_IN_BRACKETS.findall(meta.issue))
         return cls({k: tuple(v) for k, v in paths.items()}, titles, frozenset(issues),
-                   {k: tuple(dict.fromkeys(v)) for k, v in outlines.items()})
+                   {k: tuple(v.items()) for k, v in sections.items()})
 
-    def outline(self, meta: ClauseMeta) -> tuple[str, ...]:
-        return self.outlines.get(meta.doc_number or meta.doc_title, ())
+    def outline(self, key: str) -> tuple[str, ...]:
+        """The first-level parts of the document 文号 or title key: 一、总体要求 …"""
+        return tuple(label for path, label in self._children(key, "") if TOP_LEVEL.fullmatch(path))
+
+    def children(self, key: str, path: str) -> tuple[str, ...]:
+        """The sections directly under a clause path of the document 文号 or title key, numbered as within it:
+        二、（一） → 1.最低生活保障对象 …"""
+        return tuple(label.removeprefix(path) for _, label in self._children(key, path)) if path else ()
+
+    def label(self, key: str, path: str) -> str:
+        """A clause path with its title: 二、（一） → 二、（一）低收入人口范围."""
+        return dict(self.sections.get(key, ())).get(path, path)
+
+    def _children(self, key: str, path: str) -> list[tuple[str, str]]:
+        below = [(p, label) for p, label in self.sections.get(key, ()) if p.startswith(path) and p != path]
+        return [(p, label) for p, label in below
+                if not any(p != q and p.startswith(q) for q, _ in below)]
 
     def title_for(self, written: str) -> str | None:
         """The library's title that a 《…》 in a question names: the title itself, the title without
@@ -71,6 +89,28 @@ class Shelf:
             if matches:
                 return min(matches, key=len)
         return None
+
+
+def _sections(meta: ClauseMeta) -> list[tuple[str, str]]:
+    """The clause's own section and those of the headings it sits under, each as (path, path + title)."""
+    found, path = [], ""
+    for heading in meta.parents:
+        numbering = match_numbering(heading)
+        if numbering is None or not meta.clause_path.startswith(path + numbering.label):
+            return found  # a heading without a number of the clause's path: the path does not show it
+        path += numbering.label
+        found.append((path, path + _short_title(numbering.rest)))
+    if meta.clause_path.startswith(path) and meta.clause_path != path:
+        numbering = match_numbering(meta.heading)
+        found.append((meta.clause_path, meta.clause_path + (meta.title or _short_title(
+            numbering.rest if numbering else meta.heading))))
+    return found
+
+
+def _short_title(heading: str) -> str:
+    """A heading's title: up to its first punctuation, at most OUTLINE_TITLE_CHARS characters."""
+    title = TITLE_END.split(heading.strip(), maxsplit=1)[0]
+    return title if len(title) <= OUTLINE_TITLE_CHARS else title[:OUTLINE_TITLE_CHARS] + "…"
 
 
 def clause_key(meta: ClauseMeta) -> tuple:
@@ -96,6 +136,14 @@ class Holdings:
     def full_text(self, meta: ClauseMeta) -> str:
         """The whole clause a chunk is part of, its parts joined (a long clause is indexed in parts)."""
         return "\n".join(p.text for p in self.clause_parts.get(clause_key(meta), ()))
+
+    def first_chunk(self, key: str, path: str) -> Chunk | None:
+        """The first part of the clause at a path ("": the preamble) of the document 文号 or title key; of a
+        document with versions, the one in force."""
+        found = [c for c in self.chunks.values() if key in (c.metadata.doc_number, c.metadata.doc_title)
+                 and c.metadata.clause_path == path and c.metadata.part == 0]
+        return min(found, key=lambda c: (c.metadata.status not in IN_FORCE, -c.metadata.date, c.metadata.order),
+                   default=None)
 
     @classmethod
     def of(cls, chunks: Mapping[str, Chunk]) -> Holdings:
