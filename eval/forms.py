@@ -1,13 +1,14 @@
-"""Two forms of the same embedding model, side by side on every question set: the exported float32 graph
-and its dynamic int8 quantisation (onnxruntime `quantize_dynamic`, int8 weights), same run (issue 22).
+"""Forms of the same embedding model, side by side on every question set: the exported float32 graph and its
+dynamic int8 quantisations (onnxruntime `quantize_dynamic`, int8 weights, one scale per weight tensor or one
+per output channel), same run (issue 22).
 
     python -m eval.forms [--sample 48] [--regulations ../shared/regulations]   → prints a markdown section
 
 The quantiser reads the graph with the `onnx` package, which the app does not use: it is installed once into
 the model cache (pip --target, no dependencies beyond onnx and ml-dtypes), never into the app's environment.
-The int8 graph is written once beside the float32 export in the model cache. Its vectors go to
+Each int8 graph is written once beside the float32 export in the model cache. Its vectors go to
 the shared embedding cache under their own model name, so the forms' vectors never mix; the first run
-embeds the corpus (and the regulation sets' files) once with int8, later runs read the cache.
+embeds the corpus (and the regulation sets' files) once with each form, later runs read the cache.
 
 Measured per form: embedding speed on the same sample of clauses and sentences (the forms alternate, so
 the machine's load falls on both alike), then each set's retrieval and answer metrics from an index built
@@ -38,7 +39,8 @@ from rag.index.embed import OnnxEmbedder
 from rag.index.models import EMBEDDINGGEMMA, EXPORT_KEEPS, ONNX_GRAPH, export_dir_for, is_exported
 from rag.index.sentences import embedding_text, sentences
 
-INT8_SUFFIX = "-int8"
+# form → (suffix of its graph folder and of its vectors' model name, one scale per output channel)
+INT8_FORMS = {"int8": ("-int8", False), "int8-per-channel": ("-int8pc", True)}
 SETS = {"调参集": GOLD_FILE, **{f"盲测集{'一二三四'[i]}": BLIND_FILES[name]
                               for i, name in enumerate(("blind", "blind2", "blind3", "blind4"))}}
 REGULATION_SETS = {"法规调参集": "regs_tuning", "法规调参集二": "regs_tuning2", "法规盲测集": "blind_regs"}
@@ -59,9 +61,9 @@ def _quantiser_importable(model_cache: Path) -> None:
     sys.path.append(str(folder))
 
 
-def int8_graph(fp32_dir: Path) -> Path:
+def int8_graph(fp32_dir: Path, suffix: str, per_channel: bool) -> Path:
     """The float32 export's weights quantised to int8, in a folder beside it (made once)."""
-    target = fp32_dir.with_name(fp32_dir.name + INT8_SUFFIX)
+    target = fp32_dir.with_name(fp32_dir.name + suffix)
     if (target / ONNX_GRAPH).is_file():
         return target
     _quantiser_importable(fp32_dir.parent)
@@ -73,7 +75,7 @@ def int8_graph(fp32_dir: Path) -> Path:
         staged.mkdir()
         # the export is already fused for this CPU: shape inference cannot type the fused ops' outputs
         quantize_dynamic(fp32_dir / ONNX_GRAPH, staged / ONNX_GRAPH, weight_type=QuantType.QInt8,
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+                         per_channel=per_channel, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
         for name in EXPORT_KEEPS:  # tokenizer, prompts, pooling and dense layers: shared with float32
             (shutil.copytree if (fp32_dir / name).is_dir() else shutil.copy2)(fp32_dir / name, staged / name)
         staged.rename(target)
@@ -154,7 +156,8 @@ def main() -> None:
     if not is_exported(fp32_dir):
         raise SystemExit(f"ONNX 模型尚未导出：{fp32_dir}。请先运行 `rag models fetch`")
     embedders = {"fp32": OnnxEmbedder(fp32_dir, name=EMBEDDINGGEMMA.name),
-                 "int8": OnnxEmbedder(int8_graph(fp32_dir), name=EMBEDDINGGEMMA.name + INT8_SUFFIX)}
+                 **{form: OnnxEmbedder(int8_graph(fp32_dir, suffix, per_channel), name=EMBEDDINGGEMMA.name + suffix)
+                    for form, (suffix, per_channel) in INT8_FORMS.items()}}
     speed = speeds(embedders, *sample_texts(base.corpus_dir, args.sample))
     print(speed, flush=True)
     project, regulation = {}, {}
@@ -163,7 +166,7 @@ def main() -> None:
             project[form] = project_scores(replace(base, data_dir=Path(work) / form), embedder)
             if args.regulations.is_dir():
                 regulation[form] = regulation_scores(args.regulations, embedder, Path(work))
-    lines = [f"嵌入速度（同一批随机抽取的 {args.sample} 个条款、{4 * args.sample} 个句子，两种形式交替各 2 轮）：",
+    lines = [f"嵌入速度（同一批随机抽取的 {args.sample} 个条款、{4 * args.sample} 个句子，各形式交替各 2 轮）：",
              *(f"- {form}：条款 {s['clauses']:.2f} 个/秒，句子 {s['sentences']:.2f} 个/秒" for form, s in speed.items()),
              "", *table(project, RETRIEVAL + ANSWERS)]
     if regulation:
