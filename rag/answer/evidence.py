@@ -33,6 +33,7 @@ from rag.answer.facts import (
     years_in,
 )
 from rag.answer.question import QuestionPart
+from rag.answer.references import asked_besides_references
 from rag.answer.terms import TermCheck, asked_terms, undistinguished_scope
 from rag.documents.model import NATIONAL_PREFIX
 from rag.documents.normalize import compact
@@ -171,7 +172,9 @@ class EvidenceFinder:
         # the question's words and the documents' full forms of them (低保 → 最低生活保障): the categories it asks about
         categories = [form for word in tokenize(part.query) if len(word) >= 2 and word not in HEAD_NOUNS
                       for form in (word, *self.retriever.lexical.full_forms(word))]
-        top = {hit.chunk_id: self._sentences(hit, vector, words, evidence.asks, part.query, years, categories)
+        # the 3 of 「许政办〔2024〕3号」 is no figure the person gave: 「3个工作日」 still answers
+        asked = asked_besides_references(part.query)
+        top = {hit.chunk_id: self._sentences(hit, vector, words, evidence.asks, asked, years, categories)
                for hit in candidates}
         # another category's sentence (最低生活保障边缘家庭's amount for 低保家庭) sets no bar for a figure
         closest = max((s.score for scored in top.values() for s in scored
