@@ -21,6 +21,7 @@ from rag.answer.compose import (
     render,
 )
 from rag.answer.evidence import ClauseEvidence, EvidenceFinder, PartEvidence, Sentence, clause_context
+from rag.answer.facts import FACT_KINDS
 from rag.answer.llm import LLMBackend, ReplyCutOff, verify
 from rag.answer.question import (
     BadQuestion,
@@ -252,16 +253,27 @@ class Answerer:
     def _contents(self, evidence: PartEvidence, references: list[NamedReference]) -> PartEvidence | None:
         """「许政办〔2024〕3号第二部分讲什么」: a part that names a part of a document (or a document) and nothing
         to look for in it asks what that part holds. Its sections answer, cited from the part's own clause (a
-        document's: its preamble); a sentence picked from one of them would answer something else."""
+        document's: its preamble); a sentence picked from one of them would answer something else. Asked who is
+        responsible (「三、（五）由谁负责？」), each section is given with its own 责任单位: one section's units are
+        not the part's."""
         named = [r for r in references if r.found]
-        # a kind of fact asked (由谁负责, 多少钱, 什么时候) is looked for in the part's clauses, not outlined
-        if not named or evidence.asks.needs_figure or names_anything(asked_besides_references(evidence.part.text)):
+        units_asked = evidence.asks.kinds == ("department",)
+        asked = asked_besides_references(evidence.part.text)
+        # another kind of fact (多少钱, 什么时候) is looked for in the part's clauses, not outlined
+        if not named or (evidence.asks.needs_figure and not units_asked) or names_anything(
+                re.sub(FACT_KINDS["department"][0], " ", asked) if units_asked else asked):
             return None
         reference = named[-1]
         key = reference.doc_number or reference.doc_title
         path = reference.clause_path
-        sections = self.shelf.children(key, path) if path else self.shelf.outline(key)
-        chunk = self.retriever.holdings.first_chunk(key, path) if sections else None
+        if path:
+            sections = self.shelf.children(key, path)
+            if units_asked:
+                sections = self._with_units(key, sections)
+            listed = tuple(label for _, label in sections)
+        else:
+            listed = () if units_asked else self.shelf.outline(key)
+        chunk = self.retriever.holdings.first_chunk(key, path) if listed else None
         if chunk is None:
             return None
         hit = next((h for h in evidence.hits if h.chunk_id == chunk.chunk_id), None) or Hit(
@@ -269,7 +281,15 @@ class Answerer:
             dense_similarity=None, named=True)
         quoted = [Sentence(text, 0.0, 0.0, 0.0, False) for text in sentences(chunk.text)]
         return replace(evidence, clauses=[ClauseEvidence(hit, quoted, 0.0)], missing="", missing_terms=[],
-                       same_rule_for="", outline=sections, outline_of=self.shelf.label(key, path) if path else "")
+                       same_rule_for="", outline=listed, outline_of=self.shelf.label(key, path) if path else "")
+
+    def _with_units(self, key: str, sections: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        """Each section with its 责任单位 (「1.全面落实…：市发改委、市商务局」); none when no section names any."""
+        holdings = self.retriever.holdings
+        units = [chunk.metadata.units_label if (chunk := holdings.first_chunk(key, p)) else "" for p, _ in sections]
+        if not any(units):
+            return ()
+        return tuple((p, f"{label}：{named or '（未写明）'}") for (p, label), named in zip(sections, units, strict=True))
 
     def _announced(self, evidence: PartEvidence) -> tuple[str, ...]:
         """The document's parts, when the clause answering is its preamble ending in what it announces

@@ -134,8 +134,10 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
         if evidence.outline:  # the parts or sections answer; the clause's own text supports unless only a heading
             quote = direct + support
             support = "" if compact(quote.replace("**", "")) in compact(evidence.outline_of) else quote
-            direct = (f"{evidence.outline_of}，包括{len(evidence.outline)}项：" if evidence.outline_of else
-                      f"该文件分{len(evidence.outline)}个部分：") + f"{'；'.join(evidence.outline)}。"
+            whole = f"{evidence.outline_of}，" if evidence.outline_of else "该文件"
+            listing = ("各项的责任单位：" if "department" in evidence.asks.kinds else
+                       f"包括{len(evidence.outline)}项：" if evidence.outline_of else f"分{len(evidence.outline)}个部分：")
+            direct = f"{whole}{listing}{'；'.join(evidence.outline)}。"
         if evidence.same_rule_for:  # 「那农村的呢？」 where the clause has one rule for both
             direct = f"文件没有对{evidence.same_rule_for}另作规定，以下规定城乡通用：{direct}"
         answers.append(PartAnswer(evidence.part.text, status, direct, (number,), tuple(evidence.missing_terms),

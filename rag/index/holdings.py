@@ -63,10 +63,10 @@ class Shelf:
         """The first-level parts of the document 文号 or title key: 一、总体要求 …"""
         return tuple(label for path, label in self._children(key, "") if TOP_LEVEL.fullmatch(path))
 
-    def children(self, key: str, path: str) -> tuple[str, ...]:
-        """The sections directly under a clause path of the document 文号 or title key, numbered as within it:
-        二、（一） → 1.最低生活保障对象 …"""
-        return tuple(label.removeprefix(path) for _, label in self._children(key, path)) if path else ()
+    def children(self, key: str, path: str) -> tuple[tuple[str, str], ...]:
+        """The sections directly under a clause path of the document 文号 or title key: (clause path, title
+        numbered as within the part): 二、（一） → (二、（一）1., 1.最低生活保障对象) …"""
+        return tuple((p, label.removeprefix(path)) for p, label in self._children(key, path)) if path else ()
 
     def label(self, key: str, path: str) -> str:
         """A clause path with its title: 二、（一） → 二、（一）低收入人口范围."""
