@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from rag.app.webui import EXAMPLES
 from tests import test_ui_browser
 from tests.test_ui_browser import ROOT, WIDTHS, answers, open_page, scrolls_sideways
 from tests.ui_server import start_app
@@ -43,6 +44,15 @@ def keep_screenshot(page, tmp_path, name: str) -> None:
     page.screenshot(path=str(shot))
     if os.environ.get("UPDATE_SCREENSHOT"):
         shutil.copy(shot, ROOT / "docs" / f"screenshot-{name}.png")
+
+
+def test_before_the_first_question_the_example_questions_are_on_the_first_screen(browser, app_url, width):
+    """The empty chat takes little room: a person who does not know what to ask sees examples without scrolling."""
+    page = open_page(browser, app_url, WIDTHS[width])
+    first_example = page.get_by_text(EXAMPLES["居民"][0], exact=True).first
+    first_example.wait_for(timeout=20_000)
+    page.wait_for_function(IN_VIEW, arg=first_example.element_handle(), timeout=10_000)
+    page.close()
 
 
 def test_a_clause_link_lands_on_the_clause_under_its_title_and_status(browser, app_url, width, tmp_path):

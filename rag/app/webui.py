@@ -483,8 +483,10 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
         with gr.Tabs() as tabs:
             # one column at every width: on a phone the clauses open right under the answer
             with gr.Tab("问答", id="ask"):
-                # 60vh: on a phone the question box and its button stay on the first screen, under the answer
-                chatbot = gr.Chatbot(label="对话", height="60vh", sanitize_html=True, render_markdown=True, autoscroll=False,
+                # grows with the conversation up to 60vh: on a phone the question box and its button stay on the first
+                # screen under the answer, and before the first question the examples are on it too
+                chatbot = gr.Chatbot(label="对话", height=None, min_height="8em", max_height="60vh", sanitize_html=True,
+                                     render_markdown=True, autoscroll=False,
                                      buttons=["copy"], feedback_options=None, elem_id="chat")
                 with gr.Row():
                     # one line: Enter sends, Shift+Enter breaks the line
