@@ -58,6 +58,12 @@ def test_a_5000_character_question_is_read_from_its_end_where_it_asks_with_a_not
     assert answer.answer.startswith(f"（问题超过 500 字，已按最后 {len(kept)} 字（提问所在的部分）检索；请尽量精简提问。）")
 
 
+def test_a_long_question_without_full_stops_is_kept_from_a_comma_not_from_the_middle_of_a_clause(answerer):
+    question = "我想问问特困人员的照料护理标准是多少，" * 300  # 19 characters: 500 cuts one in the middle
+    kept = answerer.run(question).search_question
+    assert kept.startswith("我想问问") and kept.endswith("标准是多少") and len(kept) <= 500
+
+
 def test_a_two_part_question_is_answered_in_two_lines_with_two_citations(answerer):
     answer = answerer.run("特困人员的照料护理标准是多少？低保边缘家庭怎么认定？")
     lines = answer.answer.splitlines()

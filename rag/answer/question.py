@@ -83,7 +83,9 @@ def clean_question(raw: str | None) -> Question:
     if len(text) > MAX_QUESTION_CHARS:
         # a long message tells the situation first and asks last: the end is kept, from a sentence's start
         tail = text[-MAX_QUESTION_CHARS:]
-        start = re.search(r"[。！？；]", tail[:MAX_QUESTION_CHARS // 2])
+        # (at a comma when it has no full stop: 「…标准是多少，我想问…」 must not start mid-clause)
+        start = (re.search(r"[。！？；]", tail[:MAX_QUESTION_CHARS // 2])
+                 or re.search(r"[，,]", tail[:MAX_QUESTION_CHARS // 2]))
         text = tail[start.end():] if start else tail
         notice = f"问题超过 {MAX_QUESTION_CHARS} 字，已按最后 {len(text.strip())} 字（提问所在的部分）检索；请尽量精简提问。"
     return Question(text.strip(" ，,。"), notice)
