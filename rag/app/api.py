@@ -43,8 +43,8 @@ T = TypeVar("T")
 PROBLEMS = {
     "missing": "缺少此字段", "extra_forbidden": "不是可用的字段", "string_type": "应为字符串",
     "int_type": "应为整数", "int_parsing": "应为整数", "int_from_float": "应为整数", "bool_type": "应为 true 或 false",
-    "bool_parsing": "应为 true 或 false", "list_type": "应为字符串列表", "greater_than_equal": "太小",
-    "less_than_equal": "太大", "model_attributes_type": "应为 JSON 对象",
+    "bool_parsing": "应为 true 或 false", "list_type": "应为字符串列表", "greater_than_equal": "太小，最小为 {ge}",
+    "less_than_equal": "太大，最大为 {le}", "model_attributes_type": "应为 JSON 对象",
 }
 
 
@@ -85,7 +85,7 @@ def _problem(error: dict) -> str:
     if error["type"] == "json_invalid":
         return "请求体不是有效的 JSON"
     where = ".".join(str(part) for part in error["loc"][1:] if part != "body") or "请求体"
-    return f"{where}：{PROBLEMS.get(error['type'], '取值无效')}"
+    return f"{where}：{PROBLEMS.get(error['type'], '取值无效').format(**error.get('ctx', {}))}"
 
 
 class ChineseErrors(APIRoute):
