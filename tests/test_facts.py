@@ -37,6 +37,11 @@ def test_a_table_row_keeps_its_blank_cells_in_their_columns():
     ("每一户籍且每一固定居住场所限养一只", "count", True),  # a limit states a count, even of one
     ("任何一个人都应当遵守", "count", False),
     ("体型标准及种类，由市公安机关确定并公布", "department", True),  # the agent of a rule
+    # an amount set as a share or multiple of another amount says how much
+    ("每人每年定额资助标准为居民基本医疗保险年度个人缴费标准的50%", "money", True),
+    ("特困人员基本生活标准按照不低于当地低保标准的1.3倍制定", "money", True),
+    ("分别为不低于当地上年度最低工资标准1/10、1/6、1/3", "money", True),
+    ("全市规模以上工业增加值增长8%", "money", False),  # a growth rate is no amount
 ])
 def test_what_a_sentence_states(sentence, kind, stated):
     assert states(sentence, kind) is stated

@@ -24,6 +24,7 @@ from rag.answer.facts import (
     YEAR,
     Asks,
     asks,
+    gives_no_sum,
     restates,
     sentence_years,
     speaks_of_year,
@@ -234,6 +235,8 @@ class EvidenceFinder:
             evidence.clauses = [main, *also]
             context = clause_context(main.hit)
             evidence.missing_terms = self.terms.missing(part.text, context)
+            if "money" in evidence.asks.kinds and gives_no_sum([s.text for s in main.sentences]):
+                evidence.missing_terms.append(FACT_NAMES["money"])  # 低保标准的1.3倍 says how much, but in no sum
             evidence.same_rule_for = undistinguished_scope(part.text, context)
             evidence.documents_words = self.terms.documents_words(part.text, context)
         else:

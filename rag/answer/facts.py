@@ -16,6 +16,10 @@ from rag.documents.clauses import DEPARTMENT_SUFFIX
 # laws and regulations write figures in Chinese numerals: 十五日内, 二百元以上五百元以下, 六十周岁
 CN = "[零〇一二两三四五六七八九十百千万]+"
 CN_MANY = "(?:[二两三四五六七八九十百千万][零〇一二两三四五六七八九十百千万]*|一[零〇一二两三四五六七八九十百千万]+)"  # not a lone 一
+AMOUNT = rf"(?:\d+(?:\.\d+)?|{CN})\s*(?:元|万元|亿元)|(?:\d+|{CN})倍[^。；]{{0,12}}罚款"
+# an amount set as a share or multiple of another (个人缴费标准的50%, 最低工资标准1/10, 低保标准的1.3倍) says how much
+# without a sum: it answers, and the answer says the documents give no sum (`gives_no_sum`)
+RELATIVE_AMOUNT = rf"(?:标准|费用|缴费|工资|收入|金额|价格)的?(?:\d+(?:\.\d+)?\s*%|\d+/\d+|\d+(?:\.\d+)?倍|{CN_MANY}倍)"
 # a limit states a count even when it is one: 限养一只, 不超过一辆, 至少两名
 LIMIT = rf"(?:限[养购办]?|不超过|不得超过|最多|至多|至少|仅)(?:{CN}|\d+)(?:只|条|个|人|户|名|辆|套|处|次)"
 # the words that make a bare span of time a limit (fixed-width look-behinds: the limit word is not bolded)
@@ -35,7 +39,7 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
               r"多少.{0,6}(补贴|津贴|补助|奖励|奖金|资金|费用|钱|罚款)|(补贴|津贴|补助|奖励|奖金|资金|费用|租金|罚款|罚金)[^，。？]{0,8}多少|"
               r"罚多少|怎么罚",
               # a fine may be a multiple: 处违法所得2倍以上10倍以下的罚款
-              rf"(?:\d+(?:\.\d+)?|{CN})\s*(?:元|万元|亿元)|(?:\d+|{CN})倍[^。；]{{0,12}}罚款"),
+              rf"{AMOUNT}|{RELATIVE_AMOUNT}"),
     "date": (r"什么时候|何时|哪天|哪一天|几号|截止|期限|时限|多久|多长时间|几天|多少天|几日|多少日|几个工作日|啥时候|哪年|什么时间",
              r"\d{1,2}月(?:\d{1,2}日)?|月底|年底|年内|\d+个?工作日|\d+天|\d{4}年|即日起|上半年|下半年|季度|"
              rf"每月|每年|每季度|每周|每天|定期|{CN}个?(?:工作日|日|天|小时|个月|年)(?:内|以内|之内|前|后)|"
@@ -97,6 +101,11 @@ def table_units(chunk_text: str) -> list[str]:
     head = chunk_text.split("\n")
     lines = head[: next((i for i, line in enumerate(head) if "\t" in line), 0) + 1]
     return [a or b for line in lines for a, b in UNIT_IN_HEADER.findall(line)]
+
+
+def gives_no_sum(sentences: list[str]) -> bool:
+    """Whether sentences answering 「多少钱」 set the amount only relative to another (低保标准的1.3倍)."""
+    return not any(re.search(AMOUNT, s) for s in sentences)
 
 
 def states(sentence: str, kind: str, units: list[str] = ()) -> bool:
