@@ -227,3 +227,13 @@ def test_a_category_named_with_a_modifier_the_question_lacks_is_another_category
     assert not narrower_category("城乡最低生活保障对象每户发放一次性取暖补贴600元。", "低保家庭取暖补贴多少钱？", forms)
     assert not narrower_category("最低生活保障边缘家庭每户发放一次性取暖补贴300元。", "低保边缘家庭补贴多少？", forms)
     assert not narrower_category("家庭人均收入低于当地最低生活保障标准1.5倍", "低保标准多少？", forms)
+
+
+def test_an_amount_set_relative_to_another_answers_how_much_and_says_there_is_no_sum(answerer):
+    """四、（二）1. sets the subsidy at 50% of the personal contribution: that is the answer, and no sum is invented."""
+    answer = answerer.run("低保户住院看病，医保个人缴费能补助多少？")
+    assert answer.answer.splitlines()[0] == (
+        "◐ 文件没有写“具体金额”；最接近的规定是：最低生活保障对象享受定额资助参加城乡居民基本医疗保险，"
+        "每人每年定额资助标准为居民基本医疗保险年度个人缴费标准的50%。 [1]")
+    assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政办〔2024〕3号", "四、（二）1.")]
+    assert answer.parts[0].missing_terms == ("具体金额",)
