@@ -180,3 +180,10 @@ def test_the_number_of_a_named_document_is_no_figure_the_question_gave(answerer)
     answer = answerer.run("许政办〔2024〕3号 二、（二）中刚性支出困难家庭不予认定要几天告知？")
     assert answer.answer.splitlines()[0] == "不予认定的，应当自作出决定**3个工作日**内，书面告知申请人或其代理人并说明理由。 [1]"
     assert [c.clause_path for c in answer.citations] == ["二、（二）2."]
+
+
+def test_a_partly_answered_question_of_who_is_responsible_names_the_units_once(answerer):
+    answer = answerer.run("许政〔2020〕8号 三、（四）3.乱收费用电找谁管")
+    assert answer.answer.splitlines()[:2] == [
+        "◐ 文件没有写“用电”；最接近的规定是：责任单位：市市场监督管理局、市人力资源和社会保障局、许昌银保监分局。"
+        "治理违规涉企收费，严肃查处供电、供热、供气、供水等公共事业、垄断行业向市场主体乱收费行为。 [1]", "依据："]

@@ -425,7 +425,7 @@ def _details(evidence: PartEvidence, shown: str) -> list[str]:
     if conditions and not evidence.asks.needs_figure:
         details.append("条件与要求：" + "".join(readable(s) for s in conditions[:2]))
     units = main.hit.metadata.units_label
-    if units and f"**{units}**" not in shown:
+    if units and f"责任单位：{units}" not in shown.replace("**", ""):  # a partly answer's line has no bold
         details.append(f"责任单位：{units}。")
     return details
 
