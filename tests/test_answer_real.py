@@ -294,3 +294,12 @@ def test_the_amount_of_a_narrower_category_is_not_given_for_the_one_asked(tmp_pa
             "城乡最低生活保障对象每户发放一次性取暖补贴**600元**。 [1]"
     assert pipeline.answerer.run("低保边缘家庭取暖补贴多少？").answer.splitlines()[0] == \
         "最低生活保障边缘家庭每户发放一次性取暖补贴**300元**。 [1]"
+
+
+def test_a_clause_holding_the_closest_sentence_of_all_is_not_set_aside_by_its_whole_texts_vector(real_pipeline):
+    """三、（四）3.'s own sentence is the closest to 乱收费 of all (its whole text, about 社保 and 贷款 too, is not):
+    it answers, with the units it names, instead of a refusal."""
+    answer = real_pipeline.answerer.run("企业用电用气乱收费找谁")
+    assert not answer.refused
+    assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政〔2020〕8号", "三、（四）3.")]
+    assert "市市场监督管理局、市人力资源和社会保障局、许昌银保监分局" in answer.answer.splitlines()[0]

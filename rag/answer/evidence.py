@@ -211,8 +211,10 @@ class EvidenceFinder:
                 reasons.append("检索到的条款与问题关联不大。")
                 continue
             # a clause the question names is its subject by definition
+            # and one holding the closest sentence of all is about the subject, whatever its whole text's vector says
             off_subject = (not hit.named and hit.dense_similarity is not None
-                           and hit.dense_similarity < closest_clause - CLAUSE_MARGIN)
+                           and hit.dense_similarity < closest_clause - CLAUSE_MARGIN
+                           and max((s.score for s in scored), default=0.0) < closest)
             chosen = ([] if off_subject and evidence.asks.needs_figure
                       else self._choose(scored, evidence.asks, float("-inf") if hit.named else closest, hit.text))
             if not chosen:
