@@ -21,6 +21,7 @@ from rag.index.versions import VersionTable
 TITLE_IN_BRACKETS = re.compile(r"《([^《》]{2,60})》")
 TOP_LEVEL = re.compile(rf"{CN_NUMERAL}、")  # a document's first-level part: 一、 … 七、
 TITLE_END = re.compile(r"[，。；：,;]")
+SENTENCE_END = re.compile(r"[。；：;]")
 OUTLINE_TITLE_CHARS = 30  # a section named in an outline: its title, or its first words up to this
 DEPARTMENT = re.compile(rf"(?:{DEPARTMENT_SUFFIX})$")
 
@@ -108,8 +109,12 @@ def _sections(meta: ClauseMeta) -> list[tuple[str, str]]:
 
 
 def _short_title(heading: str) -> str:
-    """A heading's title: up to its first punctuation, at most OUTLINE_TITLE_CHARS characters."""
-    title = TITLE_END.split(heading.strip(), maxsplit=1)[0]
+    """A heading's title: up to its first full stop, colon or semicolon, or when that is longer than
+    OUTLINE_TITLE_CHARS up to its first comma (「强化创新引领，塑造新动能新优势」 is one title; a first sentence
+    used as a heading is cut at its first clause), at most OUTLINE_TITLE_CHARS characters."""
+    title = SENTENCE_END.split(heading.strip(), maxsplit=1)[0]
+    if len(title) > OUTLINE_TITLE_CHARS:
+        title = TITLE_END.split(title, maxsplit=1)[0]
     return title if len(title) <= OUTLINE_TITLE_CHARS else title[:OUTLINE_TITLE_CHARS] + "…"
 
 
