@@ -296,7 +296,7 @@ def test_the_amount_of_a_narrower_category_is_not_given_for_the_one_asked(tmp_pa
         "最低生活保障边缘家庭每户发放一次性取暖补贴**300元**。 [1]"
 
 
-def test_a_clause_holding_the_closest_sentence_of_all_is_not_set_aside_by_its_whole_texts_vector(real_pipeline):
+def test_a_clause_holding_the_sentence_closest_in_meaning_is_not_set_aside_by_its_whole_texts_vector(real_pipeline):
     """三、（四）3.'s own sentence is the closest to 乱收费 of all (its whole text, about 社保 and 贷款 too, is not):
     it answers, with the units it names, instead of a refusal."""
     answer = real_pipeline.answerer.run("企业用电用气乱收费找谁")

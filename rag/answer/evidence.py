@@ -180,6 +180,8 @@ class EvidenceFinder:
         # another category's sentence (最低生活保障边缘家庭's amount for 低保家庭) sets no bar for a figure
         closest = max((s.score for scored in top.values() for s in scored
                        if not (evidence.asks.needs_figure and s.other_category)), default=0.0)
+        closest_meaning = max((s.similarity for scored in top.values() for s in scored
+                               if not (evidence.asks.needs_figure and s.other_category)), default=0.0)
         dense = [h.dense_similarity for h in candidates if h.dense_similarity is not None]
         closest_clause = max(dense, default=0.0)
         for hit in candidates:
@@ -211,10 +213,11 @@ class EvidenceFinder:
                 reasons.append("检索到的条款与问题关联不大。")
                 continue
             # a clause the question names is its subject by definition
-            # and one holding the closest sentence of all is about the subject, whatever its whole text's vector says
+            # and one holding the sentence closest in meaning of all is about the subject, whatever its whole text's
+            # vector says (in meaning, not by shared words: 「窗外」 of a clause on balconies is no 车窗)
             off_subject = (not hit.named and hit.dense_similarity is not None
                            and hit.dense_similarity < closest_clause - CLAUSE_MARGIN
-                           and max((s.score for s in scored), default=0.0) < closest)
+                           and max((s.similarity for s in scored), default=0.0) < closest_meaning)
             chosen = ([] if off_subject and evidence.asks.needs_figure
                       else self._choose(scored, evidence.asks, float("-inf") if hit.named else closest, hit.text))
             if not chosen:
