@@ -118,9 +118,13 @@ function toQuestion(chat) {
   asked = questions.length;
   const question = questions[pending];
   if (!question) return;
+  // the element that scrolls: the chat itself once it has grown to its maximum height (an inner box may be
+  // styled to scroll yet be as tall as its content)
   let box = question.parentElement;
-  while (box && box !== chat && !/auto|scroll/.test(getComputedStyle(box).overflowY)) box = box.parentElement;
-  if (!box || box === chat) return;
+  while (box && !(/auto|scroll/.test(getComputedStyle(box).overflowY) && box.scrollHeight > box.clientHeight)) {
+    box = box === chat ? null : box.parentElement;
+  }
+  if (!box) return;
   box.scrollTop += question.getBoundingClientRect().top - box.getBoundingClientRect().top - BELOW_LABEL;
   if (Math.abs(question.getBoundingClientRect().top - box.getBoundingClientRect().top - BELOW_LABEL) < 2) pending = -1;
 }
