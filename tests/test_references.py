@@ -190,3 +190,11 @@ def test_a_partly_answered_question_of_who_is_responsible_names_the_units_once(a
     assert answer.answer.splitlines()[:2] == [
         "◐ 文件没有写“用电”；最接近的规定是：责任单位：市市场监督管理局、市人力资源和社会保障局、许昌银保监分局。"
         "治理违规涉企收费，严肃查处供电、供热、供气、供水等公共事业、垄断行业向市场主体乱收费行为。 [1]", "依据："]
+
+
+@pytest.mark.parametrize("question", ["许政〔2024〕88号讲了什么？", "许政〔2020〕99号 三、（二）由谁负责？"])
+def test_a_missing_document_asked_about_nothing_else_shows_no_clause_matched_on_its_number(answerer, question):
+    """Item 88. of another document is closest to nothing: no clause is shown and no unit of one is suggested."""
+    answer = answerer.run(question)
+    assert answer.answer.splitlines()[1:] == ["建议咨询当地民政、人社等主管部门或拨打12345政务服务热线。"]
+    assert answer.refused and answer.citations == [] and answer.related == []

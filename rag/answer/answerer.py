@@ -212,7 +212,12 @@ class Answerer:
         references = self.references(searched)
         absent = [r for r in references if not r.found]
         if absent:  # said first, and nothing answered from another document or clause
-            hits = self.retriever.search(searched, k=self.k, filters=filters)
+            # 「许政〔2024〕88号讲了什么？」 names no subject, only a number the library lacks: a clause matched on the
+            # number would be closest to nothing, and its units no one to ask. A title names its subject (《…养老服务
+            # 条例》), and a part missing from a document the library has is shown with that document's clauses.
+            closest = (names_anything(asked_besides_references(cleaned.text))
+                       or any(r.doc_title or not r.doc_number for r in absent))
+            hits = self.retriever.search(searched, k=self.k, filters=filters) if closest else []
             composition = compose_absent([r.problem for r in absent], hits, cleaned.text)
             return Answer.composed(question, composition, notices, hits, searched)
         hits_by_query: dict[str, list[Hit]] = {}

@@ -184,7 +184,7 @@ def render(composition: Composition, page: bool = False) -> str:
     per citation."""
     heading = CLOSEST_NOT_NAMED if composition.problems else "可能相关："
     closest = "\n".join(f"- {short_reference(h.metadata)}：{snippet(h.text)}" for h in composition.related)
-    if not composition.answered:
+    if not composition.answered and not composition.problems:  # a missing document asked nothing else: no block
         closest = closest or NOTHING_RETRIEVED
     related = f"{heading}\n{closest}" if not page and closest else ""
     if composition.problems:
