@@ -198,3 +198,9 @@ def test_a_missing_document_asked_about_nothing_else_shows_no_clause_matched_on_
     answer = answerer.run(question)
     assert answer.answer.splitlines()[1:] == ["建议咨询当地民政、人社等主管部门或拨打12345政务服务热线。"]
     assert answer.refused and answer.citations == [] and answer.related == []
+
+
+def test_a_named_parts_title_sentence_is_not_printed_again_under_its_sections(answerer):
+    answer = answerer.run("许政〔2024〕9号 三、（四）讲什么")
+    lines = answer.answer.splitlines()
+    assert lines[0].startswith("三、（四）扩大有效益的投资，包括6项：9.持续开展重要项目集中攻坚；") and lines[1] == "依据："

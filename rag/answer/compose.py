@@ -132,8 +132,10 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
         best = readable(max(main.sentences, key=lambda sentence: sentence.score).text) if main.sentences else ""
         direct, support = first_line(text.replace("**", "") if status == PARTLY else text, best)
         if evidence.outline:  # the parts or sections answer; the clause's own text supports unless only a heading
-            quote = direct + support
-            support = "" if compact(quote.replace("**", "")) in compact(evidence.outline_of) else quote
+            # the part's title sentence (「扩大有效益的投资。」) is in the line already
+            title = compact(evidence.outline_of)
+            support = "".join(s for s in re.split(r"(?<=[。！？])", direct + support)
+                              if compact(s.replace("**", "")).rstrip("。！？") not in title)
             whole = f"{evidence.outline_of}，" if evidence.outline_of else "该文件"
             listing = ("各项的责任单位：" if "department" in evidence.asks.kinds else
                        f"包括{len(evidence.outline)}项：" if evidence.outline_of else f"分{len(evidence.outline)}个部分：")
