@@ -19,7 +19,9 @@ CN_MANY = "(?:[二两三四五六七八九十百千万][零〇一二两三四五
 AMOUNT = rf"(?:\d+(?:\.\d+)?|{CN})\s*(?:元|万元|亿元)|(?:\d+|{CN})倍[^。；]{{0,12}}罚款"
 # an amount set as a share or multiple of another (个人缴费标准的50%, 最低工资标准1/10, 低保标准的1.3倍) says how much
 # without a sum: it answers, and the answer says the documents give no sum (`gives_no_sum`)
-RELATIVE_AMOUNT = rf"(?:标准|费用|缴费|工资|收入|金额|价格)的?(?:\d+(?:\.\d+)?\s*%|\d+/\d+|\d+(?:\.\d+)?倍|{CN_MANY}倍)"
+# (the base word is looked behind: only the share is the fact, in bold)
+RELATIVE_AMOUNT = (r"(?:(?<=标准|费用|缴费|工资|收入|金额|价格)|(?<=标准的|费用的|缴费的|工资的|收入的|金额的|价格的))"
+                   rf"(?:\d+(?:\.\d+)?\s*%|\d+/\d+|\d+(?:\.\d+)?倍|{CN_MANY}倍)")
 # a limit states a count even when it is one: 限养一只, 不超过一辆, 至少两名
 LIMIT = rf"(?:限[养购办]?|不超过|不得超过|最多|至多|至少|仅)(?:{CN}|\d+)(?:只|条|个|人|户|名|辆|套|处|次)"
 # the words that make a bare span of time a limit (fixed-width look-behinds: the limit word is not bolded)
