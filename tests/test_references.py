@@ -151,6 +151,7 @@ def test_a_named_part_asked_what_it_holds_is_answered_with_its_sections(answerer
     answer = answerer.run(question)
     assert answer.answer.splitlines()[0] == first_line
     assert [c.clause_path for c in answer.citations] == [cited]
+    assert answer.citations[0].chunk_id in {h.chunk_id for h in answer.hits}  # the page opens it from the hits
 
 
 def test_a_named_part_asked_about_something_in_it_is_answered_from_its_clauses(answerer):

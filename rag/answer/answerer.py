@@ -285,7 +285,9 @@ class Answerer:
             rank=0, score=0.0, chunk_id=chunk.chunk_id, text=chunk.text, metadata=chunk.metadata,
             dense_similarity=None, named=True)
         quoted = [Sentence(text, 0.0, 0.0, 0.0, False) for text in sentences(chunk.text)]
-        return replace(evidence, clauses=[ClauseEvidence(hit, quoted, 0.0)], missing="", missing_terms=[],
+        # the part's clause among the hits too: the page opens a citation from them
+        hits = [hit, *(h for h in evidence.hits if h.chunk_id != hit.chunk_id)]
+        return replace(evidence, hits=hits, clauses=[ClauseEvidence(hit, quoted, 0.0)], missing="", missing_terms=[],
                        same_rule_for="", outline=listed, outline_of=self.shelf.label(key, path) if path else "")
 
     def _with_units(self, key: str, sections: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
