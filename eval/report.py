@@ -22,8 +22,10 @@ EVAL_DIR = Path(__file__).resolve().parent
 # introduced; issue 10's targets (citation 0.85, facts 0.80, refused unanswerable 0.85, false refusals
 # 0.08) are not met yet, so they cannot be CI floors without failing every run.
 FLOORS = {
+    # unanswerable tuning questions asking for a sum the documents set only relative to another (「具体是多少元？」 of
+    # 低保标准的1.3倍) are answered with the rule and 「◐ 文件没有写“具体金额”」 since db0a552: honest, not refused
     "tuning": {"evidence@5": (">=", 0.90), "clause@5": (">=", 0.85), "citation_acc": (">=", 0.85),
-               "refusal_unans": (">=", 0.80), "false_refusal": ("<=", 0.10)},
+               "refusal_unans": (">=", 0.70), "unans_honest": (">=", 0.85), "false_refusal": ("<=", 0.10)},
     "blind": {"citation_acc": (">=", 0.78), "key_facts": (">=", 0.74), "refusal_unans": (">=", 0.55),
               "unans_honest": (">=", 0.85), "false_refusal": ("<=", 0.08)},
     "blind2": {"citation_acc": (">=", 0.74), "key_facts": (">=", 0.72), "refusal_unans": (">=", 0.40),
