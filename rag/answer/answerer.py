@@ -21,7 +21,6 @@ from rag.answer.compose import (
     render,
 )
 from rag.answer.evidence import ClauseEvidence, EvidenceFinder, PartEvidence, Sentence, clause_context
-from rag.answer.facts import FACT_KINDS
 from rag.answer.llm import LLMBackend, ReplyCutOff, verify
 from rag.answer.question import (
     BadQuestion,
@@ -34,6 +33,7 @@ from rag.answer.question import (
     names_anything,
     question_parts,
     resolve_follow_up,
+    without_asking_who,
 )
 from rag.answer.references import NamedReference, asked_besides_references, missing_path, named_references
 from rag.answer.terms import speaks_of_scope
@@ -266,7 +266,7 @@ class Answerer:
         asked = asked_besides_references(evidence.part.text)
         # another kind of fact (多少钱, 什么时候) is looked for in the part's clauses, not outlined
         if not named or (evidence.asks.needs_figure and not units_asked) or names_anything(
-                re.sub(FACT_KINDS["department"][0], " ", asked) if units_asked else asked):
+                without_asking_who(asked) if units_asked else asked):
             return None
         reference = named[-1]
         key = reference.doc_number or reference.doc_title

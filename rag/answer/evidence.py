@@ -178,10 +178,10 @@ class EvidenceFinder:
         top = {hit.chunk_id: self._sentences(hit, vector, words, evidence.asks, asked, years, categories)
                for hit in candidates}
         # another category's sentence (最低生活保障边缘家庭's amount for 低保家庭) sets no bar for a figure
-        closest = max((s.score for scored in top.values() for s in scored
-                       if not (evidence.asks.needs_figure and s.other_category)), default=0.0)
-        closest_meaning = max((s.similarity for scored in top.values() for s in scored
-                               if not (evidence.asks.needs_figure and s.other_category)), default=0.0)
+        comparable = [s for scored in top.values() for s in scored
+                      if not (evidence.asks.needs_figure and s.other_category)]
+        closest = max((s.score for s in comparable), default=0.0)
+        closest_meaning = max((s.similarity for s in comparable), default=0.0)
         dense = [h.dense_similarity for h in candidates if h.dense_similarity is not None]
         closest_clause = max(dense, default=0.0)
         for hit in candidates:

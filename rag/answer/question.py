@@ -127,11 +127,16 @@ def _words(text: str) -> list[tuple[str, str]]:
             for word, flag in jieba.posseg.lcut(INTERROGATIVE.sub(" ", text))]
 
 
+def without_asking_who(text: str) -> str:
+    """The text without the words that ask who is responsible (由谁负责, 牵头单位是谁): what it asks about."""
+    return re.sub(FACT_KINDS["department"][0], " ", text)
+
+
 def leans_on_previous(part: str) -> bool:
     """Whether a later part of one message is about what the part before it asked (「由谁牵头？」
     「这项工作的责任单位有哪些？」): it names no subject of its own besides the kind of fact it asks (牵头,
     责任单位), points back (这项, 该), or asks whether the same holds in another case (「不是本地户口也行吗？」)."""
-    return (not has_subject(re.sub(FACT_KINDS["department"][0], " ", part)) or bool(REFERENCE.search(part))
+    return (not has_subject(without_asking_who(part)) or bool(REFERENCE.search(part))
             or bool(SAME_HOLDS.search(part)))
 
 
