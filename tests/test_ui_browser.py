@@ -154,6 +154,16 @@ def test_enter_sends_and_shift_enter_breaks_the_line(page):
     assert box.input_value() == ""
 
 
+def test_a_tapped_example_question_is_asked_at_once(page):
+    """A suggestion is tapped to be asked: the person gets the answer without pressing 提问 too."""
+    question = EXAMPLES["居民"][1]
+    page.get_by_text(question, exact=True).first.click()
+    page.wait_for_function("([sel, text]) => document.querySelector(sel).innerText.includes(text)",
+                           arg=["#chat", "1/10、1/6、1/3"], timeout=300_000)
+    assert page.locator("#chat .message [data-testid='user']").all_inner_texts() == [question]
+    assert page.locator("#question textarea").input_value() == ""
+
+
 @pytest.fixture(scope="module")
 def whole_corpus_app(tmp_path_factory):
     app, url, _feedback = start_app(tmp_path_factory.mktemp("ui-library"), files=())

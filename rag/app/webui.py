@@ -500,8 +500,8 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
                 with gr.Row():
                     clear_button = gr.Button("新对话", size="sm")
                 with gr.Accordion("示例问题", open=True) as examples:
-                    for group, questions in EXAMPLES.items():
-                        gr.Examples(questions, inputs=box, label=group)
+                    example_sets = [gr.Examples(questions, inputs=box, label=group)
+                                    for group, questions in EXAMPLES.items()]
                 with gr.Accordion("筛选", open=False):
                     kind = gr.Radio(list(KIND_CHOICES), value=ALL, label="来源")
                     # choices filled when the page loads (on_load): the page served before a login, and the API
@@ -527,6 +527,9 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
         # default for a click ignores it until the pending one completes)
         send.click(respond, inputs, outputs, api_name="respond", trigger_mode="always_last")
         box.submit(respond, inputs, outputs, api_visibility="private", trigger_mode="always_last")
+        for example_set in example_sets:  # a tapped example is asked at once, as a person expects of a suggestion
+            example_set.load_input_event.then(respond, inputs, outputs, api_visibility="private",
+                                              trigger_mode="always_last")
         clear_button.click(clear, None, outputs[:4], api_visibility="private")
         up.click(lambda c, s: vote("up", c, s), [comment, session], [thanks, comment], api_visibility="private")
         down.click(lambda c, s: vote("down", c, s), [comment, session], [thanks, comment], api_visibility="private")
