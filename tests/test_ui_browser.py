@@ -77,6 +77,10 @@ def ask(page, question: str, expect: str) -> str:
     return page.locator("#chat").inner_text()
 
 
+def box(page, selector: str) -> dict:
+    return page.locator(selector).first.bounding_box()
+
+
 def scrolls_sideways(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
 
@@ -415,7 +419,13 @@ def test_an_uploaded_docx_is_previewed_then_published_and_answers(browser, staff
     assert page.locator("#doc-remove-confirm").is_hidden()
     page.locator("#doc-remove-reference textarea").fill("丽水市城市养犬管理规定")
     page.locator("#doc-remove").click()
+    # the removal's words under 删除, the publication's result stays under 发布
+    published = result.input_value()
+    result = page.locator("#doc-remove-result textarea")
     page.wait_for_function("el => el.value.startsWith('将从语料中删除：')", arg=result.element_handle(), timeout=30_000)
+    assert page.locator("#doc-result textarea").input_value() == published
+    assert box(page, "#doc-publish")["y"] < box(page, "#doc-result")["y"] < box(page, "#doc-remove")["y"] < box(
+        page, "#doc-remove-result")["y"]
     assert "（含 1 个文件）" in result.input_value()
     # another name typed withdraws what was shown: 确认删除 goes until 「删除」 shows the new one
     page.locator("#doc-remove-reference textarea").fill("许政办〔2024〕3号")

@@ -10,7 +10,7 @@ import pytest
 
 from rag.app.webui import EXAMPLES
 from tests import test_ui_browser
-from tests.test_ui_browser import ROOT, WIDTHS, answers, open_page, scrolls_sideways
+from tests.test_ui_browser import ROOT, WIDTHS, answers, box, open_page, scrolls_sideways
 from tests.ui_server import start_app
 
 ROADS = tuple(ROOT / "tests" / "data" / "regulations" / f"道路运输条例({date}).md" for date in ("2022-03-29", "2023-07-20"))
@@ -33,10 +33,6 @@ def app_url(tmp_path_factory):
 @pytest.fixture(params=list(WIDTHS))
 def width(request):
     return request.param
-
-
-def box(page, selector: str) -> dict:
-    return page.locator(selector).first.bounding_box()
 
 
 def keep_screenshot(page, tmp_path, name: str) -> None:

@@ -166,13 +166,15 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
         preview = gr.Button("识别（预览，不发布）", elem_id="doc-preview-button")
         recognised = gr.Textbox(label="识别结果", lines=8, interactive=False, elem_id="doc-preview")
         publish = gr.Button("发布", variant="primary", elem_id="doc-publish")
+        # each result right under the button that gave it: a publication's under 发布, a removal's under 删除
+        outcome = gr.Textbox(label="发布结果", lines=3, interactive=False, elem_id="doc-result")
+        published = gr.Markdown(elem_id="publish-status")
         reference = gr.Textbox(label="删除：文号、标题或语料中的文件名", elem_id="doc-remove-reference")
         remove = gr.Button("删除", elem_id="doc-remove")
         # shown only while a removal it would confirm is on the page
         confirm = gr.Button("确认删除", variant="stop", visible=False, elem_id="doc-remove-confirm")
         pending = gr.State("")  # the reference whose removal was shown and awaits 确认删除
-        outcome = gr.Textbox(label="结果", lines=4, interactive=False, elem_id="doc-result")
-        published = gr.Markdown(elem_id="publish-status")
+        removal = gr.Textbox(label="删除结果", lines=3, interactive=False, elem_id="doc-remove-result")
         timer = gr.Timer(STATUS_SECONDS)
     last = ""  # how the last publication ended: said on the page until the next one
 
@@ -272,10 +274,10 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
     preview.click(recognise, [upload, kind, unlocked], recognised, api_visibility="private")
     publish.click(add, [upload, kind, unlocked], outcome, api_visibility="private")
     timer.tick(publication, None, published, api_visibility="private")
-    remove.click(ask_to_remove, [reference, unlocked], [outcome, pending], api_visibility="private")
-    confirm.click(take_out, [pending, unlocked], [outcome, pending], api_visibility="private")
+    remove.click(ask_to_remove, [reference, unlocked], [removal, pending], api_visibility="private")
+    confirm.click(take_out, [pending, unlocked], [removal, pending], api_visibility="private")
     pending.change(lambda shown: gr.update(visible=bool(shown)), pending, confirm, api_visibility="private")
     # another name typed after 「删除」 showed one: 确认删除 would remove what is no longer in the box, so the
     # removal shown is withdrawn with the words that ask to confirm it
-    reference.change(lambda shown: ("", "" if shown else gr.update()), pending, [pending, outcome],
+    reference.change(lambda shown: ("", "" if shown else gr.update()), pending, [pending, removal],
                      api_visibility="private")
