@@ -12,6 +12,7 @@ import pytest
 from gradio_client import Client
 
 from rag.app.feedback import FeedbackLog
+from rag.app.login import WRONG_LOGIN
 from rag.app.staff import COLUMNS
 from rag.app.webui import EXAMPLES
 from tests.fakes import HeldEmbedder
@@ -385,6 +386,16 @@ def test_the_feedback_view_shows_a_vote_just_given_in_the_public_chat(browser, s
     assert rows[0] == COLUMNS and len(rows) == 3
     assert rows[2] == ["2026-12-06 11:46", "没用", EARLIER_VOTE["question"], "按上年度城镇职工月平均工资的1/10、1/6、1/3确定。",
                        EARLIER_VOTE["citations"][0], EARLIER_VOTE["comment"]]
+    page.close()
+
+
+def test_a_wrong_admin_password_is_refused_in_the_login_forms_words(browser, staff_app):
+    page = staff_page(browser, staff_app[0])
+    page.locator("#admin-user textarea, #admin-user input").first.fill(ADMIN[0])
+    page.locator("#admin-password input").fill(ADMIN[1] + "x")
+    page.locator("#admin-unlock").click()
+    page.get_by_text(WRONG_LOGIN, exact=True).wait_for(timeout=30_000)  # the same words as the page's login form
+    assert page.locator("#doc-upload").is_hidden()
     page.close()
 
 

@@ -151,6 +151,7 @@ def _cookies(scope) -> dict[str, str]:
 
 
 QUEUE_FULL = "现在提问的人较多，请稍候再试。"  # what the page's script says for Gradio's English notice too
+WRONG_LOGIN = "账号或密码不正确。"  # the page's login form and the staff page's admin unlock say it alike
 
 
 # Gradio's own English error details, as the person reads them (the login form shows `detail` as it is).
@@ -158,7 +159,7 @@ QUEUE_FULL = "现在提问的人较多，请稍候再试。"  # what the page's 
 # to show the login form, with our Chinese auth_message
 GRADIO_DETAILS_IN_CHINESE = {
     "Queue is full": QUEUE_FULL,
-    "Incorrect credentials": "账号或密码不正确。",
+    "Incorrect credentials": WRONG_LOGIN,
     "File not allowed": "不能读取这个文件。",
     "Invalid JSON body": "请求内容不是有效的 JSON。",
     "Not found": "没有找到。",

@@ -21,7 +21,7 @@ from gradio.utils import get_upload_folder
 
 from rag.app.background import BackgroundIndex, BuildRunning, Builds
 from rag.app.feedback import FeedbackLog
-from rag.app.login import LoginGuard
+from rag.app.login import WRONG_LOGIN, LoginGuard
 from rag.app.pipeline import Pipeline
 from rag.app.webui import STATUS_SECONDS
 from rag.documents.corpus import KIND_NAMES, CorpusError
@@ -181,7 +181,7 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
     async def try_unlock(user: str, password: str) -> tuple:
         if await guard.check(user or "", password or ""):
             return True, gr.update(visible=False), gr.update(visible=True), ""
-        return False, gr.update(), gr.update(), "账号或密码不对。"
+        return False, gr.update(), gr.update(), WRONG_LOGIN
 
     def not_ready(file: str | None, is_unlocked: bool) -> str:
         """Why an upload cannot go on yet ("" when it can)."""
