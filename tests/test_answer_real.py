@@ -82,7 +82,7 @@ def test_every_part_named_after_a_clause_comes_from_that_clause(real_pipeline):
     answer = real_pipeline.answerer.run("许政〔2020〕8号 三、（三）4. 低压有电网配套工程项目时限是多少？牵头单位是谁？")
     lines = answer.answer.splitlines()
     assert "低压有电网配套工程项目不超过**7个工作日**" in lines[0]
-    assert lines[1] == "2. 责任单位：**市供电公司**。 [1]"
+    assert lines[1] == "2. 牵头单位：**市供电公司**。 [1]"  # the clause's own word: （牵头单位：市供电公司）
     assert {(c.doc_number, c.clause_path) for c in answer.citations} == {("许政〔2020〕8号", "三、（三）4.")}
     assert "市委宣传部" not in answer.answer
 

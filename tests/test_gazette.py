@@ -3,6 +3,7 @@
 from collections import Counter
 from pathlib import Path
 
+from rag.documents.clauses import units_word
 from rag.documents.normalize import cjk_chars, compact, normalize_line
 from tests.helpers import GAZETTE_2020, GAZETTE_2024, clause_text, document, parsed
 
@@ -68,6 +69,16 @@ def test_responsible_units_attach_to_their_clause():
     assert [(c.clause_path, c.responsible_units) for c in complaint] == [("三、（五）11.", ["市政府办公室"])]
     care = [c for c in document("许政办〔2024〕3号").clauses if c.clause_path == "四、（四）1."][0]
     assert care.responsible_units == ["市民政局", "市财政局"]
+
+
+def test_units_are_named_with_the_clauses_own_word():
+    """A 牵头单位 is told as such (许政〔2020〕8号 writes （牵头单位：…））; 许政〔2024〕9号 writes 责任单位：…, and a
+    clause that only says 「…按职责分工负责」 has 责任单位 as the general word."""
+    power = [c for c in document("许政〔2020〕8号").clauses if c.clause_path == "三、（三）4."][0]
+    task_one = [c for c in document("许政〔2024〕9号").clauses if c.clause_path == "一、1."][0]
+    care = [c for c in document("许政办〔2024〕3号").clauses if c.clause_path == "四、（四）1."][0]
+    assert [units_word(c.text) for c in (power, task_one, care)] == ["牵头单位", "责任单位", "责任单位"]
+    assert power.responsible_units == ["市供电公司"]
 
 
 def test_numbering_continues_across_parents_and_restarts_where_printed():

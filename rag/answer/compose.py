@@ -14,6 +14,7 @@ from rag.answer.citation import Citation, numbered_list, short_reference
 from rag.answer.evidence import ClauseEvidence, PartEvidence
 from rag.answer.facts import YEAR, YEAR_RANGE, fact_spans, figures, table_units
 from rag.config import PROMPTS_DIR
+from rag.documents.clauses import units_word
 from rag.documents.model import IN_FORCE
 from rag.documents.normalize import compact
 from rag.documents.regulation import ARTICLE
@@ -352,7 +353,7 @@ def lead(evidence: PartEvidence, clause: ClauseEvidence, quoted: bool = False) -
     kinds = evidence.asks.kinds
     if "department" in kinds and hit.metadata.responsible_units:
         task = "" if quoted else "".join(readable(s.text) for s in clause.sentences if not is_aside(s.text))
-        return f"责任单位：**{hit.metadata.units_label}**。{task}".rstrip("。") + "。"
+        return f"{units_word(hit.text)}：**{hit.metadata.units_label}**。{task}".rstrip("。") + "。"
     body = _body(hit.text)
     # a short clause is quoted whole (its length counted with its asides, which are not quoted)
     if not evidence.asks.needs_figure and len("".join(_body(hit.text, asides=True))) <= SHORT_CLAUSE:
@@ -427,8 +428,9 @@ def _details(evidence: PartEvidence, shown: str) -> list[str]:
     if conditions and not evidence.asks.needs_figure:
         details.append("条件与要求：" + "".join(readable(s) for s in conditions[:2]))
     units = main.hit.metadata.units_label
-    if units and f"责任单位：{units}" not in shown.replace("**", ""):  # a partly answer's line has no bold
-        details.append(f"责任单位：{units}。")
+    said = f"{units_word(main.hit.text)}：{units}"
+    if units and said not in shown.replace("**", ""):  # a partly answer's line has no bold
+        details.append(f"{said}。")
     return details
 
 

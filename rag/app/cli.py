@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rag.app.progress import ingest_with_progress
 from rag.config import Settings, SettingsError
-from rag.documents.clauses import match_numbering
+from rag.documents.clauses import match_numbering, units_word
 from rag.documents.corpus import KINDS, CorpusError, corpus_files
 from rag.documents.model import Document
 from rag.documents.read import parse_file
@@ -52,7 +52,7 @@ def _print_tree(document: Document) -> None:
     for clause in document.clauses:
         depth = len(clause.parents) + 1
         label = clause.clause_path or "（正文）"
-        units = f"  〔责任单位：{'、'.join(clause.responsible_units)}〕" if clause.responsible_units else ""
+        units = f"  〔{units_word(clause.text)}：{'、'.join(clause.responsible_units)}〕" if clause.responsible_units else ""
         numbering = match_numbering(clause.heading)
         heading = numbering.rest if numbering and numbering.rest else clause.heading.removeprefix(label)
         print(f"{'  ' * depth}{label} {heading}{units}".rstrip())

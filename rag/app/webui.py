@@ -19,6 +19,7 @@ from rag.app.catalogue import Catalogue, clause_link, comparison_link
 from rag.app.feedback import FeedbackError, FeedbackLog
 from rag.app.login import QUEUE_FULL
 from rag.app.pipeline import Pipeline
+from rag.documents.clauses import units_word
 from rag.documents.compare import ADDED, CHANGED, REMOVED, ArticleChange, Segment, compare_versions
 from rag.documents.corpus import KIND_NAMES
 from rag.documents.regulation import ARTICLE
@@ -180,7 +181,8 @@ def clause_card(hit: Hit | Chunk, quote: str = "", text: str = "", linked: bool 
     text = html.escape(text or hit.text)
     if quote:
         text = text.replace(html.escape(quote), f"<mark>{html.escape(quote)}</mark>", 1)
-    units = f"<div class='meta'>责任单位：{html.escape(meta.units_label)}</div>" if meta.responsible_units else ""
+    units = (f"<div class='meta'>{units_word(hit.text)}：{html.escape(meta.units_label)}</div>"
+             if meta.responsible_units else "")
     quote_line = f"<div class='quote'>“{html.escape(quote)}”</div>" if quote else ""
     return (f"<div class='source-card'>{quote_line}<div class='crumb'>{html.escape(meta.breadcrumb)}</div>"
             f"<div class='meta'>{html.escape(' · '.join(f for f in (Citation.from_hit(hit, '').display(), _new_date(meta.date, meta.issue)) if f))}</div>"
@@ -303,7 +305,7 @@ def library_document(catalogue: Catalogue, key: str, clause_path: str = "", vers
     lines = []
     for chunk in clauses:
         m = chunk.metadata
-        units = f" <span class='meta'>责任单位：{html.escape(m.units_label)}</span>" if m.responsible_units else ""
+        units = f" <span class='meta'>{units_word(chunk.text)}：{html.escape(m.units_label)}</span>" if m.responsible_units else ""
         name = html.escape(m.heading or m.clause_path or '（正文）')
         # the clause open above is marked in the tree, not linked to the page already showing it
         entry = (f"<strong aria-current='true'>{name}</strong>" if chunk is clause

@@ -128,6 +128,13 @@ def _paren_groups(text: str) -> list[str]:
 _GOVERNMENT_BODY = re.compile(r"(市|县|区|局|委|办|政府|中心|管委会|社|行|分行)")
 
 
+def units_word(text: str) -> str:
+    """The clause's own word for its units (「（牵头单位：市市场监督管理局）」 → 牵头单位): a 牵头单位 is not told to the
+    reader as a 责任单位. One word when the clause uses one, else 责任单位 (also for 「…按职责分工负责」)."""
+    words = set(re.findall(r"(责任单位|牵头单位|责任主体|配合单位)[：:]", text))
+    return words.pop() if len(words) == 1 else "责任单位"
+
+
 def responsible_units(text: str) -> list[str]:
     """Units named by 责任单位：…, （牵头单位：…）, or （…按职责分工负责） in a clause's text."""
     units: list[str] = []
