@@ -55,7 +55,17 @@ def test_a_5000_character_question_is_read_from_its_end_where_it_asks_with_a_not
     assert len(question) > 5000
     kept = answer.search_question
     assert kept.endswith(CARE) and kept.startswith("第") and len(kept) <= 500
-    assert answer.answer.startswith(f"（问题超过 500 字，已按最后 {len(kept)} 字（提问所在的部分）检索；请尽量精简提问。）")
+    assert answer.answer.startswith(f"（问题超过 500 字，已按提问所在的 {len(kept)} 字检索；请尽量精简提问。）")
+
+
+def test_a_long_question_asked_first_and_padded_after_is_read_up_to_its_question_mark(answerer):
+    """A question followed by requests that ask nothing (「请详细说明。」 × 1000) keeps the question itself."""
+    answer = answerer.run(CARE + "请详细说明。" * 1000)
+    assert answer.search_question == CARE
+    assert answer.citations[0].clause_path == "四、（四）1."
+    # what follows the last question mark is kept when it asks something too
+    kept = answerer.run("说明" * 300 + CARE + "还有，低保边缘家庭怎么认定").search_question
+    assert kept.endswith("低保边缘家庭怎么认定") and CARE in kept
 
 
 def test_a_long_question_without_full_stops_is_kept_from_a_comma_not_from_the_middle_of_a_clause(answerer):

@@ -81,13 +81,19 @@ def clean_question(raw: str | None) -> Question:
         raise BadQuestion("没有识别到文字内容，请用中文描述想了解的政策问题。")
     notice = ""
     if len(text) > MAX_QUESTION_CHARS:
-        # a long message tells the situation first and asks last: the end is kept, from a sentence's start
-        tail = text[-MAX_QUESTION_CHARS:]
-        # (at a comma when it has no full stop: 「…标准是多少，我想问…」 must not start mid-clause)
-        start = (re.search(r"[。！？；]", tail[:MAX_QUESTION_CHARS // 2])
-                 or re.search(r"[，,]", tail[:MAX_QUESTION_CHARS // 2]))
-        text = tail[start.end():] if start else tail
-        notice = f"问题超过 {MAX_QUESTION_CHARS} 字，已按最后 {len(text.strip())} 字（提问所在的部分）检索；请尽量精简提问。"
+        # a long message tells the situation first and asks last: the end is kept, from a sentence's start. The
+        # end of the asking is the last question mark, unless what follows it asks too: 「…标准是多少？请详细说明。
+        # 请详细说明。…」 is kept up to its question, not as 500 characters of 请详细说明
+        asked = text.rfind("？") + 1
+        if asked and not INTERROGATIVE.search(text[asked:]):
+            text = text[:asked]
+        if len(text) > MAX_QUESTION_CHARS:
+            tail = text[-MAX_QUESTION_CHARS:]
+            # (at a comma when it has no full stop: 「…标准是多少，我想问…」 must not start mid-clause)
+            start = (re.search(r"[。！？；]", tail[:MAX_QUESTION_CHARS // 2])
+                     or re.search(r"[，,]", tail[:MAX_QUESTION_CHARS // 2]))
+            text = tail[start.end():] if start else tail
+        notice = f"问题超过 {MAX_QUESTION_CHARS} 字，已按提问所在的 {len(text.strip())} 字检索；请尽量精简提问。"
     return Question(text.strip(" ，,。"), notice)
 
 
