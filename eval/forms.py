@@ -1,8 +1,10 @@
-"""Forms of the same embedding model, side by side on every question set: the exported float32 graph and its
+"""Forms of the same embedding model, side by side on every question set: the exported float32 graph, its
 dynamic int8 quantisations (onnxruntime `quantize_dynamic`, int8 weights, one scale per weight tensor or one
-per output channel), same run (issue 22).
+per output channel) and, on torch, the model in bfloat16 and in float32 with its matrix products in bfloat16
+(autocast), same run (issue 22).
 
-    python -m eval.forms [--sample 48] [--regulations ../shared/regulations]   → prints a markdown section
+    python -m eval.forms [--forms fp32 bf16-matmul …] [--sample 48] [--regulations ../shared/regulations]
+        → prints a markdown section
 
 The quantiser reads the graph with the `onnx` package, which the app does not use: it is installed once into
 the model cache (pip --target, no dependencies beyond onnx and ml-dtypes), never into the app's environment.
@@ -35,12 +37,14 @@ from rag.config import Settings
 from rag.documents.corpus import corpus_files
 from rag.documents.read import parse_file
 from rag.index.chunk import chunk_document
-from rag.index.embed import OnnxEmbedder
+from rag.index.embed import Embedder, OnnxEmbedder, SentenceTransformerEmbedder
 from rag.index.models import EMBEDDINGGEMMA, EXPORT_KEEPS, ONNX_GRAPH, export_dir_for, is_exported
 from rag.index.sentences import embedding_text, sentences
 
 # form → (suffix of its graph folder and of its vectors' model name, one scale per output channel)
 INT8_FORMS = {"int8": ("-int8", False), "int8-per-channel": ("-int8pc", True)}
+TORCH_FORMS = ("bfloat16", "bf16-matmul")  # RAG_EMBED_DTYPE's values besides float32
+FORMS = ("fp32", *INT8_FORMS, *TORCH_FORMS)
 SETS = {"调参集": GOLD_FILE, **{f"盲测集{'一二三四'[i]}": BLIND_FILES[name]
                               for i, name in enumerate(("blind", "blind2", "blind3", "blind4"))}}
 REGULATION_SETS = {"法规调参集": "regs_tuning", "法规调参集二": "regs_tuning2", "法规盲测集": "blind_regs"}
@@ -91,7 +95,7 @@ def sample_texts(corpus: Path, size: int) -> tuple[list[str], list[str]]:
     return clauses, pick.sample(lines, 4 * size)
 
 
-def speeds(embedders: dict[str, OnnxEmbedder], clauses: list[str], lines: list[str], rounds: int = 2) -> dict:
+def speeds(embedders: dict[str, Embedder], clauses: list[str], lines: list[str], rounds: int = 2) -> dict:
     """texts per second of each form, the forms alternating round by round."""
     seconds = {form: {"clauses": 0.0, "sentences": 0.0} for form in embedders}
     for embedder in embedders.values():  # loaded before timing
@@ -106,7 +110,7 @@ def speeds(embedders: dict[str, OnnxEmbedder], clauses: list[str], lines: list[s
             for form, s in seconds.items()}
 
 
-def project_scores(settings: Settings, embedder: OnnxEmbedder) -> dict[str, dict[str, float]]:
+def project_scores(settings: Settings, embedder: Embedder) -> dict[str, dict[str, float]]:
     from rag.app.pipeline import Pipeline
 
     pipeline = Pipeline(settings, embedder=embedder)
@@ -121,7 +125,7 @@ def project_scores(settings: Settings, embedder: OnnxEmbedder) -> dict[str, dict
     return scores
 
 
-def regulation_scores(regulations: Path, embedder: OnnxEmbedder, work: Path) -> dict[str, dict[str, float]]:
+def regulation_scores(regulations: Path, embedder: Embedder, work: Path) -> dict[str, dict[str, float]]:
     from rag.app.pipeline import Pipeline
 
     scores = {}
@@ -150,14 +154,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sample", type=int, default=48, help="clauses timed per form (and 4× as many sentences)")
     parser.add_argument("--regulations", type=Path, default=DEFAULT_REGULATIONS, help="法规原文目录（法规问题集用）")
+    parser.add_argument("--forms", nargs="+", choices=FORMS, default=list(FORMS), help="要比较的形式")
     args = parser.parse_args()
     base = Settings.from_env()
     fp32_dir = export_dir_for(base.model_cache)
     if not is_exported(fp32_dir):
         raise SystemExit(f"ONNX 模型尚未导出：{fp32_dir}。请先运行 `rag models fetch`")
-    embedders = {"fp32": OnnxEmbedder(fp32_dir, name=EMBEDDINGGEMMA.name),
-                 **{form: OnnxEmbedder(int8_graph(fp32_dir, suffix, per_channel), name=EMBEDDINGGEMMA.name + suffix)
-                    for form, (suffix, per_channel) in INT8_FORMS.items()}}
+    def embedder(form: str) -> Embedder:
+        if form in INT8_FORMS:
+            suffix, per_channel = INT8_FORMS[form]
+            return OnnxEmbedder(int8_graph(fp32_dir, suffix, per_channel), name=EMBEDDINGGEMMA.name + suffix)
+        if form in TORCH_FORMS:
+            return SentenceTransformerEmbedder(base.model_cache / EMBEDDINGGEMMA.name, dtype=form)
+        return OnnxEmbedder(fp32_dir, name=EMBEDDINGGEMMA.name)
+
+    embedders = {form: embedder(form) for form in args.forms}
     speed = speeds(embedders, *sample_texts(base.corpus_dir, args.sample))
     print(speed, flush=True)
     project, regulation = {}, {}

@@ -94,7 +94,8 @@ def running_app(settings: Settings, timeout: float = 600) -> Iterator[RunningApp
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "RAG_DATA_DIR": str(settings.data_dir), "RAG_CORPUS_DIR": str(settings.corpus_dir),
-           "RAG_CACHE_DIR": str(settings.cache_dir), "RAG_EMBED_BACKEND": settings.embed_backend}
+           "RAG_CACHE_DIR": str(settings.cache_dir), "RAG_EMBED_BACKEND": settings.embed_backend,
+           "RAG_EMBED_DTYPE": settings.embed_dtype}
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "serve.log"
         with log.open("w") as output:

@@ -18,6 +18,7 @@ def _path(name: str, default: Path) -> Path:
 
 
 EMBED_BACKENDS = ("onnx", "torch")
+EMBED_DTYPES = ("float32", "bfloat16", "bf16-matmul")
 Number = TypeVar("Number", int, float)
 
 
@@ -66,6 +67,12 @@ def _api_keys(value: str) -> tuple[str, ...]:
     return keys
 
 
+def _dtype(value: str) -> str:
+    if value not in EMBED_DTYPES:
+        raise SettingsError(f"RAG_EMBED_DTYPE={value!r} 无效：可选 {' / '.join(EMBED_DTYPES)}")
+    return value
+
+
 def _backend(value: str) -> str:
     if value not in EMBED_BACKENDS:
         raise SettingsError(f"RAG_EMBED_BACKEND={value!r} 无效：可选 {' / '.join(EMBED_BACKENDS)}")
@@ -79,7 +86,10 @@ class Settings:
     cache_dir: Path  # assembled models and the embedding cache: outside the git tree, reused by CI
     model_path: Path | None  # any local sentence-transformers folder; None: the fetched default
     chroma_url: str  # empty: embedded PersistentClient under data_dir
-    bfloat16: bool  # measured on this 2-core CPU: float32 2.2x faster than bfloat16, so off by default
+    # float32; bfloat16 (the whole model in bf16); bf16-matmul (float32 weights, matrix products in bf16 under
+    # torch autocast, the rest in float32). Both bf16 forms run on torch and are fast only on a CPU with bf16
+    # instructions (AMX, AVX512-BF16); eval/bench.md compares them on every question set
+    embed_dtype: str
     # onnx: the exported graph run by onnxruntime (faster, ~0.5 GB less memory, no torch in the app);
     # torch: sentence-transformers. Both give the same vectors, so they share the embedding cache and index.
     embed_backend: str = "onnx"
@@ -118,7 +128,7 @@ class Settings:
             cache_dir=_path("RAG_CACHE_DIR", Path.home() / ".cache" / "zhengce-wenda"),
             model_path=Path(model).expanduser() if model else None,
             chroma_url=os.environ.get("RAG_CHROMA_URL", ""),
-            bfloat16=os.environ.get("RAG_EMBED_DTYPE", "float32") == "bfloat16",
+            embed_dtype=_dtype(os.environ.get("RAG_EMBED_DTYPE", "float32")),
             embed_backend=_backend(os.environ.get("RAG_EMBED_BACKEND", "onnx")),
             llm_base_url=os.environ.get("RAG_LLM_BASE_URL", ""),
             llm_model=os.environ.get("RAG_LLM_MODEL", ""),

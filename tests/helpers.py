@@ -54,7 +54,7 @@ def make_settings(tmp: Path, corpus: Path, chroma_url: str = ""):
     from rag.config import Settings
 
     return Settings(corpus_dir=corpus, data_dir=tmp / "data", cache_dir=tmp / "cache", model_path=None,
-                    chroma_url=chroma_url, bfloat16=False)
+                    chroma_url=chroma_url, embed_dtype="float32")
 
 
 def real_settings(tmp: Path):

@@ -25,6 +25,12 @@ def test_an_unknown_embedder_backend_gets_one_line(monkeypatch, capsys):
     assert capsys.readouterr().err == "错误：RAG_EMBED_BACKEND='gpu' 无效：可选 onnx / torch\n"
 
 
+def test_an_unknown_embedding_precision_gets_one_line(monkeypatch, capsys):
+    monkeypatch.setenv("RAG_EMBED_DTYPE", "fp8")
+    assert rag.app.cli.main(["search", "低保标准"]) == 1
+    assert capsys.readouterr().err == "错误：RAG_EMBED_DTYPE='fp8' 无效：可选 float32 / bfloat16 / bf16-matmul\n"
+
+
 @pytest.fixture
 def small(tmp_path, monkeypatch) -> Pipeline:
     corpus = copy_corpus(tmp_path / "corpus", ("许昌日报-2022-09-27-04.txt",))

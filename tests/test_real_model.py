@@ -49,6 +49,25 @@ def test_the_onnx_backend_gives_the_torch_backends_vectors_and_rankings(real_pip
     assert (rankings[0] == rankings[1]).all()
 
 
+def test_bf16_matrix_products_keep_float32s_vectors_under_a_name_of_their_own(real_pipeline):
+    """bf16-matmul (RAG_EMBED_DTYPE) is float32 up to the fifth decimal of a cosine, yet its vectors are kept apart."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from rag.index.embed import model_embedder
+
+    settings = real_pipeline.settings
+    float32 = model_embedder(settings)
+    matmul = model_embedder(replace(settings, embed_dtype="bf16-matmul"))
+    assert (float32.name, matmul.name) == ("embeddinggemma-300m", "embeddinggemma-300m-bf16mm")
+    texts = [c.embed_text for c in sorted(real_pipeline.retriever.chunks.values(), key=lambda c: c.chunk_id)[:16]]
+    cosines = (float32.embed_documents(texts) * matmul.embed_documents(texts)).sum(axis=1)
+    assert float(cosines.min()) > 0.9999 and float(np.abs(cosines).max()) < 1.0001
+    question = "特困人员照料护理标准是多少"
+    assert float(float32.embed_query(question) @ matmul.embed_query(question)) > 0.9999
+
+
 def test_the_care_answer_and_the_dibao_refusal_with_the_real_model(real_pipeline):
     care = real_pipeline.answerer.run("特困人员的照料护理标准是多少？")
     assert "1/10、1/6、1/3" in care.answer

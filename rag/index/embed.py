@@ -23,6 +23,8 @@ from rag.index.models import (
     is_verified,
 )
 
+DTYPE_SUFFIX = {"float32": "", "bfloat16": "-bf16", "bf16-matmul": "-bf16mm"}
+
 
 class Embedder(Protocol):
     """Turns questions and chunk texts into unit-length vectors."""
@@ -35,13 +37,15 @@ class Embedder(Protocol):
 
 
 class SentenceTransformerEmbedder:
-    """Any local sentence-transformers folder; query/document prompts when the model has them."""
+    """Any local sentence-transformers folder; query/document prompts when the model has them. dtype: float32,
+    bfloat16 (weights and activations in bf16) or bf16-matmul (float32 weights, matrix products in bf16 under
+    torch autocast): each has its own name, so the embedding cache and the index never mix their vectors."""
 
-    def __init__(self, model_dir: Path, bfloat16: bool = False, batch_size: int = 8):
+    def __init__(self, model_dir: Path, dtype: str = "float32", batch_size: int = 8):
         self.model_dir = model_dir
-        self.bfloat16 = bfloat16
+        self.dtype = dtype
         self.batch_size = batch_size
-        self.name = f"{model_dir.name}{'-bf16' if bfloat16 else ''}"
+        self.name = model_dir.name + DTYPE_SUFFIX[dtype]
         self._model = None  # loaded on first use: a no-op ingest never pays for it
         self._loading = threading.Lock()  # the app warms up in the background while a request may arrive
 
@@ -57,10 +61,16 @@ class SentenceTransformerEmbedder:
             import torch
             from sentence_transformers import SentenceTransformer
 
-            kwargs = {"torch_dtype": torch.bfloat16} if self.bfloat16 else {}
+            kwargs = {"torch_dtype": torch.bfloat16} if self.dtype == "bfloat16" else {}
             self._model = SentenceTransformer(str(self.model_dir), device="cpu", model_kwargs=kwargs,
                                               local_files_only=True)
         return self._model
+
+    def _precision(self):
+        """bf16-matmul: the matrix products in bf16 (AMX), norms, softmax and the residual stream in float32."""
+        import torch
+
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.dtype == "bf16-matmul")
 
     def _encoder(self, role: str):
         prompts = getattr(self.model, "prompts", {}) or {}
@@ -69,12 +79,18 @@ class SentenceTransformerEmbedder:
         return self.model.encode
 
     def embed_query(self, text: str) -> np.ndarray:
-        vector = self._encoder("query")([text], normalize_embeddings=True)
-        return np.asarray(vector[0], dtype=np.float32)
+        return self._unit(self._encoder("query"), [text])[0]
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self._encoder("document")(list(texts), batch_size=self.batch_size, normalize_embeddings=True)
-        return np.asarray(vectors, dtype=np.float32)
+        return self._unit(self._encoder("document"), list(texts))
+
+    def _unit(self, encode, texts: list[str]) -> np.ndarray:
+        """Unit length in float32: under autocast the model's own normalisation runs in bf16 and leaves lengths up
+        to 0.4% off 1, which every dot-product score would carry."""
+        with self._precision():
+            vectors = encode(texts, batch_size=self.batch_size, convert_to_numpy=False, convert_to_tensor=True)
+        vectors = vectors.float().numpy()
+        return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
 
 
 class OnnxEmbedder:
@@ -150,12 +166,12 @@ def model_embedder(settings: Settings) -> Embedder:
     """The configured model (RAG_MODEL_PATH, else the fetched default) on the configured backend, not loaded
     yet. A model of one's own runs on torch: only the default is exported to ONNX."""
     if settings.model_path is not None:
-        return SentenceTransformerEmbedder(settings.model_path, bfloat16=settings.bfloat16)
+        return SentenceTransformerEmbedder(settings.model_path, dtype=settings.embed_dtype)
     model_dir = settings.model_cache / EMBEDDINGGEMMA.name
     if not is_verified(model_dir):
         raise FileNotFoundError(f"嵌入模型尚未就绪：{model_dir}。请先运行 `rag models fetch`（或 ./scripts/setup）")
-    if settings.embed_backend == "torch" or settings.bfloat16:
-        return SentenceTransformerEmbedder(model_dir, bfloat16=settings.bfloat16)
+    if settings.embed_backend == "torch" or settings.embed_dtype != "float32":
+        return SentenceTransformerEmbedder(model_dir, dtype=settings.embed_dtype)
     export_dir = export_dir_for(settings.model_cache)
     if not is_exported(export_dir):
         raise FileNotFoundError(f"ONNX 模型尚未导出：{export_dir}。请先运行 `rag models fetch`"
