@@ -23,7 +23,8 @@ def first_start(settings: Settings) -> dict:
         (cache / "models").mkdir(parents=True)
         for model in settings.model_cache.iterdir():  # the fetched model shared, the embedding cache empty
             (cache / "models" / model.name).symlink_to(model)
-        start = app_start(replace(settings, data_dir=Path(work) / "data", cache_dir=cache))
+        # a first start computes every vector: on this 2-core machine 6 to 15 minutes
+        start = app_start(replace(settings, data_dir=Path(work) / "data", cache_dir=cache), complete_within=3600)
     return {"dtype": settings.embed_dtype, "page_seconds": round(start.page_seconds, 1),
             "answer_seconds": round(start.answer_seconds, 1), "keyword_answer": start.keyword,
             "complete_seconds": round(start.complete_seconds, 1), "cited": start.cited, "load": round(start.load, 1)}
