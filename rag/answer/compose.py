@@ -13,6 +13,7 @@ from functools import cache
 from rag.answer.citation import Citation, numbered_list, short_reference
 from rag.answer.evidence import ClauseEvidence, PartEvidence
 from rag.answer.facts import YEAR, YEAR_RANGE, fact_spans, figures, table_units
+from rag.answer.question import RURAL, URBAN
 from rag.config import PROMPTS_DIR
 from rag.documents.clauses import units_word
 from rag.documents.model import IN_FORCE
@@ -354,10 +355,10 @@ def lead(evidence: PartEvidence, clause: ClauseEvidence, quoted: bool = False) -
     if "department" in kinds and hit.metadata.responsible_units:
         task = "" if quoted else "".join(readable(s.text) for s in clause.sentences if not is_aside(s.text))
         return f"{units_word(hit.text)}：**{hit.metadata.units_label}**。{task}".rstrip("。") + "。"
-    body = _body(hit.text)
+    body = _scope_asked(_body(hit.text), evidence.part.text)
     # a short clause is quoted whole (its length counted with its asides, which are not quoted)
     if not evidence.asks.needs_figure and len("".join(_body(hit.text, asides=True))) <= SHORT_CLAUSE:
-        return "".join(readable(s) for s in body)
+        return re.sub(r"[；;]$", "。", "".join(readable(s) for s in body))
     text = _joined(clause, kinds, evidence.part.query)
     return f"{_plan_year(hit)}{text}" if "date" in kinds and CALENDAR_DATE.search(text) and not YEAR.search(text) else text
 
@@ -370,6 +371,18 @@ def _plan_year(hit: Hit) -> str:
         return ""
     years = set(YEAR.findall(title)) or ({str(hit.metadata.year)} if hit.metadata.year else set())
     return f"{years.pop()}年：" if len(years) == 1 else ""
+
+
+def _scope_asked(body: list[str], part: str) -> list[str]:
+    """For 「那农村的呢？」, of a clause that says one thing for 城市 and another for 农村 (「对…城市…，通过配租公租房…；
+    对…农村…，通过农村危房改造…」), the sentences of the side asked about: the other side's are what the person has
+    just read or did not ask."""
+    asked = next((side for side in (URBAN, RURAL) if any(w in part for w in side)), ())
+    if not asked:
+        return body
+    other = RURAL if asked is URBAN else URBAN
+    theirs = [s for s in body if any(w in s for w in other) and not any(w in s for w in asked)]
+    return [s for s in body if s not in theirs] if theirs and len(theirs) < len(body) else body
 
 
 def _body(text: str, asides: bool = False) -> list[str]:
