@@ -23,8 +23,10 @@ def first_start(settings: Settings) -> dict:
         (cache / "models").mkdir(parents=True)
         for model in settings.model_cache.iterdir():  # the fetched model shared, the embedding cache empty
             (cache / "models" / model.name).symlink_to(model)
-        # a first start computes every vector: on this 2-core machine 6 to 15 minutes
-        start = app_start(replace(settings, data_dir=Path(work) / "data", cache_dir=cache), complete_within=3600)
+        # a first start computes every vector (6 to 15 minutes on this 2-core machine); each probe is a whole answer,
+        # which every 0.1 s took most of a core from the build it waits for
+        start = app_start(replace(settings, data_dir=Path(work) / "data", cache_dir=cache), complete_within=3600,
+                          probe_every=2.0)
     return {"dtype": settings.embed_dtype, "page_seconds": round(start.page_seconds, 1),
             "answer_seconds": round(start.answer_seconds, 1), "keyword_answer": start.keyword,
             "complete_seconds": round(start.complete_seconds, 1), "cited": start.cited, "load": round(start.load, 1)}

@@ -141,7 +141,8 @@ QUESTION = "特困人员的照料护理标准是多少？"
 RESTART_WITHIN = 600  # seconds a restart may take to serve from the complete index
 
 
-def app_start(settings: Settings, wait_complete: bool = True, complete_within: float = RESTART_WITHIN) -> AppStart:
+def app_start(settings: Settings, wait_complete: bool = True, complete_within: float = RESTART_WITHIN,
+              probe_every: float = 0.1) -> AppStart:
     """`rag serve`: seconds to the page, to the first cited answer through the API and, with `wait_complete`, to the
     first answer from the complete index (a restart answers by keyword until the index is read and the model
     loaded; a first start until its vectors are built), and the CPU seconds spent by the first answer."""
@@ -164,8 +165,7 @@ def app_start(settings: Settings, wait_complete: bool = True, complete_within: f
         while waiting:
             if time.perf_counter() - app.started > complete_within:
                 raise RuntimeError(f"启动后 {complete_within:.0f} 秒仍按关键词检索")
-            # each probe is a whole answer: asked every 0.1 s it took most of a core from the build it waits for
-            time.sleep(0.1 if complete_within <= RESTART_WITHIN else 2.0)
+            time.sleep(probe_every)
             waiting = KEYWORD_ONLY in client.predict(QUESTION, api_name="/ask")["answer"]
             complete = time.perf_counter() - app.started
         return AppStart(app.page_seconds, seconds, f"{first['doc_number']} {first['clause_path']}",

@@ -63,7 +63,7 @@ def test_a_follow_up_is_answered_from_the_clause_of_the_conversation(real_pipeli
 
 
 @pytest.mark.parametrize(("follow_up", "first_line"), [
-    ("那农村的呢？", "住房救助。对符合当地住房保障条件的农村最低生活保障家庭、农村分散供养特困人员、农村最低生活保障边缘家庭和"
+    ("那农村的呢？", "住房救助。……对符合当地住房保障条件的农村最低生活保障家庭、农村分散供养特困人员、农村最低生活保障边缘家庭和"
                    "刚性支出困难家庭，通过农村危房改造等方式优先给予住房救助。 [1]"),
     ("那城市的呢？", "住房救助。对符合当地住房保障条件的城市最低生活保障家庭、城市分散供养特困人员、城市最低生活保障边缘家庭和"
                    "刚性支出困难家庭，通过配租公租房或发放租赁补贴优先给予住房救助。 [1]"),
@@ -73,6 +73,12 @@ def test_a_follow_up_about_one_side_gets_that_sides_half_of_a_clause_that_says_b
     """On a phone the rural half of 四、（二）3. was on line 6 under the urban half the person had just read."""
     answer = real_pipeline.answerer.run(follow_up, history=[Turn("低保家庭住房困难怎么办？")])
     assert answer.answer.splitlines()[0] == first_line
+
+
+def test_a_question_naming_both_sides_gets_the_whole_clause(real_pipeline):
+    first = real_pipeline.answerer.run("城市和农村低保家庭住房救助有什么不同？").answer.splitlines()[0]
+    assert "通过配租公租房或发放租赁补贴优先给予住房救助；对符合当地住房保障条件的农村" in first
+    assert first.endswith("通过农村危房改造等方式优先给予住房救助。 [1]")
 
 
 def test_an_ordinary_noun_tagged_as_a_place_does_not_refuse_the_question(real_pipeline):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from rag.documents.clauses import units_word
 from rag.documents.normalize import cjk_chars, compact, normalize_line
+from rag.index.chunk import chunk_document
 from tests.helpers import GAZETTE_2020, GAZETTE_2024, clause_text, document, parsed
 
 TOC_2024 = [
@@ -79,6 +80,11 @@ def test_units_are_named_with_the_clauses_own_word():
     care = [c for c in document("许政办〔2024〕3号").clauses if c.clause_path == "四、（四）1."][0]
     assert [units_word(c.text) for c in (power, task_one, care)] == ["牵头单位", "责任单位", "责任单位"]
     assert power.responsible_units == ["市供电公司"]
+    # a long clause is indexed in parts: its units are named by the whole clause's word, not a part's. 二、（一）4.
+    # lists a 牵头单位 in one part and 责任单位 in the other, and its units are both lists: 责任单位 in each part
+    parts = [c for c in chunk_document(document("许政〔2020〕10号")) if c.metadata.clause_path == "二、（一）4."]
+    assert [units_word(c.text) for c in parts] == ["牵头单位", "责任单位"]
+    assert [c.metadata.units_named_as for c in parts] == ["责任单位", "责任单位"]
 
 
 def test_numbering_continues_across_parents_and_restarts_where_printed():

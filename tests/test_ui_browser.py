@@ -428,10 +428,11 @@ def test_an_uploaded_docx_is_previewed_then_published_and_answers(browser, staff
     assert answer["citations"][0]["doc_title"] == "丽水市城市养犬管理规定"
     # removal shows what it would take out and waits for 确认删除, which appears only then
     assert page.locator("#doc-remove-confirm").is_hidden()
+    published = result.input_value()
+    assert published.startswith("已发布")
     page.locator("#doc-remove-reference textarea").fill("丽水市城市养犬管理规定")
     page.locator("#doc-remove").click()
     # the removal's words under 删除, the publication's result stays under 发布
-    published = result.input_value()
     result = page.locator("#doc-remove-result textarea")
     page.wait_for_function("el => el.value.startsWith('将从语料中删除：')", arg=result.element_handle(), timeout=30_000)
     assert page.locator("#doc-result textarea").input_value() == published

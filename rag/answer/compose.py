@@ -15,7 +15,6 @@ from rag.answer.evidence import ClauseEvidence, PartEvidence
 from rag.answer.facts import YEAR, YEAR_RANGE, fact_spans, figures, table_units
 from rag.answer.question import RURAL, URBAN
 from rag.config import PROMPTS_DIR
-from rag.documents.clauses import units_word
 from rag.documents.model import IN_FORCE
 from rag.documents.normalize import compact
 from rag.documents.regulation import ARTICLE
@@ -354,7 +353,7 @@ def lead(evidence: PartEvidence, clause: ClauseEvidence, quoted: bool = False) -
     kinds = evidence.asks.kinds
     if "department" in kinds and hit.metadata.responsible_units:
         task = "" if quoted else "".join(readable(s.text) for s in clause.sentences if not is_aside(s.text))
-        return f"{units_word(hit.text)}：**{hit.metadata.units_label}**。{task}".rstrip("。") + "。"
+        return f"{hit.metadata.units_named_as}：**{hit.metadata.units_label}**。{task}".rstrip("。") + "。"
     body = _scope_asked(_body(hit.text), evidence.part.text)
     # a short clause is quoted whole (its length counted with its asides, which are not quoted)
     if not evidence.asks.needs_figure and len("".join(_body(hit.text, asides=True))) <= SHORT_CLAUSE:
@@ -377,12 +376,21 @@ def _scope_asked(body: list[str], part: str) -> list[str]:
     """For 「那农村的呢？」, of a clause that says one thing for 城市 and another for 农村 (「对…城市…，通过配租公租房…；
     对…农村…，通过农村危房改造…」), the sentences of the side asked about: the other side's are what the person has
     just read or did not ask."""
-    asked = next((side for side in (URBAN, RURAL) if any(w in part for w in side)), ())
-    if not asked:
+    named = [side for side in (URBAN, RURAL) if any(w in part for w in side)]
+    if len(named) != 1:  # neither side, or both (「城市和农村有什么不同」): the whole clause
         return body
+    asked = named[0]
     other = RURAL if asked is URBAN else URBAN
     theirs = [s for s in body if any(w in s for w in other) and not any(w in s for w in asked)]
-    return [s for s in body if s not in theirs] if theirs and len(theirs) < len(body) else body
+    if not theirs or len(theirs) == len(body):
+        return body
+    kept: list[str] = []
+    for sentence in body:  # where the other side's sentences were, the reader sees the gap
+        if sentence not in theirs:
+            kept.append(sentence)
+        elif kept and kept[-1] != GAP:
+            kept.append(GAP)
+    return kept[:-1] if kept[-1] == GAP else kept
 
 
 def _body(text: str, asides: bool = False) -> list[str]:
@@ -441,7 +449,7 @@ def _details(evidence: PartEvidence, shown: str) -> list[str]:
     if conditions and not evidence.asks.needs_figure:
         details.append("条件与要求：" + "".join(readable(s) for s in conditions[:2]))
     units = main.hit.metadata.units_label
-    said = f"{units_word(main.hit.text)}：{units}"
+    said = f"{main.hit.metadata.units_named_as}：{units}"
     if units and said not in shown.replace("**", ""):  # a partly answer's line has no bold
         details.append(f"{said}。")
     return details

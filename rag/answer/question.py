@@ -19,6 +19,7 @@ from rag.documents.normalize import compact, half_width_digits
 from rag.index.lexical import DOMAIN_WORDS
 
 MAX_QUESTION_CHARS = 500
+REPEATED_SENTENCE = re.compile(r"([^。！？；]{2,}[。！？；])\1+")
 # a clause that asks something (Chinese interrogatives and question particles)
 INTERROGATIVE = re.compile(r"多少|几|什么|啥|哪|谁|怎么|怎样|如何|吗|呢|是否|能否|能不能|可不可以|有没有|是不是|算不算|"
                            r"要不要|会不会|[？?]")
@@ -81,12 +82,10 @@ def clean_question(raw: str | None) -> Question:
         raise BadQuestion("没有识别到文字内容，请用中文描述想了解的政策问题。")
     notice = ""
     if len(text) > MAX_QUESTION_CHARS:
-        # a long message tells the situation first and asks last: the end is kept, from a sentence's start. The
-        # end of the asking is the last question mark, unless what follows it asks too: 「…标准是多少？请详细说明。
-        # 请详细说明。…」 is kept up to its question, not as 500 characters of 请详细说明
-        asked = text.rfind("？") + 1
-        if asked and not INTERROGATIVE.search(text[asked:]):
-            text = text[:asked]
+        # a sentence said again and again is said once: 「…标准是多少？」 followed by 「请详细说明。」 × 1000 is not
+        # 500 characters of 请详细说明
+        text = REPEATED_SENTENCE.sub(r"\1", text)
+        # a long message tells the situation first and asks last: the end is kept, from a sentence's start
         if len(text) > MAX_QUESTION_CHARS:
             tail = text[-MAX_QUESTION_CHARS:]
             # (at a comma when it has no full stop: 「…标准是多少，我想问…」 must not start mid-clause)

@@ -19,7 +19,6 @@ from rag.app.catalogue import Catalogue, clause_link, comparison_link
 from rag.app.feedback import FeedbackError, FeedbackLog
 from rag.app.login import QUEUE_FULL
 from rag.app.pipeline import Pipeline
-from rag.documents.clauses import units_word
 from rag.documents.compare import ADDED, CHANGED, REMOVED, ArticleChange, Segment, compare_versions
 from rag.documents.corpus import KIND_NAMES
 from rag.documents.regulation import ARTICLE
@@ -181,7 +180,7 @@ def clause_card(hit: Hit | Chunk, quote: str = "", text: str = "", linked: bool 
     text = html.escape(text or hit.text)
     if quote:
         text = text.replace(html.escape(quote), f"<mark>{html.escape(quote)}</mark>", 1)
-    units = (f"<div class='meta'>{units_word(hit.text)}：{html.escape(meta.units_label)}</div>"
+    units = (f"<div class='meta'>{meta.units_named_as}：{html.escape(meta.units_label)}</div>"
              if meta.responsible_units else "")
     quote_line = f"<div class='quote'>“{html.escape(quote)}”</div>" if quote else ""
     return (f"<div class='source-card'>{quote_line}<div class='crumb'>{html.escape(meta.breadcrumb)}</div>"
@@ -305,7 +304,7 @@ def library_document(catalogue: Catalogue, key: str, clause_path: str = "", vers
     lines = []
     for chunk in clauses:
         m = chunk.metadata
-        units = f" <span class='meta'>{units_word(chunk.text)}：{html.escape(m.units_label)}</span>" if m.responsible_units else ""
+        units = f" <span class='meta'>{m.units_named_as}：{html.escape(m.units_label)}</span>" if m.responsible_units else ""
         name = html.escape(m.heading or m.clause_path or '（正文）')
         # the clause open above is marked in the tree, not linked to the page already showing it
         entry = (f"<strong aria-current='true'>{name}</strong>" if chunk is clause
@@ -529,7 +528,10 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
         # default for a click ignores it until the pending one completes)
         send.click(respond, inputs, outputs, api_name="respond", trigger_mode="always_last")
         box.submit(respond, inputs, outputs, api_visibility="private", trigger_mode="always_last")
-        for example_set in example_sets:  # a tapped example is asked at once, as a person expects of a suggestion
+        # a tapped example is asked at once, as a person expects of a suggestion: chained to the event that fills the
+        # box, since gr.Examples(run_on_click=True) would pass respond the box alone, not the session and filters.
+        # While an answer runs the examples are folded away (respond closes their accordion), so a tap rarely races it
+        for example_set in example_sets:
             example_set.load_input_event.then(respond, inputs, outputs, api_visibility="private",
                                               trigger_mode="always_last")
         clear_button.click(clear, None, outputs[:4], api_visibility="private")

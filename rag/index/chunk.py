@@ -7,14 +7,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from rag.documents.clauses import match_numbering
+from rag.documents.clauses import match_numbering, units_word
 from rag.documents.model import CURRENT, Clause, Document
 from rag.documents.regulation import ArticleShape, article_shape
 
 MAX_CHUNK_CHARS = 450
 # Part of every chunk id: bump it when the metadata changes shape, so the next ingest rewrites
 # every chunk (vectors still come from the embedding cache, which is keyed by the text).
-CHUNK_SCHEMA = "5"
+CHUNK_SCHEMA = "6"
 BREADCRUMB_SEPARATOR = " > "
 MAX_TITLE_CHARS = 20  # a longer heading is a clause's first sentence, not its title
 
@@ -40,6 +40,8 @@ class ClauseMeta:
     history: tuple[str, ...] = ()  # promulgation and amendment lines, oldest first
     file_hash: str = ""
     responsible_units: tuple[str, ...] = ()
+    # the whole clause's word for them (牵头单位 / 责任单位 …): the part a chunk holds may not contain it
+    units_named_as: str = "责任单位"
     order: int = 0  # the clause's position in its document, for showing the whole tree
     part: int = 0  # a long clause is split: this chunk's part, of `parts`
     parts: int = 1
@@ -228,7 +230,8 @@ def chunk_document(document: Document, limit: int = MAX_CHUNK_CHARS) -> list[Chu
                 doc_title=document.title, clause_path=clause.clause_path, heading=clause.heading,
                 parents=tuple(p for p in clause.parents if p), breadcrumb=crumb, page=clause.page or document.page or None,
                 date=document.date or 0, effective=document.effective or 0, history=tuple(document.history),
-                file_hash=source.file_hash, responsible_units=tuple(clause.responsible_units), order=order,
+                file_hash=source.file_hash, responsible_units=tuple(clause.responsible_units),
+                units_named_as=units_word(clause.text), order=order,
                 part=index, parts=len(parts), is_table=bool(clause.table_header), content_hash=digest,
                 paragraph_base=paragraph_base, paragraph_count=shape.paragraphs, has_items=shape.has_items)
             paragraph_base += article_shape(part).paragraphs

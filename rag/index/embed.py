@@ -87,6 +87,8 @@ class SentenceTransformerEmbedder:
     def _unit(self, encode, texts: list[str]) -> np.ndarray:
         """Unit length in float32: under autocast the model's own normalisation runs in bf16 and leaves lengths up
         to 0.4% off 1, which every dot-product score would carry."""
+        if not texts:  # as OnnxEmbedder: no texts, no vectors
+            return np.zeros((0, 0), np.float32)
         with self._precision():
             vectors = encode(texts, batch_size=self.batch_size, convert_to_numpy=False, convert_to_tensor=True)
         vectors = vectors.float().numpy()
