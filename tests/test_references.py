@@ -80,7 +80,7 @@ def test_every_part_of_a_question_naming_a_clause_is_answered_from_that_clause(a
     assert {(c.doc_number, c.clause_path) for c in answer.citations} == {("许政〔2020〕8号", "三、（三）4.")}
     first, second = answer.answer.splitlines()[:2]
     assert "低压有电网配套工程项目不超过**7个工作日**" in first
-    assert second.startswith("2. 责任单位：**市供电公司**。")
+    assert second.startswith("2. 牵头单位：**市供电公司**。")
     assert "市委宣传部" not in answer.answer
 
 
@@ -163,7 +163,7 @@ def test_a_named_part_asked_about_something_in_it_is_answered_from_its_clauses(a
 def test_a_named_part_asked_for_a_kind_of_fact_is_not_outlined(answerer):
     """「由谁负责」 asks for a 责任单位, which the part's clauses state: no list of its sections instead."""
     answer = answerer.run("许政〔2020〕8号三、（五）1.由谁负责？")
-    assert answer.answer.splitlines()[0] == "责任单位：**市发改委、市商务局**。 [1]"
+    assert answer.answer.splitlines()[0] == "牵头单位：**市发改委、市商务局**。 [1]"
 
 
 def test_who_is_responsible_for_a_named_part_is_answered_section_by_section(answerer):
@@ -189,7 +189,7 @@ def test_the_number_of_a_named_document_is_no_figure_the_question_gave(answerer)
 def test_a_partly_answered_question_of_who_is_responsible_names_the_units_once(answerer):
     answer = answerer.run("许政〔2020〕8号 三、（四）3.乱收费用电找谁管")
     assert answer.answer.splitlines()[:2] == [
-        "◐ 文件没有写“用电”；最接近的规定是：责任单位：市市场监督管理局、市人力资源和社会保障局、许昌银保监分局。"
+        "◐ 文件没有写“用电”；最接近的规定是：牵头单位：市市场监督管理局、市人力资源和社会保障局、许昌银保监分局。"
         "治理违规涉企收费，严肃查处供电、供热、供气、供水等公共事业、垄断行业向市场主体乱收费行为。 [1]", "依据："]
 
 
