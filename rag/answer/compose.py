@@ -357,7 +357,7 @@ def lead(evidence: PartEvidence, clause: ClauseEvidence, quoted: bool = False) -
     body = _scope_asked(_body(hit.text), evidence.part.text)
     # a short clause is quoted whole (its length counted with its asides, which are not quoted)
     if not evidence.asks.needs_figure and len("".join(_body(hit.text, asides=True))) <= SHORT_CLAUSE:
-        return re.sub(r"[；;]$", "。", "".join(readable(s) for s in body))
+        return "".join(readable(s) for s in body)  # a half ending in 「；」 ends in 「。」 through _tidy
     text = _joined(clause, kinds, evidence.part.query)
     return f"{_plan_year(hit)}{text}" if "date" in kinds and CALENDAR_DATE.search(text) and not YEAR.search(text) else text
 

@@ -78,7 +78,8 @@ def heading_of(line: str, limit: int = 40) -> str:
     return head if len(head) <= limit else head[:limit] + "…"
 
 
-_UNIT_PREFIX = re.compile(r"^(责任单位|牵头单位|责任主体|配合单位)[：:]")
+_UNIT_WORD = r"(责任单位|牵头单位|责任主体|配合单位)[：:]"  # what introduces a list of units
+_UNIT_PREFIX = re.compile("^" + _UNIT_WORD)
 _DUTY_SUFFIX = re.compile(r"(按职责分工负责|按照职责分工负责|分别负责|共同负责|配合|负责|组织落实|组织实施)$")
 
 
@@ -131,7 +132,7 @@ _GOVERNMENT_BODY = re.compile(r"(市|县|区|局|委|办|政府|中心|管委会
 def units_word(text: str) -> str:
     """The clause's own word for its units (「（牵头单位：市市场监督管理局）」 → 牵头单位): a 牵头单位 is not told to the
     reader as a 责任单位. One word when the clause uses one, else 责任单位 (also for 「…按职责分工负责」)."""
-    words = set(re.findall(r"(责任单位|牵头单位|责任主体|配合单位)[：:]", text))
+    words = set(re.findall(_UNIT_WORD, text))
     return words.pop() if len(words) == 1 else "责任单位"
 
 
