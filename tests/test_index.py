@@ -231,3 +231,29 @@ def test_a_text_repeated_in_one_run_is_embedded_once(tmp_path):
     vectors, computed = embed_with_cache(embedder, EmbeddingCache(tmp_path / "cache.sqlite"), texts)
     assert (computed, embedder.embedded) == (3, 3)
     assert vectors.shape[0] == 5 and (vectors[0] == vectors[2]).all()
+
+
+def test_short_texts_go_to_the_embedder_many_at_a_time_long_ones_few(tmp_path):
+    """The documents' words (2–4 characters) fill a batch by the hundred; clauses, a dozen or so."""
+    from rag.index.embed import EmbeddingCache, embed_with_cache
+
+    batches = []
+
+    class Recording(HashingEmbedder):
+        def embed_documents(self, texts):
+            batches.append(len(texts))
+            return super().embed_documents(texts)
+
+    words = [f"词{i:02d}" for i in range(10)]  # 3 characters each
+    clauses = [f"第{i}条" + "规" * 96 for i in range(3)]  # 100 characters each
+    vectors, computed = embed_with_cache(Recording(), EmbeddingCache(tmp_path / "cache.sqlite"), clauses + words,
+                                         batch_chars=120)
+    assert (batches, computed, vectors.shape[0]) == ([10, 1, 1, 1], 13, 13)
+
+
+def testpadded_batches_keep_rows_times_the_longest_within_the_budget():
+    from rag.index.embed import padded_batches
+
+    lengths = [10, 200, 10, 200, 10, 300]
+    order = sorted(range(6), key=lambda i: lengths[i])
+    assert padded_batches(order, lengths, 400) == [[0, 2, 4], [1, 3], [5]]

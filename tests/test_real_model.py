@@ -45,6 +45,9 @@ def test_the_onnx_backend_gives_the_torch_backends_vectors_and_rankings(real_pip
     queries = [np.stack([e.embed_query(q) for q in questions]) for e in (onnx, torch)]
     assert float((documents[0] * documents[1]).sum(axis=1).min()) > 0.99999
     assert float((queries[0] * queries[1]).sum(axis=1).min()) > 0.99999
+    # batched by tokens, in any order of length, a text gets the vector it gets alone
+    alone = np.stack([onnx.embed_documents([t])[0] for t in texts[:12]])
+    assert float((documents[0][:12] * alone).sum(axis=1).min()) > 0.99999
     rankings = [np.argsort(-(q @ d.T), axis=1)[:, :5] for q, d in zip(queries, documents, strict=True)]
     assert (rankings[0] == rankings[1]).all()
 

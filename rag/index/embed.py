@@ -23,6 +23,11 @@ from rag.index.models import (
     is_verified,
 )
 
+# tokens per ONNX batch (rows × longest row): about eight clauses or thirty sentences (eval/bench.md)
+BATCH_TOKENS = 1536
+# characters per batch handed to the embedder and committed to the cache: a few seconds of work, whether
+# clauses (~15 a batch) or the documents' words (~1000)
+BATCH_CHARS = 4000
 DTYPE_SUFFIX = {"float32": "", "bfloat16": "-bf16", "bf16-matmul": "-bf16mm"}
 
 
@@ -101,10 +106,10 @@ class OnnxEmbedder:
     in the process. Same vectors as SentenceTransformerEmbedder (cosine ≥ 0.99999, tests/test_real_model.py),
     so it shares its name, its embedding cache and its index."""
 
-    def __init__(self, model_dir: Path, name: str, batch_size: int = 8, threads: int | None = None):
+    def __init__(self, model_dir: Path, name: str, batch_tokens: int = BATCH_TOKENS, threads: int | None = None):
         self.model_dir = model_dir
         self.name = name
-        self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.threads = threads
         self._parts = None  # (session, tokenizer, prompts, dense layers): loaded on first use
         self._loading = threading.Lock()
@@ -141,9 +146,13 @@ class OnnxEmbedder:
     def _embed(self, texts: Sequence[str], role: str) -> np.ndarray:
         session, tokenizer, prompts, dense = self._load()
         prompt = prompts.get(role, "")
-        vectors = []
-        for start in range(0, len(texts), self.batch_size):
-            encodings = tokenizer.encode_batch([prompt + t for t in texts[start:start + self.batch_size]])
+        if not texts:
+            return np.zeros((0, 0), np.float32)
+        all_encodings = tokenizer.encode_batch([prompt + t for t in texts])
+        order = sorted(range(len(texts)), key=lambda i: len(all_encodings[i].ids))
+        vectors: list[np.ndarray] = [np.empty(0)] * len(texts)
+        for batch in padded_batches(order, [len(e.ids) for e in all_encodings], self.batch_tokens):
+            encodings = [all_encodings[i] for i in batch]
             width = max(len(e.ids) for e in encodings)
             ids = np.zeros((len(encodings), width), dtype=np.int64)  # 0 is the padding token
             mask = np.zeros_like(ids)
@@ -154,14 +163,29 @@ class OnnxEmbedder:
             pooled = (tokens * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)  # mean of real tokens
             for weight in dense:
                 pooled = pooled @ weight
-            vectors.append(pooled / np.linalg.norm(pooled, axis=1, keepdims=True))
-        return np.concatenate(vectors).astype(np.float32) if vectors else np.zeros((0, 0), np.float32)
+            for i, vector in zip(batch, pooled / np.linalg.norm(pooled, axis=1, keepdims=True), strict=True):
+                vectors[i] = vector
+        return np.stack(vectors).astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._embed([text], "query")[0]
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(list(texts), "document")
+
+
+def padded_batches(order: list[int], lengths: list[int], budget: int) -> list[list[int]]:
+    """Items taken in `order` (shortest first), cut into batches whose padded size (rows × longest) is at most
+    `budget`, at least one item each. For the ONNX graph's tokens: on two cores a batch of eight 180-token
+    clauses and one of thirty 50-token sentences run near the same speed per token, while eight 10-token
+    words leave the matrix products half idle (eval/bench.md)."""
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and (len(batches[-1]) + 1) * lengths[i] <= budget:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
 
 
 def model_embedder(settings: Settings) -> Embedder:
@@ -213,7 +237,7 @@ class EmbeddingCache:
         self.db.commit()
 
 
-def embed_with_cache(embedder: Embedder, cache: EmbeddingCache, texts: Sequence[str], batch_size: int = 64,
+def embed_with_cache(embedder: Embedder, cache: EmbeddingCache, texts: Sequence[str], batch_chars: int = BATCH_CHARS,
                      on_batch: Callable[[int], None] | None = None) -> tuple[np.ndarray, int]:
     """Vectors for texts, computing only the ones the cache lacks. Returns (vectors, computed count)."""
     hashes = [text_hash(t) for t in texts]
@@ -224,8 +248,7 @@ def embed_with_cache(embedder: Embedder, cache: EmbeddingCache, texts: Sequence[
     missing = sorted(first_of.values(), key=lambda i: len(texts[i]))
     if on_batch:
         on_batch(len(texts) - len(missing))
-    for start in range(0, len(missing), batch_size):
-        batch = missing[start:start + batch_size]
+    for batch in padded_batches(missing, [len(t) for t in texts], batch_chars):
         vectors = embedder.embed_documents([texts[i] for i in batch])
         fresh = {hashes[i]: vector for i, vector in zip(batch, vectors, strict=True)}
         cache.put(embedder.name, fresh)
