@@ -115,6 +115,9 @@ def test_every_part_named_after_a_clause_comes_from_that_clause(real_pipeline):
     ("家里穷，怎么才能申请低保？", "二、（一）1.", "最低生活保障对象。共同生活家庭成员人均收入低于我市最低生活保障标准"),
     # a yes/no question whether one counts as a category asks its conditions too
     ("家里有人重病，收入又低，能算低保边缘家庭吗？", "二、（一）4.", "最低生活保障边缘家庭成员。不符合最低生活保障、特困条件"),
+    # so does whether one can get it (能…吗, 能不能…): 吃低保 is the spoken way to say receiving 低保
+    ("能吃低保吗？", "二、（一）1.", "最低生活保障对象。共同生活家庭成员人均收入低于我市最低生活保障标准"),
+    ("我家能不能享受低保？", "二、（一）1.", "最低生活保障对象。共同生活家庭成员人均收入低于我市最低生活保障标准"),
 ])
 def test_conditions_come_from_the_clause_that_defines_who_qualifies(real_pipeline, question, clause_path, opening):
     answer = real_pipeline.answerer.run(question)

@@ -69,11 +69,14 @@ CONDITION_AFTER_SEMICOLON = re.compile(r"^[^，,。；：:]+的[，,]")
 # 「低保申请条件是什么？」「谁可以申请」「怎样才能申请低保」 (才能: what it takes): who qualifies, which the
 # clause titled with the thing defines. So does a yes/no question whether one counts as or belongs to a category
 # (「能算低保边缘家庭吗」「算不算」「属于特困人员吗」「符不符合」): Chinese asks eligibility this way as often as by 条件.
+# So does asking whether one can get it, in the yes/no forms (「能吃低保吗」「能不能享受」), not 「能享受什么优惠」.
 # Only the order of clauses changes (the one titled with the asked term first), so a stray match (「…算是违法吗」)
 # costs little
 ASKS_CONDITIONS = re.compile(
     rf"条件|资格|(?:怎么|怎样|如何|咋)才能|{WHO_QUALIFIES.pattern}"
-    r"|(?:能|可以|可)算|算不算|算是|属不属于|(?:^|[，,])(?:我|他|她|我们|我家|家里|孩子|老人)?(?:是否)?属于|符不符合|够不够")
+    r"|(?:能|可以|可)算|算不算|算是|属不属于|(?:^|[，,])(?:我|他|她|我们|我家|家里|孩子|老人)?(?:是否)?属于|符不符合|够不够"
+    r"|(?:能不能|可不可以)(?:吃上?|享受|领取?|拿到?|申请|申领|纳入|评上?|获得)"
+    r"|(?:能|可以)(?:吃上?|享受|领取?|拿到?|申请|申领|纳入|评上?|获得)[^，。？?什哪]{0,12}[吗么][？?]?$")
 # the headings under which a policy document says who is covered (范围, 认定, 对象, 条件, 资格), apart from the
 # help they receive: the words of Chinese social-policy documents for eligibility, not of any question
 ELIGIBILITY_HEADING = re.compile(r"范围|认定|对象|条件|资格")
