@@ -158,6 +158,8 @@ def app_start(settings: Settings, wait_complete: bool = True, complete_within: f
         app_cpu = cpu_seconds(app.process.pid)
         children = child_pids(app.process.pid)
         model_cpu = sum(cpu_seconds(pid) for pid in children)
+        # read now: a first start's embedding child exits once the vectors are built
+        app_mib, model_mib = rss_mib(app.process.pid), sum(rss_mib(pid) for pid in children)
         first = answer["citations"][0] if answer["citations"] else {"doc_number": "（拒答）", "clause_path": ""}
         keyword = KEYWORD_ONLY in answer["answer"]
         complete: float | None = seconds if wait_complete else None
@@ -169,5 +171,4 @@ def app_start(settings: Settings, wait_complete: bool = True, complete_within: f
             waiting = KEYWORD_ONLY in client.predict(QUESTION, api_name="/ask")["answer"]
             complete = time.perf_counter() - app.started
         return AppStart(app.page_seconds, seconds, f"{first['doc_number']} {first['clause_path']}",
-                        rss_mib(app.process.pid), sum(rss_mib(pid) for pid in children), keyword, complete,
-                        app_cpu, model_cpu, load)
+                        app_mib, model_mib, keyword, complete, app_cpu, model_cpu, load)
