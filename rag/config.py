@@ -67,15 +67,10 @@ def _api_keys(value: str) -> tuple[str, ...]:
     return keys
 
 
-def _dtype(value: str) -> str:
-    if value not in EMBED_DTYPES:
-        raise SettingsError(f"RAG_EMBED_DTYPE={value!r} 无效：可选 {' / '.join(EMBED_DTYPES)}")
-    return value
-
-
-def _backend(value: str) -> str:
-    if value not in EMBED_BACKENDS:
-        raise SettingsError(f"RAG_EMBED_BACKEND={value!r} 无效：可选 {' / '.join(EMBED_BACKENDS)}")
+def _choice(variable: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(variable, default)
+    if value not in choices:
+        raise SettingsError(f"{variable}={value!r} 无效：可选 {' / '.join(choices)}")
     return value
 
 
@@ -128,8 +123,8 @@ class Settings:
             cache_dir=_path("RAG_CACHE_DIR", Path.home() / ".cache" / "zhengce-wenda"),
             model_path=Path(model).expanduser() if model else None,
             chroma_url=os.environ.get("RAG_CHROMA_URL", ""),
-            embed_dtype=_dtype(os.environ.get("RAG_EMBED_DTYPE", "float32")),
-            embed_backend=_backend(os.environ.get("RAG_EMBED_BACKEND", "onnx")),
+            embed_dtype=_choice("RAG_EMBED_DTYPE", "float32", EMBED_DTYPES),
+            embed_backend=_choice("RAG_EMBED_BACKEND", "onnx", EMBED_BACKENDS),
             llm_base_url=os.environ.get("RAG_LLM_BASE_URL", ""),
             llm_model=os.environ.get("RAG_LLM_MODEL", ""),
             llm_api_key=os.environ.get("RAG_LLM_API_KEY", ""),

@@ -72,11 +72,11 @@ CONDITION_AFTER_SEMICOLON = re.compile(r"^[^，,。；：:]+的[，,]")
 # So does asking whether one can get it, in the yes/no forms (「能吃低保吗」「能不能享受」), not 「能享受什么优惠」.
 # Only the order of clauses changes (the one titled with the asked term first), so a stray match (「…算是违法吗」)
 # costs little
+RECEIVING = "(?:吃上?|享受|领取?|拿到?|申请|申领|纳入|评上?|获得)"  # getting a kind of help: 吃低保, 享受补贴, 领救助金
 ASKS_CONDITIONS = re.compile(
     rf"条件|资格|(?:怎么|怎样|如何|咋)才能|{WHO_QUALIFIES.pattern}"
     r"|(?:能|可以|可)算|算不算|算是|属不属于|(?:^|[，,])(?:我|他|她|我们|我家|家里|孩子|老人)?(?:是否)?属于|符不符合|够不够"
-    r"|(?:能不能|可不可以)(?:吃上?|享受|领取?|拿到?|申请|申领|纳入|评上?|获得)"
-    r"|(?:能|可以)(?:吃上?|享受|领取?|拿到?|申请|申领|纳入|评上?|获得)[^，。？?什哪]{0,12}[吗么][？?]?$")
+    rf"|(?:能不能|可不可以){RECEIVING}|(?:能|可以){RECEIVING}[^，。？?什哪]{{0,12}}[吗么][？?]?$")
 # the headings under which a policy document says who is covered (范围, 认定, 对象, 条件, 资格), apart from the
 # help they receive: the words of Chinese social-policy documents for eligibility, not of any question
 ELIGIBILITY_HEADING = re.compile(r"范围|认定|对象|条件|资格")

@@ -149,9 +149,10 @@ class OnnxEmbedder:
         if not texts:
             return np.zeros((0, 0), np.float32)
         all_encodings = tokenizer.encode_batch([prompt + t for t in texts])
-        order = sorted(range(len(texts)), key=lambda i: len(all_encodings[i].ids))
+        lengths = [len(e.ids) for e in all_encodings]
+        order = sorted(range(len(texts)), key=lengths.__getitem__)
         vectors: list[np.ndarray] = [np.empty(0)] * len(texts)
-        for batch in padded_batches(order, [len(e.ids) for e in all_encodings], self.batch_tokens):
+        for batch in padded_batches(order, lengths, self.batch_tokens):
             encodings = [all_encodings[i] for i in batch]
             width = max(len(e.ids) for e in encodings)
             ids = np.zeros((len(encodings), width), dtype=np.int64)  # 0 is the padding token
