@@ -225,6 +225,9 @@ def test_with_a_staff_area_of_its_own_the_api_stays_open_like_the_chat(tmp_path)
             assert response.status_code == 200
             assert [(h["doc_number"], h["clause_path"]) for h in response.json()] == [("许政办〔2024〕3号", "四、（四）1.")]
             assert client.get("/staff/").status_code == 200
+            # typed without the slash, the address leads there rather than to a 404
+            response = client.get("/staff")
+            assert (response.status_code, response.headers["location"]) == (307, "/staff/")
     finally:
         app.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from starlette.middleware import Middleware
 
 from rag.app.access import STAFF_PATH, ChatDoor, StaffDoor, chat_login, staff_login
@@ -51,6 +52,8 @@ def web_server(settings: Settings, chat: gr.Blocks, staff: gr.Blocks | None,
     server = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     staff_app = None
     if staff is not None:  # before "/", which would otherwise take its paths
+        # the address as people type it, without the slash: the chat mounted at "/" would answer it with a 404
+        server.add_api_route(STAFF_PATH, lambda: RedirectResponse(f"{STAFF_PATH}/"), include_in_schema=False)
         _mount(server, staff, STAFF_PATH, staff_login(settings), STAFF_LOGIN_MESSAGE, CSS + STAFF_CSS,
                max_upload=STAFF_MAX_UPLOAD)
         staff_app = server.routes[-1].app
