@@ -154,6 +154,19 @@ def test_a_named_part_asked_what_it_holds_is_answered_with_its_sections(answerer
     assert answer.citations[0].chunk_id in {h.chunk_id for h in answer.hits}  # the page opens it from the hits
 
 
+def test_a_named_clause_without_sections_asked_what_it_holds_is_quoted_in_its_own_order(answerer):
+    """Its last sentence (探访) happened to be closest to 「规定了什么」; the reader gets the clause from its start,
+    every sentence once."""
+    answer = answerer.run("许政办〔2024〕3号 四、（四）1. 规定了什么？")
+    lines = answer.answer.splitlines()
+    assert lines[0] == ("特困人员照料护理。加强特困人员的照料护理，及时足额发放照料护理费。"
+                        "照料护理费用可由县级民政部门统筹用于购买特困人员照料护理服务。 [1]")
+    assert lines[1] == ("照料护理标准依据特困人员生活自理能力和服务需求分档制定，分为全自理标准、半自理标准和全护理标准三档，"
+                        "分别为不低于当地上年度最低工资标准1/10、1/6、1/3。严格落实定期探访制度，明确乡镇（街道）、村（社区）"
+                        "探访责任人，定期开展探访。")
+    assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政办〔2024〕3号", "四、（四）1.")]
+
+
 def test_a_named_part_asked_about_something_in_it_is_answered_from_its_clauses(answerer):
     answer = answerer.run("许政办〔2024〕3号二、（一）里特困人员的条件是什么？")
     assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政办〔2024〕3号", "二、（一）2.")]

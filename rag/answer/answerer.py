@@ -278,7 +278,10 @@ class Answerer:
             listed = tuple(label for _, label in sections)
         else:
             listed = () if units_asked else self.shelf.outline(key)
-        chunk = self.retriever.holdings.first_chunk(key, path) if listed else None
+        # a clause without sections (「四、（四）1. 规定了什么」) holds its own sentences: all of them, in its order,
+        # not the one closest to a question that names nothing
+        leaf = bool(path) and not listed and not units_asked
+        chunk = self.retriever.holdings.first_chunk(key, path) if listed or leaf else None
         if chunk is None:
             return None
         hit = next((h for h in evidence.hits if h.chunk_id == chunk.chunk_id), None) or Hit(
