@@ -327,3 +327,16 @@ def test_a_clause_holding_the_sentence_closest_in_meaning_is_not_set_aside_by_it
     assert not answer.refused
     assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政〔2020〕8号", "三、（四）3.")]
     assert "市市场监督管理局、市人力资源和社会保障局、许昌银保监分局" in answer.answer.splitlines()[0]
+
+
+def test_an_answer_with_only_the_closest_rule_says_so_on_the_page_and_bolds_no_figure_of_it(real_pipeline):
+    """The 缴存比例 5%—12% is no 贷款利率: the page neither calls the question 「部分」 answered nor picks the
+    neighbouring figure out in bold."""
+    from rag.app.webui import answer_messages
+
+    answer = real_pipeline.answerer.run("许昌的住房公积金贷款利率是多少？")
+    text = answer_messages(answer)[0]["content"]
+    assert text.startswith("<strong>◐ 没有找到完全对应的规定，以下是最接近的内容</strong>  \n  \n"
+                           "◐ 文件没有写“贷款利率”；最接近的规定是：企业可根据自身经营状况，在5%—12%区间内")
+    assert text.count("<strong>") == 1
+    assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政〔2020〕8号", "三、（四）4.")]

@@ -14,6 +14,7 @@ import gradio as gr
 
 from rag.answer import Answer, Answerer, Turn
 from rag.answer.citation import Citation, numbered_list, short_reference
+from rag.answer.compose import ANSWERED
 from rag.answer.facts import fact_spans
 from rag.app.catalogue import Catalogue, clause_link, comparison_link
 from rag.app.feedback import FeedbackError, FeedbackLog
@@ -244,8 +245,12 @@ def answer_messages(answer: Answer, links: Mapping[str, str] | None = None) -> l
     if answer.refused:
         text = "**⚠️ 未找到明确答案**\n\n" + text
     else:
-        text = figures_in_bold(text)
-        if answer.unanswered_parts:
+        # a part left partly answered leads with the closest rule's figure (a 缴存比例 for 贷款利率): no figure in
+        # bold there, it is not the one asked for
+        text = figures_in_bold(text) if answer.parts and answer.parts[0].status == ANSWERED else text
+        if answer.unanswered_parts and len(answer.unanswered_parts) == len(answer.parts):  # none fully answered
+            text = "**◐ 没有找到完全对应的规定，以下是最接近的内容**\n\n" + text
+        elif answer.unanswered_parts:
             text = "**◐ 部分问题未找到明确规定**\n\n" + text
     shown = as_text(text)
     for note, link in (links or {}).items():
