@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 
 from rag.app.feedback import FeedbackLog
-from rag.app.staff import COLUMNS, feedback_cards, feedback_csv, feedback_rows, local_time
+from rag.app.staff import COLUMNS, PENDING, feedback_cards, feedback_csv, feedback_rows, local_time
 from tests.helpers import as_uploaded
 
 UPLOAD = Path(__file__).resolve().parent / "data" / "formats" / "丽水市城市养犬管理规定(2020-08-14).pdf"
-PUBLISHING = "已可按关键词检索；语义索引正在后台建立，完成后问答自动改用完整检索（进度见下方和问答页）。"
 
 
 def test_feedback_rows_newest_first_in_plain_words_and_the_thumbs_down_filter(tmp_path):
@@ -86,17 +85,37 @@ def test_publishing_is_one_transaction_a_failed_ingest_leaves_nothing_and_a_retr
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ChromaStore, "add", staticmethod(full))
-        assert handlers["add"](str(as_uploaded(UPLOAD)), "", True).endswith(PUBLISHING)  # indexed in the background
+        shown, _follow = handlers["publish_file"](str(as_uploaded(UPLOAD)), "", True)
+        assert PENDING in shown  # indexed in the background
         assert builds.current.done.wait(timeout=600)
-    assert handlers["publication"]() == f"未发布：{UPLOAD.name} 未能建立索引，已撤销（服务器磁盘空间不足），可以重新发布。"
+    assert handlers["publication"](shown)[0] == f"未发布：{UPLOAD.name} 未能建立索引，已撤销（服务器磁盘空间不足），可以重新发布。"
     assert sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file()) == before
     assert (corpus / "sources.toml").read_text(encoding="utf-8") == manifest
     assert pipeline.current_answerer().retriever.semantic  # the index live before serves again, not keyword answers
-    assert handlers["add"](str(as_uploaded(UPLOAD)), "", True).startswith(
-        "已发布 regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法规规章，1 个文件，39 个条款")
+    shown, _follow = handlers["publish_file"](str(as_uploaded(UPLOAD)), "", True)
+    assert shown.startswith("已发布 regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法规规章，1 个文件，39 个条款")
     assert builds.current.done.wait(timeout=600)
-    assert handlers["publication"]().startswith(
+    assert handlers["publication"](shown)[0].startswith(
         "已发布 regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法规规章，1 个文件，39 个条款")
+
+
+def test_a_publication_shows_its_progress_under_publish_then_how_it_ended(tmp_path):
+    from tests.fakes import GatedEmbedder
+
+    gate = GatedEmbedder()
+    _pipeline, handlers, builds = staff_handlers(tmp_path, builder=gate)
+    shown, _follow = handlers["publish_file"](str(as_uploaded(UPLOAD)), "", True)
+    summary = ("已发布 regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法规规章，1 个文件，39 个条款\n"
+               "  《丽水市城市养犬管理规定》 日期 2020-08-14，施行 2020-11-01\n")
+    assert shown == f"{summary}{PENDING}\n正在建立语义索引 0%，正在估算剩余时间；目前按关键词检索"
+    following, timer = handlers["publication"](shown)  # vectors held: the same lines, still following
+    assert following == shown and timer.active
+    gate.release.set()
+    assert builds.current.done.wait(timeout=600)
+    ended, timer = handlers["publication"](following)
+    assert ended.startswith(summary + "索引：") and not timer.active
+    # a tab showing something else (another result, an error) is not written over
+    assert handlers["publication"]("未发布：请先选择要上传的文件。")[0] == {"__type__": "update"}
 
 
 def test_the_staff_tab_removes_a_whole_issue_only_after_showing_it_and_into_the_trash(tmp_path):
@@ -117,6 +136,6 @@ def test_a_file_the_page_did_not_upload_is_never_read(tmp_path):
     secret = tmp_path / "secret.md"
     secret.write_text("# 许昌市人民政府关于服务器文件的通知\n数据库口令为 hunter2。", encoding="utf-8")
     assert handlers["recognise"](str(secret), "", True) == "只能识别和发布从本页上传的文件。"
-    assert handlers["add"](str(secret), "", True) == "只能识别和发布从本页上传的文件。"
+    assert handlers["publish_file"](str(secret), "", True)[0] == "只能识别和发布从本页上传的文件。"
     uploaded = as_uploaded(secret)  # the same file uploaded through the page is read (and here not recognised)
     assert handlers["recognise"](str(uploaded), "", True).startswith(f"无法识别：{uploaded.name}: 按政策文件解析")

@@ -23,7 +23,6 @@ from rag.app.background import BackgroundIndex, BuildRunning, Builds
 from rag.app.feedback import FeedbackLog
 from rag.app.login import WRONG_LOGIN, LoginGuard
 from rag.app.pipeline import Pipeline
-from rag.app.webui import STATUS_SECONDS
 from rag.documents.corpus import KIND_NAMES, CorpusError
 from rag.documents.library import Library
 
@@ -34,6 +33,9 @@ UPLOAD_TYPES = [".pdf", ".docx", ".html", ".htm", ".md", ".txt"]
 AUTO_KIND = "自动识别"
 LOCKED = "请先用管理员账号解锁。"
 NOT_UPLOADED = "只能识别和发布从本页上传的文件。"
+# a publication's line while its vectors are computed; its progress follows (rag.app.background.BuildProgress)
+PENDING = "已可按关键词检索；语义索引建立完成后，问答自动改用完整检索。"
+PUBLICATION_SECONDS = 2  # a small file's vectors take seconds: its end is shown while the person still looks
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")  # the offices this serves; the log keeps the server's time and offset
 LOG = logging.getLogger(__name__)
 CSS = """
@@ -168,14 +170,14 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
         publish = gr.Button("发布", variant="primary", elem_id="doc-publish")
         # each result right under the button that gave it: a publication's under 发布, a removal's under 删除
         outcome = gr.Textbox(label="发布结果", lines=3, interactive=False, elem_id="doc-result")
-        published = gr.Markdown(elem_id="publish-status")
         reference = gr.Textbox(label="删除：文号、标题或语料中的文件名", elem_id="doc-remove-reference")
         remove = gr.Button("删除", elem_id="doc-remove")
         # shown only while a removal it would confirm is on the page
         confirm = gr.Button("确认删除", variant="stop", visible=False, elem_id="doc-remove-confirm")
         pending = gr.State("")  # the reference whose removal was shown and awaits 确认删除
         removal = gr.Textbox(label="删除结果", lines=3, interactive=False, elem_id="doc-remove-result")
-        timer = gr.Timer(STATUS_SECONDS)
+        # runs while this tab's publication computes its vectors: its progress, then how it ended, under 发布
+        follow = gr.Timer(PUBLICATION_SECONDS, active=False)
     last = ""  # how the last publication ended: said on the page until the next one
 
     async def try_unlock(user: str, password: str) -> tuple:
@@ -228,12 +230,22 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
             return f"未发布：{error}。"
         if not build.serving:  # it ended before its chunks could (a file that does not parse, a full disk): said why
             return last
-        return (f"已发布 {added.summary()}\n已可按关键词检索；语义索引正在后台建立，完成后问答自动改用完整检索"
-                "（进度见下方和问答页）。")
+        return f"已发布 {added.summary()}\n{PENDING}\n{build.notice()}"
 
-    def publication() -> str:
-        """The running publication's progress, else how the last one ended."""
-        return builds.notice() or last
+    def publish_file(file: str | None, kind_code: str, is_unlocked: bool) -> tuple[str, gr.Timer]:
+        said = add(file, kind_code, is_unlocked)
+        return said, gr.Timer(active=PENDING in said)
+
+    def publication(shown: str) -> tuple:
+        """Under 发布, the publication this tab started: its progress while its vectors are computed, then how
+        it ended (what `ended` said); the timer stops there. Another tab's result is not written over."""
+        build = builds.current
+        if build is None or PENDING not in (shown or ""):
+            return gr.update(), gr.Timer(active=False)
+        if not build.done.is_set():
+            published = shown.partition(PENDING)[0]  # 已发布 and the file's summary
+            return f"{published}{PENDING}\n{build.notice()}", gr.Timer(active=True)
+        return last, gr.Timer(active=False)
 
     def contents(key: str) -> str:
         try:
@@ -272,8 +284,8 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
     unlock.click(try_unlock, [admin_user, admin_password], [unlocked, lock, manage, refused],
                  api_visibility="private")
     preview.click(recognise, [upload, kind, unlocked], recognised, api_visibility="private")
-    publish.click(add, [upload, kind, unlocked], outcome, api_visibility="private")
-    timer.tick(publication, None, published, api_visibility="private")
+    publish.click(publish_file, [upload, kind, unlocked], [outcome, follow], api_visibility="private")
+    follow.tick(publication, outcome, [outcome, follow], api_visibility="private")
     remove.click(ask_to_remove, [reference, unlocked], [removal, pending], api_visibility="private")
     confirm.click(take_out, [pending, unlocked], [removal, pending], api_visibility="private")
     pending.change(lambda shown: gr.update(visible=bool(shown)), pending, confirm, api_visibility="private")
