@@ -389,6 +389,19 @@ def test_the_feedback_view_shows_a_vote_just_given_in_the_public_chat(browser, s
     page.close()
 
 
+def test_the_staff_page_links_to_the_library_of_every_published_document(browser, staff_app):
+    page = staff_page(browser, staff_app[0])
+    with page.expect_popup() as popup:  # a tab of its own: the staff page stays as it was
+        page.get_by_role("link", name="文件库（全部文件）").click()
+    library = popup.value
+    library.locator("#library-list").wait_for(timeout=30_000)
+    library.wait_for_function("() => document.querySelector('#library-list').innerText.includes('许政办〔2024〕3号')",
+                              timeout=30_000)
+    assert library.url == staff_app[0] + "?library=1"
+    library.close()
+    page.close()
+
+
 def test_a_wrong_admin_password_is_refused_in_the_login_forms_words(browser, staff_app):
     page = staff_page(browser, staff_app[0])
     page.locator("#admin-user textarea, #admin-user input").first.fill(ADMIN[0])

@@ -129,7 +129,8 @@ def staff_app(pipeline: Pipeline, feedback: FeedbackLog, builds: Builds) -> gr.B
 
     # delete_cache: the feedback CSV it hands out leaves Gradio's cache after an hour
     with gr.Blocks(title="政策问答 · 工作人员", analytics_enabled=False, delete_cache=(3600, 3600)) as app:
-        gr.Markdown("# 政策问答 · 工作人员\n[返回问答页](../)")
+        # the documents published are listed in the library tab of the chat page: one list, not a copy here
+        gr.Markdown("# 政策问答 · 工作人员\n[返回问答页](../) · [文件库（全部文件）](../?library=1)")
         gr.Markdown("### 用户反馈")
         with gr.Row():
             only_down = gr.Checkbox(label="只看“没用”", value=False, elem_id="only-down")
