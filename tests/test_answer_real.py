@@ -114,10 +114,11 @@ def test_every_part_named_after_a_clause_comes_from_that_clause(real_pipeline):
     # 「（一）基本生活救助」 (what they receive) nor 二、（二）1. (ranked first: it mentions 低保申请)
     ("家里穷，怎么才能申请低保？", "二、（一）1.", "最低生活保障对象。共同生活家庭成员人均收入低于我市最低生活保障标准"),
     # a yes/no question whether one counts as a category asks its conditions too
-    ("家里有人重病，收入又低，能算低保边缘家庭吗？", "二、（一）4.", "最低生活保障边缘家庭成员。不符合最低生活保障、特困条件"),
+    # (its answer is whether one qualifies: the conditions decide, said before them)
+    ("家里有人重病，收入又低，能算低保边缘家庭吗？", "二、（一）4.", "是否符合，要看以下规定：最低生活保障边缘家庭成员。不符合最低生活保障、特困条件"),
     # so does whether one can get it (能…吗, 能不能…): 吃低保 is the spoken way to say receiving 低保
-    ("能吃低保吗？", "二、（一）1.", "最低生活保障对象。共同生活家庭成员人均收入低于我市最低生活保障标准"),
-    ("我家能不能享受低保？", "二、（一）1.", "最低生活保障对象。共同生活家庭成员人均收入低于我市最低生活保障标准"),
+    ("能吃低保吗？", "二、（一）1.", "是否符合，要看以下规定：最低生活保障对象。共同生活家庭成员人均收入低于我市"),
+    ("我家能不能享受低保？", "二、（一）1.", "是否符合，要看以下规定：最低生活保障对象。共同生活家庭成员人均收入低于我市"),
 ])
 def test_conditions_come_from_the_clause_that_defines_who_qualifies(real_pipeline, question, clause_path, opening):
     answer = real_pipeline.answerer.run(question)

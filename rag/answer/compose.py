@@ -141,6 +141,8 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
             listing = ("各项的责任单位：" if "department" in evidence.asks.kinds else
                        f"包括{len(evidence.outline)}项：" if evidence.outline_of else f"分{len(evidence.outline)}个部分：")
             direct = f"{whole}{listing}{'；'.join(evidence.outline)}。"
+        if evidence.whether_eligible and status == ANSWERED:  # the documents say who qualifies, not "yes"
+            direct = f"{WHETHER_LEAD}{direct}"
         if evidence.same_rule_for:  # 「那农村的呢？」 where the clause has one rule for both
             direct = f"文件没有对{evidence.same_rule_for}另作规定，以下规定城乡通用：{direct}"
         answers.append(PartAnswer(evidence.part.text, status, direct, (number,), tuple(evidence.missing_terms),
@@ -302,6 +304,7 @@ def _part_text(part: PartAnswer) -> str:
     return f"{part.answer} {marks}"
 
 
+WHETHER_LEAD = "是否符合，要看以下规定："
 FIRST_LINE_CHARS = 80  # about four lines on a 390 px phone: the direct answer fits its first screen
 GAP = "……"  # where a quote leaves sentences of the clause out
 MIN_FIRST_LINE_CHARS = 24  # shorter is a title or a fragment, not an answer

@@ -77,6 +77,8 @@ ASKS_CONDITIONS = re.compile(
     rf"条件|资格|(?:怎么|怎样|如何|咋)才能|{WHO_QUALIFIES.pattern}"
     r"|(?:能|可以|可)算|算不算|算是|属不属于|(?:^|[，,])(?:我|他|她|我们|我家|家里|孩子|老人)?(?:是否)?属于|符不符合|够不够"
     rf"|(?:能不能|可不可以){RECEIVING}|(?:能|可以){RECEIVING}[^，。？?什哪]{{0,12}}[吗么][？?]?$")
+# a yes/no question (「…吗？」「是否」「能不能」「算不算」「符不符合」): asked of a category, answered by its conditions
+ASKS_WHETHER = re.compile(r"(?:吗|(?<![什怎这那多])么)[？?]*$|是否|能否|([\u4e00-\u9fff])不\1")
 # the headings under which a policy document says who is covered (范围, 认定, 对象, 条件, 资格), apart from the
 # help they receive: the words of Chinese social-policy documents for eligibility, not of any question
 ELIGIBILITY_HEADING = re.compile(r"范围|认定|对象|条件|资格")
@@ -119,6 +121,7 @@ class PartEvidence:
     missing: str = ""  # why the documents do not answer this part
     missing_terms: list[str] = field(default_factory=list)  # asked terms the cited clause does not contain
     same_rule_for: str = ""  # an urban or rural scope asked about that the clause does not distinguish
+    whether_eligible: bool = False  # 「能吃低保吗」: whether one qualifies, which the cited conditions decide
     # (a word of the question the documents never use, the cited clause's word for it): 暖气 → 取暖
     documents_words: list[tuple[str, str]] = field(default_factory=list)
     # the parts of the document when the answer is its preamble announcing them (「现提出如下工作措施。」), or the
@@ -251,6 +254,8 @@ class EvidenceFinder:
             if "money" in evidence.asks.kinds and gives_no_sum([s.text for s in main.sentences]):
                 evidence.missing_terms.append(FACT_NAMES["money"])  # 低保标准的1.3倍 says how much, but in no sum
             evidence.same_rule_for = undistinguished_scope(part.text, context)
+            evidence.whether_eligible = (not evidence.asks.needs_figure and bool(ASKS_CONDITIONS.search(part.text))
+                                         and bool(ASKS_WHETHER.search(part.text)))
             evidence.documents_words = self.terms.documents_words(part.text, context)
         else:
             evidence.missing = reasons[0] if reasons else "没有检索到相关条款。"
