@@ -65,3 +65,9 @@ def test_a_fine_given_as_a_multiple_is_an_amount():
 def test_a_department_in_bold_is_its_whole_name():
     sentence = "每年由市科技领导小组办公室提出上年度奖励支持的事项和资金安排意见。"
     assert [sentence[s:e] for s, e in fact_spans(sentence, ("department",))] == ["市科技领导小组办公室"]
+
+
+def test_a_place_the_rule_cancels_is_not_the_place_to_apply():
+    """「取消户籍地、居住地申请限制」 takes those places away: the place to apply is the 急难发生地."""
+    sentence = "取消户籍地、居住地申请限制，在急难发生地按规定通过临时救助及时给予急难社会救助。"
+    assert [sentence[s:e] for s, e in fact_spans(sentence, ("place",))] == ["发生地"]

@@ -145,10 +145,17 @@ def restates(sentence: str, kinds: tuple[str, ...], question: str) -> bool:
     return bool(stated) and stated <= given
 
 
+# what a rule takes away (「取消户籍地、居住地申请限制」): the places or sums in that phrase no longer apply
+CANCELLED = re.compile(r"(?:取消|不再|无需|免于|免除)[^，。；,;]*")
+
+
 def fact_spans(sentence: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Where the asked facts stand in a sentence, for showing them in bold: in order, not overlapping."""
+    """Where the asked facts stand in a sentence, for showing them in bold: in order, not overlapping; none
+    in a phrase that cancels what it names."""
+    cancelled = [m.span() for m in CANCELLED.finditer(sentence)]
+    found = sorted(m.span() for kind in kinds for m in re.finditer(FACT_KINDS[kind][1], sentence))
     spans: list[tuple[int, int]] = []
-    for start, end in sorted(m.span() for kind in kinds for m in re.finditer(FACT_KINDS[kind][1], sentence)):
+    for start, end in [(s, e) for s, e in found if not any(a <= s and e <= b for a, b in cancelled)]:
         if spans and (start <= spans[-1][1] or RANGE_JOIN.fullmatch(sentence[spans[-1][1]:start])):
             start, end = spans[-1][0], max(end, spans.pop()[1])  # overlapping, or a range: 1万元以上10万元以下
         closing = RANGE_END.match(sentence, end)
