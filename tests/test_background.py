@@ -135,22 +135,24 @@ PUBLISHED = ("regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法�
 
 def test_a_published_document_is_answered_by_keyword_at_once_and_from_the_complete_index_once_its_vectors_are_in(
         tmp_path):
+    from rag.app.staff import PENDING
     from tests.helpers import as_uploaded
-    from tests.test_staff import PUBLISHING, UPLOAD, staff_handlers
+    from tests.test_staff import UPLOAD, staff_handlers
 
     builder = GatedEmbedder()  # holds the publication's build at its first batch until released
     pipeline, handlers, builds = staff_handlers(tmp_path, builder=builder)
     before = pipeline.store.live_name()
-    assert handlers["add"](str(as_uploaded(UPLOAD)), "", True) == (
-        f"已发布 {PUBLISHED}\n" + PUBLISHING)
+    shown, _follow = handlers["publish_file"](str(as_uploaded(UPLOAD)), "", True)
+    progress = "正在建立语义索引 0%，正在估算剩余时间；目前按关键词检索"
+    assert shown == f"已发布 {PUBLISHED}\n{PENDING}\n{progress}"
     during = pipeline.current_answerer().run(DOG_QUESTION)
     assert during.answer.startswith(f"（{KEYWORD_ONLY}）")
     assert during.citations[0].doc_title == "丽水市城市养犬管理规定"
     assert pipeline.store.live_name() == before and builder.embedded == 0  # no vector of it yet
-    assert handlers["publication"]() == builds.notice() == "正在建立语义索引 0%，正在估算剩余时间；目前按关键词检索"
+    assert handlers["publication"](shown)[0] == shown and builds.notice() == progress
     heating = tmp_path / "供暖补贴.md"  # one build at a time: a second publication waits for this one
     heating.write_text("# 许昌市供暖补贴办法\n\n## 一、补贴标准\n\n供暖补贴每户每年500元。\n", encoding="utf-8")
-    assert handlers["add"](str(as_uploaded(heating)), "", True) == "未发布：正在后台建立语义索引，请在完成后再发布。"
+    assert handlers["publish_file"](str(as_uploaded(heating)), "", True)[0] == "未发布：正在后台建立语义索引，请在完成后再发布。"
     assert not any("供暖补贴" in p.name for p in pipeline.settings.corpus_dir.rglob("*"))
 
     builder.release.set()
@@ -158,4 +160,4 @@ def test_a_published_document_is_answered_by_keyword_at_once_and_from_the_comple
     after = pipeline.current_answerer().run(DOG_QUESTION)
     assert not after.answer.startswith("（") and after.citations[0].doc_title == "丽水市城市养犬管理规定"
     assert pipeline.store.live_name() != before and builds.notice() == ""
-    assert handlers["publication"]().startswith(f"已发布 {PUBLISHED}\n索引：新增 40，未变 9，删除 0（计算向量 40，")
+    assert handlers["publication"](shown)[0].startswith(f"已发布 {PUBLISHED}\n索引：新增 40，未变 9，删除 0（计算向量 40，")
