@@ -119,6 +119,8 @@ def test_every_part_named_after_a_clause_comes_from_that_clause(real_pipeline):
     # so does whether one can get it (能…吗, 能不能…): 吃低保 is the spoken way to say receiving 低保
     ("能吃低保吗？", "二、（一）1.", "是否符合，要看以下规定：最低生活保障对象。共同生活家庭成员人均收入低于我市"),
     ("我家能不能享受低保？", "二、（一）1.", "是否符合，要看以下规定：最低生活保障对象。共同生活家庭成员人均收入低于我市"),
+    # spoken Chinese also asks yes/no with a final 不
+    ("我家里就我跟老伴，都没收入，能吃低保不？", "二、（一）1.", "是否符合，要看以下规定：最低生活保障对象。共同生活家庭成员人均收入"),
 ])
 def test_conditions_come_from_the_clause_that_defines_who_qualifies(real_pipeline, question, clause_path, opening):
     answer = real_pipeline.answerer.run(question)

@@ -135,7 +135,7 @@ PUBLISHED = ("regulation/丽水市城市养犬管理规定-2020-08-14.pdf：法�
 
 def test_a_published_document_is_answered_by_keyword_at_once_and_from_the_complete_index_once_its_vectors_are_in(
         tmp_path):
-    from rag.app.staff import PENDING
+    from rag.app.staff import INDEXED, PENDING
     from tests.helpers import as_uploaded
     from tests.test_staff import UPLOAD, staff_handlers
 
@@ -160,4 +160,4 @@ def test_a_published_document_is_answered_by_keyword_at_once_and_from_the_comple
     after = pipeline.current_answerer().run(DOG_QUESTION)
     assert not after.answer.startswith("（") and after.citations[0].doc_title == "丽水市城市养犬管理规定"
     assert pipeline.store.live_name() != before and builds.notice() == ""
-    assert handlers["publication"](shown)[0].startswith(f"已发布 {PUBLISHED}\n索引：新增 40，未变 9，删除 0（计算向量 40，")
+    assert handlers["publication"](shown)[0].startswith(f"已发布 {PUBLISHED}\n{INDEXED}新增 40，未变 9，删除 0（计算向量 40，")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.app.feedback import FeedbackLog
-from rag.app.staff import COLUMNS, PENDING, feedback_cards, feedback_csv, feedback_rows, local_time
+from rag.app.staff import COLUMNS, INDEXED, PENDING, feedback_cards, feedback_csv, feedback_rows, local_time
 from tests.helpers import as_uploaded
 
 UPLOAD = Path(__file__).resolve().parent / "data" / "formats" / "丽水市城市养犬管理规定(2020-08-14).pdf"
@@ -113,7 +113,7 @@ def test_a_publication_shows_its_progress_under_publish_then_how_it_ended(tmp_pa
     gate.release.set()
     assert builds.current.done.wait(timeout=600)
     ended, timer = handlers["publication"](following)
-    assert ended.startswith(summary + "索引：") and not timer.active
+    assert ended.startswith(summary + INDEXED + "新增 40，") and not timer.active
     # a tab showing something else (another result, an error) is not written over
     assert handlers["publication"]("未发布：请先选择要上传的文件。")[0] == {"__type__": "update"}
 

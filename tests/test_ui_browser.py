@@ -13,7 +13,7 @@ from gradio_client import Client
 
 from rag.app.feedback import FeedbackLog
 from rag.app.login import WRONG_LOGIN
-from rag.app.staff import COLUMNS, PENDING
+from rag.app.staff import COLUMNS, INDEXED, PENDING
 from rag.app.webui import EXAMPLES
 from tests.fakes import HeldEmbedder
 from tests.ui_server import start_app
@@ -441,8 +441,8 @@ def test_an_uploaded_docx_is_previewed_then_published_and_answers(browser, staff
     summary = result.input_value().partition(PENDING)[0]
     assert summary == ("已发布 regulation/丽水市城市养犬管理规定-2020-08-14.docx：法规规章，1 个文件，39 个条款\n"
                        "  《丽水市城市养犬管理规定》 日期 2020-08-14，施行 2020-11-01\n")
-    page.wait_for_function("el => el.value.includes('\\n索引：')", arg=result.element_handle(), timeout=600_000)
-    assert result.input_value().startswith(summary + "索引：")
+    page.wait_for_function(f"el => el.value.includes('{INDEXED}')", arg=result.element_handle(), timeout=600_000)
+    assert result.input_value().startswith(summary + INDEXED)
     answer = Client(staff_app[0], verbose=False).predict("丽水市养犬需要办理登记吗？", api_name="/ask")
     assert answer["citations"][0]["doc_title"] == "丽水市城市养犬管理规定"
     # removal shows what it would take out and waits for 确认删除, which appears only then

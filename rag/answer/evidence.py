@@ -69,16 +69,18 @@ CONDITION_AFTER_SEMICOLON = re.compile(r"^[^，,。；：:]+的[，,]")
 # 「低保申请条件是什么？」「谁可以申请」「怎样才能申请低保」 (才能: what it takes): who qualifies, which the
 # clause titled with the thing defines. So does a yes/no question whether one counts as or belongs to a category
 # (「能算低保边缘家庭吗」「算不算」「属于特困人员吗」「符不符合」): Chinese asks eligibility this way as often as by 条件.
-# So does asking whether one can get it, in the yes/no forms (「能吃低保吗」「能不能享受」), not 「能享受什么优惠」.
+# So does asking whether one can get it, in the yes/no forms (「能吃低保吗」「…能吃低保不？」「能不能享受」), not
+# 「能享受什么优惠」.
 # Only the order of clauses changes (the one titled with the asked term first), so a stray match (「…算是违法吗」)
 # costs little
 RECEIVING = "(?:吃上?|享受|领取?|拿到?|申请|申领|纳入|评上?|获得)"  # getting a kind of help: 吃低保, 享受补贴, 领救助金
 ASKS_CONDITIONS = re.compile(
     rf"条件|资格|(?:怎么|怎样|如何|咋)才能|{WHO_QUALIFIES.pattern}"
     r"|(?:能|可以|可)算|算不算|算是|属不属于|(?:^|[，,])(?:我|他|她|我们|我家|家里|孩子|老人)?(?:是否)?属于|符不符合|够不够"
-    rf"|(?:能不能|可不可以){RECEIVING}|(?:能|可以){RECEIVING}[^，。？?什哪]{{0,12}}[吗么][？?]?$")
-# a yes/no question (「…吗？」「是否」「能不能」「算不算」「符不符合」): asked of a category, answered by its conditions
-ASKS_WHETHER = re.compile(r"(?:吗|(?<![什怎这那多])么)[？?]*$|是否|能否|([\u4e00-\u9fff])不\1")
+    rf"|(?:能不能|可不可以){RECEIVING}|(?:能|可以){RECEIVING}[^，。？?什哪]{{0,12}}[吗么不][？?]?$")
+# a yes/no question (「…吗？」, spoken 「…不？」, 「是否」「能不能」「算不算」「符不符合」): asked of a category, answered by
+# its conditions
+ASKS_WHETHER = re.compile(r"(?:吗|不|(?<![什怎这那多])么)[？?]*$|是否|能否|([\u4e00-\u9fff])不\1")
 # the headings under which a policy document says who is covered (范围, 认定, 对象, 条件, 资格), apart from the
 # help they receive: the words of Chinese social-policy documents for eligibility, not of any question
 ELIGIBILITY_HEADING = re.compile(r"范围|认定|对象|条件|资格")

@@ -35,6 +35,9 @@ LOCKED = "请先用管理员账号解锁。"
 NOT_UPLOADED = "只能识别和发布从本页上传的文件。"
 # a publication's line while its vectors are computed; its progress follows (rag.app.background.BuildProgress)
 PENDING = "已可按关键词检索；语义索引建立完成后，问答自动改用完整检索。"
+PUBLISHING = "正在发布：读取文件、建立关键词索引…"
+# how a publication whose vectors are all in ends, before the ingest's figures
+INDEXED = "索引已建立完成，问答已改用完整检索。"
 PUBLICATION_SECONDS = 2  # a small file's vectors take seconds: its end is shown while the person still looks
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")  # the offices this serves; the log keeps the server's time and offset
 LOG = logging.getLogger(__name__)
@@ -222,7 +225,7 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
                 last = f"已发布 {added.summary()}\n索引：{ingest_failure(build.error)}"
             else:
                 failed = "".join(f"\n错误：{e}" for e in report.errors)
-                last = f"已发布 {added.summary()}\n索引：{report.summary()}{failed}"
+                last = f"已发布 {added.summary()}\n{INDEXED}{report.summary()}{failed}"
 
         try:
             build = builds.start([settings.corpus_dir / added.key], then=ended)
@@ -285,7 +288,9 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
     unlock.click(try_unlock, [admin_user, admin_password], [unlocked, lock, manage, refused],
                  api_visibility="private")
     preview.click(recognise, [upload, kind, unlocked], recognised, api_visibility="private")
-    publish.click(publish_file, [upload, kind, unlocked], [outcome, follow], api_visibility="private")
+    # Gradio's own overlay over the box would say 「processing | 0.6/8.8s」 in English: the box says it instead
+    publish.click(lambda: PUBLISHING, None, outcome, show_progress="hidden", api_visibility="private").then(
+        publish_file, [upload, kind, unlocked], [outcome, follow], show_progress="hidden", api_visibility="private")
     follow.tick(publication, outcome, [outcome, follow], api_visibility="private")
     remove.click(ask_to_remove, [reference, unlocked], [removal, pending], api_visibility="private")
     confirm.click(take_out, [pending, unlocked], [removal, pending], api_visibility="private")
