@@ -146,6 +146,24 @@ def test_a_and_b_asked_together_get_a_line_each(real_pipeline):
     assert [c.clause_path for c in answer.citations] == ["三、（三）3.", "三、（三）4."]
 
 
+def test_two_parallel_words_side_by_side_get_a_line_each(real_pipeline):
+    """「用电用水各…」 asks as 「用电和用水分别…」 does; 「特困人员各…」 is one word, asked once."""
+    answer = real_pipeline.answerer.run("企业用电用水各要多长时间办好？")
+    assert [c.clause_path for c in answer.citations] == ["三、（三）4.", "三、（三）3."]
+    assert [p.question for p in answer.parts] == ["企业用电要多长时间办好？", "企业用水要多长时间办好？"]
+    assert answer.unanswered_parts == []
+    assert [p.question for p in real_pipeline.answerer.run("特困人员各要什么条件？").parts] == ["特困人员各要什么条件？"]
+
+
+def test_choices_offered_after_a_question_are_part_of_it(real_pipeline):
+    """「找村里还是找街道？」 asks nothing of its own: it is the 在哪里办 of the question before, not a second part
+    answered while the first is called not found."""
+    answer = real_pipeline.answerer.run("低保在哪里办？找村里还是找街道？")
+    assert [p.question for p in answer.parts] == ["低保在哪里办？找村里还是找街道？"]
+    assert answer.answer.startswith("**乡镇（街道）**受县级政府委托，负责低收入人口认定的**受理**、审核、确认等工作。 [1]")
+    assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政办〔2024〕3号", "二、（二）")]
+
+
 def test_two_coordinated_subjects_one_clause_does_not_cover_are_answered_each_from_its_own(real_pipeline):
     answer = real_pipeline.answerer.run("临时救助和医疗救助怎么申请？")
     assert [(p.status, p.missing_terms) for p in answer.parts] == [("answered", ()), ("answered", ())]

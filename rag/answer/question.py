@@ -173,7 +173,9 @@ def split_parts(text: str) -> list[str]:
     parts: list[str] = []
     context = ""
     for piece in pieces:
-        if INTERROGATIVE.search(piece):
+        if parts and not context and ALTERNATIVES.search(piece) and not INTERROGATIVE.search(re.sub(r"[？?]", "", piece)):
+            parts[-1] += piece  # 「低保在哪里办？找村里还是找街道？」: the choices the question before asks between
+        elif INTERROGATIVE.search(piece):
             parts.append((context + piece).strip())
             context = ""
         else:
@@ -192,9 +194,22 @@ DISTRIBUTED = re.compile(r"^(?P<before>.*?)(?P<first>[\u4e00-\u9fff]{2,8})(?:和
                          r"(?:分别|各自|各)(?P<asked>.+)$")
 
 
+# 「用电用水各要多长时间？」: two parallel words side by side, no conjunction
+JUXTAPOSED = re.compile(r"^(?P<before>.*?)(?P<first>[\u4e00-\u9fff]{2})(?P<second>[\u4e00-\u9fff]{2})"
+                        r"(?:分别|各自|各)(?P<asked>.+)$")
+# 「…还是…？」 with no other interrogative: a choice offered for the question before it
+ALTERNATIVES = re.compile(r"还是")
+
+
 def distributed(part: str) -> list[str]:
-    """「A和B分别…？」 → 「A…？」「B…？」, so each gets its own answer line (or its own 「没有找到」)."""
+    """「A和B分别…？」 (or 「用电用水各…」, two parallel words side by side) → 「A…？」「B…？」, so each gets its own answer line (or
+    its own 「没有找到」)."""
     found = DISTRIBUTED.match(part)
+    if not found:
+        found = JUXTAPOSED.match(part)
+        # two parallel words (用电用水, 供水供电: one verb, two objects), not one four-character word (特困人员)
+        if found and found["first"][0] != found["second"][0]:
+            found = None
     if not found or not INTERROGATIVE.search(found["asked"]):
         return [part]
     return [f"{found['before']}{found[name]}{found['asked']}" for name in ("first", "second")]
