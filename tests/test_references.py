@@ -46,6 +46,8 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
     ("许政〔2020〕18号附件2是什么？", "许政〔2020〕18号 没有“附件2”（该文件只有一个附件，未编号）。"),
     ("许政〔2024〕8号的附件四是什么？", "许政〔2024〕8号 没有“附件4”（该文件只有附件1至附件3）。"),
     ("许政办〔2024〕3号第四部分第（七）条是什么？", "许政办〔2024〕3号 四、 下没有“（七）”（该部分只有（一）至（六））。"),
+    # 第（四）项 after a part is its sub-part, 第9条 the item under it
+    ("许政〔2020〕8号第三部分第（四）项第9条怎么说？", "许政〔2020〕8号 三、（四） 下没有“9.”（该部分只有1.至5.）。"),
     ("《低收入人口动态监测实施意见》第六部分讲什么？",
      "《许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见》没有“六、”（该文件只有一、至五、）。"),
     # its items run 1. to 29. across its seven parts
@@ -152,6 +154,12 @@ def test_a_named_part_asked_what_it_holds_is_answered_with_its_sections(answerer
     assert answer.answer.splitlines()[0] == first_line
     assert [c.clause_path for c in answer.citations] == [cited]
     assert answer.citations[0].chunk_id in {h.chunk_id for h in answer.hits}  # the page opens it from the hits
+
+
+def test_a_clause_named_by_part_sub_part_and_item_in_words_is_that_clause(answerer):
+    answer = answerer.run("许政〔2020〕8号第三部分第（四）项第2条怎么说？")
+    assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政〔2020〕8号", "三、（四）2.")]
+    assert answer.answer.startswith("全面提升办税服务水平。积极拓展“非接触式”办税缴费")
 
 
 def test_a_named_clause_without_sections_asked_what_it_holds_is_quoted_in_its_own_order(answerer):

@@ -154,6 +154,8 @@ def normalized_question(question: str) -> str:
     text = re.sub(rf"附件({CN_NUMERAL})", lambda m: f"附件{cn_to_int(m[1])}", text)  # 附件四 is 附件4
     text = re.sub(rf"第({CN_NUMERAL})部分", r"\1、", text)
     text = re.sub(rf"({CN_NUMERAL}、)第({CN_NUMERAL})[条点]", r"\1（\2）", text)
+    # after a part, 第（四）项 is its sub-part （四） (「第三部分第（四）项第9条」 → 三、（四）9.)
+    text = re.sub(rf"({CN_NUMERAL}、)第（({CN_NUMERAL})）[项条点]", r"\1（\2）", text)
     text = re.sub(rf"(（{CN_NUMERAL}）)第(\d{{1,3}}|{CN_NUMERAL})[项条点]",
                   lambda m: f"{m[1]}{m[2] if m[2].isdigit() else cn_to_int(m[2])}.", text)
     # the marks people leave out: 四（七） is 四、（七）, （四）1 is （四）1.
