@@ -50,6 +50,7 @@ def test_an_own_word_is_named_with_the_cited_clauses_word_for_it_and_never_calle
 def test_an_abbreviation_is_covered_by_its_full_form():
     assert covers("最低生活保障对象", "低保")
     assert not covers("最低生活，保障对象", "低保")  # not across a phrase break
+    assert covers("特困人员救助供养", "特困供养")  # 人员救助: four characters between the halves
     assert TermCheck(LIBRARY + "低保").missing("低保怎么发放？", "最低生活保障对象按月发放。") == []
 
 

@@ -27,7 +27,7 @@ from rag.search.retrieve import DOC_NUMBER_IN_QUERY, PATH_LEVEL, normalized_ques
 # as to a real abbreviation
 TERM_FLAGS = ("n", "vn", "eng")
 NOT_TERM_FLAGS = ("ns", "nr")
-MAX_GAP = 3  # characters another word may put between an abbreviation's characters (最低生活保障)
+MAX_GAP = 4  # characters another word may put between an abbreviation's characters (最低生活保障, 特困人员救助供养)
 REFERENCE = re.compile(rf"{DOC_NUMBER_IN_QUERY.pattern}|《[^《》]*》|(?:{PATH_LEVEL.pattern})+")
 # a word that many clauses use (全市, 计划, 检查) says little about what one clause leaves out: only words
 # used by at most this share of the clauses are named as missing (chosen on the tuning set)
