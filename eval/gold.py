@@ -3,9 +3,11 @@
 Kept apart, never mixed: `questions.jsonl`, the tuning set (weights and thresholds may be chosen on
 it), and the blind sets, written by sessions that never read the code, from users' situations (only
 reported, never tuned on): `blind.jsonl` (first; it informed two yes/no decisions, see its report) and
-`blind2.jsonl`, `blind3.jsonl` and `blind4.jsonl` (each written before the changes it measures; rows with
+`blind2.jsonl`, `blind3.jsonl`, `blind4.jsonl` and `blind5.jsonl` (each written before the changes it measures; rows with
 `absent` name a document or clause the library does not have). A blind row has `parts` (one per thing asked), `tags`, and a
-`conversation` id with a `turn` number; a tuning row is a single part.
+`conversation` id with a `turn` number; a tuning row is a single part. `tuning2.jsonl` is a second tuning set in
+the blind sets' form, written the same way (from the documents, by a session that did not read the code) and then
+read while tuning, so that the rules are tuned on questions like the held-out ones.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from pathlib import Path
 EVAL_DIR = Path(__file__).resolve().parent
 GOLD_FILE = EVAL_DIR / "questions.jsonl"
 BLIND_FILES = {"blind": EVAL_DIR / "blind.jsonl", "blind2": EVAL_DIR / "blind2.jsonl",
-               "blind3": EVAL_DIR / "blind3.jsonl", "blind4": EVAL_DIR / "blind4.jsonl"}
+               "blind3": EVAL_DIR / "blind3.jsonl", "blind4": EVAL_DIR / "blind4.jsonl",
+               "blind5": EVAL_DIR / "blind5.jsonl"}
+TUNING_FILES = {"tuning": GOLD_FILE, "tuning2": EVAL_DIR / "tuning2.jsonl"}
 
 
 @dataclass(frozen=True)
@@ -123,3 +127,8 @@ def load_gold(path: Path = GOLD_FILE) -> list[GoldQuestion]:
 
 def load_blind(name: str = "blind") -> list[GoldQuestion]:
     return load_gold(BLIND_FILES[name])
+
+
+def load_set(name: str) -> list[GoldQuestion]:
+    """A tuning set or a blind set by its name."""
+    return load_gold(TUNING_FILES.get(name) or BLIND_FILES[name])

@@ -39,7 +39,8 @@ FLOORS = {
 }
 SET_NAMES = {"tuning": "调参集 eval/questions.jsonl", "blind": "盲测集一 eval/blind.jsonl",
              "blind2": "盲测集二 eval/blind2.jsonl", "blind3": "盲测集三 eval/blind3.jsonl",
-             "blind4": "盲测集四 eval/blind4.jsonl"}
+             "blind4": "盲测集四 eval/blind4.jsonl", "blind5": "盲测集五 eval/blind5.jsonl",
+             "tuning2": "调参集二 eval/tuning2.jsonl"}
 
 
 def markdown_table(rows: dict[str, dict[str, float]], columns: list[str]) -> str:

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from eval.gold import BLIND_FILES, load_blind, load_gold
+from eval.gold import BLIND_FILES, TUNING_FILES, load_blind, load_gold, load_set
 from rag.documents.normalize import compact
 from tests.helpers import GAZETTE_2020, GAZETTE_2024, NEWS_2022_09_27, NEWS_2023_04, NEWS_2023_08, parsed
 
@@ -29,10 +29,10 @@ def test_the_set_covers_every_gazette_document_and_all_personas():
     assert len({g.id for g in GOLD}) == len(GOLD)
 
 
-@pytest.mark.parametrize("name", ["tuning", *BLIND_FILES])
+@pytest.mark.parametrize("name", [*TUNING_FILES, *BLIND_FILES])
 def test_every_part_cites_clauses_that_hold_its_quote_and_key_facts(name):
     problems = []
-    for gold in GOLD if name == "tuning" else BLIND_SETS[name]:
+    for gold in load_set(name):
         for number, part in enumerate(gold.parts, 1):
             if not part.answerable:
                 continue

@@ -318,7 +318,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from eval.baselines import NaiveRetriever, variant
-    from eval.gold import BLIND_FILES, load_blind, load_gold
+    from eval.gold import BLIND_FILES, TUNING_FILES, load_set
     from eval.metrics import is_evidence_hit
     from eval.report import SET_NAMES, check_floors, write_report
     from eval.runner import (
@@ -337,16 +337,16 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     ours = _served(pipeline, "retriever")
     if ours is None:
         return 2
-    gold_sets = {"tuning": load_gold(), **{name: load_blind(name) for name in BLIND_FILES}}
+    gold_sets = {name: load_set(name) for name in (*TUNING_FILES, *BLIND_FILES)}
     runs = {}
     for name, gold in gold_sets.items():
         retrieval = {"ours": run_retrieval(ours, gold)}
         answers = {"ours": run_answers(pipeline.answerer, gold)}
         print(f"===== {SET_NAMES[name]} =====")
         # the blind set's misses are not listed one by one: nobody tunes on them
-        print(retrieval_report(retrieval["ours"], list_misses=name == "tuning"))
+        print(retrieval_report(retrieval["ours"], list_misses=name in TUNING_FILES))
         print()
-        print(answer_report(answers["ours"], list_wrong=name == "tuning"))
+        print(answer_report(answers["ours"], list_wrong=name in TUNING_FILES))
         print()
         runs[name] = (retrieval, answers)
     if not args.no_baselines:
