@@ -3,7 +3,7 @@ for the year asked, from the table row and column asked when that cell is not bl
 
 import pytest
 
-from rag.answer.facts import asks, fact_spans, restates, sentence_years, states
+from rag.answer.facts import asked_spans, asks, fact_spans, restates, sentence_years, states
 from rag.index.sentences import asked_columns, row_cells
 
 HEADER = "土地级别 用地类型\t一级地\t二级地\t三级地\t四级地\t五级地\t六级地\t七级地"
@@ -53,6 +53,8 @@ def test_what_a_sentence_states(sentence, kind, stated):
     ("这项工作由什么部门负责？", ("department",)),
     ("哪个部门牵头？", ("department",)),
     ("养犬人应当在几日内办理登记？", ("date",)),
+    ("俺在矿上干了十几年，查出来尘肺病，有啥帮扶没有？", ()),  # 十几年 tells how long, it asks nothing
+    ("家里存了几十万，还能申请吗？", ()),
 ])
 def test_what_a_question_asks(question, kinds):
     assert asks(question).kinds == kinds
@@ -71,3 +73,28 @@ def test_a_place_the_rule_cancels_is_not_the_place_to_apply():
     """「取消户籍地、居住地申请限制」 takes those places away: the place to apply is the 急难发生地."""
     sentence = "取消户籍地、居住地申请限制，在急难发生地按规定通过临时救助及时给予急难社会救助。"
     assert [sentence[s:e] for s, e in fact_spans(sentence, ("place",))] == ["发生地"]
+
+
+def test_a_place_to_apply_online_is_a_place():
+    sentence = "方便群众通过“健康许昌”微信公众号申领电子健康卡。"
+    assert [sentence[s:e] for s, e in fact_spans(sentence, ("place",))] == ["通过“健康许昌”微信公众号申领"]
+
+
+ELECTRICITY = ("高压项目可控业务环节平均时限不超过20个工作日，低压无电网配套工程项目“当日受理、次日送电”，"
+               "低压有电网配套工程项目不超过7个工作日。")
+
+
+def _bold(sentence: str, question: str) -> list[str]:
+    return [sentence[s:e] for s, e in asked_spans(sentence, ("date",), question)]
+
+
+def test_of_several_figures_in_a_sentence_the_one_whose_phrase_the_question_names_is_the_answer():
+    assert _bold(ELECTRICITY, "低压有电网配套工程项目时限是多少？") == ["7个工作日"]
+    assert _bold(ELECTRICITY, "高压项目要多久？") == ["20个工作日"]
+    # nothing singles one out (时限 and 多久 ask, they name no project): each is an answer
+    assert _bold(ELECTRICITY, "用电报装时限是多久？") == ["20个工作日", "7个工作日"]
+    assert _bold(ELECTRICITY, "高压和低压有电网的分别要多久？") == ["20个工作日", "7个工作日"]
+
+
+def test_a_decimal_figure_is_bold_whole():
+    assert _bold("办理时间压缩至6.5个工作日。", "用热多久能办好？") == ["6.5个工作日"]

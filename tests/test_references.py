@@ -82,6 +82,7 @@ def test_every_part_of_a_question_naming_a_clause_is_answered_from_that_clause(a
     assert {(c.doc_number, c.clause_path) for c in answer.citations} == {("许政〔2020〕8号", "三、（三）4.")}
     first, second = answer.answer.splitlines()[:2]
     assert "低压有电网配套工程项目不超过**7个工作日**" in first
+    assert "不超过20个工作日" in first  # the high-voltage limit, not asked: not in bold
     assert second.startswith("2. 牵头单位：**市供电公司**。")
     assert "市委宣传部" not in answer.answer
 

@@ -12,7 +12,7 @@ from functools import cache
 
 from rag.answer.citation import Citation, numbered_list, short_reference
 from rag.answer.evidence import ClauseEvidence, PartEvidence
-from rag.answer.facts import YEAR, YEAR_RANGE, fact_spans, figures, table_units
+from rag.answer.facts import YEAR, YEAR_RANGE, asked_spans, figures, table_units
 from rag.answer.question import RURAL, URBAN
 from rag.config import PROMPTS_DIR
 from rag.documents.model import IN_FORCE
@@ -419,7 +419,7 @@ def _joined(clause: ClauseEvidence, kinds: tuple[str, ...] = (), question: str =
         if "\t" in sentence.text and header:
             shown.append(table_cell(header, sentence.text, units, question) + "；")
         else:
-            shown.append(_bold(readable(sentence.text), kinds))
+            shown.append(_bold(readable(sentence.text), kinds, question))
     return "".join(shown)
 
 
@@ -433,9 +433,9 @@ def table_cell(header: str, row: str, units: list[str], question: str = "") -> s
     return f"{label[1]}：{shown}{unit}"
 
 
-def _bold(sentence: str, kinds: tuple[str, ...]) -> str:
+def _bold(sentence: str, kinds: tuple[str, ...], question: str) -> str:
     out, last = [], 0
-    for start, end in fact_spans(sentence, kinds):
+    for start, end in asked_spans(sentence, kinds, question):
         out += [sentence[last:start], "**", sentence[start:end], "**"]
         last = end
     return "".join(out + [sentence[last:]])

@@ -8,6 +8,7 @@ documents write figures, units and dates: they hold for any question and any doc
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -32,10 +33,12 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
     "phone": (r"电话|热线|联系方式", r"\d{3,4}-?\d{7,8}|12345|\d{7,}"),
     # where to go: 去哪里办 / 在哪儿申请 (not 设在哪个单位, a department); stated as the office that takes the
     # application (受理, 窗口, 服务中心), the level that does (乡镇（街道）, 村（居）委会), or the place named by
-    # the rule (户籍地, 居住地, 急难发生地), or 向…提出 / 到…办理
+    # the rule (户籍地, 居住地, 急难发生地), or 向…提出 / 到…办理 / 通过…申领
     "place": (r"哪里|哪儿|什么地方|去哪(?![个些])|在哪(?![个些])|何处",
               r"受理|窗口|服务中心|服务大厅|政务服务网|网上办理|乡镇（街道）|街道办|村（居）委会|社区|"
-              r"(?:户籍|居住|发生|所在)地|向[^，。；]{1,20}(?:提出|申请|提交|申报)|到[^，。；]{1,20}(?:办理|申请)"),
+              r"(?:户籍|居住|发生|所在)地|向[^，。；]{1,20}(?:提出|申请|提交|申报)|到[^，。；]{1,20}(?:办理|申请|申领)|"
+              # online: 通过“健康许昌”微信公众号申领
+              r"通过[^，。；]{1,20}(?:申领|申请|办理|提交|申报|预约)"),
     "materials": (r"材料|证件|证明|手续|带什么|准备什么", r"材料|证明|证件|身份证|户口簿|申请书"),
     "money": (r"多少钱|多少元|几元|多少块|金额|钱数|多少万|"
               r"多少.{0,6}(补贴|津贴|补助|奖励|奖金|资金|费用|钱|罚款)|(补贴|津贴|补助|奖励|奖金|资金|费用|租金|罚款|罚金)[^，。？]{0,8}多少|"
@@ -43,7 +46,7 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
               # a fine may be a multiple: 处违法所得2倍以上10倍以下的罚款
               rf"{AMOUNT}|{RELATIVE_AMOUNT}"),
     "date": (r"什么时候|何时|哪天|哪一天|几号|截止|期限|时限|多久|多长时间|几天|多少天|几日|多少日|几个工作日|啥时候|哪年|什么时间",
-             r"\d{1,2}月(?:\d{1,2}日)?|月底|年底|年内|\d+个?工作日|\d+天|\d{4}年|即日起|上半年|下半年|季度|"
+             r"\d{1,2}月(?:\d{1,2}日)?|月底|年底|年内|\d+(?:\.\d+)?个?工作日|\d+(?:\.\d+)?天|\d{4}年|即日起|上半年|下半年|季度|"
              rf"每月|每年|每季度|每周|每天|定期|{CN}个?(?:工作日|日|天|小时|个月|年)(?:内|以内|之内|前|后)|"
              # a duration stated as a limit: 缓缴时限最长不超过一年, 为期三个月, 至少6个月
              rf"{DURATION_LIMIT}(?:{CN}|\d+)个?(?:工作日|日|天|小时|周|个月|年)"),
@@ -62,6 +65,8 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
 NAMED_AGENCY_DUTY = re.compile(r"(?<![哪什么谁啥些个])(?:(?![哪什么谁啥些个])[\u4e00-\u9fff]){1,10}(?:机关|部门|局|委员会|办公室|厅|中心|政府|单位)(?:主要|具体)?(?:负责|牵头|主管)")
 # 「谁可以申请」「哪些人能享受」 ask who qualifies, not which department: eligibility, answered by conditions
 WHO_QUALIFIES = re.compile(r"(?:谁|哪些人|什么人|什么样的人)(?:可以|能够|能|才能|有资格)?(?:申请|参加|享受|领取|报名|参与|获得|申报|纳入)")
+# 几 after a numeral or before 十/百/千 is an approximate number (十几年, 几十元), not a question
+APPROXIMATE = "[十百千万两二三四五六七八九\\d]几|几(?=[十百千万])"
 # 标准是多少 / 多少 / 几: some quantity, whichever kind
 GENERIC_QUANTITY = re.compile(r"多少|几[个项条天年次]?|标准是")
 ANY_FIGURE = re.compile(rf"\d|倍|分之|[一二三四五六七八九十]成|{CN_MANY}(?:元|日|天|个|月|年|名|人|次|周岁|岁|公里|米)|{LIMIT}")
@@ -90,6 +95,7 @@ class Asks:
 def asks(text: str) -> Asks:
     # a document number or clause number names where to look, not what is asked
     text = re.sub(r"〔\d{4}〕\d{1,4}号|（[一二三四五六七八九十]+）|\d{1,3}\.(?!\d)", " ", text)
+    text = re.sub(APPROXIMATE, "数", text)  # 「干了十几年」 tells, it does not ask
     kinds = tuple(kind for kind, (ask, _) in FACT_KINDS.items()
                   if re.search(ask, WHO_QUALIFIES.sub(" ", NAMED_AGENCY_DUTY.sub(" ", text)) if kind == "department"
                                else text))
@@ -161,6 +167,28 @@ def fact_spans(sentence: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
         closing = RANGE_END.match(sentence, end)
         spans.append((start, closing.end() if closing else end))
     return spans
+
+
+# the phrase a figure stands in (between commas) is its qualifier: 「高压项目…不超过20个工作日，…低压有电网配套工程项目
+# 不超过7个工作日」 states two time limits, one for each kind of project
+PHRASE_END = re.compile(r"[，；。：,;:]")
+ASKED_BY = re.compile("|".join(ask for ask, _ in FACT_KINDS.values()))
+
+
+def asked_spans(sentence: str, kinds: tuple[str, ...], question: str) -> list[tuple[int, int]]:
+    """The fact spans of the phrase(s) the question singles out: where the sentence states several in different
+    phrases, those whose phrase holds a pair of the question's characters that no other such phrase holds (高压,
+    有电); the words asking for the fact (时限, 多久) single out none. All of them when none is singled out."""
+    spans = fact_spans(sentence, kinds)
+    bounds = [0, *(m.end() for m in PHRASE_END.finditer(sentence)), len(sentence) + 1]
+    phrase_of = [next(sentence[a:b] for a, b in itertools.pairwise(bounds) if a <= start < b) for start, _ in spans]
+    phrases = set(phrase_of)
+    if len(phrases) < 2:
+        return spans
+    asked = ASKED_BY.sub(" ", question)
+    pairs = {asked[i:i + 2] for i in range(len(asked) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", asked[i:i + 2])}
+    named = {p for p in phrases if any(sum(b in q for q in phrases) == 1 and b in p for b in pairs)}
+    return [span for span, phrase in zip(spans, phrase_of, strict=True) if phrase in named] if named else spans
 
 
 def years_in(text: str) -> set[int]:
