@@ -106,6 +106,25 @@ def test_every_part_named_after_a_clause_comes_from_that_clause(real_pipeline):
     assert "市委宣传部" not in answer.answer
 
 
+def test_a_place_to_apply_online_answers_where_to_apply(real_pipeline):
+    answer = real_pipeline.answerer.run("电子健康卡在哪儿申请？")
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2020〕17号", "二、（六）22.")
+    assert "**通过“健康许昌”微信公众号申领**电子健康卡" in answer.answer.splitlines()[0]
+
+
+def test_a_number_the_person_tells_is_no_figure_asked_for(real_pipeline):
+    answer = real_pipeline.answerer.run("俺在矿上干了十几年，查出来尘肺病，有啥帮扶没有？")
+    assert not answer.refused
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2020〕17号", "二、（三）11.")
+    assert answer.answer.startswith("加强尘肺病监测、筛查和随访")
+
+
+def test_a_subject_nothing_in_the_library_speaks_of_is_named_as_not_written(real_pipeline):
+    answer = real_pipeline.answerer.run("办护照一般多长时间能拿到？")
+    assert answer.answer.startswith("◐ 文件没有写“护照”；最接近的规定是：")
+    assert answer.unanswered_parts == ["办护照一般多长时间能拿到？"]
+
+
 @pytest.mark.parametrize(("question", "clause_path", "opening"), [
     ("低保申请条件是什么？", "二、（一）1.", "最低生活保障对象。共同生活家庭成员人均收入低于我市最低生活保障标准"),
     # 「2.特困人员」 defines them; 「2.特困人员救助供养」 (ranked above it) is about what they receive
@@ -160,7 +179,8 @@ def test_choices_offered_after_a_question_are_part_of_it(real_pipeline):
     answered while the first is called not found."""
     answer = real_pipeline.answerer.run("低保在哪里办？找村里还是找街道？")
     assert [p.question for p in answer.parts] == ["低保在哪里办？找村里还是找街道？"]
-    assert answer.answer.startswith("**乡镇（街道）**受县级政府委托，负责低收入人口认定的**受理**、审核、确认等工作。 [1]")
+    # 街道 singles out the phrase naming the level that takes the application: that one is in bold
+    assert answer.answer.startswith("**乡镇（街道）**受县级政府委托，负责低收入人口认定的受理、审核、确认等工作。 [1]")
     assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政办〔2024〕3号", "二、（二）")]
 
 

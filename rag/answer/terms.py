@@ -4,9 +4,10 @@ show it, so a neighbouring figure (the 公积金 缴存比例) is never presente
 A term counts as covered when the cited clause (its document title, breadcrumb and text) contains it, or
 contains it the way the documents abbreviate (低保 in 最低生活保障: its characters in order, close
 together). A term the library never uses anywhere is the person's own word (五保老人 for 特困人员): the
-documents cannot cover it word for word, so the retriever's sense of meaning is trusted there. Only a term
-the library does use, but not in the cited clause, is named as missing: the documents have a word for it,
-and this clause does not use it.
+documents cannot cover it word for word, so the retriever's sense of meaning is trusted there. A term the
+library does use, but not in the cited clause, is named as missing: the documents have a word for it, and this
+clause does not use it. So is the person's own word when no word of the library is close to it in meaning
+(护照, 户口) and the clause shares no asked term: nothing in the library is about it.
 """
 
 from __future__ import annotations
@@ -119,16 +120,26 @@ class TermCheck:
             known = self._in_library[term] = covers(self.library_text, term)
         return known
 
-    def missing(self, part: str, cited_context: str) -> list[str]:
+    def unknown(self, term: str) -> bool:
+        """A word neither the library nor any of its words close in meaning speaks of (护照, 户口)."""
+        return not self.in_library(term) and self.library_terms is not None and not self.library_terms(term)
+
+    def missing(self, part: str, cited_context: str, own_subject: bool = True) -> list[str]:
         """The asked terms the library uses but the cited context does not, adjacent ones joined as the
         question wrote them (贷款 + 利率 → 贷款利率). A scope the clause does not distinguish is not missing
-        (see `undistinguished_scope`)."""
+        (see `undistinguished_scope`). own_subject: False for a part whose subject is in what it leans on (「不是本地户口
+        也行吗？」 after a question on 临时救助, asked of that clause): its own words need not be the clause's."""
         context = compact(cited_context)
         same_rule = undistinguished_scope(part, context)
-        absent = [t for t in asked_terms(part) if self.in_library(t.word) and not covers(context, t.word)
+        terms = asked_terms(part)
+        absent = [t for t in terms if self.in_library(t.word) and not covers(context, t.word)
                   and t.word != same_rule and self.document_frequency(t.word) <= MAX_MISSING_SHARE
                   # part of the person's own phrase (五保老人: 五保 is no word of the documents)
                   and all(self.in_library(w) for w in t.phrase)]
+        # a clause sharing none of the asked terms, where the question's word is one the library and its words close
+        # in meaning never speak of (护照, 户口): the closest clause is about something else, and the answer says so
+        if own_subject and not any(covers(context, t.word) for t in terms):
+            absent = sorted({*absent, *(t for t in terms if self.unknown(t.word))}, key=lambda t: t.start)
         joined: list[AskedTerm] = []
         for term in absent:
             last = joined[-1] if joined else None
