@@ -119,6 +119,12 @@ def test_a_number_the_person_tells_is_no_figure_asked_for(real_pipeline):
     assert answer.answer.startswith("加强尘肺病监测、筛查和随访")
 
 
+def test_several_in_a_yes_no_question_asks_whether_not_how_many(real_pipeline):
+    answer = real_pipeline.answerer.run("做电商的小公司，同一个地址能注册好几家吗？")
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2020〕8号", "三、（一）1.")
+    assert answer.answer.startswith("允许经营股权投资、电子商务、文化创意、软件设计等现代服务业的市场主体将同一地址作为多家市场主体的住所。")
+
+
 def test_a_subject_nothing_in_the_library_speaks_of_is_named_as_not_written(real_pipeline):
     answer = real_pipeline.answerer.run("办护照一般多长时间能拿到？")
     assert answer.answer.startswith("◐ 文件没有写“护照”；最接近的规定是：")

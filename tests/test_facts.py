@@ -53,11 +53,19 @@ def test_what_a_sentence_states(sentence, kind, stated):
     ("这项工作由什么部门负责？", ("department",)),
     ("哪个部门牵头？", ("department",)),
     ("养犬人应当在几日内办理登记？", ("date",)),
-    ("俺在矿上干了十几年，查出来尘肺病，有啥帮扶没有？", ()),  # 十几年 tells how long, it asks nothing
-    ("家里存了几十万，还能申请吗？", ()),
+    ("要几天能办好？", ("date",)),
 ])
 def test_what_a_question_asks(question, kinds):
     assert asks(question).kinds == kinds
+
+
+@pytest.mark.parametrize("question", [
+    "俺在矿上干了十几年，查出来尘肺病，有啥帮扶没有？",
+    "做电商的小公司，同一个地址能注册好几家吗？",  # 好几 is "several"
+    "我们环保一直守法，检查能不能少来几趟？",  # in a yes/no question 几 is "a few"
+])
+def test_a_number_told_or_a_few_asks_for_no_figure(question):
+    assert not asks(question).needs_figure
 
 
 def test_a_fine_given_as_a_multiple_is_an_amount():

@@ -19,6 +19,7 @@ import numpy as np
 
 from rag.answer.citation import short_reference
 from rag.answer.facts import (
+    ASKS_WHETHER,
     FACT_NAMES,
     WHO_QUALIFIES,
     YEAR,
@@ -78,9 +79,6 @@ ASKS_CONDITIONS = re.compile(
     rf"条件|资格|(?:怎么|怎样|如何|咋)才能|{WHO_QUALIFIES.pattern}"
     r"|(?:能|可以|可)算|算不算|算是|属不属于|(?:^|[，,])(?:我|他|她|我们|我家|家里|孩子|老人)?(?:是否)?属于|符不符合|够不够"
     rf"|(?:能不能|可不可以){RECEIVING}|(?:能|可以){RECEIVING}[^，。？?什哪]{{0,12}}[吗么不][？?]?$")
-# a yes/no question (「…吗？」, spoken 「…不？」, 「是否」「能不能」「算不算」「符不符合」): asked of a category, answered by
-# its conditions
-ASKS_WHETHER = re.compile(r"(?:吗|不|(?<![什怎这那多])么)[？?]*$|是否|能否|([\u4e00-\u9fff])不\1")
 # the headings under which a policy document says who is covered (范围, 认定, 对象, 条件, 资格), apart from the
 # help they receive: the words of Chinese social-policy documents for eligibility, not of any question
 ELIGIBILITY_HEADING = re.compile(r"范围|认定|对象|条件|资格")

@@ -65,8 +65,10 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
 NAMED_AGENCY_DUTY = re.compile(r"(?<![哪什么谁啥些个])(?:(?![哪什么谁啥些个])[\u4e00-\u9fff]){1,10}(?:机关|部门|局|委员会|办公室|厅|中心|政府|单位)(?:主要|具体)?(?:负责|牵头|主管)")
 # 「谁可以申请」「哪些人能享受」 ask who qualifies, not which department: eligibility, answered by conditions
 WHO_QUALIFIES = re.compile(r"(?:谁|哪些人|什么人|什么样的人)(?:可以|能够|能|才能|有资格)?(?:申请|参加|享受|领取|报名|参与|获得|申报|纳入)")
-# 几 after a numeral or before 十/百/千 is an approximate number (十几年, 几十元), not a question
-APPROXIMATE = "[十百千万两二三四五六七八九\\d]几|几(?=[十百千万])"
+# 几 after a numeral or 好, or before 十/百/千, is an approximate number (十几年, 好几家, 几十元), not a question
+APPROXIMATE = "[十百千万两二三四五六七八九好\\d]几|几(?=[十百千万])"
+# a yes/no question (「…吗？」, spoken 「…不？」, 「是否」「能不能」「算不算」「符不符合」)
+ASKS_WHETHER = re.compile(r"(?:吗|不|(?<![什怎这那多])么)[？?]*$|是否|能否|([\u4e00-\u9fff])不\1")
 # 标准是多少 / 多少 / 几: some quantity, whichever kind
 GENERIC_QUANTITY = re.compile(r"多少|几[个项条天年次]?|标准是")
 ANY_FIGURE = re.compile(rf"\d|倍|分之|[一二三四五六七八九十]成|{CN_MANY}(?:元|日|天|个|月|年|名|人|次|周岁|岁|公里|米)|{LIMIT}")
@@ -96,6 +98,8 @@ def asks(text: str) -> Asks:
     # a document number or clause number names where to look, not what is asked
     text = re.sub(r"〔\d{4}〕\d{1,4}号|（[一二三四五六七八九十]+）|\d{1,3}\.(?!\d)", " ", text)
     text = re.sub(APPROXIMATE, "数", text)  # 「干了十几年」 tells, it does not ask
+    if ASKS_WHETHER.search(text):  # in a yes/no question 几 is "a few": 「检查能不能少来几趟？」 asks no number
+        text = re.sub("几(?![号])", "数", text)
     kinds = tuple(kind for kind, (ask, _) in FACT_KINDS.items()
                   if re.search(ask, WHO_QUALIFIES.sub(" ", NAMED_AGENCY_DUTY.sub(" ", text)) if kind == "department"
                                else text))

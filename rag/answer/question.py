@@ -21,7 +21,7 @@ from rag.index.lexical import DOMAIN_WORDS
 MAX_QUESTION_CHARS = 500
 REPEATED_SENTENCE = re.compile(r"([^。！？；]{2,}[。！？；])\1+")
 # a clause that asks something (Chinese interrogatives and question particles; not the 几 of 十几年, see APPROXIMATE)
-INTERROGATIVE = re.compile(r"多少|(?<![十百千万两二三四五六七八九\d])几(?![十百千万])|什么|啥|哪|谁|怎么|怎样|如何|吗|呢|是否|能否|能不能|可不可以|有没有|是不是|算不算|"
+INTERROGATIVE = re.compile(r"多少|(?<![十百千万两二三四五六七八九好\d])几(?![十百千万])|什么|啥|哪|谁|怎么|怎样|如何|吗|呢|是否|能否|能不能|可不可以|有没有|是不是|算不算|"
                            r"要不要|会不会|[？?]")
 SENTENCE_BREAK = re.compile(r"(?<=[？?！!。；;\n])")
 # a turn that continues the previous one: 「那农村的呢？」「要是全护理呢？」
