@@ -125,6 +125,14 @@ def test_several_in_a_yes_no_question_asks_whether_not_how_many(real_pipeline):
     assert answer.answer.startswith("允许经营股权投资、电子商务、文化创意、软件设计等现代服务业的市场主体将同一地址作为多家市场主体的住所。")
 
 
+def test_a_notice_issuing_a_plan_is_no_answer_unless_named(real_pipeline):
+    """「现将《…方案》印发给你们，请认真贯彻落实。许昌市人民政府」 was quoted as the answer to a question on dogs."""
+    answer = real_pipeline.answerer.run("在许昌养狗要不要办狗证？")
+    assert "印发给你们" not in answer.answer and "许昌市人民政府2024年5月10日" not in answer.answer
+    cited = {(c.doc_number, c.clause_path) for c in answer.citations}
+    assert not cited & {("许政〔2024〕11号", ""), ("许政〔2020〕12号", "")}  # the two notices issuing plans
+
+
 def test_a_subject_nothing_in_the_library_speaks_of_is_named_as_not_written(real_pipeline):
     answer = real_pipeline.answerer.run("办护照一般多长时间能拿到？")
     assert answer.answer.startswith("◐ 文件没有写“护照”；最接近的规定是：")

@@ -37,6 +37,7 @@ from rag.answer.facts import (
 from rag.answer.question import QuestionPart
 from rag.answer.references import asked_besides_references
 from rag.answer.terms import TermCheck, asked_terms, undistinguished_scope
+from rag.documents.gazette import SIGNATURE_LINE
 from rag.documents.model import NATIONAL_PREFIX
 from rag.documents.normalize import compact
 from rag.index.chunk import ClauseMeta
@@ -82,6 +83,9 @@ ASKS_CONDITIONS = re.compile(
 # the headings under which a policy document says who is covered (范围, 认定, 对象, 条件, 资格), apart from the
 # help they receive: the words of Chinese social-policy documents for eligibility, not of any question
 ELIGIBILITY_HEADING = re.compile(r"范围|认定|对象|条件|资格")
+# the formula of a notice issuing a plan (「现将《…方案》印发给你们，请认真贯彻落实。」): its preamble says what is issued,
+# no rule of it; the plan's clauses do
+TRANSMITTAL = re.compile(r"现将.{0,80}印发给你们")
 # a name the person puts in quotes (「“许科贷”」) is what they ask about, word for word
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
 
@@ -179,8 +183,9 @@ class EvidenceFinder:
             return evidence
         reasons: list[str] = []
         qualifying: list[ClauseEvidence] = []
-        # a clause the question names (with its sub-clauses) is the only place its answer may come from
-        candidates = ([h for h in hits if h.named] or hits)[:EVIDENCE_DEPTH]
+        # a clause the question names (with its sub-clauses) is the only place its answer may come from; an issuing
+        # notice's preamble answers only when named
+        candidates = ([h for h in hits if h.named] or [h for h in hits if not issues_only(h)])[:EVIDENCE_DEPTH]
         # the question's words and the documents' full forms of them (低保 → 最低生活保障): the categories it asks about
         categories = [form for word in tokenize(part.query) if len(word) >= 2 and word not in HEAD_NOUNS
                       for form in (word, *self.retriever.lexical.full_forms(word))]
@@ -303,8 +308,8 @@ class EvidenceFinder:
         scored = []
         previous: Sentence | None = None
         for text, similarity in zip(texts, similarities, strict=True):
-            if text == header:
-                continue  # a table's header row names the columns; the rows hold the facts
+            if text == header or SIGNATURE_LINE.match(text):
+                continue  # a table's header row names the columns, the rows hold the facts; a signature says nothing
             if part_asks.kinds:
                 stated = department or any(states(text, kind, units) for kind in part_asks.kinds)
             else:
@@ -375,6 +380,11 @@ class EvidenceFinder:
     def _weighted_words(self, text: str) -> dict[str, float]:
         lexical = self.retriever.lexical
         return {w: lexical.idf(w) for w in dict.fromkeys(tokenize(text)) if len(w) >= 2 and lexical.document_frequency.get(w)}
+
+
+def issues_only(hit: Hit) -> bool:
+    """A preamble that only issues the document it precedes."""
+    return not hit.metadata.clause_path and bool(TRANSMITTAL.search(hit.text))
 
 
 def _best_part_first(qualifying: list[ClauseEvidence]) -> list[ClauseEvidence]:
