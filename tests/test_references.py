@@ -52,6 +52,8 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
      "《许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见》没有“六、”（该文件只有一、至五、）。"),
     # its items run 1. to 29. across its seven parts
     ("许政办〔2024〕4号第30条讲的是什么？", "许政办〔2024〕4号 没有第30项（该文件的编号项为1.至29.）。"),
+    # its boxes stand inside parts 三、（四） and 三、（七）
+    ("许政〔2024〕12号 专栏9 讲什么？", "许政〔2024〕12号 没有“专栏9”（该文件的专栏为专栏1至专栏2）。"),
 ])
 def test_a_part_or_title_the_library_lacks_is_said_first(answerer, question, first_line):
     answer = answerer.run(question)
@@ -115,6 +117,18 @@ def test_a_library_title_written_without_brackets_or_a_topic_is_not_taken_for_a_
     assert named_references("依法应当怎么处理？", shelf) == []
     assert named_references("2024年3月3号发的补贴什么时候到账？", shelf) == []  # a date, not a 文号
     assert named_references("2024年底前完成3号任务了吗？", shelf) == []
+
+
+@pytest.mark.parametrize(("question", "clause_path", "first_line"), [
+    # a box named without the part it stands in
+    ("许政〔2024〕12号 专栏1 里先进制造业重点项目安排了多少个？", "三、（四）专栏1", "着力实施**233个**先进制造业重点项目"),
+    # a part's item in Arabic figures is the numbered item, as the document numbers it
+    ("许政办〔2024〕4号 第六部分第22条的责任单位是哪两个？", "六、22.", "责任单位：**市工业和信息化局、市财政局**。 [1]"),
+])
+def test_a_clause_named_without_every_level_above_it_is_that_clause(answerer, question, clause_path, first_line):
+    answer = answerer.run(question)
+    assert [(c.doc_number, c.clause_path) for c in answer.citations] == [(question.split(" ")[0], clause_path)]
+    assert answer.answer.startswith(first_line)
 
 
 def test_missing_path_is_empty_for_a_clause_or_a_parent_the_document_has():

@@ -136,8 +136,29 @@ def _numbered_item(number: str, item: re.Match[str], shelf: Shelf) -> NamedRefer
 
 def _with_path(written: str, key: str, title: str, path: str, shelf: Shelf) -> NamedReference:
     number = key if key != title else ""
-    problem = missing_path(number or f"《{title}》", path, shelf.paths[key]) if path else ""
+    paths = shelf.paths[key]
+    problem = missing_path(number or f"《{title}》", path, paths) if path else ""
+    if problem and (nested := nested_path(path, paths)):
+        path, problem = nested, ""
     return NamedReference(written, doc_number=number, doc_title=title, clause_path=path, problem=problem)
+
+
+def nested_path(path: str, paths: tuple[str, ...]) -> str:
+    """The one clause a path names while leaving out levels above or between its own (「专栏1」 for 三、（四）专栏1,
+    「六、22.」 for 六、（二）22.): its levels in order among the clause's, ending it; "" when none or several."""
+    named = PATH_LEVEL.findall(path)
+    found = set()
+    for candidate in paths:
+        levels = PATH_LEVEL.findall(candidate)
+        for end in range(len(levels)):
+            if levels[end] == named[-1] and _in_order(named[:-1], levels[:end]):
+                found.add("".join(levels[:end + 1]))
+    return found.pop() if len(found) == 1 else ""
+
+
+def _in_order(wanted: list[str], levels: list[str]) -> bool:
+    remaining = iter(levels)
+    return all(any(level == w for level in remaining) for w in wanted)
 
 
 def missing_path(name: str, path: str, paths: tuple[str, ...]) -> str:
@@ -158,6 +179,11 @@ def missing_path(name: str, path: str, paths: tuple[str, ...]) -> str:
         siblings = [s for s in siblings if s.startswith("附件")]
         if siblings == ["附件"]:
             return f"{named}没有“{missing}”（该文件只有一个附件，未编号）。"
+    if missing.startswith("专栏"):  # boxes stand inside the parts: 专栏9 is compared with the document's boxes
+        boxes = list(dict.fromkeys(level for p in paths for level in PATH_LEVEL.findall(p) if level.startswith("专栏")))
+        if boxes:
+            span = boxes[0] if len(boxes) == 1 else f"{boxes[0]}至{boxes[-1]}"
+            return f"{named}没有“{missing}”（该文件的专栏为{span}）。"
     where = f"{named}{f'{held} 下' if held else ''}"
     if not siblings:
         return f"{where}没有“{missing}”。"

@@ -154,6 +154,8 @@ def normalized_question(question: str) -> str:
     text = re.sub(rf"附件({CN_NUMERAL})", lambda m: f"附件{cn_to_int(m[1])}", text)  # 附件四 is 附件4
     text = re.sub(rf"第({CN_NUMERAL})部分", r"\1、", text)
     text = re.sub(rf"({CN_NUMERAL}、)第({CN_NUMERAL})[条点]", r"\1（\2）", text)
+    # in Arabic figures it is a numbered item, as documents number them (六、 … 22.): 「第六部分第22条」 is 六、22.
+    text = re.sub(rf"({CN_NUMERAL}、)第(\d{{1,3}})[条项点]", r"\1\2.", text)
     # after a part, 第（四）项 is its sub-part （四） (「第三部分第（四）项第9条」 → 三、（四）9.)
     text = re.sub(rf"({CN_NUMERAL}、)第（({CN_NUMERAL})）[项条点]", r"\1（\2）", text)
     text = re.sub(rf"(（{CN_NUMERAL}）)第(\d{{1,3}}|{CN_NUMERAL})[项条点]",
