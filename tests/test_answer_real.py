@@ -45,6 +45,12 @@ def test_a_table_question_is_answered_with_the_cell_and_the_unit_from_the_header
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2024〕8号", "附件2")
 
 
+def test_a_table_cell_whose_unit_is_in_yuan_is_a_sum_and_no_part_is_called_missing(real_pipeline):
+    answer = real_pipeline.answerer.run("中心城区二级地的商业用地出让基准地价每平方米多少钱？")
+    assert answer.answer.splitlines()[0] == "商业用地：二级地 **3000**（元/平方米）。 [1]"
+    assert answer.unanswered_parts == []
+
+
 def test_a_table_row_named_with_full_width_brackets_is_answered_from_that_row(real_pipeline):
     answer = real_pipeline.answerer.run("一级地的地下空间（商业用地）出让基准地价是多少？")
     assert answer.answer.splitlines()[0] == "地下空间 (商业用地)：一级地 **870**（元/平方米）。 [1]"

@@ -124,6 +124,8 @@ def test_a_library_title_written_without_brackets_or_a_topic_is_not_taken_for_a_
     ("许政〔2024〕12号 专栏1 里先进制造业重点项目安排了多少个？", "三、（四）专栏1", "着力实施**233个**先进制造业重点项目"),
     # a part's item in Arabic figures is the numbered item, as the document numbers it
     ("许政办〔2024〕4号 第六部分第22条的责任单位是哪两个？", "六、22.", "责任单位：**市工业和信息化局、市财政局**。 [1]"),
+    # a document of parts 一、 to 四、 has no articles: its 「第三条」 is part 三、
+    ("许政〔2024〕15号 第三条 讲的是什么？", "三、", "三、等级划分，包括4项：（一）一级土地；"),
 ])
 def test_a_clause_named_without_every_level_above_it_is_that_clause(answerer, question, clause_path, first_line):
     answer = answerer.run(question)

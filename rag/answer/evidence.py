@@ -258,7 +258,7 @@ class EvidenceFinder:
             # a part leaning on text before it, or on a clause named or pinned for it, has its subject there
             evidence.missing_terms = self.terms.missing(part.text, context,
                                                         own_subject=part.query == part.text and not main.hit.named)
-            if "money" in evidence.asks.kinds and gives_no_sum([s.text for s in main.sentences]):
+            if "money" in evidence.asks.kinds and gives_no_sum([s.text for s in main.sentences], table_units(main.hit.text)):
                 evidence.missing_terms.append(FACT_NAMES["money"])  # 低保标准的1.3倍 says how much, but in no sum
             evidence.same_rule_for = undistinguished_scope(part.text, context)
             evidence.whether_eligible = (not evidence.asks.needs_figure and bool(ASKS_CONDITIONS.search(part.text))

@@ -115,9 +115,11 @@ def table_units(chunk_text: str) -> list[str]:
     return [a or b for line in lines for a, b in UNIT_IN_HEADER.findall(line)]
 
 
-def gives_no_sum(sentences: list[str]) -> bool:
-    """Whether sentences answering 「多少钱」 set the amount only relative to another (低保标准的1.3倍)."""
-    return not any(re.search(AMOUNT, s) for s in sentences)
+def gives_no_sum(sentences: list[str], units: list[str] = ()) -> bool:
+    """Whether sentences answering 「多少钱」 set the amount only relative to another (低保标准的1.3倍). A table row
+    whose header gives the unit (元/平方米) gives sums."""
+    in_yuan = any(re.search(AMOUNT, f"1{unit}") for unit in units)
+    return not any(re.search(AMOUNT, s) or ("\t" in s and in_yuan) for s in sentences)
 
 
 def states(sentence: str, kind: str, units: list[str] = ()) -> bool:

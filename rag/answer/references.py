@@ -138,9 +138,20 @@ def _with_path(written: str, key: str, title: str, path: str, shelf: Shelf) -> N
     number = key if key != title else ""
     paths = shelf.paths[key]
     problem = missing_path(number or f"《{title}》", path, paths) if path else ""
-    if problem and (nested := nested_path(path, paths)):
+    if problem and (nested := nested_path(_as_part(path, paths), paths) or nested_path(path, paths)):
         path, problem = nested, ""
     return NamedReference(written, doc_number=number, doc_title=title, clause_path=path, problem=problem)
+
+
+ARTICLE_NAMED = re.compile(rf"第({CN_NUMERAL})条")
+
+
+def _as_part(path: str, paths: tuple[str, ...]) -> str:
+    """「第三条」 of a document numbered 一、二、 and without articles: its part 三、 (people call a part 第三条)."""
+    named = ARTICLE_NAMED.match(path)
+    if not named or any(p.startswith("第") for p in paths):
+        return path
+    return f"{named[1]}、{path[named.end():]}"
 
 
 def nested_path(path: str, paths: tuple[str, ...]) -> str:
