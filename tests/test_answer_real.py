@@ -62,6 +62,13 @@ def test_a_topic_change_in_a_conversation_is_answered_on_its_own(real_pipeline):
     assert "小型微利企业企业所得税优惠" in answer.answer
 
 
+def test_a_follow_up_opening_with_she_speaks_of_the_person_of_the_turn_before(real_pipeline):
+    earlier = Turn("我姑一个人住，没儿没女也干不了活，她这样算不算特困人员？")
+    answer = real_pipeline.answerer.run("那她一个月生活费能给多少？", history=[earlier])
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "四、（一）2.")
+    assert answer.answer.startswith("特困人员基本生活标准按照不低于当地低保标准的1.3倍制定。 [1]")
+
+
 def test_a_follow_up_is_answered_from_the_clause_of_the_conversation(real_pipeline):
     answer = real_pipeline.answerer.run("那农村的呢？", history=[Turn("城市低保家庭住房困难怎么办？")])
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "四、（二）3.")

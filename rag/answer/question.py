@@ -30,6 +30,8 @@ REFERENCE = re.compile(r"这个|这项|这些|这种|那个|那些|那种|上述
 # 「也行吗」「也可以吗」「也能领吗」: whether what was just asked holds in another case too
 SAME_HOLDS = re.compile(r"也(?:行|可以|能|算|适用|一样)")
 SHORT_TURN = 12  # characters: a continuation or a pronoun this short leans on the previous turn
+# a turn opening with he/she/it (「那她一个月生活费能给多少？」) speaks of someone named before it, however long
+LEADING_PRONOUN = re.compile(r"^(?:那么|那|要是|如果)?[他她它](?![人])")
 MAX_PARTS = 4  # each part costs a search; more questions in one message are answered as the last part
 # nouns that name the kind of fact asked, not what it is about (找哪个部门 / 什么时间 / 什么条件)
 FRAME_NOUNS = frozenset("部门 单位 时间 时候 日期 期限 标准 条件 材料 手续 流程 金额 数额 比例 数量 电话 地址 地方 要求 "
@@ -147,7 +149,8 @@ def leans_on_previous(part: str) -> bool:
 
 def is_follow_up(text: str) -> bool:
     short = len(compact(text)) <= SHORT_TURN
-    return (short and bool(CONTINUATION.match(text) or REFERENCE.search(text))) or not has_subject(text)
+    return ((short and bool(CONTINUATION.match(text) or REFERENCE.search(text))) or not has_subject(text)
+            or bool(LEADING_PRONOUN.match(text)))
 
 
 def follow_up_context(text: str, previous: Sequence[str]) -> str:
