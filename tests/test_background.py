@@ -160,4 +160,4 @@ def test_a_published_document_is_answered_by_keyword_at_once_and_from_the_comple
     after = pipeline.current_answerer().run(DOG_QUESTION)
     assert not after.answer.startswith("（") and after.citations[0].doc_title == "丽水市城市养犬管理规定"
     assert pipeline.store.live_name() != before and builds.notice() == ""
-    assert handlers["publication"](shown)[0].startswith(f"已发布 {PUBLISHED}\n{INDEXED}新增 40，未变 9，删除 0（计算向量 40，")
+    assert handlers["publication"](shown)[0].startswith(f"已发布 {PUBLISHED}\n{INDEXED}新增 40，未变 9，删除 0（共 49 条，")

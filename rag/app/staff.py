@@ -225,7 +225,7 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
                 last = f"已发布 {added.summary()}\n索引：{ingest_failure(build.error)}"
             else:
                 failed = "".join(f"\n错误：{e}" for e in report.errors)
-                last = f"已发布 {added.summary()}\n{INDEXED}{report.summary()}{failed}"
+                last = f"已发布 {added.summary()}\n{INDEXED}{report.summary(vectors=False)}{failed}"
 
         try:
             build = builds.start([settings.corpus_dir / added.key], then=ended)
@@ -283,7 +283,7 @@ def _document_management(pipeline: Pipeline, builds: Builds) -> None:
         except Exception as error:
             LOG.exception("删除后更新索引失败")
             return f"{done}\n索引未能更新：{ingest_failure(error)}；下次建索引时生效", ""
-        return f"{done}\n索引：{report.summary()}", ""
+        return f"{done}\n索引：{report.summary(vectors=False)}", ""
 
     unlock.click(try_unlock, [admin_user, admin_password], [unlocked, lock, manage, refused],
                  api_visibility="private")

@@ -40,9 +40,13 @@ class IngestReport:
     errors: list[str] = field(default_factory=list)
     changed: bool = False
 
-    def summary(self) -> str:
+    def summary(self, vectors: bool = True) -> str:
+        """What changed in the index. vectors: with how many vectors the model computed, which an operator running
+        ingest wants to see and a staff member publishing a file does not need to read."""
         relabelled = f"，更新标注 {self.relabelled}" if self.relabelled else ""
-        return f"新增 {self.added}，未变 {self.unchanged}{relabelled}，删除 {self.removed}（计算向量 {self.embedded}，句子向量 {self.embedded_sentences}，共 {self.total} 条，用时 {self.seconds:.1f} 秒）"
+        computed = f"计算向量 {self.embedded}，句子向量 {self.embedded_sentences}，" if vectors else ""
+        return (f"新增 {self.added}，未变 {self.unchanged}{relabelled}，删除 {self.removed}"
+                f"（{computed}共 {self.total} 条，用时 {self.seconds:.1f} 秒）")
 
 
 def lexical_dir(data_dir: Path, generation: str) -> Path:
