@@ -235,7 +235,7 @@ def test_a_partly_answered_question_of_who_is_responsible_names_the_units_once(a
 def test_a_missing_document_asked_about_nothing_else_shows_no_clause_matched_on_its_number(answerer, question):
     """Item 88. of another document is closest to nothing: no clause is shown and no unit of one is suggested."""
     answer = answerer.run(question)
-    assert answer.answer.splitlines()[1:] == ["建议咨询当地民政、人社等主管部门或拨打12345政务服务热线。"]
+    assert answer.answer.splitlines()[1:] == ["请核对文号和条款是否写对，也可拨打12345政务服务热线咨询。"]
     assert answer.refused and answer.citations == [] and answer.related == []
 
 

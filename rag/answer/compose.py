@@ -179,7 +179,12 @@ def compose_absent(problems: list[str], hits: list[Hit], question: str) -> Compo
     as not being what was named."""
     return Composition([PartAnswer(question, NOT_FOUND, "".join(dict.fromkeys(problems)))],
                        related=distinct_clauses(hits)[:3],
-                       problems=list(dict.fromkeys(problems)), ask=_whom_to_ask(hits))
+                       problems=list(dict.fromkeys(problems)), ask=CHECK_REFERENCE)
+
+
+# what a person asking of a document or clause the library lacks can do: the closest clauses' departments are
+# those of other documents, and a fallback naming 民政、人社 fits a question on land tax no better
+CHECK_REFERENCE = "请核对文号和条款是否写对，也可拨打12345政务服务热线咨询。"
 
 
 def render(composition: Composition, page: bool = False) -> str:
