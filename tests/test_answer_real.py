@@ -26,12 +26,14 @@ def test_the_monthly_dibao_amount_is_refused_with_the_closest_clauses_and_whom_t
     ("郑州市的低保标准是多少？", "现有文件是许昌市的政策，没有关于郑州市的规定。"),
     ("许昌市民政局的咨询电话是多少？", "相关条款没有写明联系电话。"),
     # the table leaves 特殊用地's 五级地 cell blank: another row's 五级地 is no answer
-    ("特殊用地五级地的出让基准地价是多少？", "相关条款没有写明具体数字。"),
+    ("特殊用地五级地的出让基准地价是多少？", "相关条款没有写明具体金额。"),
     ("“许昌惠企贷”能贷多少钱？", "现有文件中没有提到「许昌惠企贷」。"),
     # a county of 许昌 is covered by city-wide documents, not by one for the urban districts only
     ("长葛市的城镇土地使用税一级土地每平方米多少钱？", "相关文件只适用于市区，没有关于长葛市的规定。"),
     # the 2024 plan gives 2023's total, not 2024's
     ("2024年全市地区生产总值是多少？", "相关条款没有写明具体数字。"),
+    # the allowance's monthly sums, not the day it is paid
+    ("高龄津贴每个月几号打到卡上？", "相关条款没有写明具体日期。"),
 ])
 def test_near_miss_questions_are_refused_with_the_reason(real_pipeline, question, reason):
     answer = real_pipeline.answerer.run(question)

@@ -54,6 +54,8 @@ def test_what_a_sentence_states(sentence, kind, stated):
     ("哪个部门牵头？", ("department",)),
     ("养犬人应当在几日内办理登记？", ("date",)),
     ("要几天能办好？", ("date",)),
+    ("高龄津贴每个月几号打到卡上？", ("day",)),  # a day of the month, not how often
+    ("郑许市域铁路票价多少？", ("money",)),  # a price is a sum
 ])
 def test_what_a_question_asks(question, kinds):
     assert asks(question).kinds == kinds
@@ -81,6 +83,15 @@ def test_a_place_the_rule_cancels_is_not_the_place_to_apply():
     """「取消户籍地、居住地申请限制」 takes those places away: the place to apply is the 急难发生地."""
     sentence = "取消户籍地、居住地申请限制，在急难发生地按规定通过临时救助及时给予急难社会救助。"
     assert [sentence[s:e] for s, e in fact_spans(sentence, ("place",))] == ["发生地"]
+
+
+@pytest.mark.parametrize(("sentence", "stated"), [
+    ("80—89岁老年人每人每月不低于50元", False),  # how often, not which day
+    ("每月10日前发放到户", True),
+    ("本基准地价自通知印发之日起执行", True),
+])
+def test_which_day_is_stated_by_a_day_not_by_a_frequency(sentence, stated):
+    assert states(sentence, "day") is stated
 
 
 def test_a_place_to_apply_online_is_a_place():

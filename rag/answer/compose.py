@@ -367,7 +367,8 @@ def lead(evidence: PartEvidence, clause: ClauseEvidence, quoted: bool = False) -
     if not evidence.asks.needs_figure and len("".join(_body(hit.text, asides=True))) <= SHORT_CLAUSE:
         return "".join(readable(s) for s in body)  # a half ending in 「；」 ends in 「。」 through _tidy
     text = _joined(clause, kinds, evidence.part.query)
-    return f"{_plan_year(hit)}{text}" if "date" in kinds and CALENDAR_DATE.search(text) and not YEAR.search(text) else text
+    dated = "date" in kinds or "day" in kinds
+    return f"{_plan_year(hit)}{text}" if dated and CALENDAR_DATE.search(text) and not YEAR.search(text) else text
 
 
 def _plan_year(hit: Hit) -> str:
