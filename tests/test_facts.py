@@ -89,6 +89,7 @@ def test_a_place_the_rule_cancels_is_not_the_place_to_apply():
     ("80—89岁老年人每人每月不低于50元", False),  # how often, not which day
     ("每月10日前发放到户", True),
     ("本基准地价自通知印发之日起执行", True),
+    ("落实《国务院关于印发…行动方案的通知》（国发〔2024〕7号）", False),  # a 文号's 号 is no day
 ])
 def test_which_day_is_stated_by_a_day_not_by_a_frequency(sentence, stated):
     assert states(sentence, "day") is stated
