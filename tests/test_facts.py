@@ -54,6 +54,7 @@ def test_what_a_sentence_states(sentence, kind, stated):
     ("哪个部门牵头？", ("department",)),
     ("养犬人应当在几日内办理登记？", ("date",)),
     ("要几天能办好？", ("date",)),
+    ("用水报装要几个工作日？", ("date",)),  # 几个 of 几个工作日 asks a duration, not a count
     ("高龄津贴每个月几号打到卡上？", ("day",)),  # a day of the month, not how often
     ("郑许市域铁路票价多少？", ("money",)),  # a price is a sum
 ])
