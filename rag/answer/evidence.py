@@ -166,7 +166,7 @@ class EvidenceFinder:
     def find(self, part: QuestionPart, hits: list[Hit]) -> PartEvidence:
         evidence = PartEvidence(part, asks(part.text), hits)  # what this part asks, not the text it borrows
         vector = self.retriever.query_vector(part.query)
-        words = self._weighted_words(part.query)
+        words = self.retriever.lexical.weighted_words(part.query)
         named = self.gazetteer.find(jieba.lcut(part.text))
         # 「浙江丽水」: the province only locates the city; the most specific place named decides
         named = [p for p in named if not any(p != q and p.contains(q) for q in named)]
@@ -185,7 +185,16 @@ class EvidenceFinder:
         qualifying: list[ClauseEvidence] = []
         # a clause the question names (with its sub-clauses) is the only place its answer may come from; an issuing
         # notice's preamble answers only when named
-        candidates = ([h for h in hits if h.named] or [h for h in hits if not issues_only(h)])[:EVIDENCE_DEPTH]
+        pool = [h for h in hits if h.named] or [h for h in hits if not issues_only(h)]
+        candidates = pool[:EVIDENCE_DEPTH]
+        # the other parts of a long clause indexed in parts come with it (which part answers, its sentences tell:
+        # _best_part_first), as does a clause whose title names all the question asks the conditions of
+        # (「1.最低生活保障对象」 for 「能吃低保吗？」, not for 「…生活费算不算他收入？」: _defining_first)
+        keys = {clause_key(h.metadata) for h in candidates}
+        conditions = not evidence.asks.needs_figure and bool(ASKS_CONDITIONS.search(part.text))
+        terms = self._asked_terms(part)
+        candidates += [h for h in pool[EVIDENCE_DEPTH:] if clause_key(h.metadata) in keys
+                       or (conditions and terms and all(self._forms_in(t, h.metadata.title) for t in terms))]
         # the question's words and the documents' full forms of them (低保 → 最低生活保障): the categories it asks about
         categories = [form for word in tokenize(part.query) if len(word) >= 2 and word not in HEAD_NOUNS
                       for form in (word, *self.retriever.lexical.full_forms(word))]
@@ -243,7 +252,7 @@ class EvidenceFinder:
                 continue
             qualifying.append(ClauseEvidence(hit, chosen, best))
         if qualifying:  # retrieval's order (re-ranking by the answering sentence did worse on the tuning set)
-            if not evidence.asks.needs_figure and ASKS_CONDITIONS.search(part.text):
+            if conditions:
                 qualifying = self._defining_first(qualifying, part)
             qualifying = _best_part_first(qualifying)
             main = qualifying[0]
@@ -261,8 +270,7 @@ class EvidenceFinder:
             if "money" in evidence.asks.kinds and gives_no_sum([s.text for s in main.sentences], table_units(main.hit.text)):
                 evidence.missing_terms.append(FACT_NAMES["money"])  # 低保标准的1.3倍 says how much, but in no sum
             evidence.same_rule_for = undistinguished_scope(part.text, context)
-            evidence.whether_eligible = (not evidence.asks.needs_figure and bool(ASKS_CONDITIONS.search(part.text))
-                                         and bool(ASKS_WHETHER.search(part.text)))
+            evidence.whether_eligible = conditions and bool(ASKS_WHETHER.search(part.text))
             evidence.documents_words = self.terms.documents_words(part.text, context)
         else:
             evidence.missing = reasons[0] if reasons else "没有检索到相关条款。"
@@ -270,28 +278,30 @@ class EvidenceFinder:
 
     def _defining_first(self, qualifying: list[ClauseEvidence], part: QuestionPart) -> list[ClauseEvidence]:
         """A clause whose own title names what is asked defines it (「1.最低生活保障对象」 for 「低保申请条件是
-        什么？」): it answers who qualifies or what a thing is before a clause that only mentions it. A part
-        without a subject of its own (「需要什么条件？」) takes the terms of the text it borrows."""
-        terms = [t.word for t in asked_terms(part.text)] or [
-            t.word for piece in re.split(r"[？?]", part.query) for t in asked_terms(piece)]
-        lexical = self.retriever.lexical
-
-        forms = [form for t in terms for form in (t, *lexical.full_forms(t))]
-
-        def defines(clause: ClauseEvidence) -> tuple[int, bool]:
-            """2: the title is a term as asked (「2.特困人员」); 1: it holds it or its full form (「2.特困人员救助
-            供养」 is about what 特困人员 receive; 低保 may be 最低生活保障 or 最低生活保障对象); 0: neither. Then
-            whether the headings above it are about who is covered (「（一）低收入人口范围」, 认定, 条件), as a
-            document puts who qualifies apart from what they receive (「（一）基本生活救助」)."""
-            meta = clause.hit.metadata
-            title = meta.title
-            named = 2 if title in terms else int(bool(title) and any(form in title for form in forms))
-            return named, bool(named) and bool(ELIGIBILITY_HEADING.search(" ".join(meta.parents)))
-
+        什么？」): it answers who qualifies or what a thing is before a clause that only mentions it."""
         if qualifying[0].hit.named:
             return qualifying
-        first = max(qualifying, key=defines)  # the first of the best: retrieval's order breaks ties
-        return qualifying if not defines(first)[0] else [first, *(c for c in qualifying if c is not first)]
+        first = max(qualifying, key=lambda c: self._defines(c.hit, part))  # the first of the best: retrieval's order breaks ties
+        return qualifying if not self._defines(first.hit, part)[0] else [first, *(c for c in qualifying if c is not first)]
+
+    def _defines(self, hit: Hit, part: QuestionPart) -> tuple[int, bool]:
+        """2: the clause's title is a term as asked (「2.特困人员」); 1: it holds it or its full form (「2.特困人员救助
+        供养」 is about what 特困人员 receive; 低保 may be 最低生活保障 or 最低生活保障对象); 0: neither. Then
+        whether the headings above it are about who is covered (「（一）低收入人口范围」, 认定, 条件), as a
+        document puts who qualifies apart from what they receive (「（一）基本生活救助」)."""
+        terms = self._asked_terms(part)
+        meta = hit.metadata
+        named = 2 if meta.title in terms else int(any(self._forms_in(t, meta.title) for t in terms))
+        return named, bool(named) and bool(ELIGIBILITY_HEADING.search(" ".join(meta.parents)))
+
+    @staticmethod
+    def _asked_terms(part: QuestionPart) -> list[str]:
+        """A part without a subject of its own (「需要什么条件？」) takes the terms of the text it borrows."""
+        return [t.word for t in asked_terms(part.text)] or [
+            t.word for piece in re.split(r"[？?]", part.query) for t in asked_terms(piece)]
+
+    def _forms_in(self, term: str, title: str) -> bool:
+        return bool(title) and any(form in title for form in (term, *self.retriever.lexical.full_forms(term)))
 
     def _sentences(self, hit: Hit, vector: np.ndarray, words: dict[str, float], part_asks: Asks,
                    question: str, years: list[int], categories: list[str]) -> list[Sentence]:
@@ -376,10 +386,6 @@ class EvidenceFinder:
                 at += 1
                 keep.append(scored[at])
         return sorted(dict.fromkeys(keep), key=lambda s: order[id(s)])
-
-    def _weighted_words(self, text: str) -> dict[str, float]:
-        lexical = self.retriever.lexical
-        return {w: lexical.idf(w) for w in dict.fromkeys(tokenize(text)) if len(w) >= 2 and lexical.document_frequency.get(w)}
 
 
 def issues_only(hit: Hit) -> bool:

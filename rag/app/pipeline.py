@@ -26,6 +26,7 @@ from rag.index.lexical import LexicalIndex, init_jieba
 from rag.index.sentences import SentenceIndex
 from rag.index.store import ChromaStore, make_client, set_aside_if_damaged
 from rag.index.vocabulary import Vocabulary
+from rag.search.rerank import Reranker
 from rag.search.retrieve import Retriever
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class Pipeline:
         for notice in notices:  # said once the files are rebuilt
             LOG.warning(notice)
         return Retriever(self.store, self.embedder, lexical, self.holdings(live, chunks), sentences,
-                         vocabulary=vocabulary)
+                         vocabulary=vocabulary, reranker=self.reranker)
 
     def current_answerer(self) -> Answerer:
         """The answerer over the generation that is live now: an index published by `rag ingest` or
@@ -189,6 +190,10 @@ class Pipeline:
         retriever = Retriever(store, self.embedder, lexical, holdings,
                               SentenceIndex.without_vectors(list(holdings.chunks.values())), semantic=False)
         return self._answerer(retriever)
+
+    @cached_property
+    def reranker(self) -> Reranker:
+        return Reranker.load()
 
     @cached_property
     def catalogue(self) -> CurrentCatalogue:

@@ -80,6 +80,10 @@ class LexicalIndex:
         count = len(self.ids) or 1
         return math.log((count + 1) / (self.document_frequency.get(term, 0) + 0.5))
 
+    def weighted_words(self, text: str) -> dict[str, float]:
+        """The text's words of two or more characters that the documents use, each with its IDF."""
+        return {w: self.idf(w) for w in dict.fromkeys(tokenize(text)) if len(w) >= 2 and self.document_frequency.get(w)}
+
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
         if not ids:
@@ -143,10 +147,15 @@ class LexicalIndex:
             found = self._full_forms[word] = [max(candidates)[1]] if candidates else []
         return found
 
+    def forms(self, word: str) -> tuple[str, ...]:
+        """A word and, for a short one (2–3 characters) the documents abbreviate, its full form."""
+        short = 2 <= len(word) <= 3 and _CJK_WORD.fullmatch(word)
+        return (word, *self.full_forms(word)) if short else (word,)
+
     def expanded(self, query: str) -> list[str]:
-        """The query's tokens with the full form of each short word (2–3 characters) the documents abbreviate."""
+        """The query's tokens with the full form of each short word the documents abbreviate."""
         tokens = tokenize(query)
-        extra = [full for t in tokens if 2 <= len(t) <= 3 and _CJK_WORD.fullmatch(t) for full in self.full_forms(t)]
+        extra = [full for t in tokens for full in self.forms(t)[1:]]
         return tokens + [t for full in dict.fromkeys(extra) for t in tokenize(full)]
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:

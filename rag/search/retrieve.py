@@ -25,6 +25,7 @@ from rag.index.lexical import LexicalIndex
 from rag.index.sentences import SentenceIndex
 from rag.index.store import ChromaStore
 from rag.index.vocabulary import Vocabulary
+from rag.search.rerank import RERANK_DEPTH, Candidate, Reranker, feature_rows
 
 RRF_K = 60
 DENSE_WEIGHT = 1.0
@@ -77,6 +78,19 @@ class SearchFilters:
                 and (not self.doc_title or metadata.doc_title == self.doc_title)
                 and (not self.year or metadata.year == self.year)
                 and (not self.current_only or metadata.status in IN_FORCE))
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """One question's candidates from the three retrievers, fused."""
+
+    question: str
+    vector: np.ndarray | None
+    ranked: list[str]  # chunk ids, best first
+    scores: dict[str, float]  # fused
+    dense: dict[str, float]  # cosine, for the clauses dense retrieval returned
+    lexical: dict[str, float]  # BM25
+    named_ids: set[str]  # the clause the question names and its sub-clauses
 
 
 @dataclass(frozen=True)
@@ -183,7 +197,8 @@ class Retriever:
     def __init__(self, store: ChromaStore | None, embedder: Embedder, lexical: LexicalIndex,
                  holdings: Holdings, sentences: SentenceIndex, dense_weight: float = DENSE_WEIGHT,
                  lexical_weight: float = LEXICAL_WEIGHT, sentence_weight: float = SENTENCE_WEIGHT,
-                 vocabulary: Vocabulary | None = None, semantic: bool = True):
+                 vocabulary: Vocabulary | None = None, semantic: bool = True, reranker: Reranker | None = None):
+        self.reranker = reranker if semantic else None  # it reads the models' scores: none without vectors
         self.vocabulary = vocabulary  # the documents' words with vectors; None: own words are not matched
         # False: no vectors exist yet (the app's first start, while they are computed), or a restart's store and
         # model are still loading: BM25 alone, and neither the embedder nor the store (None then) is asked
@@ -204,7 +219,37 @@ class Retriever:
         self._title_in_query = re.compile(rf"{TITLE_YEAR}《?({forms})》?") if forms else None
 
     def search(self, question: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]:
-        filters = filters or SearchFilters()
+        fusion = self._fuse(question, filters or SearchFilters())
+        ranked = fusion.ranked
+        if self.reranker is not None and fusion.dense:
+            head, rows = self._rerank_rows(fusion)
+            scores = dict(zip(head, self.reranker.scores(rows), strict=True))
+            # a named clause stays first, another version than the one asked about last
+            head.sort(key=lambda i: (self._other_version(i, question), i not in fusion.named_ids, -scores[i]))
+            ranked = head + [i for i in ranked if i not in scores]
+        hits: list[Hit] = []
+        shown: list[set[str]] = []  # character bigrams of each hit kept so far
+        for chunk_id in ranked:
+            chunk = self.chunks.get(chunk_id)
+            if chunk is None:
+                continue
+            grams = _bigrams(compact(chunk.text))
+            if _near_duplicate(grams, shown):
+                continue
+            shown.append(grams)
+            hits.append(Hit(rank=len(hits) + 1, score=fusion.scores[chunk_id], chunk_id=chunk_id, text=chunk.text,
+                            metadata=chunk.metadata, dense_similarity=fusion.dense.get(chunk_id),
+                            named=chunk_id in fusion.named_ids))
+            if len(hits) == k:
+                break
+        return hits
+
+    def rerank_rows(self, question: str) -> tuple[list[str], np.ndarray]:
+        """The clauses the reranker would reorder, in fused order, and their features (to fit it:
+        `python -m eval.train_reranker`)."""
+        return self._rerank_rows(self._fuse(question, SearchFilters()))
+
+    def _fuse(self, question: str, filters: SearchFilters) -> Fusion:
         clause_path = ""
         named = mentioned_doc_number(question)
         if named in self.holdings.doc_numbers and not filters.doc_number:
@@ -221,7 +266,6 @@ class Retriever:
             i for i, chunk in self.chunks.items() if filters.allows(chunk.metadata)}
         if allowed is not None:  # status is worked out at load, so Chroma cannot filter on it
             dense = [(i, score) for i, score in dense if i in allowed]
-        similarity = dict(dense)
         lexical = self.lexical.search(question, CANDIDATES, self._mask(allowed)) if self.lexical_weight else []
         by_sentence = self.sentences.rank_chunks(vector, CANDIDATES, allowed) if self.sentence_weight else []
         fused: dict[str, float] = {}
@@ -235,25 +279,29 @@ class Retriever:
                      } if clause_path and (filters.doc_number or filters.doc_title) else set()
         for chunk_id in named_ids:
             fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0
-
         # ties broken by id: same order on every store; another version than the one asked about goes last
         ranked = sorted(fused, key=lambda i: (self._other_version(i, question), -fused[i], i))
-        hits: list[Hit] = []
-        shown: list[set[str]] = []  # character bigrams of each hit kept so far
-        for chunk_id in ranked:
-            chunk = self.chunks.get(chunk_id)
-            if chunk is None:
-                continue
-            grams = _bigrams(compact(chunk.text))
-            if _near_duplicate(grams, shown):
-                continue
-            shown.append(grams)
-            hits.append(Hit(rank=len(hits) + 1, score=fused[chunk_id], chunk_id=chunk_id, text=chunk.text,
-                            metadata=chunk.metadata, dense_similarity=similarity.get(chunk_id),
-                            named=chunk_id in named_ids))
-            if len(hits) == k:
-                break
-        return hits
+        return Fusion(question, vector, ranked, fused, dict(dense), dict(lexical), named_ids)
+
+    def _rerank_rows(self, fusion: Fusion) -> tuple[list[str], np.ndarray]:
+        head = [i for i in fusion.ranked if i in self.chunks][:RERANK_DEPTH]
+        words = self.lexical.weighted_words(fusion.question)
+        total = sum(words.values()) or 1.0
+        forms = {word: self.lexical.forms(word) for word in words}  # 低保 is in a clause that says 最低生活保障
+
+        def share(text: str) -> float:
+            return sum(w for word, w in words.items() if any(form in text for form in forms[word])) / total
+        candidates = []
+        for chunk_id in head:
+            chunk = self.chunks[chunk_id]
+            _, vectors = self.sentences.of(chunk_id)
+            closest = np.sort(vectors @ fusion.vector)[::-1] if len(vectors) else np.zeros(1)
+            candidates.append(Candidate(
+                dense=fusion.dense.get(chunk_id), lexical=fusion.lexical.get(chunk_id, 0.0),
+                sentence=float(closest[0]), second_sentence=float(closest[min(1, len(closest) - 1)]),
+                word_share=share(chunk.text), length=len(chunk.text),
+                heading_share=share(f"{chunk.metadata.doc_title} {chunk.metadata.breadcrumb}")))
+        return head, feature_rows(candidates, min(fusion.dense.values(), default=0.0))
 
     def _other_version(self, chunk_id: str, question: str) -> bool:
         """Whether a chunk belongs to a version of its document other than the one the question is about
@@ -267,7 +315,8 @@ class Retriever:
         return chunk.metadata.date != self.versions.version_for(title, question)
 
     def with_weights(self, dense: float, lexical: float, sentence: float) -> Retriever:
-        """The same index fused with other weights (baselines, calibration); question vectors shared."""
+        """The same index fused with other weights (baselines, calibration), without the reranker (it was fitted
+        on all three retrievers' scores); question vectors shared."""
         other = Retriever(self.store, self.embedder, self.lexical, self.holdings, self.sentences,
                           dense_weight=dense, lexical_weight=lexical, sentence_weight=sentence,
                           vocabulary=self.vocabulary, semantic=self.semantic)
