@@ -55,7 +55,7 @@ def fit(questions: list[tuple[np.ndarray, np.ndarray]]) -> GradientBoostingClass
     return model.fit(rows, labels, sample_weight=compute_sample_weight("balanced", labels))
 
 
-def exported(model: GradientBoostingClassifier) -> Reranker:
+def exported(model: GradientBoostingClassifier, embedder: str) -> Reranker:
     """The fitted trees as arrays (each padded to the largest tree's node count)."""
     trees = [estimator.tree_ for estimator in model.estimators_[:, 0]]
     width = max(tree.node_count for tree in trees)
@@ -65,7 +65,8 @@ def exported(model: GradientBoostingClassifier) -> Reranker:
 
     return Reranker(feature=field([t.feature for t in trees], -1), threshold=field([t.threshold for t in trees], 0.0),
                     left=field([t.children_left for t in trees], 0), right=field([t.children_right for t in trees], 0),
-                    value=field([t.value[:, 0, 0] * model.learning_rate for t in trees], 0.0), depth=DEPTH)
+                    value=field([t.value[:, 0, 0] * model.learning_rate for t in trees], 0.0), depth=DEPTH,
+                    embedder=embedder)
 
 
 def clause_at_1(questions: list[tuple[np.ndarray, np.ndarray]], reranker: Reranker | None) -> float:
@@ -83,10 +84,10 @@ def main() -> None:
     retriever.reranker = None  # the fused order is what it learns to correct
     sets = {name: labelled(retriever, name) for name in TUNING_FILES}
     for train, test in (("tuning", "tuning2"), ("tuning2", "tuning")):
-        model = exported(fit(sets[train]))
+        model = exported(fit(sets[train]), retriever.embedder.name)
         print(f"fitted on {train}, clause@1 on {test} (n={len(sets[test])}): fused {clause_at_1(sets[test], None):.3f}"
               f" → reranked {clause_at_1(sets[test], model):.3f}")
-    model = exported(fit([q for questions in sets.values() for q in questions]))
+    model = exported(fit([q for questions in sets.values() for q in questions]), retriever.embedder.name)
     for name, questions in sets.items():
         print(f"fitted on both, clause@1 on {name}: fused {clause_at_1(questions, None):.3f}"
               f" → reranked {clause_at_1(questions, model):.3f}")

@@ -410,3 +410,21 @@ def test_an_answer_with_only_the_closest_rule_says_so_on_the_page_and_bolds_no_f
                            "◐ 文件没有写“贷款利率”；最接近的规定是：企业可根据自身经营状况，在5%—12%区间内")
     assert text.count("<strong>") == 1
     assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政〔2020〕8号", "三、（四）4.")]
+
+
+@pytest.mark.parametrize(("question", "clause"), [
+    # fused, the clause on 企业贷款收费 ranked below one on 融资; the reranker reads how much closer it is
+    ("银行给我们小微企业放贷，还收承诺费、资金管理费，这合规吗？", ("许政〔2020〕8号", "三、（四）3.")),
+    ("低收入人口打官司请不起律师怎么办？", ("许政办〔2024〕3号", "四、（二）6.")),
+])
+def test_the_reranker_puts_the_clause_that_answers_first(real_pipeline, question, clause):
+    assert real_pipeline.retriever.reranker is not None
+    answer = real_pipeline.answerer.run(question)
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == clause
+
+
+def test_a_word_the_library_never_uses_is_named_though_the_clause_shares_another(real_pipeline):
+    """五保老人: the 高龄津贴 of 80岁以上老年人 shares 老人, but nothing says it is the rule for 五保 (the persona run)."""
+    answer = real_pipeline.answerer.run("五保老人每个月能领多少钱？")
+    assert answer.answer.startswith("◐ 文件没有写“五保”；最接近的规定是：")
+    assert answer.unanswered_parts == ["五保老人每个月能领多少钱？"]

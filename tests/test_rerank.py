@@ -19,15 +19,17 @@ def test_exported_trees_score_as_scikit_learn_fitted_them():
     rows = rng.random((400, len(FEATURES)))
     labels = (rows[:, 0] + 0.5 * rows[:, 2] + 0.3 * rng.random(400) > 1).astype(int)
     model = fit([(rows, labels)])
-    ours, theirs = exported(model).scores(rows), model.decision_function(rows)
+    ours, theirs = exported(model, "embeddinggemma-300m").scores(rows), model.decision_function(rows)
     # the same up to the constant every row shares (the prior), which orders nothing
     assert np.abs((ours - ours[0]) - (theirs - theirs[0])).max() < 1e-9
 
 
-def test_the_bundled_model_reads_the_features_search_computes():
+def test_the_bundled_model_reads_the_features_search_computes_with_the_model_it_was_fitted_on():
     model = Reranker.load()
     assert model.depth == 2 and model.feature.shape[0] == 200
     assert set(model.feature[model.feature >= 0].tolist()) <= set(range(len(FEATURES)))
+    assert (model.fits("embeddinggemma-300m"), model.fits("embeddinggemma-300m-bf16mm"), model.fits("fake-hash-256")) == (
+        True, True, False)
 
 
 def test_a_model_fitted_on_other_features_is_refused(tmp_path):
@@ -52,6 +54,7 @@ def retriever(tmp_path_factory):
     corpus = copy_corpus(root / "corpus", ("许昌市人民政府公报-2024-02.txt",))
     pipeline = Pipeline(make_settings(root, corpus), embedder=HashingEmbedder())
     pipeline.ingest()
+    assert pipeline.retriever.reranker is None  # fitted on another embedder's cosines
     return pipeline.retriever
 
 

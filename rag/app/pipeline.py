@@ -192,8 +192,10 @@ class Pipeline:
         return self._answerer(retriever)
 
     @cached_property
-    def reranker(self) -> Reranker:
-        return Reranker.load()
+    def reranker(self) -> Reranker | None:
+        """The reranker, when it was fitted on this embedder's cosines (not, e.g., the tests' hashing embedder)."""
+        model = Reranker.load()
+        return model if model.fits(self.embedder.name) else None
 
     @cached_property
     def catalogue(self) -> CurrentCatalogue:

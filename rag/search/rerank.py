@@ -60,6 +60,12 @@ class Reranker:
     right: np.ndarray
     value: np.ndarray  # (trees, nodes): a leaf's contribution, already scaled by the learning rate
     depth: int
+    embedder: str  # the embedding model whose cosines it was fitted on
+
+    def fits(self, embedder_name: str) -> bool:
+        """Whether it may read this embedder's cosines: the model it was fitted on, in any form (a form's name adds
+        a suffix: embeddinggemma-300m-bf16mm); another model's cosines sit on another scale."""
+        return embedder_name.startswith(self.embedder)
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> Reranker:
@@ -67,10 +73,10 @@ class Reranker:
         if tuple(data["features"]) != FEATURES:
             raise ValueError(f"{path} was fitted on other features: {data['features']}")
         arrays = {name: np.array(data[name]) for name in ("feature", "threshold", "left", "right", "value")}
-        return cls(**arrays, depth=int(data["depth"]))
+        return cls(**arrays, depth=int(data["depth"]), embedder=data["embedder"])
 
     def to_json(self) -> dict:
-        return {"features": list(FEATURES), "depth": self.depth,
+        return {"features": list(FEATURES), "depth": self.depth, "embedder": self.embedder,
                 **{name: getattr(self, name).tolist() for name in ("feature", "threshold", "left", "right", "value")}}
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
