@@ -423,8 +423,13 @@ def test_the_reranker_puts_the_clause_that_answers_first(real_pipeline, question
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == clause
 
 
-def test_a_word_the_library_never_uses_is_named_though_the_clause_shares_another(real_pipeline):
-    """五保老人: the 高龄津贴 of 80岁以上老年人 shares 老人, but nothing says it is the rule for 五保 (the persona run)."""
+def test_a_word_the_library_never_uses_is_named_when_the_clause_shares_only_its_phrase(real_pipeline):
+    """五保老人: the 高龄津贴 of 80岁以上老年人 shares only 老人 of the phrase; nothing says it is the rule for 五保 (the
+    persona run)."""
     answer = real_pipeline.answerer.run("五保老人每个月能领多少钱？")
     assert answer.answer.startswith("◐ 文件没有写“五保”；最接近的规定是：")
     assert answer.unanswered_parts == ["五保老人每个月能领多少钱？"]
+    # a clause sharing the asked 照料护理 is the rule for them: answered, not hedged
+    care = real_pipeline.answerer.run("五保老人的照料护理费按什么标准发？")
+    assert care.answer.startswith("照料护理标准依据特困人员生活自理能力和服务需求分档制定")
+    assert care.unanswered_parts == []

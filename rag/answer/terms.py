@@ -136,12 +136,13 @@ class TermCheck:
                   and t.word != same_rule and self.document_frequency(t.word) <= MAX_MISSING_SHARE
                   # part of the person's own phrase (五保老人: 五保 is no word of the documents)
                   and all(self.in_library(w) for w in t.phrase)]
-        # a word of the question that the library and its words close in meaning never speak of (护照, 户口, 五保): the
-        # library cannot tell whether the closest clause is the rule for it (五保老人 is not every 老人 of a 高龄津贴),
-        # and the answer says so. On the tuning set: three wrong answers named so, two right ones hedged (五保老人's
-        # 照料护理 from the 特困人员 clause), against requiring also that the clause share no other asked term
+        # a word of the question that the library and its words close in meaning never speak of (护照, 户口, 五保), where
+        # the clause shares no asked term outside that word's own phrase: the closest clause may be about something
+        # else, and the answer says so. 老人 in a 高龄津贴 for 80岁以上老年人 is no sign that it is the rule for 五保老人;
+        # 照料护理 in a 特困人员 clause is, for 「五保老人的照料护理费按什么标准发？」
         if own_subject:
-            absent = sorted({*absent, *(t for t in terms if self.unknown(t.word) and not covers(context, t.word))},
+            absent = sorted({*absent, *(t for t in terms if self.unknown(t.word) and not covers(context, t.word)
+                                        and not any(covers(context, o.word) for o in terms if o.word not in t.phrase))},
                             key=lambda t: t.start)
         joined: list[AskedTerm] = []
         for term in absent:
