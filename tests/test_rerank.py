@@ -6,10 +6,8 @@ import numpy as np
 import pytest
 
 from eval.train_reranker import exported, fit
-from rag.app.pipeline import Pipeline
 from rag.search.rerank import FEATURES, MODEL_FILE, RERANK_DEPTH, Reranker
-from tests.fakes import HashingEmbedder
-from tests.helpers import copy_corpus, make_settings
+from tests.helpers import fake_answerer
 
 CARE = "特困人员照料护理标准是多少"
 
@@ -50,12 +48,9 @@ class Reversed:
 
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory):
-    root = tmp_path_factory.mktemp("rerank")
-    corpus = copy_corpus(root / "corpus", ("许昌市人民政府公报-2024-02.txt",))
-    pipeline = Pipeline(make_settings(root, corpus), embedder=HashingEmbedder())
-    pipeline.ingest()
-    assert pipeline.retriever.reranker is None  # fitted on another embedder's cosines
-    return pipeline.retriever
+    retriever = fake_answerer(tmp_path_factory.mktemp("rerank"), ("许昌市人民政府公报-2024-02.txt",)).retriever
+    assert retriever.reranker is None  # fitted on another embedder's cosines
+    return retriever
 
 
 def test_the_reranker_orders_the_first_clauses_of_the_fused_ranking(retriever):
