@@ -105,7 +105,7 @@ def write_report(runs: dict[str, Run], ours: str = "ours", folder: Path = EVAL_D
         "（由未读代码的会话从用户处境出发编写，只报告、从不调参；未答对的盲测问题只计数，不逐条列出）。"
         "对照组（dense、bm25、naive）只在调参集和盲测集一上运行。",
         "",
-        "系统：**ours** 条款切块 + 稠密/BM25/最佳句子 加权 RRF + 按问题分部分、按句子选证据的抽取式回答；**dense** 仅稠密；"
+        "系统：**ours** 条款切块 + 稠密/BM25/最佳句子 加权 RRF + 前 10 条由学习的重排模型排序（rag/search/rerank.py，只用调参集拟合） + 按问题分部分、按句子选证据的抽取式回答；**dense** 仅稠密；"
         "**bm25** 仅 BM25（jieba）；**naive** LangChain `RecursiveCharacterTextSplitter`（500 字，重叠 50，中文分隔符）"
         "+ 同一模型 + Chroma top-k，以第一个块为答案、从不拒答（其“条款命中”按块内是否含金标准原文计算）。",
         "",

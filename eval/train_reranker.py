@@ -28,7 +28,7 @@ from rag.search.rerank import MODEL_FILE, Reranker
 from rag.search.retrieve import Retriever
 
 # depth-2 trees, 200 of them at a rate of 0.05: on both cross-set estimates at least as good as depths 3 and 4
-# and as 100 or 300 trees (the settings compared: see the eleventh closing note)
+# and as 100 or 300 trees (the settings compared: see the tenth session's closing note)
 DEPTH = 2
 TREES = 200
 RATE = 0.05

@@ -263,6 +263,9 @@ def test_a_question_sent_while_the_last_answer_is_still_coming_is_answered_after
     try:
         submit(page, "特困人员的照料护理标准是多少？")
         assert embedder.holding.wait(timeout=60)  # the first answer is being worked out
+        # and the page has shown that it was sent (the box emptied): on a busy machine that update can arrive after
+        # the server is already at work, and a question typed before it would be typed into a box about to clear
+        page.wait_for_function("() => document.querySelector('#question textarea').value === ''", timeout=60_000)
         submit(page, "低保边缘家庭怎么认定？")
         assert page.locator("#question textarea").input_value() == "低保边缘家庭怎么认定？"
         embedder.release.set()
