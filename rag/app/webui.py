@@ -431,8 +431,9 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
         if final.hits:  # a real question (not empty input): remember it for follow-ups
             session.turns.append(Turn(final.search_question or question, final.answer))
         session.last = final
-        # the box was emptied when the question went out: what the person types meanwhile stays
-        yield chat, gr.update(), session, gr.update()
+        # the box was emptied when the question went out: what the person types meanwhile stays. The examples are
+        # folded again: under load Gradio may pass on only the generator's latest update, not the first one's
+        yield chat, gr.update(open=False), session, gr.update()
 
     def ask_api(question: str, kind: str = ALL, year: str = ALL, document: str = ALL) -> dict:
         """One question, no conversation: the answer JSON of the CLI contract."""
