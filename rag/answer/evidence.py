@@ -253,7 +253,7 @@ class EvidenceFinder:
             qualifying.append(ClauseEvidence(hit, chosen, best))
         if qualifying:  # retrieval's order (re-ranking by the answering sentence did worse on the tuning set)
             if conditions:
-                qualifying = self._defining_first(qualifying, part)
+                qualifying = self._defining_first(qualifying, terms)
             qualifying = _best_part_first(qualifying)
             main = qualifying[0]
             # another clause is shown 另见 only on the same subject: as close in meaning, and leaving out no
@@ -276,20 +276,20 @@ class EvidenceFinder:
             evidence.missing = reasons[0] if reasons else "没有检索到相关条款。"
         return evidence
 
-    def _defining_first(self, qualifying: list[ClauseEvidence], part: QuestionPart) -> list[ClauseEvidence]:
+    def _defining_first(self, qualifying: list[ClauseEvidence], terms: list[str]) -> list[ClauseEvidence]:
         """A clause whose own title names what is asked defines it (「1.最低生活保障对象」 for 「低保申请条件是
         什么？」): it answers who qualifies or what a thing is before a clause that only mentions it."""
         if qualifying[0].hit.named:
             return qualifying
-        first = max(qualifying, key=lambda c: self._defines(c.hit, part))  # the first of the best: retrieval's order breaks ties
-        return qualifying if not self._defines(first.hit, part)[0] else [first, *(c for c in qualifying if c is not first)]
+        defines = {id(c): self._defines(c.hit, terms) for c in qualifying}
+        first = max(qualifying, key=lambda c: defines[id(c)])  # the first of the best: retrieval's order breaks ties
+        return qualifying if not defines[id(first)][0] else [first, *(c for c in qualifying if c is not first)]
 
-    def _defines(self, hit: Hit, part: QuestionPart) -> tuple[int, bool]:
+    def _defines(self, hit: Hit, terms: list[str]) -> tuple[int, bool]:
         """2: the clause's title is a term as asked (「2.特困人员」); 1: it holds it or its full form (「2.特困人员救助
         供养」 is about what 特困人员 receive; 低保 may be 最低生活保障 or 最低生活保障对象); 0: neither. Then
         whether the headings above it are about who is covered (「（一）低收入人口范围」, 认定, 条件), as a
         document puts who qualifies apart from what they receive (「（一）基本生活救助」)."""
-        terms = self._asked_terms(part)
         meta = hit.metadata
         named = 2 if meta.title in terms else int(any(self._forms_in(t, meta.title) for t in terms))
         return named, bool(named) and bool(ELIGIBILITY_HEADING.search(" ".join(meta.parents)))
