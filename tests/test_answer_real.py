@@ -186,6 +186,20 @@ def test_a_neighbouring_figure_is_not_given_as_the_loan_rate(real_pipeline):
     assert [(p.status, p.missing_terms) for p in answer.parts] == [("partly", ("贷款利率",))]
 
 
+def test_a_standard_used_only_as_the_base_of_a_ratio_is_not_given_as_its_amount(real_pipeline):
+    # the 照料护理 clause sets its standards as 1/10, 1/6, 1/3 of 最低工资标准: that is not 最低工资标准's amount
+    answer = real_pipeline.answerer.run("许昌最低工资标准是多少？")
+    assert answer.answer.splitlines()[0].startswith(
+        "◐ 文件没有写“最低工资标准的数额”；最接近的规定是：照料护理标准依据特困人员生活自理能力")
+    assert [(p.status, p.missing_terms) for p in answer.parts] == [("partly", ("最低工资标准的数额",))]
+
+
+def test_the_ratio_to_a_standard_asked_for_is_answered(real_pipeline):
+    answer = real_pipeline.answerer.run("低保边缘家庭的收入标准是低保标准的多少倍？")
+    assert "低于当地最低生活保障标准**1.5倍**" in answer.answer.splitlines()[0]
+    assert [p.status for p in answer.parts] == ["answered"]
+
+
 def test_a_and_b_asked_together_get_a_line_each(real_pipeline):
     answer = real_pipeline.answerer.run("用水和用电分别要多长时间？")
     first, second = answer.answer.splitlines()[:2]

@@ -26,6 +26,7 @@ from rag.answer.facts import (
     Asks,
     asks,
     gives_no_sum,
+    only_base_of,
     restates,
     sentence_years,
     speaks_of_year,
@@ -267,7 +268,13 @@ class EvidenceFinder:
             # a part leaning on text before it, or on a clause named or pinned for it, has its subject there
             evidence.missing_terms = self.terms.missing(part.text, context,
                                                         own_subject=part.query == part.text and not main.hit.named)
-            if "money" in evidence.asks.kinds and gives_no_sum([s.text for s in main.sentences], table_units(main.hit.text)):
+            stated = [s.text for s in main.sentences]
+            # 「最低工资标准是多少」 is not answered by 「不低于最低工资标准1/10」: that is 照料护理标准's value
+            base = next((name for phrase in dict.fromkeys(t.phrase for t in asked_terms(part.text))
+                         if (name := only_base_of(stated, part.text, phrase))), "")
+            if evidence.asks.needs_figure and base:
+                evidence.missing_terms.append(f"{base}的数额")
+            elif "money" in evidence.asks.kinds and gives_no_sum(stated, table_units(main.hit.text)):
                 evidence.missing_terms.append(FACT_NAMES["money"])  # 低保标准的1.3倍 says how much, but in no sum
             evidence.same_rule_for = undistinguished_scope(part.text, context)
             evidence.whether_eligible = conditions and bool(ASKS_WHETHER.search(part.text))

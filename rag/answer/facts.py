@@ -126,6 +126,30 @@ def gives_no_sum(sentences: list[str], units: list[str] = ()) -> bool:
     return not any(re.search(AMOUNT, s) or ("\t" in s and in_yuan) for s in sentences)
 
 
+# a figure set relative to a standard (「最低工资标准1/10」「低保标准的1.3倍」「上年度平均工资的60%」) is the value of
+# something else measured by that standard: the standard's own value is not given
+RELATIVE_TO = r"的?(?:\d+(?:\.\d+)?\s*(?:/\s*\d+|倍|%|％)|[一二三四五六七八九十百]+分之)"
+# 「最低工资标准是多少」「低保标准每月多少钱」: the phrase before the interrogative is what the amount is asked of
+AMOUNT_OF = r"(?:是|有|为|定为|每[月年人天]|一个月|一年)*(?:多少|几)"
+
+
+def only_base_of(sentences: list[str], question: str, phrase: tuple[str, ...]) -> str:
+    """The thing whose amount the question asks (the noun phrase right before 「是多少」, its longest tail of at
+    least 3 characters that the sentences use), when the sentences use it only as the base of a relative
+    figure: "" when they state it some other way, or the question asks the relative figure itself (「低保标准的
+    多少倍」)."""
+    text = "".join(sentences)
+    for start in range(len(phrase)):
+        name = "".join(phrase[start:])
+        if len(name) < 3 or name not in text:
+            continue
+        if not re.search(re.escape(name) + AMOUNT_OF, question):
+            return ""
+        uses = [m.end() for m in re.finditer(re.escape(name), text)]
+        return name if all(re.match(RELATIVE_TO, text[end:]) for end in uses) else ""
+    return ""
+
+
 def states(sentence: str, kind: str, units: list[str] = ()) -> bool:
     """Whether a sentence (or a table row whose units are in the header) states this kind of fact."""
     pattern = FACT_KINDS[kind][1]
