@@ -23,6 +23,8 @@ def answerer(tmp_path_factory) -> Answerer:
     "请问许政办〔2024〕第7号的责任单位是谁？",
     "许政办2024年第7号的责任单位是谁？",  # typed without brackets
     "2024年许政办7号文的责任单位是谁？",  # the year said first
+    "许政办 2024 7号的责任单位是谁？",  # spaces for brackets
+    "许政办 ２０２４年 ７ 号的责任单位是谁？",
 ])
 def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(answerer, question):
     answer = answerer.run(question)

@@ -48,6 +48,9 @@ UNBRACKETED_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8}?[\u4e00-\u9fff])(\d{
 # the year said first, as people say a 文号 aloud: 「2024年许政办3号文」 (only before 文/文件/通知: 「2024年底前完成3号
 #任务」 names no document)
 YEAR_FIRST_DOC_NUMBER = re.compile(r"(\d{4})年([^\W\d的]{2,8}?)第?(\d{1,4})号(?=文|通知)")
+# a 文号 typed with spaces for brackets (「许政办 2024 2号」): read before spaces are dropped, which would run the year
+# into the number (许政办20242号)
+SPACED_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8}?[\u4e00-\u9fff])\s*((?:19|20)\d{2})年?\s+第?(\d{1,4})\s*号")
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,7 @@ def normalized_question(question: str) -> str:
     """The question as references are read from it: no spaces, 文号 in canonical form (许政办[2024]第3号 →
     许政办〔2024〕3号), clause numbers in full-width brackets ((四) → （四）)."""
     # 第 goes before the brackets are made canonical: 许政办[2024]第3号 is not a 文号 to normalize_doc_number
-    text = half_width_digits(re.sub(r"\s+", "", question))
+    text = half_width_digits(re.sub(r"\s+", "", SPACED_DOC_NUMBER.sub(r"\1〔\2〕\3号", half_width_digits(question))))
     text = normalize_doc_number(re.sub(r"([〕\]］】)）])第(\d{1,4})号", r"\1\2号", text))
     # a 文号 typed without brackets (许政办2024年3号, 许政办2024年第3号): the issuer's prefix runs into the year
     text = UNBRACKETED_DOC_NUMBER.sub(r"\1〔\2〕\3号", text)
