@@ -194,6 +194,13 @@ def test_a_standard_used_only_as_the_base_of_a_ratio_is_not_given_as_its_amount(
     assert [(p.status, p.missing_terms) for p in answer.parts] == [("partly", ("最低工资标准的数额",))]
 
 
+def test_a_how_much_question_is_not_answered_with_the_documents_date_line(real_pipeline):
+    # the notice's preamble ends with its date line 「2024年6月28日」: a date says when, not how much
+    answer = real_pipeline.answerer.run("市区城镇土地使用税现在一平米一年交多少？")
+    assert answer.answer.splitlines()[0].startswith("一级土地年税额标准为12元 / 平方米，二级土地年税额标准为9元")
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2024〕15号", "二、")
+
+
 def test_the_ratio_to_a_standard_asked_for_is_answered(real_pipeline):
     answer = real_pipeline.answerer.run("低保边缘家庭的收入标准是低保标准的多少倍？")
     assert "低于当地最低生活保障标准**1.5倍**" in answer.answer.splitlines()[0]

@@ -3,7 +3,7 @@ for the year asked, from the table row and column asked when that cell is not bl
 
 import pytest
 
-from rag.answer.facts import asked_spans, asks, fact_spans, restates, sentence_years, states
+from rag.answer.facts import asked_spans, asks, fact_spans, restates, sentence_years, states, states_figure
 from rag.index.sentences import asked_columns, row_cells
 
 HEADER = "土地级别 用地类型\t一级地\t二级地\t三级地\t四级地\t五级地\t六级地\t七级地"
@@ -119,3 +119,13 @@ def test_of_several_figures_in_a_sentence_the_one_whose_phrase_the_question_name
 
 def test_a_decimal_figure_is_bold_whole():
     assert _bold("办理时间压缩至6.5个工作日。", "用热多久能办好？") == ["6.5个工作日"]
+
+
+@pytest.mark.parametrize(("sentence", "figure"), [
+    ("2024年6月28日", False),  # a document's date line says when
+    ("坑槽修补等城区道路病害5月底前处置到位。", False),
+    ("缓缴时限最长不超过3个月。", True),  # a count of months is how long
+    ("每人每月发放200元。", True),
+])
+def test_a_date_is_no_figure_of_how_much(sentence, figure):
+    assert states_figure(sentence) is figure

@@ -161,9 +161,14 @@ def states(sentence: str, kind: str, units: list[str] = ()) -> bool:
 LIST_NUMBER = re.compile(r"(?<![\d.])\d{1,3}[.、．](?!\d)|[（(]\d{1,3}[）)]|附件\s*\d*|第[一二三四五六七八九十\d]+[条章节项]")
 
 
+# a month or a day of one (「6月28日」「6月底前」), not a count of months (「3个月」)
+MONTH_DAY = re.compile(r"(?<![\d个])\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?")
+
+
 def states_figure(sentence: str) -> bool:
-    """Some figure, not counting list and annex numbers (「1.」「附件2」) or years, which say when, not how much."""
-    return bool(ANY_FIGURE.search(YEAR.sub("", YEAR_RANGE.sub("", LIST_NUMBER.sub("", sentence)))))
+    """Some figure, not counting list and annex numbers (「1.」「附件2」) or years and dates, which say when, not
+    how much (a document's date line 「2024年6月28日」 answers no 「交多少」)."""
+    return bool(ANY_FIGURE.search(MONTH_DAY.sub("", YEAR.sub("", YEAR_RANGE.sub("", LIST_NUMBER.sub("", sentence))))))
 
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
