@@ -1,7 +1,8 @@
-"""Held-out questions that name a document, title or clause, present in the library or not (eval/blind_named.jsonl,
-60 questions written from the corpus by a helper that read neither the code nor the other sets).
+"""Questions that name a document, title or clause, present in the library or not: the held-out
+eval/blind_named.jsonl (60 questions written from the corpus by a helper that read neither the code nor the other
+sets) and the tuning set eval/named_tuning.jsonl (80, written the same way in the eleventh session, then tuned on).
 
-    .venv/bin/python -m eval.named   → one JSON line
+    .venv/bin/python -m eval.named [--set named_tuning]   → one JSON line
 
 Scored: for the 30 that name something the library lacks, whether the answer's first line says so; for the
 30 that name something it holds, whether the first line wrongly says it lacks it, refusals, the document and
@@ -18,7 +19,7 @@ from pathlib import Path
 from rag.config import Settings
 from rag.documents.normalize import compact
 
-SET_FILE = Path(__file__).resolve().parent / "blind_named.jsonl"
+SET_FILES = {name: Path(__file__).resolve().parent / f"{name}.jsonl" for name in ("blind_named", "named_tuning")}
 # the first line of an answer that says the library lacks what was named (rag.answer.references)
 SAYS_ABSENT = re.compile(r"文件库中没有|没有“|没有第|下没有")
 
@@ -44,12 +45,16 @@ def score(questions: list[dict], answers: list) -> dict[str, float]:
 
 
 def main() -> None:
+    import argparse
+
     from rag.app.pipeline import Pipeline
 
-    questions = [json.loads(line) for line in SET_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=sorted(SET_FILES), default="blind_named")
+    name = parser.parse_args().set
+    questions = [json.loads(line) for line in SET_FILES[name].read_text(encoding="utf-8").splitlines() if line.strip()]
     answerer = Pipeline(Settings.from_env()).answerer
-    print(json.dumps({"blind_named": score(questions, [answerer.run(q["question"]) for q in questions])},
-                     ensure_ascii=False))
+    print(json.dumps({name: score(questions, [answerer.run(q["question"]) for q in questions])}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

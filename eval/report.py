@@ -40,13 +40,16 @@ FLOORS = {
     # written at d666a26 (ninth session) by helpers that read only the documents: tuning2 then tuned on, blind5 not
     "tuning2": {"citation_acc": (">=", 0.80), "key_facts": (">=", 0.80), "refusal_unans": (">=", 0.70),
                 "unans_honest": (">=", 0.90), "false_refusal": ("<=", 0.06)},
+    # written in the eleventh session by a helper that read only the documents, then tuned on (and fitted: reranker)
+    "tuning3": {"citation_acc": (">=", 0.80), "key_facts": (">=", 0.78), "refusal_unans": (">=", 0.80),
+                "unans_honest": (">=", 0.90), "false_refusal": ("<=", 0.06)},
     "blind5": {"citation_acc": (">=", 0.68), "key_facts": (">=", 0.70), "refusal_unans": (">=", 0.62),
                "unans_honest": (">=", 0.78), "false_refusal": ("<=", 0.13), "absent_first_line": (">=", 0.85)},
 }
 SET_NAMES = {"tuning": "调参集 eval/questions.jsonl", "blind": "盲测集一 eval/blind.jsonl",
              "blind2": "盲测集二 eval/blind2.jsonl", "blind3": "盲测集三 eval/blind3.jsonl",
              "blind4": "盲测集四 eval/blind4.jsonl", "blind5": "盲测集五 eval/blind5.jsonl",
-             "tuning2": "调参集二 eval/tuning2.jsonl"}
+             "tuning2": "调参集二 eval/tuning2.jsonl", "tuning3": "调参集三 eval/tuning3.jsonl"}
 
 
 def markdown_table(rows: dict[str, dict[str, float]], columns: list[str]) -> str:
