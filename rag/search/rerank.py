@@ -3,9 +3,9 @@
 Reciprocal-rank fusion counts only where each retriever ranks a clause; how far apart the scores are
 is lost (a clause the model finds much closer in meaning than the next, or one holding every word of
 the question). The reranker reads those scores, relative to the best of the same question, and the
-share of the question's words in the clause and in its headings, and was fitted on the project's two
-labelled tuning sets (`python -m eval.train_reranker`, which also reports it trained on one set and
-tested on the other). It is a boosted ensemble of depth-2 trees, kept as plain arrays, so answering
+share of the question's words in the clause and in its headings, and was fitted on the project's
+labelled tuning sets (`python -m eval.train_reranker`, which also reports it trained on all but one set and
+tested on that one). It is a boosted ensemble of depth-2 trees, kept as plain arrays, so answering
 needs neither scikit-learn nor a pickle.
 """
 
