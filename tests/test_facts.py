@@ -129,3 +129,15 @@ def test_a_decimal_figure_is_bold_whole():
 ])
 def test_a_date_is_no_figure_of_how_much(sentence, figure):
     assert states_figure(sentence) is figure
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("是哪几家单位负责？", ("department",)),  # 哪几 asks which, as 哪些 does
+    ("全市有几家？", ("count",)),
+    ("市里奖了谁？", ()),  # who received, not who is responsible
+    ("责任单位是谁？", ("department",)),
+    ("我们养老院想办个医务室，手续能简化吗", ()),  # whether, about the procedure
+    ("申请低保要带什么材料吗", ("materials",)),
+])
+def test_the_kind_of_fact_asked_follows_the_grammar_of_the_question(question, kinds):
+    assert asks(question).kinds == kinds

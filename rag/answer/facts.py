@@ -60,7 +60,8 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
               r"多少辆|多少场|排第几|第几",
               r"\d+(?:\.\d+)?\s*(?:万|千|百)?\s*(?:个|家|户|人|名|所|张|项|条|座|公里|亩|万亩|吨|万吨|辆|场|次|位|批|处|千瓦)|第\d+位|"
               rf"{CN_MANY}(?:个|家|户|人|名|所|张|项|座|公里|亩|吨|辆|场|次|位|批|处|周岁|岁|只)|{LIMIT}"),
-    "department": (r"谁|哪个部门|哪些部门|哪个单位|哪些单位|牵头|负责|责任单位|找谁|问谁|主管",
+    # 谁 after a verb's 了 is who received (「奖了谁」), not who is responsible
+    "department": (r"(?<!了)谁|哪个部门|哪些部门|哪个单位|哪些单位|牵头|负责|责任单位|找谁|问谁|主管",
                    rf"责任单位|牵头单位|按职责分工负责|负责|[市县区省][\u4e00-\u9fff]{{1,10}}(?:{DEPARTMENT_SUFFIX})|委员会|管委会|"
                    # the agent of a rule: 由市公安机关确定并公布
                    r"由[\u4e00-\u9fff]{1,12}(?:机关|部门|人民政府|政府)"),
@@ -73,6 +74,7 @@ WHO_QUALIFIES = re.compile(r"(?:谁|哪些人|什么人|什么样的人)(?:可�
 APPROXIMATE = "[十百千万两二三四五六七八九好\\d]几|几(?=[十百千万])"
 # a yes/no question (「…吗？」, spoken 「…不？」, 「是否」「能不能」「算不算」「符不符合」)
 ASKS_WHETHER = re.compile(r"(?:吗|不|(?<![什怎这那多])么)[？?]*$|是否|能否|([\u4e00-\u9fff])不\1")
+WHICH = re.compile(r"什么|哪些|哪个|哪样|啥")
 # 标准是多少 / 多少 / 几: some quantity, whichever kind
 GENERIC_QUANTITY = re.compile(r"多少|几[个项条天年次]?|标准是")
 ANY_FIGURE = re.compile(rf"\d|倍|分之|[一二三四五六七八九十]成|{CN_MANY}(?:元|日|天|个|月|年|名|人|次|周岁|岁|公里|米)|{LIMIT}")
@@ -102,6 +104,7 @@ def asks(text: str) -> Asks:
     # a document number or clause number names where to look, not what is asked
     text = re.sub(r"〔\d{4}〕\d{1,4}号|（[一二三四五六七八九十]+）|\d{1,3}\.(?!\d)", " ", text)
     text = re.sub(APPROXIMATE, "数", text)  # 「干了十几年」 tells, it does not ask
+    text = re.sub("哪几[个家位名项]?", "哪些", text)  # 「是哪几家单位负责」 asks which, as 哪些 does, not how many
     if ASKS_WHETHER.search(text):  # in a yes/no question 几 is "a few": 「检查能不能少来几趟？」 asks no number
         text = re.sub("几(?![号])", "数", text)
     kinds = tuple(kind for kind, (ask, _) in FACT_KINDS.items()
@@ -109,6 +112,9 @@ def asks(text: str) -> Asks:
                                else text))
     if "money" in kinds and "count" in kinds and not re.search(FACT_KINDS["count"][0].replace("|第几", ""), text):
         kinds = tuple(k for k in kinds if k != "count")
+    if "materials" in kinds and ASKS_WHETHER.search(text) and not WHICH.search(text):
+        # 「手续能简化吗」 asks whether, about the procedure; 「要带什么材料吗」 still asks which
+        kinds = tuple(k for k in kinds if k != "materials")
     return Asks(kinds, bool(GENERIC_QUANTITY.search(text)))
 
 
