@@ -186,6 +186,13 @@ def test_a_neighbouring_figure_is_not_given_as_the_loan_rate(real_pipeline):
     assert [(p.status, p.missing_terms) for p in answer.parts] == [("partly", ("贷款利率",))]
 
 
+def test_a_title_sharing_one_of_several_asked_terms_does_not_define_the_subject(real_pipeline):
+    # asked terms 孩子, 户口, 救助: 「1.医疗救助」 shares only 救助, so the reranked first clause (the 专栏 on
+    # 孤独症儿童 康复救助) keeps its place
+    answer = real_pipeline.answerer.run("孩子是孤独症 俺们不是许昌户口但办了居住证 能享受康复救助不？")
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2024〕12号", "三、（七）专栏2")
+
+
 def test_a_standard_used_only_as_the_base_of_a_ratio_is_not_given_as_its_amount(real_pipeline):
     # the 照料护理 clause sets its standards as 1/10, 1/6, 1/3 of 最低工资标准: that is not 最低工资标准's amount
     answer = real_pipeline.answerer.run("许昌最低工资标准是多少？")

@@ -298,7 +298,8 @@ class EvidenceFinder:
         whether the headings above it are about who is covered (「（一）低收入人口范围」, 认定, 条件), as a
         document puts who qualifies apart from what they receive (「（一）基本生活救助」)."""
         meta = hit.metadata
-        named = 2 if meta.title in terms else int(any(self._forms_in(t, meta.title) for t in terms))
+        # every term asked: a title sharing one common word (救助 of 医疗救助, for 康复救助) defines no more than another
+        named = 2 if meta.title in terms else int(bool(terms) and all(self._forms_in(t, meta.title) for t in terms))
         return named, bool(named) and bool(ELIGIBILITY_HEADING.search(" ".join(meta.parents)))
 
     @staticmethod
@@ -308,7 +309,14 @@ class EvidenceFinder:
             t.word for piece in re.split(r"[？?]", part.query) for t in asked_terms(piece)]
 
     def _forms_in(self, term: str, title: str) -> bool:
-        return bool(title) and any(form in title for form in (term, *self.retriever.lexical.full_forms(term)))
+        """Whether a title holds the term, a full form of it, or of each word it is made of (低保边缘 is in
+        「最低生活保障边缘家庭成员」: 低保 → 最低生活保障, then 边缘)."""
+        if not title:
+            return False
+        if any(form in title for form in (term, *self.retriever.lexical.full_forms(term))):
+            return True
+        pieces = _tiling(term)
+        return len(pieces) > 1 and all(self._forms_in(piece, title) for piece in pieces)
 
     def _sentences(self, hit: Hit, vector: np.ndarray, words: dict[str, float], part_asks: Asks,
                    question: str, years: list[int], categories: list[str]) -> list[Sentence]:
@@ -398,6 +406,16 @@ class EvidenceFinder:
 def issues_only(hit: Hit) -> bool:
     """A preamble that only issues the document it precedes."""
     return not hit.metadata.clause_path and bool(TRANSMITTAL.search(hit.text))
+
+
+def _tiling(word: str) -> list[str]:
+    """The dictionary words of two or more characters that make up a word end to end (低保边缘 → 低保, 边缘), or []."""
+    pieces, position = [], 0
+    for piece in sorted(set(jieba.lcut_for_search(word)) - {word}, key=word.find):
+        if len(piece) >= 2 and word.startswith(piece, position):
+            pieces.append(piece)
+            position += len(piece)
+    return pieces if position == len(word) else []
 
 
 def _best_part_first(qualifying: list[ClauseEvidence]) -> list[ClauseEvidence]:
