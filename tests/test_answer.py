@@ -157,6 +157,17 @@ def test_a_message_with_many_questions_is_answered_in_at_most_four_parts(answere
     assert answer.answer  # answered or refused, never an error
 
 
+@pytest.mark.parametrize(("question", "parts"), [
+    # 多久 asks how long: the piece after the question mark is a second question, not a remark on the first
+    ("遇到部门刁难企业，往哪投诉？多久给回话", ["遇到部门刁难企业，往哪投诉？", "多久给回话"]),
+    ("许多大企业都在用这个政策，我们能申请吗", ["许多大企业都在用这个政策，我们能申请吗"]),  # 许多 asks nothing
+])
+def test_each_question_of_a_message_is_a_part(question, parts):
+    from rag.answer.question import question_parts
+
+    assert [p.text for p in question_parts(question)] == parts
+
+
 @pytest.mark.parametrize("question", ["多少钱？什么时候？谁负责？", "怎么申请？", "12345"])
 def test_a_question_that_names_nothing_is_asked_back_not_guessed(answerer, question):
     answer = answerer.run(question)
