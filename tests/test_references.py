@@ -56,6 +56,8 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
     ("许政办〔2024〕4号第30条讲的是什么？", "许政办〔2024〕4号 没有第30项（该文件的编号项为1.至29.）。"),
     # its boxes stand inside parts 三、（四） and 三、（七）
     ("许政〔2024〕12号 专栏9 讲什么？", "许政〔2024〕12号 没有“专栏9”（该文件的专栏为专栏1至专栏2）。"),
+    ("许政〔2024〕十七号是关于什么的？有没有讲企业用工补贴？", "文件库中没有许政〔2024〕17号。"),  # a number in words
+    ("许政〔2024〕12号之一改了哪些发展目标？", "文件库中没有许政〔2024〕12号之一。"),  # another document than 12号
 ])
 def test_a_part_or_title_the_library_lacks_is_said_first(answerer, question, first_line):
     answer = answerer.run(question)
@@ -68,6 +70,7 @@ def test_a_part_or_title_the_library_lacks_is_said_first(answerer, question, fir
     "许政办〔2024〕3号第四部分第四条第1项照料护理标准是多少？",  # the levels by name: 部分 四、, 条 （四）, 项 1.
     "许政办[2024]3号文件里的四、（四）1.照料护理标准是多少？",
     "2024年许政办3号文件四（四）1照料护理标准是多少？",
+    "许政办〔2024〕第003号 四、（四）1. 照料护理标准是多少？",  # leading zeros
 ])
 def test_a_clause_named_as_people_write_it_is_that_clause(answerer, question):
     answer = answerer.run(question)
@@ -245,3 +248,10 @@ def test_a_named_parts_title_sentence_is_not_printed_again_under_its_sections(an
     answer = answerer.run("许政〔2024〕9号 三、（四）讲什么")
     lines = answer.answer.splitlines()
     assert lines[0].startswith("三、（四）扩大有效益的投资，包括6项：9.持续开展重要项目集中攻坚；") and lines[1] == "依据："
+
+
+def test_a_question_word_the_segmenter_joins_to_a_held_prefix_does_not_make_it_another_document(answerer):
+    # jieba reads 「100项是许政」 as 100 / 项是 / 许政: the 文号 named is the library's 许政〔2024〕9号
+    answer = answerer.run("100项是许政〔2024〕9号里的吗？讲的是不是分层分类社会救助？")
+    assert not answer.answer.startswith("文件库中没有")
+    assert answer.citations[0].doc_number == "许政〔2024〕9号"

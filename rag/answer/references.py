@@ -67,7 +67,7 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
     the library."""
     text = normalized_question(question)
     found: list[NamedReference] = []
-    for number in doc_numbers_in(text):
+    for number in doc_numbers_in(text, shelf.paths):
         path = path_after(text, text.index(number) + len(number))
         written = f"{number} {path}".strip()
         if number not in shelf.paths:

@@ -12,7 +12,8 @@ _SPACE_BETWEEN_CJK = re.compile(f"(?<={_CJK_CLASS})[ \u00a0\u3000]+(?={_CJK_CLAS
 _SENTENCE_PUNCTUATION = re.compile("[，。；！？、,;\t]")
 _SPACE_CJK_DIGIT = re.compile(f"(?<={_CJK_CLASS})[ \u00a0\u3000]+(?=[0-9%])|(?<=[0-9%.])[ \u00a0\u3000]+(?={_CJK_CLASS})")
 # 许政〔2024〕11 号, 许政 [2024] 11号, 许发[2018]4号 → 许政〔2024〕11号
-_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8})\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*(\d{1,4})\s*号")
+# a number's leading zeros are no part of it (许政办〔2024〕003号 is 3号)
+_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8})\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*0*(\d{1,4})\s*号")
 _HALF_PARENS_NUMBER = re.compile(r"^\(\s*(\d{1,3}|[一二三四五六七八九十]{1,3})\s*\)")
 _FULLWIDTH_DOT_NUMBER = re.compile(r"^(\d{1,2})\s*[．。]\s*(?!\d)")
 _DIGIT_DOT_SPACE = re.compile(r"^(\d{1,2})\.\s+(?!\d)")

@@ -9,7 +9,7 @@ document) apply to both retrievers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 
 import jieba.posseg
@@ -33,7 +33,8 @@ DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
 SENTENCE_WEIGHT = 1.0
 CANDIDATES = 50
-DOC_NUMBER_IN_QUERY = re.compile(r"[\u4e00-\u9fff]{1,8}〔\d{4}〕\d{1,4}号")
+# 「…号之一」 numbers another document than 「…号」 (one issued with it)
+DOC_NUMBER_IN_QUERY = re.compile(r"[\u4e00-\u9fff]{1,8}〔\d{4}〕\d{1,4}号(?:之[一二三四五六七八九十])?")
 MIN_TITLE_FORM = 4  # characters: shorter "titles" (法, 条例) name no particular document
 # a year or version said together with the title: 「2017年的行政复议法」「2019年版《…条例》」
 TITLE_YEAR = r"(?:(?:19|20)\d{2}\s*年(?:版|修订|修正)?的?)?"
@@ -115,18 +116,23 @@ class Hit:
 
 
 # parts of speech that open a question before the 文号 it names (请问, 根据, 查一下): not the issuer's prefix
-LEADING_FLAGS = ("v", "p", "m", "r", "d", "u", "c", "y", "z")
+# (q: a measure word left of a clause number, 「100项是许政〔2024〕9号里的吗」)
+LEADING_FLAGS = ("v", "p", "m", "r", "d", "u", "c", "y", "z", "q")
 
 
-def doc_numbers_in(question: str) -> list[str]:
+def doc_numbers_in(question: str, known: Collection[str] = ()) -> list[str]:
     """The 文号 a question names, normalized (许政办[2024]第3号 → 许政办〔2024〕3号). The characters before
     〔 that belong to the question, not to the issuer's prefix (「请问许政办」), are left out by their parts
-    of speech, so an unknown issuer (郑政办) is read as well as a known one."""
+    of speech, so an unknown issuer (郑政办) is read as well as a known one; and where the segmenter joins a
+    question's word to the prefix (「100项是许政〔2024〕9号」: 项是), the longest tail that is a 文号 the library
+    has (`known`) is the one named."""
     text = normalized_question(question)
     found = []
     for match in DOC_NUMBER_IN_QUERY.finditer(text):
         prefix, number = match.group(0).split("〔", 1)
-        found.append(without_leading_words(prefix) + "〔" + number)
+        prefix = without_leading_words(prefix)
+        held = next((prefix[i:] for i in range(1, len(prefix) - 1) if f"{prefix[i:]}〔{number}" in known), prefix)
+        found.append(held + "〔" + number)
     return list(dict.fromkeys(found))
 
 
@@ -139,8 +145,8 @@ def without_leading_words(name: str) -> str:
     return "".join(w.word for w in words)
 
 
-def mentioned_doc_number(question: str) -> str | None:
-    found = doc_numbers_in(question)
+def mentioned_doc_number(question: str, known: Collection[str] = ()) -> str | None:
+    found = doc_numbers_in(question, known)
     return found[0] if found else None
 
 
@@ -159,7 +165,10 @@ def normalized_question(question: str) -> str:
     许政办〔2024〕3号), clause numbers in full-width brackets ((四) → （四）)."""
     # 第 goes before the brackets are made canonical: 许政办[2024]第3号 is not a 文号 to normalize_doc_number
     text = half_width_digits(re.sub(r"\s+", "", SPACED_DOC_NUMBER.sub(r"\1〔\2〕\3号", half_width_digits(question))))
-    text = normalize_doc_number(re.sub(r"([〕\]］】)）])第(\d{1,4})号", r"\1\2号", text))
+    text = re.sub(r"([〕\]］】)）])第(\d{1,4})号", r"\1\2号", text)
+    # a number written in words: 许政〔2024〕十七号
+    text = re.sub(rf"([〔\[［【(（]\d{{4}}[〕\]］】)）])第?({CN_NUMERAL})号", lambda m: f"{m[1]}{cn_to_int(m[2])}号", text)
+    text = normalize_doc_number(text)
     # a 文号 typed without brackets (许政办2024年3号, 许政办2024年第3号): the issuer's prefix runs into the year
     text = UNBRACKETED_DOC_NUMBER.sub(r"\1〔\2〕\3号", text)
     text = YEAR_FIRST_DOC_NUMBER.sub(r"\2〔\1〕\3号", text)
@@ -254,7 +263,7 @@ class Retriever:
 
     def _fuse(self, question: str, filters: SearchFilters) -> Fusion:
         clause_path = ""
-        named = mentioned_doc_number(question)
+        named = mentioned_doc_number(question, self.holdings.doc_numbers)
         if named in self.holdings.doc_numbers and not filters.doc_number:
             filters = replace(filters, doc_number=named)
             clause_path = mentioned_clause_path(question, named)
