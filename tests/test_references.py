@@ -58,6 +58,7 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
     ("许政〔2024〕12号 专栏9 讲什么？", "许政〔2024〕12号 没有“专栏9”（该文件的专栏为专栏1至专栏2）。"),
     ("许政〔2024〕十七号是关于什么的？有没有讲企业用工补贴？", "文件库中没有许政〔2024〕17号。"),  # a number in words
     ("许政〔2024〕12号之一改了哪些发展目标？", "文件库中没有许政〔2024〕12号之一。"),  # another document than 12号
+    ("许政办〔2024〕5号第二章讲的是中医药人才吗？", "许政办〔2024〕5号 没有“第二章”。"),  # it has no chapters
 ])
 def test_a_part_or_title_the_library_lacks_is_said_first(answerer, question, first_line):
     answer = answerer.run(question)
@@ -140,8 +141,8 @@ def test_a_clause_named_without_every_level_above_it_is_that_clause(answerer, qu
 
 def test_missing_path_is_empty_for_a_clause_or_a_parent_the_document_has():
     paths = ("一、（一）", "一、（二）1.", "一、（二）2.", "二、（一）")
-    assert missing_path("X〔2024〕1号", "一、（二）", paths) == ""
-    assert missing_path("X〔2024〕1号", "一、（二）3.", paths) == "X〔2024〕1号 一、（二） 下没有“3.”（该部分只有1.至2.）。"
+    assert missing_path("豫政〔2024〕1号", "一、（二）", paths) == ""
+    assert missing_path("豫政〔2024〕1号", "一、（二）3.", paths) == "豫政〔2024〕1号 一、（二） 下没有“3.”（该部分只有1.至2.）。"
     assert missing_path("《某条例》", "第九条", ("第一条", "第二条")) == "《某条例》没有“第九条”（该文件只有第一条至第二条）。"
 
 
@@ -149,6 +150,15 @@ def test_references_read_the_question_not_the_words_before_the_number():
     shelf = Shelf({"郑政办〔2024〕1号": ("一、",)}, {"郑政办〔2024〕1号": "郑州市…意见"}, frozenset())
     [reference] = named_references("根据郑政办〔2024〕2号，补贴多少？", shelf)
     assert (reference.doc_number, reference.problem) == ("郑政办〔2024〕2号", "文件库中没有郑政办〔2024〕2号。")
+
+
+def test_a_chapter_is_said_missing_only_from_a_document_without_it():
+    shelf = Shelf({"豫政〔2024〕1号": ("第一条", "第九条"), "豫政〔2024〕2号": ("一、",)},
+                  {"豫政〔2024〕1号": "某条例", "豫政〔2024〕2号": "某意见"}, frozenset(),
+                  divisions={"豫政〔2024〕1号": frozenset({"第一章", "第二章"}), "豫政〔2024〕2号": frozenset()})
+    [held] = named_references("豫政〔2024〕1号第二章讲什么？", shelf)
+    [lacking] = named_references("豫政〔2024〕2号里的第二章讲什么？", shelf)
+    assert (held.problem, lacking.problem) == ("", "豫政〔2024〕2号 没有“第二章”。")
 
 
 def test_the_nth_item_of_a_document_numbered_across_its_parts_is_that_clause(answerer):

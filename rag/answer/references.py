@@ -39,6 +39,8 @@ OFFICIAL_TITLE = re.compile(r"([\u4e00-\u9fff]{1,20}(?:人民政府|政府|办�
 # the n-th numbered item of a document numbered 1. 2. … through its parts: 「许政办〔2024〕4号第30条」「第三十项」
 ITEM = re.compile(rf"的?第(\d{{1,3}}|{CN_NUMERAL})(?:条|项|点)")
 NUMBERED = re.compile(r"(\d{1,3})\.$")
+# a chapter or section named after a 文号 (「…5号第二章」「…8号里的第三节」), which its clause paths do not show
+DIVISION_NAMED = re.compile(rf"(?:文件|文)?(?:中|里|里面)?的?(第{CN_NUMERAL}[章节])")
 MIN_TITLE = 4  # characters: 《法》《条例》 alone name no particular document
 
 
@@ -73,6 +75,12 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
         if number not in shelf.paths:
             found.append(NamedReference(written, doc_number=number, clause_path=path,
                                         problem=f"文件库中没有{number}。"))
+            continue
+        division = DIVISION_NAMED.match(text, text.index(number) + len(number)) if not path else None
+        if division and division[1] not in shelf.divisions.get(number, ()):
+            # 「许政办〔2024〕5号第二章」: a document without chapters has none to quote
+            found.append(NamedReference(f"{number} {division[1]}", doc_number=number,
+                                        doc_title=shelf.titles.get(number, ""), problem=f"{number} 没有“{division[1]}”。"))
             continue
         item = ITEM.match(text, text.index(number) + len(number)) if not path else None
         if item:

@@ -20,6 +20,7 @@ from rag.index.versions import VersionTable
 
 TITLE_IN_BRACKETS = re.compile(r"《([^《》]{2,60})》")
 TOP_LEVEL = re.compile(rf"{CN_NUMERAL}、")  # a document's first-level part: 一、 … 七、
+DIVISION = re.compile(rf"第{CN_NUMERAL}[章节]")
 TITLE_END = re.compile(r"[，。；：,;]")
 SENTENCE_END = re.compile(r"[。；：;]")
 OUTLINE_TITLE_CHARS = 30  # a section named in an outline: its title, or its first words up to this
@@ -37,6 +38,9 @@ class Shelf:
     # 文号 or title → its sections in document order: (clause path, path + title), the headings that are only
     # parents of clauses included (「二、」 as 二、精准认定低收入人口)
     sections: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # 文号 or title → the chapters and sections its clauses sit under (第二章, 第一节): a regulation's divisions,
+    # which its clause paths (第十条) do not show
+    divisions: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, metadatas: Iterable[ClauseMeta]) -> Shelf:
@@ -45,8 +49,10 @@ class Shelf:
         titles: dict[str, str] = {}
         issues: set[str] = set()
         sections: dict[str, dict[str, str]] = {}
+        divisions: dict[str, set[str]] = {}
         for meta in ordered:
             key = meta.doc_number or meta.doc_title
+            divisions.setdefault(key, set()).update(m[0] for heading in meta.parents if (m := DIVISION.match(heading)))
             found = sections.setdefault(key, {})
             for path, label in _sections(meta):
                 found.setdefault(path, label)
@@ -58,7 +64,7 @@ class Shelf:
                 titles[meta.doc_number] = meta.doc_title
             issues |= set(TITLE_IN_BRACKETS.findall(meta.issue))
         return cls({k: tuple(v) for k, v in paths.items()}, titles, frozenset(issues),
-                   {k: tuple(v.items()) for k, v in sections.items()})
+                   {k: tuple(v.items()) for k, v in sections.items()}, {k: frozenset(v) for k, v in divisions.items()})
 
     def outline(self, key: str) -> tuple[str, ...]:
         """The first-level parts of the document 文号 or title key: 一、总体要求 …"""
