@@ -59,6 +59,8 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
     ("许政〔2024〕十七号是关于什么的？有没有讲企业用工补贴？", "文件库中没有许政〔2024〕17号。"),  # a number in words
     ("许政〔2024〕12号之一改了哪些发展目标？", "文件库中没有许政〔2024〕12号之一。"),  # another document than 12号
     ("许政办〔2024〕5号第二章讲的是中医药人才吗？", "许政办〔2024〕5号 没有“第二章”。"),  # it has no chapters
+    # another city's government is not the library's 市政府
+    ("郑州市政府2024年第8号文件的取暖补贴标准是多少？", "文件库中没有郑州市政府〔2024〕8号。"),
 ])
 def test_a_part_or_title_the_library_lacks_is_said_first(answerer, question, first_line):
     answer = answerer.run(question)
@@ -72,6 +74,8 @@ def test_a_part_or_title_the_library_lacks_is_said_first(answerer, question, fir
     "许政办[2024]3号文件里的四、（四）1.照料护理标准是多少？",
     "2024年许政办3号文件四（四）1照料护理标准是多少？",
     "许政办〔2024〕第003号 四、（四）1. 照料护理标准是多少？",  # leading zeros
+    "市政府办公室24年3号文 四、（四）1. 照料护理标准是多少？",  # the issuer in words, the year in two digits
+    "许昌市人民政府办公室2024年3号文件四（四）1照料护理标准是多少？",
 ])
 def test_a_clause_named_as_people_write_it_is_that_clause(answerer, question):
     answer = answerer.run(question)

@@ -19,6 +19,7 @@ from rag.search.retrieve import (
     CN_NUMERAL,
     PATH_AFTER,
     PATH_LEVEL,
+    doc_number_spans,
     doc_numbers_in,
     normalized_question,
     path_after,
@@ -69,20 +70,23 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
     the library."""
     text = normalized_question(question)
     found: list[NamedReference] = []
-    for number in doc_numbers_in(text, shelf.paths):
-        path = path_after(text, text.index(number) + len(number))
+    ends: dict[str, int] = {}
+    for number, end in doc_number_spans(text, shelf.titles):
+        ends.setdefault(number, end)  # a 文号 named twice is read where it is first named
+    for number, end in ends.items():
+        path = path_after(text, end)
         written = f"{number} {path}".strip()
         if number not in shelf.paths:
             found.append(NamedReference(written, doc_number=number, clause_path=path,
                                         problem=f"文件库中没有{number}。"))
             continue
-        division = DIVISION_NAMED.match(text, text.index(number) + len(number)) if not path else None
+        division = DIVISION_NAMED.match(text, end) if not path else None
         if division and division[1] not in shelf.divisions.get(number, ()):
             # 「许政办〔2024〕5号第二章」: a document without chapters has none to quote
             found.append(NamedReference(f"{number} {division[1]}", doc_number=number,
                                         doc_title=shelf.titles.get(number, ""), problem=f"{number} 没有“{division[1]}”。"))
             continue
-        item = ITEM.match(text, text.index(number) + len(number)) if not path else None
+        item = ITEM.match(text, end) if not path else None
         if item:
             found.append(_numbered_item(number, item, shelf))
             continue

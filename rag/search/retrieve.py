@@ -9,7 +9,7 @@ document) apply to both retrievers.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import jieba.posseg
@@ -51,6 +51,8 @@ UNBRACKETED_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8}?[\u4e00-\u9fff])(\d{
 YEAR_FIRST_DOC_NUMBER = re.compile(r"(\d{4})年([^\W\d的]{2,8}?)第?(\d{1,4})号(?=文|通知)")
 # a 文号 typed with spaces for brackets (「许政办 2024 2号」): read before spaces are dropped, which would run the year
 # into the number (许政办20242号)
+# 「市政府办公室24年7号文」: an issuer named in words, the year in two digits
+ISSUER_SHORT_YEAR = re.compile(r"([\u4e00-\u9fff]{0,6}?(?:政府|办公室|办公厅))(\d{2})年第?(\d{1,4})号")
 SPACED_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8}?[\u4e00-\u9fff])\s*((?:19|20)\d{2})年?\s+第?(\d{1,4})\s*号")
 
 
@@ -120,20 +122,48 @@ class Hit:
 LEADING_FLAGS = ("v", "p", "m", "r", "d", "u", "c", "y", "z", "q")
 
 
-def doc_numbers_in(question: str, known: Collection[str] = ()) -> list[str]:
-    """The 文号 a question names, normalized (许政办[2024]第3号 → 许政办〔2024〕3号). The characters before
-    〔 that belong to the question, not to the issuer's prefix (「请问许政办」), are left out by their parts
-    of speech, so an unknown issuer (郑政办) is read as well as a known one; and where the segmenter joins a
-    question's word to the prefix (「100项是许政〔2024〕9号」: 项是), the longest tail that is a 文号 the library
-    has (`known`) is the one named."""
-    text = normalized_question(question)
+def doc_numbers_in(question: str, titles: Mapping[str, str] | None = None) -> list[str]:
+    """The 文号 a question names, normalized (许政办[2024]第3号 → 许政办〔2024〕3号): see doc_number_spans."""
+    return list(dict.fromkeys(number for number, _ in doc_number_spans(normalized_question(question), titles)))
+
+
+def doc_number_spans(text: str, titles: Mapping[str, str] | None = None) -> list[tuple[str, int]]:
+    """Each 文号 a normalized question names, with where it ends in the text. The characters before 〔 that
+    belong to the question, not to the issuer's prefix (「请问许政办」), are left out by their parts of speech,
+    so an unknown issuer (郑政办) is read as well as a known one. With the library's documents (`titles`: 文号 →
+    title): where the segmenter joins a question's word to the prefix (「100项是许政〔2024〕9号」: 项是), the longest
+    tail that makes a 文号 the library holds is the one named; and an issuer named in words (「许昌市政府2024年第8号
+    文件」「市政府办公室24年7号文」) is given the prefix of the library's documents it issued."""
+    titles = titles or {}
+    issuers = issuer_prefixes(titles)
     found = []
     for match in DOC_NUMBER_IN_QUERY.finditer(text):
         prefix, number = match.group(0).split("〔", 1)
         prefix = without_leading_words(prefix)
-        held = next((prefix[i:] for i in range(1, len(prefix) - 1) if f"{prefix[i:]}〔{number}" in known), prefix)
-        found.append(held + "〔" + number)
-    return list(dict.fromkeys(found))
+        if f"{prefix}〔{number}" not in titles:
+            prefix = next((prefix[i:] for i in range(1, len(prefix) - 1) if f"{prefix[i:]}〔{number}" in titles),
+                          issuers.get(issuer_key(prefix), prefix))
+        found.append((prefix + "〔" + number, match.end()))
+    return found
+
+
+def issuer_key(name: str) -> str:
+    """An issuing body's name as people shorten it, without 人民: 许昌市人民政府办公室 → 许昌市政府办公室."""
+    return name.replace("人民", "")
+
+
+def issuer_prefixes(titles: Mapping[str, str]) -> dict[str, str]:
+    """The library's issuers by the names people give them → the prefix of the 文号 they issue: the title's issuer
+    (before 关于) without 人民, with its place (许昌市政府 → 许政) and without it, as the library's own city is
+    named (市政府办公室 → 许政办); a name two prefixes share is left out. Another city's body (郑州市政府) is none
+    of them."""
+    found: dict[str, set[str]] = {}
+    for number, title in titles.items():
+        if "关于" in title and "〔" in number:
+            key = issuer_key(title.split("关于")[0])
+            for name in (key, re.sub(r"^[\u4e00-\u9fff]{1,6}?(?=[省市县区])", "", key)):
+                found.setdefault(name, set()).add(number.split("〔")[0])
+    return {name: prefixes.pop() for name, prefixes in found.items() if name and len(prefixes) == 1}
 
 
 def without_leading_words(name: str) -> str:
@@ -145,8 +175,8 @@ def without_leading_words(name: str) -> str:
     return "".join(w.word for w in words)
 
 
-def mentioned_doc_number(question: str, known: Collection[str] = ()) -> str | None:
-    found = doc_numbers_in(question, known)
+def mentioned_doc_number(question: str, titles: Mapping[str, str] | None = None) -> str | None:
+    found = doc_numbers_in(question, titles)
     return found[0] if found else None
 
 
@@ -170,7 +200,7 @@ def normalized_question(question: str) -> str:
     text = re.sub(rf"([〔\[［【(（]\d{{4}}[〕\]］】)）])第?({CN_NUMERAL})号", lambda m: f"{m[1]}{cn_to_int(m[2])}号", text)
     text = normalize_doc_number(text)
     # a 文号 typed without brackets (许政办2024年3号, 许政办2024年第3号): the issuer's prefix runs into the year
-    text = UNBRACKETED_DOC_NUMBER.sub(r"\1〔\2〕\3号", text)
+    text = UNBRACKETED_DOC_NUMBER.sub(r"\1〔\2〕\3号", ISSUER_SHORT_YEAR.sub(r"\1〔20\2〕\3号", text))
     text = YEAR_FIRST_DOC_NUMBER.sub(r"\2〔\1〕\3号", text)
     # a document numbered 一、（一）1. is named by its levels: 「第四部分第四条第1项」 is 四、（四）1.; 「第六部分」 alone
     # is the part 六、 (第N条 names an article only where no 部分 comes before it, as in a regulation)
@@ -263,7 +293,7 @@ class Retriever:
 
     def _fuse(self, question: str, filters: SearchFilters) -> Fusion:
         clause_path = ""
-        named = mentioned_doc_number(question, self.holdings.doc_numbers)
+        named = mentioned_doc_number(question, self.holdings.shelf.titles)
         if named in self.holdings.doc_numbers and not filters.doc_number:
             filters = replace(filters, doc_number=named)
             clause_path = mentioned_clause_path(question, named)
