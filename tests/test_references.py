@@ -59,6 +59,10 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
     ("许政〔2024〕十七号是关于什么的？有没有讲企业用工补贴？", "文件库中没有许政〔2024〕17号。"),  # a number in words
     ("许政〔2024〕12号之一改了哪些发展目标？", "文件库中没有许政〔2024〕12号之一。"),  # another document than 12号
     ("许政办〔2024〕5号第二章讲的是中医药人才吗？", "许政办〔2024〕5号 没有“第二章”。"),  # it has no chapters
+    # a local rule or plan by its title, without 《》 or 关于; the library's plan is for 2020—2022
+    ("许昌市中心城区既有住宅加装电梯暂行办法里，每部电梯补多少钱？", "文件库中没有《许昌市中心城区既有住宅加装电梯暂行办法》。"),
+    ("许昌市推动制造业高质量发展行动方案（2021—2023年）提出的重点工程是哪些？",
+     "文件库中没有《许昌市推动制造业高质量发展行动方案（2021—2023年）》。"),
     # another city's government is not the library's 市政府
     ("郑州市政府2024年第8号文件的取暖补贴标准是多少？", "文件库中没有郑州市政府〔2024〕8号。"),
 ])
@@ -269,3 +273,12 @@ def test_a_question_word_the_segmenter_joins_to_a_held_prefix_does_not_make_it_a
     answer = answerer.run("100项是许政〔2024〕9号里的吗？讲的是不是分层分类社会救助？")
     assert not answer.answer.startswith("文件库中没有")
     assert answer.citations[0].doc_number == "许政〔2024〕9号"
+
+
+@pytest.mark.parametrize("question", [
+    "许昌市推动制造业高质量发展行动方案（2020—2022年）里对企业上云有什么目标？",
+    "许昌市推动制造业高质量发展行动方案里对企业上云有什么目标？",
+    "许昌市养老服务有哪些规定？",  # a topic, not a title
+])
+def test_a_title_the_library_holds_or_a_topic_is_not_said_missing(answerer, question):
+    assert not answerer.run(question).answer.startswith("文件库中没有")

@@ -37,6 +37,11 @@ NATIONAL_LAW = re.compile(rf"({NATIONAL_PREFIX}[\u4e00-\u9fff]{{2,30}}?(?:法|�
 OFFICIAL_TITLE = re.compile(r"([\u4e00-\u9fff]{1,20}(?:人民政府|政府|办公室|办公厅|委员会|局|厅|部|委|院|小组)关于"
                             r"[^，,。？?！!；;《》\s]{2,60}?的(?:实施意见|指导意见|意见|通知|实施办法|办法|实施方案|方案|"
                             r"规定|决定|实施细则|细则|批复|通告|公告))")
+# a local rule or plan named by its title without 《》 or 关于 (「许昌市中心城区既有住宅加装电梯暂行办法里…」): a
+# province or city, then words that ask nothing, then the kind of document, then what the question says of it
+PLACE_TITLE = re.compile(r"((?:[\u4e00-\u9fff]{2,4}[省市])(?:(?!什么|哪|多少|怎|吗|呢|有没有|是否|能|可以|的|和|或)"
+                         r"[\u4e00-\u9fff（）()\d—-]){4,40}?(?:暂行办法|实施办法|管理办法|办法|条例|实施细则|细则|"
+                         r"行动方案|实施方案|工作方案|规划)(?:[（(]\d{4}[—-]\d{4}年[）)])?)(?=里|中|规定|提出|说|第|对)")
 # the n-th numbered item of a document numbered 1. 2. … through its parts: 「许政办〔2024〕4号第30条」「第三十项」
 ITEM = re.compile(rf"的?第(\d{{1,3}}|{CN_NUMERAL})(?:条|项|点)")
 NUMBERED = re.compile(r"(\d{1,3})\.$")
@@ -103,7 +108,8 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
             continue
         found.append(_with_path(written, title, title, path, shelf))
     unbracketed = TITLE_IN_BRACKETS.sub("", text)
-    names = [without_leading_words(m.group(1)) for pattern in (TITLE_BEFORE_ARTICLE, NATIONAL_LAW, OFFICIAL_TITLE)
+    names = [without_leading_words(m.group(1)) for pattern in (TITLE_BEFORE_ARTICLE, NATIONAL_LAW, OFFICIAL_TITLE,
+                                                               PLACE_TITLE)
              for m in pattern.finditer(unbracketed)]
     for name in dict.fromkeys(names):
         if len(name) >= MIN_TITLE and shelf.title_for(name) is None:  # a title the library has: the retriever's
