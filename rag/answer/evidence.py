@@ -39,7 +39,7 @@ from rag.answer.question import QuestionPart
 from rag.answer.references import asked_besides_references
 from rag.answer.terms import TermCheck, asked_terms, undistinguished_scope
 from rag.documents.gazette import SIGNATURE_LINE
-from rag.documents.model import NATIONAL_PREFIX
+from rag.documents.model import IN_FORCE, NATIONAL_PREFIX
 from rag.documents.normalize import compact
 from rag.index.chunk import ClauseMeta
 from rag.index.holdings import clause_key
@@ -145,6 +145,7 @@ class EvidenceFinder:
         self.gazetteer = gazetteer
         self.home = list(home)  # the places the corpus speaks for (its issuing bodies), with their parts
         self._document_places: dict[str, list[Place]] = {}
+        self._definitions_of: dict[tuple[str, ...], list[Hit]] = {}
         self.corpus_text = retriever.holdings.text
         lexical = retriever.lexical
         self.terms = TermCheck(self.corpus_text,
@@ -193,9 +194,14 @@ class EvidenceFinder:
         # (「1.最低生活保障对象」 for 「能吃低保吗？」, not for 「…生活费算不算他收入？」: _defining_first)
         keys = {clause_key(h.metadata) for h in candidates}
         conditions = not evidence.asks.needs_figure and bool(ASKS_CONDITIONS.search(part.text))
-        terms = self._asked_terms(part)
+        terms = self._defining_terms(part)
         candidates += [h for h in pool[EVIDENCE_DEPTH:] if clause_key(h.metadata) in keys
                        or (conditions and terms and all(self._forms_in(t, h.metadata.title) for t in terms))]
+        if conditions and terms and not any(h.named for h in hits):
+            # the clause that defines who qualifies, wherever retrieval ranked it: a person describing their
+            # situation (「我妈七十多了没退休金」) draws clauses about it, not the conditions they ask for
+            shown = {h.chunk_id for h in candidates}
+            candidates += [h for h in self._definitions(tuple(terms)) if h.chunk_id not in shown]
         # the question's words and the documents' full forms of them (低保 → 最低生活保障): the categories it asks about
         categories = [form for word in tokenize(part.query) if len(word) >= 2 and word not in HEAD_NOUNS
                       for form in (word, *self.retriever.lexical.full_forms(word))]
@@ -288,25 +294,48 @@ class EvidenceFinder:
         什么？」): it answers who qualifies or what a thing is before a clause that only mentions it."""
         if qualifying[0].hit.named:
             return qualifying
-        defines = {id(c): self._defines(c.hit, terms) for c in qualifying}
+        defines = {id(c): self._defines(c.hit.metadata, terms) for c in qualifying}
         first = max(qualifying, key=lambda c: defines[id(c)])  # the first of the best: retrieval's order breaks ties
         return qualifying if not defines[id(first)][0] else [first, *(c for c in qualifying if c is not first)]
 
-    def _defines(self, hit: Hit, terms: list[str]) -> tuple[int, bool]:
+    def _definitions(self, terms: tuple[str, ...]) -> list[Hit]:
+        """The opening parts of the clauses in force whose title holds every term, under a heading about who is
+        covered (「二、（一）低收入人口范围」 → 「1.最低生活保障对象」)."""
+        found = self._definitions_of.get(terms)
+        if found is None:
+            found = [Hit(rank=0, score=0.0, chunk_id=chunk_id, text=chunk.text, metadata=chunk.metadata,
+                         dense_similarity=None)
+                     for chunk_id, chunk in self.retriever.chunks.items()
+                     if chunk.metadata.part == 0 and chunk.metadata.status in IN_FORCE
+                     and (defines := self._defines(chunk.metadata, list(terms)))[0] and defines[1]]
+            self._definitions_of[terms] = found = found[:EVIDENCE_DEPTH]
+        return found
+
+    def _defines(self, meta: ClauseMeta, terms: list[str]) -> tuple[int, bool]:
         """2: the clause's title is a term as asked (「2.特困人员」); 1: it holds it or its full form (「2.特困人员救助
         供养」 is about what 特困人员 receive; 低保 may be 最低生活保障 or 最低生活保障对象); 0: neither. Then
         whether the headings above it are about who is covered (「（一）低收入人口范围」, 认定, 条件), as a
         document puts who qualifies apart from what they receive (「（一）基本生活救助」)."""
-        meta = hit.metadata
         # every term asked: a title sharing one common word (救助 of 医疗救助, for 康复救助) defines no more than another
         named = 2 if meta.title in terms else int(bool(terms) and all(self._forms_in(t, meta.title) for t in terms))
         return named, bool(named) and bool(ELIGIBILITY_HEADING.search(" ".join(meta.parents)))
 
-    @staticmethod
-    def _asked_terms(part: QuestionPart) -> list[str]:
-        """A part without a subject of its own (「需要什么条件？」) takes the terms of the text it borrows."""
-        return [t.word for t in asked_terms(part.text)] or [
-            t.word for piece in re.split(r"[？?]", part.query) for t in asked_terms(piece)]
+    def _defining_terms(self, part: QuestionPart) -> list[str]:
+        """The asked terms a defining clause's title must hold (a part without a subject of its own, 「需要什么条件？」,
+        takes those of the text it borrows). Only terms the library uses: 退休金, a person's own word, is in no
+        title. A term the question narrows with a word before it (康复救助) is asked as narrowed: 「1.医疗救助」 is
+        another kind of 救助; a place before it (许昌低保) narrows nothing."""
+        share = self.terms.document_frequency
+        asked = asked_terms(part.text) or [t for piece in re.split(r"[？?]", part.query) for t in asked_terms(piece)]
+        terms = []
+        for term in asked:
+            if not share(term.word) and not self.retriever.lexical.full_forms(term.word):
+                continue
+            at = term.phrase.index(term.word) if term.word in term.phrase else 0
+            modifier = term.phrase[at - 1] if at else ""
+            narrowed = bool(modifier) and share(modifier) > 0 and not self.gazetteer.find([modifier])
+            terms.append(modifier + term.word if narrowed else term.word)
+        return list(dict.fromkeys(terms))
 
     def _forms_in(self, term: str, title: str) -> bool:
         """Whether a title holds the term, a full form of it, or of each word it is made of (低保边缘 is in
