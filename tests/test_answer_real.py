@@ -196,6 +196,22 @@ def test_a_title_sharing_one_of_several_asked_terms_does_not_define_the_subject(
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2024〕12号", "三、（七）专栏2")
 
 
+@pytest.mark.parametrize(("question", "first_line"), [
+    # each paragraph of 二、（二）1. ends in its own units: the answer gives those of the paragraph asked about,
+    # 牵头 apart from 责任 (the persona run saw every paragraph's units merged, the 公安局 called a 责任单位)
+    ("许政〔2020〕10号 二、（二）1. 强化交通秩序管理的牵头单位是谁？",
+     "牵头单位：**市公安局**；责任单位：**市交通运输局、市住房和城乡建设局、市自然资源和规划局、市城管局、各县〔市、区〕政府〔管委会〕**。 [1]"),
+    # 「市发展和改革委员会牵头，…等按职责分工负责」 says who leads
+    ("许政〔2024〕11号（十三）牵头单位是哪个？",
+     "牵头单位：**市发展和改革委员会**；责任单位：**市工业和信息化局、市商务局、市住房和城乡建设局、市交通运输局**。 [1]"),
+])
+def test_who_is_responsible_is_answered_as_the_clause_states_it_for_the_paragraph_asked(real_pipeline, question,
+                                                                                       first_line):
+    answer = real_pipeline.answerer.run(question)
+    assert answer.answer.splitlines()[0].startswith(first_line)
+    assert answer.answer.count("责任单位：") == 1  # not said again under the answer
+
+
 def test_a_standard_used_only_as_the_base_of_a_ratio_is_not_given_as_its_amount(real_pipeline):
     # the 照料护理 clause sets its standards as 1/10, 1/6, 1/3 of 最低工资标准: that is not 最低工资标准's amount
     answer = real_pipeline.answerer.run("许昌最低工资标准是多少？")

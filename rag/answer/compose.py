@@ -15,6 +15,7 @@ from rag.answer.evidence import ClauseEvidence, PartEvidence
 from rag.answer.facts import YEAR, YEAR_RANGE, asked_spans, figures, table_units
 from rag.answer.question import RURAL, URBAN
 from rag.config import PROMPTS_DIR
+from rag.documents.clauses import split_units, unit_statements
 from rag.documents.model import IN_FORCE
 from rag.documents.normalize import compact
 from rag.documents.regulation import ARTICLE
@@ -361,7 +362,7 @@ def lead(evidence: PartEvidence, clause: ClauseEvidence, quoted: bool = False) -
     kinds = evidence.asks.kinds
     if "department" in kinds and hit.metadata.responsible_units:
         task = "" if quoted else "".join(readable(s.text) for s in clause.sentences if not is_aside(s.text))
-        return f"{hit.metadata.units_named_as}：**{hit.metadata.units_label}**。{task}".rstrip("。") + "。"
+        return f"{_units_stated(clause)}。{task}".rstrip("。") + "。"
     body = _scope_asked(_body(hit.text), evidence.part.text)
     # a short clause is quoted whole (its length counted with its asides, which are not quoted)
     if not evidence.asks.needs_figure and len("".join(_body(hit.text, asides=True))) <= SHORT_CLAUSE:
@@ -369,6 +370,31 @@ def lead(evidence: PartEvidence, clause: ClauseEvidence, quoted: bool = False) -
     text = _joined(clause, kinds, evidence.part.query)
     dated = "date" in kinds or "day" in kinds
     return f"{_plan_year(hit)}{text}" if dated and CALENDAR_DATE.search(text) and not YEAR.search(text) else text
+
+
+def _units_stated(clause: ClauseEvidence) -> str:
+    """Who is responsible, as the clause says it for the sentences that answer: the statement of units that
+    follows them (a clause whose paragraphs each end in their own names different units for each), with who
+    leads kept apart: 「牵头单位：**市公安局**；责任单位：**…**」, also from 「市发展和改革委员会牵头，…等按职责分工负责」."""
+    text, meta = clause.hit.text, clause.hit.metadata
+    # a later part of a long clause that opens with a statement opens inside the last paragraph's one
+    statements = sorted((start, words) for start, words in unit_statements(text) if start or not meta.part)
+    if not statements:
+        return f"{meta.units_named_as}：**{meta.units_label}**"
+    answering = [text.find(s.text) for s in clause.sentences if text.find(s.text) >= 0]
+    at = min(answering, default=0)
+    statement = next((words for start, words in statements if start >= at), statements[-1][1])
+    pieces = []
+    for piece in filter(None, (p.strip() for p in re.split(r"[；;]", statement))):
+        named = re.match(r"([^：:，,]{2,6}单位|责任主体)[：:]", piece)
+        leads = re.match(r"(.+?)牵头[，,](.+)", piece)
+        if named:
+            pieces.append(f"{named[1]}：**{piece[named.end():]}**")
+        elif leads:
+            pieces.append(f"牵头单位：**{leads[1]}**；责任单位：**{'、'.join(split_units(leads[2]))}**")
+        else:
+            pieces.append(f"责任单位：**{'、'.join(split_units(piece))}**")
+    return "；".join(pieces)
 
 
 def _plan_year(hit: Hit) -> str:
@@ -459,7 +485,8 @@ def _details(evidence: PartEvidence, shown: str) -> list[str]:
         details.append("条件与要求：" + "".join(readable(s) for s in conditions[:2]))
     units = main.hit.metadata.units_label
     said = f"{main.hit.metadata.units_named_as}：{units}"
-    if units and said not in shown.replace("**", ""):  # a partly answer's line has no bold
+    # a partly answer's line has no bold; an answer to who is responsible has stated them
+    if units and "department" not in evidence.asks.kinds and said not in shown.replace("**", ""):
         details.append(f"{said}。")
     return details
 

@@ -108,9 +108,18 @@ def split_units(text: str) -> list[str]:
     return cleaned
 
 
-def _paren_groups(text: str) -> list[str]:
-    """Contents of the outermost full-width parenthesis groups in text; a group the text ends inside (the
-    extraction lost its 「）」: 「…（市民政局、市财政局按职责分工负责，…组织落实。」) counts to the end."""
+def _before_unopened_close(text: str) -> str:
+    depth = 0
+    for index, char in enumerate(text):
+        depth += (char == "（") - (char == "）")
+        if depth < 0:
+            return text[:index]
+    return text
+
+
+def _paren_groups(text: str) -> list[tuple[int, str]]:
+    """Contents of the outermost full-width parenthesis groups in text, with where each starts; a group the text
+    ends inside (the extraction lost its 「）」: 「…（市民政局、市财政局按职责分工负责，…组织落实。」) counts to the end."""
     groups, depth, start = [], 0, 0
     for index, char in enumerate(text):
         if char == "（":
@@ -120,9 +129,9 @@ def _paren_groups(text: str) -> list[str]:
         elif char == "）" and depth:
             depth -= 1
             if depth == 0:
-                groups.append(text[start:index])
+                groups.append((start, text[start:index]))
     if depth:
-        groups.append(text[start:].rstrip("。 \n"))
+        groups.append((start, text[start:].rstrip("。 \n")))
     return groups
 
 
@@ -138,14 +147,23 @@ def units_word(text: str) -> str:
 
 def responsible_units(text: str) -> list[str]:
     """Units named by 责任单位：…, （牵头单位：…）, or （…按职责分工负责） in a clause's text."""
-    units: list[str] = []
+    return list(dict.fromkeys(unit for _, statement in unit_statements(text) for unit in split_units(statement)))
+
+
+def unit_statements(text: str) -> list[tuple[int, str]]:
+    """Each statement of units in a clause, as written, with where it starts: lines 「责任单位：…」, then groups
+    「（牵头单位：市公安局；责任单位：…）」「（市发展和改革委员会牵头，…等按职责分工负责）」. A clause whose paragraphs
+    each end in their own statement names different units for each."""
+    found: list[tuple[int, str]] = []
+    offset = 0
     for line in text.split("\n"):
-        found = _UNIT_PREFIX.match(line)
-        if found:
-            units += split_units(line[found.end():])
+        if _UNIT_PREFIX.match(line):  # to a 「）」 it did not open: a part of a clause may begin inside a group
+            found.append((offset, _before_unopened_close(line).strip().rstrip("。")))
+        offset += len(line) + 1
     # a group's first sentence names the units; what follows it is an editor's note (「以下均需…不再列出」)
-    for group in (g.split("。")[0] for g in _paren_groups(text)):
+    for start, group in _paren_groups(text):
+        group = group.split("。")[0]
         names_duty = bool(_DUTY_SUFFIX.search(group) and _GOVERNMENT_BODY.search(group))
-        if _UNIT_PREFIX.match(group) or (names_duty and len(group) < 300 and "。" not in group):
-            units += split_units(group)
-    return list(dict.fromkeys(units))
+        if _UNIT_PREFIX.match(group) or (names_duty and len(group) < 300):
+            found.append((start, group))
+    return found
