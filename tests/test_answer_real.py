@@ -212,6 +212,14 @@ def test_who_is_responsible_is_answered_as_the_clause_states_it_for_the_paragrap
     assert answer.answer.count("责任单位：") == 1  # not said again under the answer
 
 
+def test_a_follow_up_asking_only_about_another_city_is_told_the_library_does_not_cover_it(real_pipeline):
+    # 「这样」 refers back; 郑州 is no place the library speaks for, and a Xuchang plan that mentions 郑州都市圈 is not
+    # its rule (it was quoted: 「积极融入郑州都市圈。」)
+    answer = real_pipeline.answerer.run("郑州也是这样弄的吗", history=[Turn("路边停车一小时收多少钱？")])
+    assert answer.refused
+    assert "现有文件是许昌市的政策，没有关于郑州市的规定。" in answer.answer.splitlines()[0]
+
+
 def test_a_standard_used_only_as_the_base_of_a_ratio_is_not_given_as_its_amount(real_pipeline):
     # the 照料护理 clause sets its standards as 1/10, 1/6, 1/3 of 最低工资标准: that is not 最低工资标准's amount
     answer = real_pipeline.answerer.run("许昌最低工资标准是多少？")

@@ -21,6 +21,7 @@ from rag.answer.compose import (
     render,
 )
 from rag.answer.evidence import ClauseEvidence, EvidenceFinder, PartEvidence, Sentence, clause_context
+from rag.answer.facts import asks
 from rag.answer.llm import LLMBackend, ReplyCutOff, verify
 from rag.answer.question import (
     BadQuestion,
@@ -29,6 +30,7 @@ from rag.answer.question import (
     clean_question,
     each_coordinate,
     follow_up_context,
+    has_subject,
     leans_on_previous,
     names_anything,
     question_parts,
@@ -227,9 +229,11 @@ class Answerer:
                 hits_by_query[part.query] = self.retriever.search(part.query, k=self.k, filters=filters)
             return hits_by_query[part.query]
 
-        # 「那农村的呢？」 asks the question before for the countryside: its clause says whether the rule differs
-        again = (self._previous_clause(history, filters, cleaned.text) if context and asks_only_scope(cleaned.text)
-                 else None)
+        # 「那农村的呢？」 asks the question before for the countryside: its clause says whether the rule differs; so
+        # does 「郑州也是这样弄的吗？」 for another place: the clause says whether it speaks of that place
+        place_only = bool(context) and self._asks_only_place(cleaned.text)
+        again = (self._previous_clause(history, filters, cleaned.text)
+                 if context and (asks_only_scope(cleaned.text) or place_only) else None)
         parts: list[PartEvidence] = []
         for index, part in enumerate(self._scoped(question_parts(cleaned.text, context), references)):
             hits = search(part)
@@ -241,7 +245,13 @@ class Answerer:
                 # 「…控制在几天以内？由谁牵头？」: the second part asks about the first one's clause
                 pinned = replace(earlier.clauses[0].hit, named=True)
                 hits = [pinned, *(h for h in hits if h.chunk_id != pinned.chunk_id)]
-            evidence = self.evidence.find(part, hits)
+            elsewhere = self.evidence.elsewhere(self.evidence.places_named(part.text)) if place_only else []
+            if elsewhere and again is None:
+                # the turn before was not answered: no clause of this library is that place's rule (a Xuchang plan
+                # that mentions 郑州都市圈 says nothing of what 郑州 does)
+                evidence = PartEvidence(part, asks(part.text), hits, missing=self.evidence.not_covered(elsewhere))
+            else:
+                evidence = self.evidence.find(part, hits)
             if leaning and not evidence.answered:
                 # that clause does not say it, and the person named no clause: another of the same subject may
                 # (「一级土地…多少钱？什么时候开始执行？」: the date is in the document's 执行时间 part)
@@ -310,6 +320,13 @@ class Answerer:
         if hit.metadata.clause_path or not ANNOUNCES.search(hit.text):
             return ()
         return self.shelf.outline(hit.metadata.doc_number or hit.metadata.doc_title)
+
+    def _asks_only_place(self, text: str) -> bool:
+        """「郑州也是这样弄的吗？」「那禹州呢？」: a place and nothing else to look for."""
+        places = self.evidence.places_named(text)
+        names = sorted({n for p in places for n in (p.name, LEVEL_SUFFIX.sub("", p.name)) if n}, key=len, reverse=True)
+        rest = re.sub("|".join(map(re.escape, names)), " ", text) if names else text
+        return bool(places) and not has_subject(rest)
 
     def _previous_clause(self, history: Sequence[Turn], filters: SearchFilters | None, scope: str) -> Hit | None:
         """The clause that answered the last turn, as the only place to answer from (named); none when that

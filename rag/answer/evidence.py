@@ -165,14 +165,24 @@ class EvidenceFinder:
             self._document_places[title] = cached
         return cached
 
+    def places_named(self, text: str) -> list[Place]:
+        named = self.gazetteer.find(jieba.lcut(text))
+        # 「浙江丽水」: the province only locates the city; the most specific place named decides
+        return [p for p in named if not any(p != q and p.contains(q) for q in named)]
+
+    def elsewhere(self, named: list[Place]) -> list[Place]:
+        """The places named that the corpus does not speak for (郑州 for a library of 许昌's documents)."""
+        return [p for p in named if not any(h.contains(p) for h in self.home)]
+
+    def not_covered(self, places: list[Place]) -> str:
+        return f"现有文件是{'、'.join(h.name for h in self.home)}的政策，没有关于{'、'.join(p.name for p in places)}的规定。"
+
     def find(self, part: QuestionPart, hits: list[Hit]) -> PartEvidence:
         evidence = PartEvidence(part, asks(part.text), hits)  # what this part asks, not the text it borrows
         vector = self.retriever.query_vector(part.query)
         words = self.retriever.lexical.weighted_words(part.query)
-        named = self.gazetteer.find(jieba.lcut(part.text))
-        # 「浙江丽水」: the province only locates the city; the most specific place named decides
-        named = [p for p in named if not any(p != q and p.contains(q) for q in named)]
-        places = [p for p in named if not any(h.contains(p) for h in self.home)]
+        named = self.places_named(part.text)
+        places = self.elsewhere(named)
         # a county or county-level city of the corpus's own area: covered by city-wide documents, but not by
         # one whose title limits it to the city's urban districts (市区 / 中心城区)
         counties = [p for p in named if any(h.contains(p) for h in self.home) and len(p.code) == 6
@@ -219,7 +229,7 @@ class EvidenceFinder:
         for hit in candidates:
             context = f"{hit.metadata.doc_title} {hit.metadata.breadcrumb} {hit.text}"
             if any(place.name not in context and _short(place) not in context for place in places):
-                reasons.append(f"现有文件是{'、'.join(h.name for h in self.home)}的政策，没有关于{'、'.join(p.name for p in places)}的规定。")
+                reasons.append(self.not_covered(places))
                 continue
             scope = self.document_places(hit.metadata)
             elsewhere = [p for p in named if scope and not any(d.contains(p) for d in scope)

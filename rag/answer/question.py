@@ -27,7 +27,7 @@ INTERROGATIVE = re.compile(r"多少|(?<![十百千万两二三四五六七八九
 SENTENCE_BREAK = re.compile(r"(?<=[？?！!。；;\n])")
 # a turn that continues the previous one: 「那农村的呢？」「要是全护理呢？」
 CONTINUATION = re.compile(r"^(那|那么|如果是|要是|假如|换成|改成|还有)")
-REFERENCE = re.compile(r"这个|这项|这些|这种|那个|那些|那种|上述|上面|刚才|前面|(?<!应)该")
+REFERENCE = re.compile(r"这个|这项|这些|这种|这样|那个|那些|那种|那样|上述|上面|刚才|前面|(?<!应)该")
 # 「也行吗」「也可以吗」「也能领吗」: whether what was just asked holds in another case too
 SAME_HOLDS = re.compile(r"也(?:行|可以|能|算|适用|一样)")
 SHORT_TURN = 12  # characters: a continuation or a pronoun this short leans on the previous turn
