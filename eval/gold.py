@@ -21,7 +21,8 @@ GOLD_FILE = EVAL_DIR / "questions.jsonl"
 BLIND_FILES = {"blind": EVAL_DIR / "blind.jsonl", "blind2": EVAL_DIR / "blind2.jsonl",
                "blind3": EVAL_DIR / "blind3.jsonl", "blind4": EVAL_DIR / "blind4.jsonl",
                "blind5": EVAL_DIR / "blind5.jsonl"}
-TUNING_FILES = {"tuning": GOLD_FILE, "tuning2": EVAL_DIR / "tuning2.jsonl", "tuning3": EVAL_DIR / "tuning3.jsonl"}
+TUNING_FILES = {"tuning": GOLD_FILE, "tuning2": EVAL_DIR / "tuning2.jsonl", "tuning3": EVAL_DIR / "tuning3.jsonl",
+                "tuning4": EVAL_DIR / "tuning4.jsonl"}
 
 
 @dataclass(frozen=True)
