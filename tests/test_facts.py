@@ -138,6 +138,9 @@ def test_a_date_is_no_figure_of_how_much(sentence, figure):
     ("责任单位是谁？", ("department",)),
     ("我们养老院想办个医务室，手续能简化吗", ()),  # whether, about the procedure
     ("申请低保要带什么材料吗", ("materials",)),
+    ("去哪个银行办？", ("place",)),  # a place named by its kind asks where
+    ("市级公立中医院在哪个位置？", ("place",)),
+    ("哪个部门负责？", ("department",)),
 ])
 def test_the_kind_of_fact_asked_follows_the_grammar_of_the_question(question, kinds):
     assert asks(question).kinds == kinds

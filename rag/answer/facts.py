@@ -34,7 +34,9 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
     # where to go: 去哪里办 / 在哪儿申请 (not 设在哪个单位, a department); stated as the office that takes the
     # application (受理, 窗口, 服务中心), the level that does (乡镇（街道）, 村（居）委会), or the place named by
     # the rule (户籍地, 居住地, 急难发生地), or 向…提出 / 到…办理 / 通过…申领
-    "place": (r"哪里|哪儿|什么地方|去哪(?![个些])|在哪(?![个些])|何处",
+    # a place named by the kind of place (哪个银行, 哪个位置) asks where, as 哪里 does
+    "place": (r"哪里|哪儿|什么地方|去哪(?![个些])|在哪(?![个些])|何处|"
+              r"哪(?:个|家|所)(?:位置|地方|地点|窗口|网站|银行|医院|大厅)",
               r"受理|窗口|服务中心|服务大厅|政务服务网|网上办理|乡镇（街道）|街道办|村（居）委会|社区|"
               r"(?:户籍|居住|发生|所在)地|向[^，。；]{1,20}(?:提出|申请|提交|申报)|到[^，。；]{1,20}(?:办理|申请|申领)|"
               # online: 通过“健康许昌”微信公众号申领
