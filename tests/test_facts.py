@@ -138,6 +138,7 @@ def test_a_date_is_no_figure_of_how_much(sentence, figure):
     ("责任单位是谁？", ("department",)),
     ("我们养老院想办个医务室，手续能简化吗", ()),  # whether, about the procedure
     ("申请低保要带什么材料吗", ("materials",)),
+    ("家里烧得啥都没了，临时救助能不能先给点，手续以后再补？", ()),  # 啥都: anything, no question
     ("去哪个银行办？", ("place",)),  # a place named by its kind asks where
     ("市级公立中医院在哪个位置？", ("place",)),
     ("哪个部门负责？", ("department",)),

@@ -76,7 +76,8 @@ WHO_QUALIFIES = re.compile(r"(?:谁|哪些人|什么人|什么样的人)(?:可�
 APPROXIMATE = "[十百千万两二三四五六七八九好\\d]几|几(?=[十百千万])"
 # a yes/no question (「…吗？」, spoken 「…不？」, 「是否」「能不能」「算不算」「符不符合」)
 ASKS_WHETHER = re.compile(r"(?:吗|不|(?<![什怎这那多])么)[？?]*$|是否|能否|([\u4e00-\u9fff])不\1")
-WHICH = re.compile(r"什么|哪些|哪个|哪样|啥")
+# a wh-word before 都/也 means "any" (「烧得啥都没了」), not "which"
+WHICH = re.compile(r"什么(?![都也])|哪些|哪个|哪样|啥(?![都也])")
 # 标准是多少 / 多少 / 几: some quantity, whichever kind
 GENERIC_QUANTITY = re.compile(r"多少|几[个项条天年次]?|标准是")
 ANY_FIGURE = re.compile(rf"\d|倍|分之|[一二三四五六七八九十]成|{CN_MANY}(?:元|日|天|个|月|年|名|人|次|周岁|岁|公里|米)|{LIMIT}")
