@@ -363,12 +363,11 @@ class EvidenceFinder:
         similarities = vectors @ vector if len(texts) else np.zeros(0)
         units = table_units(hit.text)
         header = table_header(hit.text)
-        total = sum(words.values()) or 1.0
         department = "department" in part_asks.kinds and bool(hit.metadata.responsible_units)
         breadcrumb = f"{hit.metadata.breadcrumb} {table_caption(hit.text) if header else ''}"
         rows = [line for line in hit.text.split("\n") if header and "\t" in line and line != header]
         named_rows = _named(question, [_label(header, row) for row in rows])
-        share = lambda text: sum(w for word, w in words.items() if word in text) / total  # noqa: E731
+        share = lambda text: self.retriever.lexical.share_in(words, text)  # noqa: E731
         scored = []
         previous: Sentence | None = None
         for text, similarity in zip(texts, similarities, strict=True):

@@ -84,6 +84,12 @@ class LexicalIndex:
         """The text's words of two or more characters that the documents use, each with its IDF."""
         return {w: self.idf(w) for w in dict.fromkeys(tokenize(text)) if len(w) >= 2 and self.document_frequency.get(w)}
 
+    def share_in(self, words: dict[str, float], text: str) -> float:
+        """The weighted share of the words (weighted_words) a text holds, a word counting through the documents'
+        full form of it (低保 in a text that says 最低生活保障)."""
+        total = sum(words.values()) or 1.0
+        return sum(w for word, w in words.items() if any(form in text for form in self.forms(word))) / total
+
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
         if not ids:

@@ -328,11 +328,9 @@ class Retriever:
     def _rerank_rows(self, fusion: Fusion) -> tuple[list[str], np.ndarray]:
         head = [i for i in fusion.ranked if i in self.chunks][:RERANK_DEPTH]
         words = self.lexical.weighted_words(fusion.question)
-        total = sum(words.values()) or 1.0
-        forms = {word: self.lexical.forms(word) for word in words}  # 低保 is in a clause that says 最低生活保障
 
         def share(text: str) -> float:
-            return sum(w for word, w in words.items() if any(form in text for form in forms[word])) / total
+            return self.lexical.share_in(words, text)
         candidates = []
         for chunk_id in head:
             chunk = self.chunks[chunk_id]
