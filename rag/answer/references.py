@@ -76,7 +76,7 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
     text = normalized_question(question)
     found: list[NamedReference] = []
     ends: dict[str, int] = {}
-    for number, end in doc_number_spans(text, shelf.titles):
+    for number, end in doc_number_spans(text, shelf):
         ends.setdefault(number, end)  # a 文号 named twice is read where it is first named
     for number, end in ends.items():
         path = path_after(text, end)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rag.documents.clauses import CN_NUMERAL, DEPARTMENT_SUFFIX, match_numbering
 from rag.documents.model import IN_FORCE, NATIONAL_PREFIX
@@ -66,6 +67,20 @@ class Shelf:
         return cls({k: tuple(v) for k, v in paths.items()}, titles, frozenset(issues),
                    {k: tuple(v.items()) for k, v in sections.items()}, {k: frozenset(v) for k, v in divisions.items()})
 
+    @cached_property
+    def issuers(self) -> dict[str, str]:
+        """The library's issuers by the names people give them → the prefix of the 文号 they issue: the title's
+        issuer (before 关于) without 人民, with its place (许昌市政府 → 许政) and without it, as the library's own city
+        is named (市政府办公室 → 许政办); a name two prefixes share is left out. Another city's body (郑州市政府) is
+        none of them. Read once per shelf: every question naming a 文号 looks it up."""
+        found: dict[str, set[str]] = {}
+        for number, title in self.titles.items():
+            if "关于" in title and "〔" in number:
+                key = issuer_key(title.split("关于")[0])
+                for name in (key, re.sub(r"^[\u4e00-\u9fff]{1,6}?(?=[省市县区])", "", key)):
+                    found.setdefault(name, set()).add(number.split("〔")[0])
+        return {name: prefixes.pop() for name, prefixes in found.items() if name and len(prefixes) == 1}
+
     def outline(self, key: str) -> tuple[str, ...]:
         """The first-level parts of the document 文号 or title key: 一、总体要求 …"""
         return tuple(label for path, label in self._children(key, "") if TOP_LEVEL.fullmatch(path))
@@ -96,6 +111,11 @@ class Shelf:
             if matches:
                 return min(matches, key=len)
         return None
+
+
+def issuer_key(name: str) -> str:
+    """An issuing body's name as people shorten it, without 人民: 许昌市人民政府办公室 → 许昌市政府办公室."""
+    return name.replace("人民", "")
 
 
 def _sections(meta: ClauseMeta) -> list[tuple[str, str]]:

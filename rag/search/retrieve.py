@@ -9,7 +9,7 @@ document) apply to both retrievers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import jieba.posseg
@@ -20,7 +20,7 @@ from rag.documents.model import IN_FORCE, NATIONAL_PREFIX
 from rag.documents.normalize import compact, half_width_digits, normalize_doc_number
 from rag.index.chunk import ClauseMeta
 from rag.index.embed import Embedder
-from rag.index.holdings import Holdings
+from rag.index.holdings import Holdings, Shelf, issuer_key
 from rag.index.lexical import LexicalIndex
 from rag.index.sentences import SentenceIndex
 from rag.index.store import ChromaStore
@@ -122,20 +122,20 @@ class Hit:
 LEADING_FLAGS = ("v", "p", "m", "r", "d", "u", "c", "y", "z", "q")
 
 
-def doc_numbers_in(question: str, titles: Mapping[str, str] | None = None) -> list[str]:
+def doc_numbers_in(question: str, shelf: Shelf | None = None) -> list[str]:
     """The 文号 a question names, normalized (许政办[2024]第3号 → 许政办〔2024〕3号): see doc_number_spans."""
-    return list(dict.fromkeys(number for number, _ in doc_number_spans(normalized_question(question), titles)))
+    return list(dict.fromkeys(number for number, _ in doc_number_spans(normalized_question(question), shelf)))
 
 
-def doc_number_spans(text: str, titles: Mapping[str, str] | None = None) -> list[tuple[str, int]]:
+def doc_number_spans(text: str, shelf: Shelf | None = None) -> list[tuple[str, int]]:
     """Each 文号 a normalized question names, with where it ends in the text. The characters before 〔 that
     belong to the question, not to the issuer's prefix (「请问许政办」), are left out by their parts of speech,
-    so an unknown issuer (郑政办) is read as well as a known one. With the library's documents (`titles`: 文号 →
-    title): where the segmenter joins a question's word to the prefix (「100项是许政〔2024〕9号」: 项是), the longest
-    tail that makes a 文号 the library holds is the one named; and an issuer named in words (「许昌市政府2024年第8号
-    文件」「市政府办公室24年7号文」) is given the prefix of the library's documents it issued."""
-    titles = titles or {}
-    issuers = issuer_prefixes(titles)
+    so an unknown issuer (郑政办) is read as well as a known one. With the library's shelf: where the segmenter
+    joins a question's word to the prefix (「100项是许政〔2024〕9号」: 项是), the longest tail that makes a 文号 the
+    library holds is the one named; and an issuer named in words (「许昌市政府2024年第8号文件」「市政府办公室24年
+    7号文」) is given the prefix of the library's documents it issued (Shelf.issuers)."""
+    titles = shelf.titles if shelf else {}
+    issuers = shelf.issuers if shelf else {}
     found = []
     for match in DOC_NUMBER_IN_QUERY.finditer(text):
         prefix, number = match.group(0).split("〔", 1)
@@ -147,25 +147,6 @@ def doc_number_spans(text: str, titles: Mapping[str, str] | None = None) -> list
     return found
 
 
-def issuer_key(name: str) -> str:
-    """An issuing body's name as people shorten it, without 人民: 许昌市人民政府办公室 → 许昌市政府办公室."""
-    return name.replace("人民", "")
-
-
-def issuer_prefixes(titles: Mapping[str, str]) -> dict[str, str]:
-    """The library's issuers by the names people give them → the prefix of the 文号 they issue: the title's issuer
-    (before 关于) without 人民, with its place (许昌市政府 → 许政) and without it, as the library's own city is
-    named (市政府办公室 → 许政办); a name two prefixes share is left out. Another city's body (郑州市政府) is none
-    of them."""
-    found: dict[str, set[str]] = {}
-    for number, title in titles.items():
-        if "关于" in title and "〔" in number:
-            key = issuer_key(title.split("关于")[0])
-            for name in (key, re.sub(r"^[\u4e00-\u9fff]{1,6}?(?=[省市县区])", "", key)):
-                found.setdefault(name, set()).add(number.split("〔")[0])
-    return {name: prefixes.pop() for name, prefixes in found.items() if name and len(prefixes) == 1}
-
-
 def without_leading_words(name: str) -> str:
     """A name as the question runs into it (「请问许政办」, 「根据道路运输条例」) without the question's own
     words before it, told apart by their parts of speech."""
@@ -175,8 +156,8 @@ def without_leading_words(name: str) -> str:
     return "".join(w.word for w in words)
 
 
-def mentioned_doc_number(question: str, titles: Mapping[str, str] | None = None) -> str | None:
-    found = doc_numbers_in(question, titles)
+def mentioned_doc_number(question: str, shelf: Shelf | None = None) -> str | None:
+    found = doc_numbers_in(question, shelf)
     return found[0] if found else None
 
 
@@ -293,7 +274,7 @@ class Retriever:
 
     def _fuse(self, question: str, filters: SearchFilters) -> Fusion:
         clause_path = ""
-        named = mentioned_doc_number(question, self.holdings.shelf.titles)
+        named = mentioned_doc_number(question, self.holdings.shelf)
         if named in self.holdings.doc_numbers and not filters.doc_number:
             filters = replace(filters, doc_number=named)
             clause_path = mentioned_clause_path(question, named)
