@@ -44,7 +44,7 @@ from rag.documents.regulation import ARTICLE
 from rag.index.chunk import ClauseMeta
 from rag.index.sentences import sentences
 from rag.index.versions import format_date
-from rag.search.places import LEVEL_SUFFIX, Gazetteer, Place
+from rag.search.places import Gazetteer, Place
 from rag.search.retrieve import (
     Hit,
     Retriever,
@@ -324,7 +324,7 @@ class Answerer:
     def _asks_only_place(self, text: str) -> bool:
         """「郑州也是这样弄的吗？」「那禹州呢？」: a place and nothing else to look for."""
         places = self.evidence.places_named(text)
-        names = sorted({n for p in places for n in (p.name, LEVEL_SUFFIX.sub("", p.name)) if n}, key=len, reverse=True)
+        names = sorted({n for p in places for n in (p.name, p.short)}, key=len, reverse=True)
         rest = re.sub("|".join(map(re.escape, names)), " ", text) if names else text
         return bool(places) and not has_subject(rest)
 
@@ -356,7 +356,7 @@ class Answerer:
                 continue
             before = question[:at]
             places = [p for p in self.evidence.gazetteer.find_in(before[-8:])
-                      if before.endswith((p.name, LEVEL_SUFFIX.sub("", p.name)))]
+                      if before.endswith((p.name, p.short))]
             elsewhere = [p for p in places if p not in self.evidence.home]
             spans.append((at, at + len(short), elsewhere[0].name + short if elsewhere else unit))
         return [unit for start, end, unit in sorted(spans)

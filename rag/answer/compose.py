@@ -381,7 +381,7 @@ def _units_stated(clause: ClauseEvidence) -> str:
     statements = sorted((start, words) for start, words in unit_statements(text) if start or not meta.part)
     if not statements:
         return f"{meta.units_named_as}：**{meta.units_label}**"
-    answering = [text.find(s.text) for s in clause.sentences if text.find(s.text) >= 0]
+    answering = [at for s in clause.sentences if (at := text.find(s.text)) >= 0]
     at = min(answering, default=0)
     statement = next((words for start, words in statements if start >= at), statements[-1][1])
     pieces = []

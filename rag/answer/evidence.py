@@ -45,7 +45,7 @@ from rag.index.chunk import ClauseMeta
 from rag.index.holdings import clause_key
 from rag.index.lexical import tokenize
 from rag.index.sentences import asked_columns, row_cells, table_caption, table_header
-from rag.search.places import LEVEL_SUFFIX, Gazetteer, Place
+from rag.search.places import Gazetteer, Place
 from rag.search.retrieve import Hit, Retriever, normalized_question
 
 EVIDENCE_DEPTH = 3  # the gate reads this many top clauses of each part
@@ -228,17 +228,17 @@ class EvidenceFinder:
         closest_clause = max(dense, default=0.0)
         for hit in candidates:
             context = f"{hit.metadata.doc_title} {hit.metadata.breadcrumb} {hit.text}"
-            if any(place.name not in context and _short(place) not in context for place in places):
+            if any(place.name not in context and place.short not in context for place in places):
                 reasons.append(self.not_covered(places))
                 continue
             scope = self.document_places(hit.metadata)
             elsewhere = [p for p in named if scope and not any(d.contains(p) for d in scope)
-                         and p.name not in context and _short(p) not in context]
+                         and p.name not in context and p.short not in context]
             if elsewhere:  # 「山东养狗」 answered from a 浙江 regulation would be another province's rule
                 reasons.append(f"相关文件是{'、'.join(d.name for d in scope)}的规定，没有关于{'、'.join(p.name for p in elsewhere)}的规定。")
                 continue
             urban = URBAN_SCOPE.search(hit.metadata.doc_title)
-            outside = [p.name for p in counties if urban and p.name not in context and _short(p) not in context]
+            outside = [p.name for p in counties if urban and p.name not in context and p.short not in context]
             if outside:
                 reasons.append(f"相关文件只适用于{urban.group()}，没有关于{'、'.join(outside)}的规定。")
                 continue
@@ -313,11 +313,13 @@ class EvidenceFinder:
         covered (「二、（一）低收入人口范围」 → 「1.最低生活保障对象」)."""
         found = self._definitions_of.get(terms)
         if found is None:
+            if len(self._definitions_of) > 256:  # one entry per set of terms asked: bounded, as query vectors are
+                self._definitions_of.clear()
             found = [Hit(rank=0, score=0.0, chunk_id=chunk_id, text=chunk.text, metadata=chunk.metadata,
                          dense_similarity=None)
                      for chunk_id, chunk in self.retriever.chunks.items()
                      if chunk.metadata.part == 0 and chunk.metadata.status in IN_FORCE
-                     and (defines := self._defines(chunk.metadata, list(terms)))[0] and defines[1]]
+                     and self._defines(chunk.metadata, list(terms))[1]]  # titled with the terms, under such a heading
             self._definitions_of[terms] = found = found[:EVIDENCE_DEPTH]
         return found
 
@@ -514,7 +516,3 @@ def _named(question: str, labels: list[str]) -> list[str]:
 def _label(header: str, row: str) -> str:
     cells = row_cells(header, row)
     return cells[0][1] if cells else ""
-
-
-def _short(place: Place) -> str:
-    return LEVEL_SUFFIX.sub("", place.name) or place.name

@@ -27,6 +27,11 @@ class Place:
     def contains(self, other: Place) -> bool:
         return other.code.startswith(self.code)
 
+    @property
+    def short(self) -> str:
+        """The name without its level (郑州市 → 郑州), as people write it."""
+        return LEVEL_SUFFIX.sub("", self.name) or self.name
+
 
 @dataclass(frozen=True)
 class Gazetteer:
