@@ -495,3 +495,15 @@ def test_a_word_the_library_never_uses_is_named_when_the_clause_shares_only_its_
     care = real_pipeline.answerer.run("五保老人的照料护理费按什么标准发？")
     assert care.answer.startswith("照料护理标准依据特困人员生活自理能力和服务需求分档制定")
     assert care.unanswered_parts == []
+
+
+def test_a_persons_word_whose_near_words_the_clause_lacks_is_named(real_pipeline):
+    """火化费: the model puts 焚烧, 燃烧 near 火化, and the closest clause (涉企收费) has none of them nor any asked
+    term: it was given as the answer to 「火化费能全免不？」."""
+    answer = real_pipeline.answerer.run("火化费能全免不？")
+    assert answer.answer.startswith("◐ 文件没有写“火化”；最接近的规定是：")
+    assert answer.unanswered_parts == ["火化费能全免不？"]
+    # a name of the asking piece in the article ties it to the question: 厂子 is not named missing
+    project = real_pipeline.answerer.run("那个法国圣戈班的厂子投了多少钱")
+    assert project.answer.startswith("●总投资计划总投资**8亿元**")
+    assert project.unanswered_parts == []

@@ -42,8 +42,20 @@ def test_a_word_nothing_in_the_library_speaks_of_is_missing_when_the_clause_shar
     assert check.missing("办护照的贷款额度多少？", "创业担保贷款最高额度20万元。") == []
     # but not in a part whose subject is in what it leans on
     assert check.missing("不是本地户口也行吗？", "取消户籍地、居住地申请限制。", own_subject=False) == []
-    # an own word with a word of the library close in meaning (暖气: 取暖) is not called missing
-    assert check.missing("烧暖气咋办？", "住院护理补贴每人每天100元。") == []
+    # an own word with a word of the library close in meaning (暖气: 取暖) is not called missing where the clause
+    # uses that word; a clause with none of them that shares no asked term does not speak of it
+    assert check.missing("烧暖气咋办？", "冬季给予取暖补贴。") == []
+    assert check.missing("烧暖气咋办？", "住院护理补贴每人每天100元。") == ["暖气"]
+
+
+def test_a_name_the_segmenter_does_not_know_ties_the_clause_to_the_question():
+    check = TermCheck(LIBRARY + "法国圣戈班项目总投资8亿元。", library_terms=lambda word: {"厂子": ["工厂"]}.get(word, []))
+    # 厂子's word 工厂 is not in the article, but the article is about 圣戈班, which the asking piece names
+    assert check.missing("那个法国圣戈班的厂子投了多少钱", "法国圣戈班项目总投资8亿元。") == []
+    # a name in the situation before the asking piece does not tie: 孩子 (子女) is what is asked
+    words = TermCheck(LIBRARY + "落实个人所得税6项专项附加扣除。", library_terms=lambda word: {"孩子": ["子女"]}.get(word, []))
+    assert words.missing("个人所得税里的子女教育专项附加扣除，每个孩子每月能扣多少？",
+                         "落实个人所得税6项专项附加扣除。") == ["孩子"]
 
 
 def test_an_own_word_is_named_with_the_cited_clauses_word_for_it_and_never_called_missing():

@@ -6,8 +6,9 @@ contains it the way the documents abbreviate (低保 in 最低生活保障: its 
 together). A term the library never uses anywhere is the person's own word (五保老人 for 特困人员): the
 documents cannot cover it word for word, so the retriever's sense of meaning is trusted there. A term the
 library does use, but not in the cited clause, is named as missing: the documents have a word for it, and this
-clause does not use it. So is the person's own word when no word of the library is close to it in meaning
-(护照, 户口) and the clause shares no asked term: nothing in the library is about it.
+clause does not use it. So is the person's own word when the clause neither has one of the library's words
+close to it in meaning (护照, 户口: there are none; 火化: 焚烧, 燃烧) nor shares an asked term or a name with the
+question: the clause is then not about it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ REFERENCE = re.compile(rf"{DOC_NUMBER_IN_QUERY.pattern}|《[^《》]*》|(?:{PAT
 # a word that many clauses use (全市, 计划, 检查) says little about what one clause leaves out: only words
 # used by at most this share of the clauses are named as missing (chosen on the tuning set)
 MAX_MISSING_SHARE = 0.05
+NAME_RUN = 3
+HAN = re.compile(r"[\u4e00-\u9fff]+")
 PUNCTUATION = "，。；：、！？（）()《》“”\n\t "
 
 
@@ -48,11 +51,7 @@ def asked_terms(part: str) -> list[AskedTerm]:
     interrogative; earlier pieces describe the person's situation): 「许昌的住房公积金贷款利率是多少？」 →
     住房, 公积金, 贷款, 利率. Only words of the dictionary count: a pair the segmenter guessed across a word
     boundary (能领, 前报) is no term."""
-    # a 文号, a title or a clause path says where to look, not what is asked
-    part = REFERENCE.sub("，", normalized_question(part))
-    pieces = [p for p in re.split(r"(?<=[，,；;：:])", part) if p.strip(" ，")]
-    asking = [p for p in pieces if INTERROGATIVE.search(p)]
-    piece = asking[-1] if asking else part
+    part, piece = _asking_piece(part)
     offset = part.rfind(piece)
     tagged: list[tuple[str, str, int]] = []
     position = 0
@@ -65,6 +64,15 @@ def asked_terms(part: str) -> list[AskedTerm]:
             if len(word) >= 2 and _is_noun(flag) and not flag.startswith(NOT_TERM_FLAGS) and jieba.dt.FREQ.get(word)
             and word not in FRAME_NOUNS and word not in LIGHT_VERBS and not INTERROGATIVE.search(word)
             and not re.search(r"\d|〔", word)]
+
+
+def _asking_piece(part: str) -> tuple[str, str]:
+    """The part as read (references blanked) and its comma-separated piece that holds the interrogative."""
+    # a 文号, a title or a clause path says where to look, not what is asked
+    part = REFERENCE.sub("，", normalized_question(part))
+    pieces = [p for p in re.split(r"(?<=[，,；;：:])", part) if p.strip(" ，")]
+    asking = [p for p in pieces if INTERROGATIVE.search(p)]
+    return part, asking[-1] if asking else part
 
 
 def _is_noun(flag: str) -> bool:
@@ -120,9 +128,11 @@ class TermCheck:
             known = self._in_library[term] = covers(self.library_text, term)
         return known
 
-    def unknown(self, term: str) -> bool:
-        """A word neither the library nor any of its words close in meaning speaks of (护照, 户口)."""
-        return not self.in_library(term) and self.library_terms is not None and not self.library_terms(term)
+    def unaccounted(self, term: str, context: str) -> bool:
+        """A person's own word that the cited context neither uses nor speaks of through one of the library's
+        words close in meaning (护照, 户口: none; 火化 → 焚烧, 燃烧, none of them in a clause on 涉企收费)."""
+        return (not self.in_library(term) and self.library_terms is not None
+                and not any(covers(context, word) for word in self.library_terms(term)))
 
     def missing(self, part: str, cited_context: str, own_subject: bool = True) -> list[str]:
         """The asked terms the library uses but the cited context does not, adjacent ones joined as the
@@ -136,13 +146,14 @@ class TermCheck:
                   and t.word != same_rule and self.document_frequency(t.word) <= MAX_MISSING_SHARE
                   # part of the person's own phrase (五保老人: 五保 is no word of the documents)
                   and all(self.in_library(w) for w in t.phrase)]
-        # a word of the question that the library and its words close in meaning never speak of (护照, 户口, 五保), where
-        # the clause shares no asked term outside that word's own phrase: the closest clause may be about something
-        # else, and the answer says so. 老人 in a 高龄津贴 for 80岁以上老年人 is no sign that it is the rule for 五保老人;
+        # a word of the question that the clause does not speak of, itself or through the library's words close in
+        # meaning (护照, 户口, 五保, 火化), where the clause shares no asked term outside that word's own phrase and no
+        # name of the asking piece: the closest clause may be about something else, and the answer says so. 老人 in a 高龄津贴 for 80岁以上老年人 is no sign that it is the rule for 五保老人;
         # 照料护理 in a 特困人员 clause is, for 「五保老人的照料护理费按什么标准发？」
         if own_subject:
-            absent = sorted({*absent, *(t for t in terms if self.unknown(t.word) and not covers(context, t.word)
-                                        and not any(covers(context, o.word) for o in terms if o.word not in t.phrase))},
+            absent = sorted({*absent, *(t for t in terms if self.unaccounted(t.word, context)
+                                        and not any(covers(context, o.word) for o in terms if o.word not in t.phrase)
+                                        and not shares_name(part, context))},
                             key=lambda t: t.start)
         joined: list[AskedTerm] = []
         for term in absent:
@@ -162,6 +173,13 @@ class TermCheck:
                  for t in asked_terms(part) if not self.in_library(t.word)]
         # 「多长时间」 and 时间: the documents' word inside the person's is no other name for it
         return [(own, theirs) for own, theirs in pairs if theirs and theirs not in own]
+
+
+def shares_name(part: str, context: str) -> bool:
+    """Whether the clause holds a run of NAME_RUN characters of the piece that asks: a name the segmenter does
+    not know (圣戈班, 许科贷) or a phrase, which ties the clause to what is asked as a shared term does."""
+    return any(run[i:i + NAME_RUN] in context for run in HAN.findall(_asking_piece(part)[1])
+               for i in range(len(run) - NAME_RUN + 1))
 
 
 def speaks_of_scope(part: str, context: str) -> int:
