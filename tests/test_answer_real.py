@@ -507,3 +507,10 @@ def test_a_persons_word_whose_near_words_the_clause_lacks_is_named(real_pipeline
     project = real_pipeline.answerer.run("那个法国圣戈班的厂子投了多少钱")
     assert project.answer.startswith("●总投资计划总投资**8亿元**")
     assert project.unanswered_parts == []
+
+
+def test_where_an_office_sits_is_answered_from_the_clause_that_says_so(real_pipeline):
+    answer = real_pipeline.answerer.run("设备更新工作专班的办公室设在哪？")
+    assert answer.refused is False
+    assert "办公室**设在市发展和改革委员会**" in answer.answer.split("\n")[0]
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2024〕11号", "六、（十三）")

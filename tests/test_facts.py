@@ -101,6 +101,13 @@ def test_a_place_to_apply_online_is_a_place():
     assert [sentence[s:e] for s, e in fact_spans(sentence, ("place",))] == ["通过“健康许昌”微信公众号申领"]
 
 
+
+def test_where_a_body_sits_is_a_place():
+    """「专班…办公室设在哪？」 was refused though the clause says where (a department is where the office sits)."""
+    sentence = "成立工作专班，办公室设在市发展和改革委员会，科学分工实施集中攻坚。"
+    assert [sentence[s:e] for s, e in fact_spans(sentence, ("place",))] == ["设在市发展和改革委员会"]
+
+
 ELECTRICITY = ("高压项目可控业务环节平均时限不超过20个工作日，低压无电网配套工程项目“当日受理、次日送电”，"
                "低压有电网配套工程项目不超过7个工作日。")
 
