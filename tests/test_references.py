@@ -54,6 +54,8 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
      "《许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见》没有“六、”（该文件只有一、至五、）。"),
     # its items run 1. to 29. across its seven parts
     ("许政办〔2024〕4号第30条讲的是什么？", "许政办〔2024〕4号 没有第30项（该文件的编号项为1.至29.）。"),
+    # its items restart in each of its eight parts: 第九点 counts the parts
+    ("许政办〔2024〕5号第九点讲的中医药考核办法是什么？", "许政办〔2024〕5号 没有“九、”（该文件只有一、至八、）。"),
     # its boxes stand inside parts 三、（四） and 三、（七）
     ("许政〔2024〕12号 专栏9 讲什么？", "许政〔2024〕12号 没有“专栏9”（该文件的专栏为专栏1至专栏2）。"),
     ("许政〔2024〕十七号是关于什么的？有没有讲企业用工补贴？", "文件库中没有许政〔2024〕17号。"),  # a number in words
@@ -173,6 +175,12 @@ def test_the_nth_item_of_a_document_numbered_across_its_parts_is_that_clause(ans
     answer = answerer.run("许政办〔2024〕4号的第二十项措施是什么？")
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕4号", "五、20.")
     assert answer.answer.startswith("提升城市发展能级。")
+
+
+def test_the_nth_point_of_a_document_whose_items_restart_in_each_part_is_that_part(answerer):
+    answer = answerer.run("许政办〔2024〕5号第三点讲的什么？")
+    assert answer.answer.startswith("三、加强中西医协同推进，包括2项：1.工作目标；2.重点任务。 [1]")
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕5号", "三、")
 
 
 @pytest.mark.parametrize(("question", "first_line", "cited"), [
