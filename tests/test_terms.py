@@ -121,3 +121,10 @@ def test_the_vocabulary_holds_the_words_several_clauses_use_and_finds_the_neares
     vectors.write_bytes(vectors.read_bytes()[:-8] + bytes(8))  # zeroed bytes: found by the checksum
     assert Vocabulary.load(tmp_path / "generation") is None
     assert Vocabulary.damaged(tmp_path / "generation") == vectors
+
+
+def test_a_choice_asked_across_a_comma_asks_both_sides():
+    """「…是商场当场减，还是回头打到卡上？」: 商场 is one of the two choices, not the situation before the question."""
+    assert [t.word for t in asked_terms("以旧换新的补贴是商场当场减，还是回头打到卡上？")] == ["以旧换新", "补贴", "商场"]
+    # a piece before it that is no choice stays the situation
+    assert [t.word for t in asked_terms("我家老人80岁了，护理补贴有多少？")] == ["护理", "补贴"]

@@ -71,8 +71,13 @@ def _asking_piece(part: str) -> tuple[str, str]:
     # a 文号, a title or a clause path says where to look, not what is asked
     part = REFERENCE.sub("，", normalized_question(part))
     pieces = [p for p in re.split(r"(?<=[，,；;：:])", part) if p.strip(" ，")]
-    asking = [p for p in pieces if INTERROGATIVE.search(p)]
-    return part, asking[-1] if asking else part
+    asking = [i for i, p in enumerate(pieces) if INTERROGATIVE.search(p)]
+    if not asking:
+        return part, part
+    at = asking[-1]
+    # 「是商场当场减，还是回头打到卡上？」: a choice is asked between both sides of the comma
+    start = at - 1 if at and pieces[at].lstrip().startswith("还是") else at
+    return part, "".join(pieces[start:at + 1])
 
 
 def _is_noun(flag: str) -> bool:
