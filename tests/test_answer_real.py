@@ -514,3 +514,19 @@ def test_where_an_office_sits_is_answered_from_the_clause_that_says_so(real_pipe
     assert answer.refused is False
     assert "办公室**设在市发展和改革委员会**" in answer.answer.split("\n")[0]
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2024〕11号", "六、（十三）")
+
+
+def test_a_table_named_by_its_caption_is_the_one_answered_from(real_pipeline):
+    """「划拨」 names 附件2 (划拨基准地价), whose 商业用地 row has no 七级地 cell: the 出让 price of 附件1 (1050) was
+    given instead (persona run, twelfth session)."""
+    blank = real_pipeline.answerer.run("划拨的商业用地七级地基准地价多少")
+    assert blank.refused is True
+    assert "1050" not in blank.answer
+    # no department of the closest clauses: none is guessed (民政、人社 fit a land price no better)
+    assert "建议咨询相关主管部门或拨打12345政务服务热线。" in blank.answer
+    held = real_pipeline.answerer.run("划拨的商业用地三级地基准地价多少")
+    assert held.answer.startswith("商业用地：三级地 **975**（元/平方米）。 [1]")
+    assert (held.citations[0].doc_number, held.citations[0].clause_path) == ("许政〔2024〕8号", "附件2")
+    # the rows name 工矿仓储用地: 用地 of the other captions does not make 附件3 another table
+    rent = real_pipeline.answerer.run("工矿仓储用地二级地 国有土地收益租金一年每平多少")
+    assert rent.citations[0].clause_path == "附件3"

@@ -352,7 +352,8 @@ def _tidy(line: str) -> str:
 def _whom_to_ask(hits: list[Hit]) -> str:
     units = [u for h in hits[:3] for u in h.metadata.responsible_units]
     unique_units = list(dict.fromkeys(u for u in units if not u.startswith("各县")))[:3]
-    return f"建议咨询：{'、'.join(unique_units)}。" if unique_units else "建议咨询当地民政、人社等主管部门或拨打12345政务服务热线。"
+    # no unit named: a department chosen here (民政、人社) would fit a question on land prices no better than none
+    return f"建议咨询：{'、'.join(unique_units)}。" if unique_units else "建议咨询相关主管部门或拨打12345政务服务热线。"
 
 
 def lead(evidence: PartEvidence, clause: ClauseEvidence, quoted: bool = False) -> str:

@@ -146,6 +146,7 @@ class EvidenceFinder:
         self.home = list(home)  # the places the corpus speaks for (its issuing bodies), with their parts
         self._document_places: dict[str, list[Place]] = {}
         self._definitions_of: dict[tuple[str, ...], list[Hit]] = {}
+        self._captions: dict[str, dict[str, str]] = {}
         self.corpus_text = retriever.holdings.text
         lexical = retriever.lexical
         self.terms = TermCheck(self.corpus_text,
@@ -368,6 +369,7 @@ class EvidenceFinder:
         department = "department" in part_asks.kinds and bool(hit.metadata.responsible_units)
         breadcrumb = f"{hit.metadata.breadcrumb} {table_caption(hit.text) if header else ''}"
         rows = [line for line in hit.text.split("\n") if header and "\t" in line and line != header]
+        other_table = bool(header) and self._names_another_table(hit.metadata, hit.text, question)
         named_rows = _named(question, [_label(header, row) for row in rows])
         share = lambda text: self.retriever.lexical.share_in(words, text)  # noqa: E731
         scored = []
@@ -379,6 +381,8 @@ class EvidenceFinder:
                 stated = department or any(states(text, kind, units) for kind in part_asks.kinds)
             else:
                 stated = states_figure(text) if part_asks.quantity else True
+            if other_table and "\t" in text:
+                stated = False  # a 划拨 price is not answered from the 出让 table
             if stated and part_asks.needs_figure:
                 stated = self._gives_new_figure(text, header, part_asks, question, years, named_rows)
             subject = share(f"{breadcrumb} {header} {text}")
@@ -395,6 +399,25 @@ class EvidenceFinder:
             scored.append(sentence)
             previous = sentence
         return scored
+
+    def _names_another_table(self, meta: ClauseMeta, text: str, question: str) -> bool:
+        """Whether the question names another table of the document by a word of its caption that this table
+        (caption and rows) lacks: 「划拨的商业用地七级地基准地价」 names 附件2 (…划拨基准地价), not 附件1 (…出让基准地价)."""
+        captions = self._table_captions(meta.doc_title)
+        own = captions.get(meta.clause_path, "")
+        others = [caption for path, caption in captions.items() if path != meta.clause_path]
+        words = {w for w in jieba.lcut(question) if len(w) >= 2}
+        return bool(own) and any(w in other and w not in own and w not in text for w in words for other in others)
+
+    def _table_captions(self, doc_title: str) -> dict[str, str]:
+        """A document's table captions by clause path (a table's later parts repeat none)."""
+        captions = self._captions.get(doc_title)
+        if captions is None:
+            captions = self._captions[doc_title] = {}
+            for chunk in self.retriever.chunks.values():
+                if chunk.metadata.doc_title == doc_title and table_header(chunk.text):
+                    captions[chunk.metadata.clause_path] = captions.get(chunk.metadata.clause_path, "") + table_caption(chunk.text)
+        return captions
 
     @staticmethod
     def _gives_new_figure(text: str, header: str, part_asks: Asks, question: str, years: list[int],
