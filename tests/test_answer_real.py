@@ -530,3 +530,13 @@ def test_a_table_named_by_its_caption_is_the_one_answered_from(real_pipeline):
     # the rows name 工矿仓储用地: 用地 of the other captions does not make 附件3 another table
     rent = real_pipeline.answerer.run("工矿仓储用地二级地 国有土地收益租金一年每平多少")
     assert rent.citations[0].clause_path == "附件3"
+
+
+def test_a_clause_off_the_subject_sets_no_bar_for_the_sentence_that_answers(real_pipeline):
+    """「…欠我们企业的货款啥时候能还清」 was refused 「相关条款没有写明具体时间或期限」 while listing 六、22. below: a
+    sentence of a clause on 企业注销 (sharing 企业) set the bar the 拖欠账款 sentence had to reach (persona run)."""
+    answer = real_pipeline.answerer.run("政府部门欠我们企业的货款啥时候能还清")
+    assert answer.refused is False
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕4号", "六、22.")
+    first = answer.answer.split("\n")[0]
+    assert "无分歧欠款6月底前应清尽清" in first and "10月底前清偿完毕" in first

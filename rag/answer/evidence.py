@@ -223,10 +223,21 @@ class EvidenceFinder:
         # another category's sentence (最低生活保障边缘家庭's amount for 低保家庭) sets no bar for a figure
         comparable = [s for scored in top.values() for s in scored
                       if not (evidence.asks.needs_figure and s.other_category)]
-        closest = max((s.score for s in comparable), default=0.0)
         closest_meaning = max((s.similarity for s in comparable), default=0.0)
         dense = [h.dense_similarity for h in candidates if h.dense_similarity is not None]
         closest_clause = max(dense, default=0.0)
+
+        def off_subject(hit: Hit) -> bool:
+            """A clause the question does not name, less close as a whole than the closest by a margin, and
+            without the sentence closest in meaning of all: about something else (「窗外」 of a clause on
+            balconies is no 车窗), whatever words its sentences share with the question."""
+            return (not hit.named and hit.dense_similarity is not None
+                    and hit.dense_similarity < closest_clause - CLAUSE_MARGIN
+                    and max((s.similarity for s in top[hit.chunk_id]), default=0.0) < closest_meaning)
+        # the bar a sentence must come near is set by clauses on the subject: a sentence of a clause on 企业注销
+        # sharing 企业 with 「…欠我们企业的货款啥时候能还清」 does not raise it above the 拖欠账款 sentence
+        closest = max((s.score for hit in candidates if not off_subject(hit) for s in top[hit.chunk_id]
+                       if not (evidence.asks.needs_figure and s.other_category)), default=0.0)
         for hit in candidates:
             context = f"{hit.metadata.doc_title} {hit.metadata.breadcrumb} {hit.text}"
             if any(place.name not in context and place.short not in context for place in places):
@@ -255,13 +266,7 @@ class EvidenceFinder:
             if best < MIN_SIMILARITY:
                 reasons.append("检索到的条款与问题关联不大。")
                 continue
-            # a clause the question names is its subject by definition
-            # and one holding the sentence closest in meaning of all is about the subject, whatever its whole text's
-            # vector says (in meaning, not by shared words: 「窗外」 of a clause on balconies is no 车窗)
-            off_subject = (not hit.named and hit.dense_similarity is not None
-                           and hit.dense_similarity < closest_clause - CLAUSE_MARGIN
-                           and max((s.similarity for s in scored), default=0.0) < closest_meaning)
-            chosen = ([] if off_subject and evidence.asks.needs_figure
+            chosen = ([] if off_subject(hit) and evidence.asks.needs_figure
                       else self._choose(scored, evidence.asks, float("-inf") if hit.named else closest, hit.text))
             if not chosen:
                 wanted = [FACT_NAMES[k] for k in evidence.asks.kinds if k in FACT_NAMES] or ["具体数字"]
