@@ -77,6 +77,16 @@ def test_a_follow_up_is_answered_from_the_clause_of_the_conversation(real_pipeli
     assert "通过农村危房改造等方式优先给予住房救助" in answer.answer
 
 
+def test_a_follow_up_naming_another_subject_is_answered_from_the_clause_that_holds_it(real_pipeline):
+    """「那用水报装呢？」 after 高压用电 was told 「文件没有写“用水”」 and given the electricity limits again (persona
+    run, twelfth session): the follow-up's own word is what changed."""
+    earlier = Turn("我们厂要接高压电，报装要多长时间？")
+    answer = real_pipeline.answerer.run("那用水报装呢？", history=[earlier])
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2020〕8号", "三、（三）3.")
+    assert answer.answer.startswith("方便企业获得用水。办理流程压缩为用水申请、工程设计、验收通水3个环节，办理时间压缩至4个工作日。 [1]")
+    assert answer.unanswered_parts == []
+
+
 @pytest.mark.parametrize(("follow_up", "first_line"), [
     ("那农村的呢？", "住房救助。……对符合当地住房保障条件的农村最低生活保障家庭、农村分散供养特困人员、农村最低生活保障边缘家庭和"
                    "刚性支出困难家庭，通过农村危房改造等方式优先给予住房救助。 [1]"),

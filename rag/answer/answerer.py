@@ -38,8 +38,9 @@ from rag.answer.question import (
     without_asking_who,
 )
 from rag.answer.references import NamedReference, asked_besides_references, missing_path, named_references
-from rag.answer.terms import speaks_of_scope
+from rag.answer.terms import covers, speaks_of_scope
 from rag.documents.model import EXPIRED, IN_FORCE, NATIONAL_PREFIX
+from rag.documents.normalize import compact
 from rag.documents.regulation import ARTICLE
 from rag.index.chunk import ClauseMeta
 from rag.index.sentences import sentences
@@ -257,6 +258,13 @@ class Answerer:
                 # (「一级土地…多少钱？什么时候开始执行？」: the date is in the document's 执行时间 part)
                 unpinned = self.evidence.find(part, search(part))
                 evidence = unpinned if unpinned.answered else evidence
+            own = [t for t in evidence.missing_terms if t in cleaned.text] if context and again is None else []
+            if own:
+                # 「那用水报装呢？」 after a question on 高压用电: the follow-up's own word is what changed; the clause of
+                # the question before lacks it, one holding it among the hits answers this turn
+                holding = [h for h in hits if all(covers(compact(f"{h.metadata.breadcrumb} {h.text}"), t) for t in own)]
+                other = self.evidence.find(part, holding) if holding else None
+                evidence = other if other is not None and other.answered and not other.missing_terms else evidence
             # one clause for 「临时救助和医疗救助」 that covers only the first: each is asked on its own
             alone = next((split for term in evidence.missing_terms if (split := each_coordinate(part, term))), [])
             parts += [self.evidence.find(p, search(p)) for p in alone] or [evidence]
