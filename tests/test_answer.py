@@ -161,6 +161,9 @@ def test_a_message_with_many_questions_is_answered_in_at_most_four_parts(answere
     # 多久 asks how long: the piece after the question mark is a second question, not a remark on the first
     ("遇到部门刁难企业，往哪投诉？多久给回话", ["遇到部门刁难企业，往哪投诉？", "多久给回话"]),
     ("许多大企业都在用这个政策，我们能申请吗", ["许多大企业都在用这个政策，我们能申请吗"]),  # 许多 asks nothing
+    # spoken A-not-A: 「有补贴没有」 asks whether, so the amount is a second question (the whole was refused for it)
+    ("困难户冬天取暖有补贴没有，一户给多少", ["困难户冬天取暖有补贴没有", "一户给多少"]),
+    ("我家一分钱收入也没有，能申请低保吗？", ["我家一分钱收入也没有，能申请低保吗？"]),  # 没有 that tells
 ])
 def test_each_question_of_a_message_is_a_part(question, parts):
     from rag.answer.question import question_parts

@@ -550,3 +550,13 @@ def test_a_clause_off_the_subject_sets_no_bar_for_the_sentence_that_answers(real
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕4号", "六、22.")
     first = answer.answer.split("\n")[0]
     assert "无分歧欠款6月底前应清尽清" in first and "10月底前清偿完毕" in first
+
+
+def test_whether_there_is_help_is_answered_when_only_the_amount_is_missing(real_pipeline):
+    """「困难户冬天取暖有补贴没有，一户给多少」 was refused whole because no amount is given (persona run): the
+    documents do say 取暖补贴 may be given."""
+    answer = real_pipeline.answerer.run("困难户冬天取暖有补贴没有，一户给多少")
+    assert answer.refused is False
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "四、（六）1.")
+    assert answer.unanswered_parts == ["一户给多少"]
+    assert "◐ 关于“一户给多少”：现有文件中没有找到明确规定。" in answer.answer
