@@ -148,7 +148,17 @@ def test_a_date_is_no_figure_of_how_much(sentence, figure):
     ("家里烧得啥都没了，临时救助能不能先给点，手续以后再补？", ()),  # 啥都: anything, no question
     ("去哪个银行办？", ("place",)),  # a place named by its kind asks where
     ("市级公立中医院在哪个位置？", ("place",)),
+    ("城镇土地使用税一年分几次交", ("count",)),  # how many times: 「12元/平方米」 is no answer to it
+    ("残疾证得是几级才行", ("count",)),  # which grade
     ("哪个部门负责？", ("department",)),
 ])
 def test_the_kind_of_fact_asked_follows_the_grammar_of_the_question(question, kinds):
     assert asks(question).kinds == kinds
+
+
+@pytest.mark.parametrize(("sentence", "stated"), [
+    ("（二）二级土地：西环路—许由路北侧50米封闭区域内的土地；", True),
+    ("一级土地年税额标准为12元/平方米。", False),
+])
+def test_a_grade_is_a_count_and_a_sum_is_not(sentence, stated):
+    assert states(sentence, "count") is stated
