@@ -128,3 +128,11 @@ def test_a_choice_asked_across_a_comma_asks_both_sides():
     assert [t.word for t in asked_terms("以旧换新的补贴是商场当场减，还是回头打到卡上？")] == ["以旧换新", "补贴", "商场"]
     # a piece before it that is no choice stays the situation
     assert [t.word for t in asked_terms("我家老人80岁了，护理补贴有多少？")] == ["护理", "补贴"]
+
+
+def test_a_library_word_is_not_missing_where_the_clause_uses_a_word_of_the_same_meaning():
+    """房子 is in one news item; a 住房救助 clause speaks of it as 住房 (the persona's 「没房子住咋办」 got
+    「文件没有写“房子”」 over the right clause)."""
+    check = TermCheck(LIBRARY + "他家的房子很旧。住房救助。", library_terms=lambda word: {"房子": ["住房"]}.get(word, []))
+    assert check.missing("城里没房子住咋办", "住房救助。对城市最低生活保障家庭优先给予住房救助。") == []
+    assert check.missing("城里没房子住咋办", "最低生活保障对象按月发放。") == ["房子"]

@@ -133,6 +133,12 @@ class TermCheck:
             known = self._in_library[term] = covers(self.library_text, term)
         return known
 
+    def _speaks_of(self, context: str, term: str) -> bool:
+        """The context uses the term or one of the library's words closest to it in meaning (房子, which one
+        news item uses, through 住房 of a 住房救助 clause)."""
+        return covers(context, term) or (self.library_terms is not None
+                                         and any(covers(context, word) for word in self.library_terms(term)))
+
     def unaccounted(self, term: str, context: str) -> bool:
         """A person's own word that the cited context neither uses nor speaks of through one of the library's
         words close in meaning (护照, 户口: none; 火化 → 焚烧, 燃烧, none of them in a clause on 涉企收费)."""
@@ -147,7 +153,7 @@ class TermCheck:
         context = compact(cited_context)
         same_rule = undistinguished_scope(part, context)
         terms = asked_terms(part)
-        absent = [t for t in terms if self.in_library(t.word) and not covers(context, t.word)
+        absent = [t for t in terms if self.in_library(t.word) and not self._speaks_of(context, t.word)
                   and t.word != same_rule and self.document_frequency(t.word) <= MAX_MISSING_SHARE
                   # part of the person's own phrase (五保老人: 五保 is no word of the documents)
                   and all(self.in_library(w) for w in t.phrase)]
