@@ -52,6 +52,10 @@ FLOORS = {
     # fact asked, 了谁 / 哪几 / a yes-no question about 手续, and a later change; false refusals .093 → .081)
     "blind5": {"citation_acc": (">=", 0.68), "key_facts": (">=", 0.70), "refusal_unans": (">=", 0.57),
                "unans_honest": (">=", 0.78), "false_refusal": ("<=", 0.13), "absent_first_line": (">=", 0.85)},
+    # written at 316da7e (twelfth session) by a helper that read only the documents (and, against its brief, the
+    # tuning sets, to avoid their facts); first measured .851 / .816 / .462 / 1.000 / .023
+    "blind6": {"citation_acc": (">=", 0.80), "key_facts": (">=", 0.77), "refusal_unans": (">=", 0.40),
+               "unans_honest": (">=", 0.90), "false_refusal": ("<=", 0.06)},
 }
 SET_NAMES = {"tuning": "调参集 eval/questions.jsonl", "blind": "盲测集一 eval/blind.jsonl",
              "blind2": "盲测集二 eval/blind2.jsonl", "blind3": "盲测集三 eval/blind3.jsonl",
