@@ -553,3 +553,15 @@ def test_whether_there_is_help_is_answered_when_only_the_amount_is_missing(real_
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "四、（六）1.")
     assert answer.unanswered_parts == ["一户给多少"]
     assert "◐ 关于“一户给多少”：现有文件中没有找到明确规定。" in answer.answer
+
+
+def test_a_place_asked_by_its_kind_is_answered_only_by_a_sentence_naming_that_kind(real_pipeline):
+    """「救助金是打到哪个银行的卡上？」 got ◐ and the 临时救助 clause, whose 急难发生地 counted as the place asked
+    (persona run, twelfth session): no document names a bank."""
+    answer = real_pipeline.answerer.run("救助金是打到哪个银行的卡上？")
+    assert answer.refused is True
+    assert answer.answer.startswith("现有文件中没有找到“救助金是打到哪个银行的卡上”的明确规定。相关条款没有写明办理地点。")
+    # a place asked as where to apply is still answered by 急难发生地
+    where = real_pipeline.answerer.run("临时救助在哪里申请？")
+    assert where.refused is False
+    assert "急难**发生地**" in where.answer.split("\n")[0]

@@ -21,6 +21,7 @@ from rag.answer.citation import short_reference
 from rag.answer.facts import (
     ASKS_WHETHER,
     FACT_NAMES,
+    PLACE_KIND,
     WHO_QUALIFIES,
     YEAR,
     Asks,
@@ -430,6 +431,9 @@ class EvidenceFinder:
         """A figure sentence answers only with a figure the question did not give, for the year asked, and
         (a table row) the row and column asked when the question names them and the cell is not blank."""
         if restates(text, part_asks.kinds, question):
+            return False
+        kind_of_place = PLACE_KIND.search(question) if part_asks.kinds == ("place",) else None
+        if kind_of_place and kind_of_place[1] not in text:
             return False
         named_years = sentence_years(text)
         if years and named_years and not named_years & set(years):

@@ -69,6 +69,9 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
                    # the agent of a rule: 由市公安机关确定并公布
                    r"由[\u4e00-\u9fff]{1,12}(?:机关|部门|人民政府|政府)"),
 }
+# a place asked by its kind (「打到哪个银行」「去哪家医院」) is answered only by a sentence naming that kind: the
+# 急难发生地 where 临时救助 is applied for says nothing of a bank
+PLACE_KIND = re.compile(r"哪(?:个|家|所)(窗口|网站|银行|医院|大厅)")
 # 「公安机关负责哪些事」 names the agency and asks its duties: 负责 there does not ask who
 NAMED_AGENCY_DUTY = re.compile(r"(?<![哪什么谁啥些个])(?:(?![哪什么谁啥些个])[\u4e00-\u9fff]){1,10}(?:机关|部门|局|委员会|办公室|厅|中心|政府|单位)(?:主要|具体)?(?:负责|牵头|主管)")
 # 「谁可以申请」「哪些人能享受」 ask who qualifies, not which department: eligibility, answered by conditions
