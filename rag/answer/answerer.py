@@ -262,7 +262,7 @@ class Answerer:
             if own:
                 # 「那用水报装呢？」 after a question on 高压用电: the follow-up's own word is what changed; the clause of
                 # the question before lacks it, one holding it among the hits answers this turn
-                holding = [h for h in hits if all(covers(compact(f"{h.metadata.breadcrumb} {h.text}"), t) for t in own)]
+                holding = [h for h in hits if all(covers(compact(clause_context(h)), t) for t in own)]
                 other = self.evidence.find(part, holding) if holding else None
                 evidence = other if other is not None and other.answered and not other.missing_terms else evidence
             # one clause for 「临时救助和医疗救助」 that covers only the first: each is asked on its own

@@ -222,9 +222,9 @@ class EvidenceFinder:
         top = {hit.chunk_id: self._sentences(hit, vector, words, evidence.asks, asked, years, categories)
                for hit in candidates}
         # another category's sentence (最低生活保障边缘家庭's amount for 低保家庭) sets no bar for a figure
-        comparable = [s for scored in top.values() for s in scored
-                      if not (evidence.asks.needs_figure and s.other_category)]
-        closest_meaning = max((s.similarity for s in comparable), default=0.0)
+        comparable = {chunk_id: [s for s in scored if not (evidence.asks.needs_figure and s.other_category)]
+                      for chunk_id, scored in top.items()}
+        closest_meaning = max((s.similarity for scored in comparable.values() for s in scored), default=0.0)
         dense = [h.dense_similarity for h in candidates if h.dense_similarity is not None]
         closest_clause = max(dense, default=0.0)
 
@@ -237,8 +237,8 @@ class EvidenceFinder:
                     and max((s.similarity for s in top[hit.chunk_id]), default=0.0) < closest_meaning)
         # the bar a sentence must come near is set by clauses on the subject: a sentence of a clause on 企业注销
         # sharing 企业 with 「…欠我们企业的货款啥时候能还清」 does not raise it above the 拖欠账款 sentence
-        closest = max((s.score for hit in candidates if not off_subject(hit) for s in top[hit.chunk_id]
-                       if not (evidence.asks.needs_figure and s.other_category)), default=0.0)
+        closest = max((s.score for hit in candidates if not off_subject(hit) for s in comparable[hit.chunk_id]),
+                      default=0.0)
         for hit in candidates:
             context = f"{hit.metadata.doc_title} {hit.metadata.breadcrumb} {hit.text}"
             if any(place.name not in context and place.short not in context for place in places):

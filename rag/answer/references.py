@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rag.documents.clauses import cn_to_int, int_to_cn
 from rag.documents.model import NATIONAL_PREFIX
 from rag.documents.normalize import compact
-from rag.index.holdings import TITLE_IN_BRACKETS, Shelf
+from rag.index.holdings import TITLE_IN_BRACKETS, TOP_LEVEL, Shelf
 from rag.search.retrieve import (
     CN_NUMERAL,
     PATH_AFTER,
@@ -45,7 +45,6 @@ PLACE_TITLE = re.compile(r"((?:[\u4e00-\u9fff]{2,4}[省市])(?:(?!什么|哪|多
 # the n-th numbered item of a document numbered 1. 2. … through its parts: 「许政办〔2024〕4号第30条」「第三十项」
 ITEM = re.compile(rf"的?第(\d{{1,3}}|{CN_NUMERAL})(?:条|项|点)")
 NUMBERED = re.compile(r"(\d{1,3})\.$")
-PART = re.compile(rf"{CN_NUMERAL}、")
 # a chapter or section named after a 文号 (「…5号第二章」「…8号里的第三节」), which its clause paths do not show
 DIVISION_NAMED = re.compile(rf"(?:文件|文)?(?:中|里|里面)?的?(第{CN_NUMERAL}[章节])")
 MIN_TITLE = 4  # characters: 《法》《条例》 alone name no particular document
@@ -150,7 +149,7 @@ def _numbered_item(number: str, item: re.Match[str], shelf: Shelf) -> NamedRefer
         return NamedReference(written, doc_number=number, doc_title=title, clause_path=matching[0])
     if matching or not ends or len(ends) != len(set(ends)):
         part = f"{int_to_cn(wanted)}、"
-        if not any(PART.fullmatch(p) for p in paths):  # articles (第九条) or items only: no part to count
+        if not any(TOP_LEVEL.fullmatch(p) for p in paths):  # articles (第九条) or items only: no part to count
             return NamedReference(written, doc_number=number, doc_title=title)
         return NamedReference(written, doc_number=number, doc_title=title, clause_path=part,
                               problem=missing_path(number, part, paths))

@@ -142,8 +142,7 @@ class TermCheck:
     def unaccounted(self, term: str, context: str) -> bool:
         """A person's own word that the cited context neither uses nor speaks of through one of the library's
         words close in meaning (护照, 户口: none; 火化 → 焚烧, 燃烧, none of them in a clause on 涉企收费)."""
-        return (not self.in_library(term) and self.library_terms is not None
-                and not any(covers(context, word) for word in self.library_terms(term)))
+        return not self.in_library(term) and self.library_terms is not None and not self._speaks_of(context, term)
 
     def missing(self, part: str, cited_context: str, own_subject: bool = True) -> list[str]:
         """The asked terms the library uses but the cited context does not, adjacent ones joined as the
