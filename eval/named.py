@@ -1,6 +1,7 @@
 """Questions that name a document, title or clause, present in the library or not: the held-out
-eval/blind_named.jsonl (60 questions written from the corpus by a helper that read neither the code nor the other
-sets) and the tuning set eval/named_tuning.jsonl (80, written the same way in the eleventh session, then tuned on).
+eval/blind_named.jsonl and eval/blind_named2.jsonl (60 questions each, written from the corpus by helpers that read
+neither the code nor the other sets; the second in the thirteenth session) and the tuning set eval/named_tuning.jsonl
+(80, written the same way in the eleventh session, then tuned on).
 
     .venv/bin/python -m eval.named [--set named_tuning]   → one JSON line
 
@@ -19,7 +20,7 @@ from pathlib import Path
 from rag.config import Settings
 from rag.documents.normalize import compact
 
-SET_FILES = {name: Path(__file__).resolve().parent / f"{name}.jsonl" for name in ("blind_named", "named_tuning", "named_tuning2")}
+SET_FILES = {name: Path(__file__).resolve().parent / f"{name}.jsonl" for name in ("blind_named", "blind_named2", "named_tuning", "named_tuning2")}
 # the first line of an answer that says the library lacks what was named (rag.answer.references)
 SAYS_ABSENT = re.compile(r"文件库中没有|没有“|没有第|下没有")
 

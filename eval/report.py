@@ -60,6 +60,7 @@ FLOORS = {
 SET_NAMES = {"tuning": "调参集 eval/questions.jsonl", "blind": "盲测集一 eval/blind.jsonl",
              "blind2": "盲测集二 eval/blind2.jsonl", "blind3": "盲测集三 eval/blind3.jsonl",
              "blind4": "盲测集四 eval/blind4.jsonl", "blind5": "盲测集五 eval/blind5.jsonl", "blind6": "盲测集六 eval/blind6.jsonl",
+             "blind7": "盲测集七 eval/blind7.jsonl",
              "tuning2": "调参集二 eval/tuning2.jsonl", "tuning3": "调参集三 eval/tuning3.jsonl",
              "tuning4": "调参集四 eval/tuning4.jsonl"}
 
