@@ -54,6 +54,8 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
      "《许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见》没有“六、”（该文件只有一、至五、）。"),
     # its items run 1. to 29. across its seven parts
     ("许政办〔2024〕4号第30条讲的是什么？", "许政办〔2024〕4号 没有第30项（该文件的编号项为1.至29.）。"),
+    # a document of parts has no articles: its 「第三条第五款」 is the item 三、（五）
+    ("许政〔2024〕15号第三条第五款划的是几级土地？", "许政〔2024〕15号 三、 下没有“（五）”（该部分只有（一）至（四））。"),
     # its items restart in each of its eight parts: 第九点 counts the parts
     ("许政办〔2024〕5号第九点讲的中医药考核办法是什么？", "许政办〔2024〕5号 没有“九、”（该文件只有一、至八、）。"),
     # its boxes stand inside parts 三、（四） and 三、（七）
@@ -142,6 +144,7 @@ def test_a_library_title_written_without_brackets_or_a_topic_is_not_taken_for_a_
     ("许政办〔2024〕4号 第六部分第22条的责任单位是哪两个？", "六、22.", "责任单位：**市工业和信息化局、市财政局**。 [1]"),
     # a document of parts 一、 to 四、 has no articles: its 「第三条」 is part 三、
     ("许政〔2024〕15号 第三条 讲的是什么？", "三、", "三、等级划分，包括4项：（一）一级土地；"),
+    ("许政〔2024〕15号 第三条第（二）款划的是几级土地？", "三、（二）", "**二级**土地："),
 ])
 def test_a_clause_named_without_every_level_above_it_is_that_clause(answerer, question, clause_path, first_line):
     answer = answerer.run(question)
@@ -154,6 +157,12 @@ def test_missing_path_is_empty_for_a_clause_or_a_parent_the_document_has():
     assert missing_path("豫政〔2024〕1号", "一、（二）", paths) == ""
     assert missing_path("豫政〔2024〕1号", "一、（二）3.", paths) == "豫政〔2024〕1号 一、（二） 下没有“3.”（该部分只有1.至2.）。"
     assert missing_path("《某条例》", "第九条", ("第一条", "第二条")) == "《某条例》没有“第九条”（该文件只有第一条至第二条）。"
+
+
+def test_a_paragraph_of_a_regulations_article_is_that_article():
+    shelf = Shelf({"豫政〔2024〕1号": ("第一条", "第三条")}, {"豫政〔2024〕1号": "某条例"}, frozenset())
+    [reference] = named_references("豫政〔2024〕1号第三条第二款怎么规定？", shelf)
+    assert (reference.clause_path, reference.problem) == ("第三条", "")
 
 
 def test_references_read_the_question_not_the_words_before_the_number():

@@ -95,7 +95,7 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
         if item:
             found.append(_numbered_item(number, item, shelf))
             continue
-        found.append(_with_path(written, number, shelf.titles.get(number, ""), path, shelf))
+        found.append(_with_path(written, number, shelf.titles.get(number, ""), path, shelf, text[_path_end(text, end):]))
     for match in TITLE_IN_BRACKETS.finditer(text):
         name = match.group(1)
         if len(compact(name)) < MIN_TITLE or name in shelf.issues or any(name in i for i in shelf.issues):
@@ -106,7 +106,7 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
         if title is None:
             found.append(NamedReference(written, clause_path=path, problem=f"文件库中没有《{name}》。"))
             continue
-        found.append(_with_path(written, title, title, path, shelf))
+        found.append(_with_path(written, title, title, path, shelf, text[_path_end(text, match.end()):]))
     unbracketed = TITLE_IN_BRACKETS.sub("", text)
     names = [without_leading_words(m.group(1)) for pattern in (TITLE_BEFORE_ARTICLE, NATIONAL_LAW, OFFICIAL_TITLE,
                                                                PLACE_TITLE)
@@ -157,24 +157,33 @@ def _numbered_item(number: str, item: re.Match[str], shelf: Shelf) -> NamedRefer
                           problem=f"{number} 没有第{wanted}项（该文件的编号项为{min(ends)}.至{max(ends)}.）。")
 
 
-def _with_path(written: str, key: str, title: str, path: str, shelf: Shelf) -> NamedReference:
+def _with_path(written: str, key: str, title: str, path: str, shelf: Shelf, after: str = "") -> NamedReference:
+    """after: the question's text after the path, where a 「第五款」 of 「第三条第五款」 is written."""
     number = key if key != title else ""
     paths = shelf.paths[key]
+    path = _as_part(path, paths, after)
     problem = missing_path(number or f"《{title}》", path, paths) if path else ""
-    if problem and (nested := nested_path(_as_part(path, paths), paths) or nested_path(path, paths)):
+    if problem and (nested := nested_path(path, paths)):
         path, problem = nested, ""
     return NamedReference(written, doc_number=number, doc_title=title, clause_path=path, problem=problem)
 
 
 ARTICLE_NAMED = re.compile(rf"第({CN_NUMERAL})条")
+# the paragraph or item of an article: 「第三条第五款」「第三条第（五）项」
+SUBCLAUSE_NAMED = re.compile(rf"第[（(]?({CN_NUMERAL}|\d{{1,2}})[）)]?[款项]")
 
 
-def _as_part(path: str, paths: tuple[str, ...]) -> str:
-    """「第三条」 of a document numbered 一、二、 and without articles: its part 三、 (people call a part 第三条)."""
+def _as_part(path: str, paths: tuple[str, ...], after: str = "") -> str:
+    """「第三条」 of a document numbered 一、二、 and without articles: its part 三、 (people call a part 第三条),
+    and 「第三条第五款」 its item 三、（五）. A regulation's 第三条第二款 is a paragraph of its article 第三条, which
+    is the clause, and stays so."""
     named = ARTICLE_NAMED.match(path)
     if not named or any(p.startswith("第") for p in paths):
         return path
-    return f"{named[1]}、{path[named.end():]}"
+    rest = path[named.end():]
+    if not rest and (sub := SUBCLAUSE_NAMED.match(after)):
+        rest = f"（{sub[1] if not sub[1].isdigit() else int_to_cn(int(sub[1]))}）"
+    return f"{named[1]}、{rest}"
 
 
 def nested_path(path: str, paths: tuple[str, ...]) -> str:
