@@ -56,6 +56,9 @@ FLOORS = {
     # tuning sets, to avoid their facts); first measured .851 / .816 / .462 / 1.000 / .023
     "blind6": {"citation_acc": (">=", 0.80), "key_facts": (">=", 0.77), "refusal_unans": (">=", 0.40),
                "unans_honest": (">=", 0.90), "false_refusal": ("<=", 0.06)},
+    # written at 3fb7295 (thirteenth session) from the documents alone; first measured .885 / .821 / .545 / .864 / .051
+    "blind7": {"citation_acc": (">=", 0.86), "key_facts": (">=", 0.79), "refusal_unans": (">=", 0.50),
+               "unans_honest": (">=", 0.82), "false_refusal": ("<=", 0.07)},
 }
 SET_NAMES = {"tuning": "调参集 eval/questions.jsonl", "blind": "盲测集一 eval/blind.jsonl",
              "blind2": "盲测集二 eval/blind2.jsonl", "blind3": "盲测集三 eval/blind3.jsonl",
