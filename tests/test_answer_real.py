@@ -387,7 +387,12 @@ def test_a_second_part_its_first_part_s_clause_does_not_answer_is_answered_from_
     answer = real_pipeline.answerer.run("一级土地城镇土地使用税每平方米多少钱？什么时候开始执行？")
     assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政〔2024〕15号", "二、"),
                                                                         ("许政〔2024〕15号", "四、")]
-    assert answer.answer.splitlines()[1].startswith("2. 调整后的城镇土地使用税土地等级及税额标准从**2024年7月1日**起执行")
+    # the first part's long sentence lists four grades: its line is the asked grade's phrase, the sentence below it
+    assert answer.answer.splitlines()[:3] == [
+        "1. 一级土地年税额标准为**12元** / 平方米…… [1]",
+        "原文：一级土地年税额标准为12元 / 平方米，二级土地年税额标准为9元 / 平方米，三级土地年税额标准为6元 / 平方米，"
+        "四级土地年税额标准为3元 / 平方米。",
+        "2. 调整后的城镇土地使用税土地等级及税额标准从**2024年7月1日**起执行，原城镇土地使用税土地等级及税额标准同时废止。 [2]"]
     assert answer.unanswered_parts == []
 
 

@@ -100,3 +100,21 @@ def test_a_repeat_is_left_out_only_within_one_clause_with_its_closing_marks_and_
     middle = lines(PartAnswer("甲？", ANSWERED, "乙。", (1,)),
                    PartAnswer("丙？", ANSWERED, "丁。", (1,), support="戊是第一句。乙。己是第三句。"))
     assert middle[-1] == "戊是第一句。……己是第三句。"
+
+
+def test_a_long_sentence_answers_with_the_phrase_stating_the_asked_fact_and_is_quoted_whole_below():
+    """A 90-character sentence listing four grades' rates: the first line is the asked grade's phrase."""
+    from rag.answer.compose import asked_phrase
+
+    sentence = ("一级土地年税额标准为**12元** / 平方米，二级土地年税额标准为9元 / 平方米，三级土地年税额标准为6元 / 平方米，"
+                "四级土地年税额标准为3元 / 平方米，自2024年7月1日起执行。")
+    assert asked_phrase(sentence) == "一级土地年税额标准为**12元** / 平方米……"
+    # the phrase before that says when, or on what condition, goes with it
+    dated = ("到2025年，全市新增城镇就业**5万人**，城镇调查失业率控制在5.5%以下，居民收入增长和经济增长同步，"
+             "粮食产量稳定在280万吨以上，单位生产总值能耗与“十四五”目标统筹衔接。")
+    assert asked_phrase(dated) == "到2025年，全市新增城镇就业**5万人**……"
+    assert asked_phrase("照料护理标准分为三档，分别为不低于当地上年度最低工资标准**1/10、1/6、1/3**。") == ""  # short
+    assert asked_phrase(sentence.replace("**", "")) == ""  # no asked fact marked: no phrase to choose
+    part = PartAnswer("一级土地每平方米多少钱？", ANSWERED, asked_phrase(sentence), (1,), support=sentence.replace("**", ""),
+                      excerpt=True)
+    assert lines(part) == ["一级土地年税额标准为**12元** / 平方米…… [1]", f"原文：{sentence.replace('**', '')}"]

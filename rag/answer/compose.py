@@ -60,6 +60,12 @@ class PartAnswer:
     support: str = ""  # the rest of the quoted text, after the direct answer's sentence(s)
     disagree: bool = False  # the see_also clause, from another document in force, states another figure
     reference: str = ""  # the cited clause in short: 许政办〔2024〕3号 四、（四）1.
+    excerpt: bool = False  # the answer is the asked phrase of a long sentence, which `support` quotes whole
+
+    @property
+    def quoted(self) -> str:
+        """The clause's words as the answer quotes them, each once."""
+        return self.support if self.excerpt else self.answer + self.support
 
     def to_json(self) -> dict:
         return {"question": self.question, "status": self.status, "answer": self.answer.replace("**", ""),
@@ -133,6 +139,9 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
         text = lead(evidence, main, quoted)
         best = readable(max(main.sentences, key=lambda sentence: sentence.score).text) if main.sentences else ""
         direct, support = first_line(text.replace("**", "") if status == PARTLY else text, best)
+        phrase = asked_phrase(direct)
+        if phrase:  # the whole quote, in the clause's order, goes under the phrase
+            direct, support = phrase, text.replace("**", "")
         if evidence.outline:  # the parts or sections answer; the clause's own text supports unless only a heading
             # the part's title sentence (「扩大有效益的投资。」) is in the line already
             title = compact(evidence.outline_of)
@@ -147,7 +156,7 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
         if evidence.same_rule_for:  # 「那农村的呢？」 where the clause has one rule for both
             direct = f"文件没有对{evidence.same_rule_for}另作规定，以下规定城乡通用：{direct}"
         answers.append(PartAnswer(evidence.part.text, status, direct, (number,), tuple(evidence.missing_terms),
-                                  see_also, support, disagree, short_reference(main.hit.metadata)))
+                                  see_also, support, disagree, short_reference(main.hit.metadata), bool(phrase)))
     first = next(e for e in parts if e.answered)
     related = distinct_clauses(first.hits, citations.clauses)[:2]
     # conditions and 责任单位 belong to one clause: under answers from several they would seem to be everyone's
@@ -238,7 +247,8 @@ def _part_lines(parts: list[PartAnswer]) -> list[str]:
         group = [parts[n - 1] for n in numbers]
         # one of them leaves out an asked term: the shared line says so, naming every term left out
         part = next((p for p in group if p.status == PARTLY), group[0])
-        part = replace(part, answer=_fullest(group),
+        fullest = _fullest(group)  # a phrase shares the line of its whole sentence, which then leads
+        part = replace(part, answer=fullest, excerpt=part.excerpt and fullest == part.answer,
                        missing_terms=tuple(dict.fromkeys(t for p in group for t in p.missing_terms)))
         text = _part_text(part)
         for number in part.citations:
@@ -250,7 +260,7 @@ def _part_lines(parts: list[PartAnswer]) -> list[str]:
             lines += [f"- {reference}：{text} [{number}]" for reference, text, number in part.see_also]
             continue
         support = _unshown(part.support, part.citations[0], shown) if part.citations else part.support
-        lines += [support] if support else []
+        lines += [f"{EXCERPT_OF if part.excerpt else ''}{support}"] if support else []
         # more of the same clause (indexed in another chunk) goes on under it; another clause is 另见
         for reference, quote, number in part.see_also:
             text = _unshown(quote, number, shown)
@@ -285,7 +295,8 @@ def _unshown(text: str, number: int, shown: set[tuple[int, str]]) -> str:
 def _same_quote(shown: PartAnswer, part: PartAnswer) -> bool:
     if shown.status == NOT_FOUND or shown.citations != part.citations:
         return False
-    one, other = shown.answer.replace("**", ""), part.answer.replace("**", "")
+    # a phrase of a sentence (「……最长不超过**一年**。」) is the same quote as the sentence
+    one, other = (p.answer.replace("**", "").strip("…") for p in (shown, part))
     return one in other or other in one
 
 
@@ -303,7 +314,7 @@ def _part_text(part: PartAnswer) -> str:
     if part.status == NOT_FOUND:
         return f"◐ 关于“{_topic(part.question)}”：现有文件中没有找到明确规定。{part.answer}"
     if part.disagree:
-        return f"以下文件说法不一致：\n- {part.reference}：{part.answer}{part.support} {marks}"
+        return f"以下文件说法不一致：\n- {part.reference}：{part.quoted} {marks}"
     if part.status == PARTLY:
         missing = "、".join(f"“{t}”" for t in part.missing_terms)
         return f"◐ 文件没有写{missing}；最接近的规定是：{part.answer} {marks}"
@@ -341,6 +352,41 @@ def first_line(text: str, best: str = "") -> tuple[str, str]:
         if before and after and not after[0].startswith(GAP):
             after = [GAP + after[0], *after[1:]]
     return direct, "".join(before + after)
+
+
+MIN_PHRASE_CHARS = 12  # a fact with what it is of (城镇新增就业5万人); shorter is a figure without its subject
+EXCERPT_OF = "原文："  # before the whole sentence under an answer that is the asked phrase of it
+# where a sentence divides into phrases: its commas, semicolons and colons outside brackets and quotes
+PHRASE_MARK = "，；：,;:"
+QUALIFIER = re.compile(rf"(?:{YEAR.pattern})|^(?:对|凡|符合|经|在|到|至|截至)|的[，,]$|[：:]$")
+
+
+def asked_phrase(line: str) -> str:
+    """The phrase(s) of a long one-sentence answer that state the asked fact (in bold), with the phrase before
+    them when it qualifies them (a year, a condition 「对…的，」, a label 「责任单位：」): the direct answer, the
+    sentence going whole under it. "" when the line is short, is several sentences, or marks no fact."""
+    if len(line) <= FIRST_LINE_CHARS or "**" not in line or len(re.findall(r"[。！？]", line.rstrip("。！？"))):
+        return ""
+    phrases, depth, start = [], 0, 0
+    for at, char in enumerate(line):
+        depth += (char in "（(“「") - (char in "）)”」")
+        if char in PHRASE_MARK and depth <= 0:
+            phrases.append(line[start:at + 1])
+            start = at + 1
+    phrases.append(line[start:])
+    if any(phrase.count("**") % 2 for phrase in phrases):
+        return ""  # a bold run crosses a phrase's end (a list 「**1/10、1/6、1/3**」 is one run): no phrase holds it
+    bold = [i for i, phrase in enumerate(phrases) if "**" in phrase]
+    first, last = bold[0], bold[-1]
+    shown = lambda: len("".join(phrases[first:last + 1]).replace("**", ""))  # noqa: E731
+    while first and (QUALIFIER.search(phrases[first - 1]) or shown() < MIN_PHRASE_CHARS):
+        first -= 1
+    while last < len(phrases) - 1 and shown() < MIN_PHRASE_CHARS:
+        last += 1
+    phrase = "".join(phrases[first:last + 1]).rstrip(PHRASE_MARK)
+    if len(line) - len(phrase) < MIN_FIRST_LINE_CHARS:  # hardly shorter: the sentence itself
+        return ""
+    return f"{'……' if first else ''}{phrase}{'……' if last < len(phrases) - 1 else ''}"
 
 
 def _tidy(line: str) -> str:
