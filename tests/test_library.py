@@ -17,6 +17,7 @@ DATA = Path(__file__).resolve().parent / "data"
 DOG_PDF = DATA / "formats" / "丽水市城市养犬管理规定(2020-08-14).pdf"
 ROADS = [DATA / "regulations" / f"道路运输条例({date}).md" for date in ("2019-03-02", "2022-03-29", "2023-07-20")]
 REVIEW_LAWS = [DATA / "regulations" / f"行政复议法({date}).md" for date in ("2017-09-01", "2023-09-01")]
+ELEVATORS = DATA / "regulations" / "台州市电梯安全管理规定(2017-12-15).md"
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def test_two_files_with_the_same_name_in_different_folders_are_two_sources(libra
 
 @pytest.fixture(scope="module")
 def law_versions(tmp_path_factory) -> Pipeline:
-    """Three versions of 道路运输条例 and two of 行政复议法 added to a small corpus, with the real model:
+    """Three versions of 道路运输条例, two of 行政复议法 and 台州市电梯安全管理规定 added to a small corpus, with the real model:
     which version answers depends on the meaning of the question, which the fake embedder does not capture."""
     from dataclasses import replace
 
@@ -104,7 +105,7 @@ def law_versions(tmp_path_factory) -> Pipeline:
 
     root = tmp_path_factory.mktemp("versions")
     corpus = copy_corpus(root / "corpus", ("许昌日报-2022-09-27-04.txt",))
-    for path in ROADS + REVIEW_LAWS:
+    for path in [*ROADS, *REVIEW_LAWS, ELEVATORS]:
         Library(corpus).add(path)
     pipeline = Pipeline(replace(real_settings(root), corpus_dir=corpus))
     assert pipeline.ingest().errors == []
@@ -149,6 +150,18 @@ def test_a_question_naming_an_old_year_is_answered_from_that_version(law_version
     assert first.display() == display
     assert note in answer.answer
 
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question", ["台州电梯管理责任人不及时救援被困乘客 罚款多少",
+                                      "电梯管理责任人接到困人报警不立即去救援，怎么处罚？"])
+def test_a_penalty_written_once_before_the_acts_it_punishes_answers_for_the_act_asked(law_versions, question):
+    """第三十四条 「…有下列行为之一的，…处一万元以上十万元以下罚款：（一）…（四）…未立即赶赴现场实施救援…」: the
+    person describes item （四）; the fine is in the lead. 第三十条 states the duty breached, no penalty."""
+    answer = law_versions.answerer.run(question)
+    assert [(c.doc_title, c.clause_path) for c in answer.citations] == [("台州市电梯安全管理规定", "第三十四条第一款第（四）项")]
+    assert "一万元以上十万元以下" in answer.answer.splitlines()[0]
+    assert "接到电梯乘客被困报警后未立即赶赴现场实施救援，尚不构成事故的。" in answer.answer
 
 
 def _version(folder: Path, date: str, days: str) -> Path:

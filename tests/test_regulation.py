@@ -73,6 +73,15 @@ def test_a_quote_is_placed_at_its_paragraph_and_item(quote, where):
     assert locate(article, quote) == where
 
 
+def test_a_quote_of_a_lists_lead_and_one_item_is_placed_at_that_item():
+    """第三十四条's penalty is written once before the acts it punishes: quoted with the act, the act is the place."""
+    (document,) = parse_file(DATA / "regulations" / "台州市电梯安全管理规定(2017-12-15).md")
+    article = {c.clause_path: c.text for c in document.clauses}["第三十四条"]
+    lead = "第三十四条 电梯管理责任人有下列行为之一的，由特种设备安全监督管理部门责令限期改正；逾期未改正的，处一万元以上十万元以下罚款："
+    act = "（四）违反本规定第三十条第二款规定，接到电梯乘客被困报警后未立即赶赴现场实施救援，尚不构成事故的。"
+    assert (locate(article, lead + act), locate(article, lead)) == ("第一款第（四）项", "第一款")
+
+
 def test_an_article_of_one_paragraph_is_cited_without_a_paragraph_number():
     (document,) = parse_file(DATA / "regulations" / f"{DOG_RULES}.md")
     first = document.clauses[0]

@@ -9,9 +9,10 @@ department …), has a sentence that states that kind of fact.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import jieba
@@ -68,7 +69,8 @@ URBAN_SCOPE = re.compile(r"(?:中心城区|市区)")
 # a sentence opening with a short condition (拒不改正的，/ 情节严重的，/ 逾期未缴纳的，) continues the situation
 # of the sentence before it, as Chinese legal text writes consequences; so does any condition (…的，) after a
 # semicolon, which joins the parts of one sentence: 「…违法所得超过2万元的，处…；没有违法所得的，处…」
-DEPENDENT = re.compile(r"^[\u4e00-\u9fff]{2,8}的[，,]")
+# 「其中，…」 divides what the sentence before it states, and means nothing without it
+DEPENDENT = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}的[，,]|其中[，,])")
 CONDITION_AFTER_SEMICOLON = re.compile(r"^[^，,。；：:]+的[，,]")
 # 「低保申请条件是什么？」「谁可以申请」「怎样才能申请低保」 (才能: what it takes): who qualifies, which the
 # clause titled with the thing defines. So does a yes/no question whether one counts as or belongs to a category
@@ -404,7 +406,7 @@ class EvidenceFinder:
                                    continues=True)
             scored.append(sentence)
             previous = sentence
-        return scored
+        return _items_lend_to_lead(scored, share, breadcrumb)
 
     def _names_another_table(self, meta: ClauseMeta, text: str, question: str) -> bool:
         """Whether the question names another table of the document by a word of its caption that this table
@@ -464,6 +466,10 @@ class EvidenceFinder:
         order = {id(s): i for i, s in enumerate(scored)}
         # a dependent sentence is shown with the one it depends on: 「…责令改正；拒不改正的，处…罚款」
         keep += [scored[order[id(s)] - 1] for s in keep if s.continues]
+        # a list's lead is shown with the item closest to the question: the act its penalty is for
+        for sentence in list(keep):
+            items = _items_of(scored, order[id(sentence)])
+            keep += [max(items, key=lambda s: s.score)] if items else []
         # a sentence cut at 「；」 goes on to its end when what follows states the same kind of fact:
         # 「无分歧欠款6月底前应清尽清；有分歧欠款…10月底前…。」 is one answer, not its first half
         for sentence in list(keep):
@@ -525,6 +531,38 @@ def clause_context(hit: Hit) -> str:
     """What a clause speaks of: its document's title, the headings it sits under and its text."""
     meta = hit.metadata
     return f"{meta.doc_title} {meta.breadcrumb} {' '.join(meta.parents)} {hit.text}"
+
+
+# an item of a list (「（四）违反本规定…的。」) and what introduces the list (「…有下列行为之一的，…处一万元以上十万元以下罚款：」)
+LIST_ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]{1,3}[）)]")
+LIST_LEAD_END = re.compile(r"[：:]$")
+
+
+def _items_of(scored: list[Sentence], at: int) -> list[Sentence]:
+    """The items of the list scored[at] introduces, if it is a lead 「…：」."""
+    if not LIST_LEAD_END.search(scored[at].text.strip()):
+        return []
+    return list(itertools.takewhile(lambda s: bool(LIST_ITEM.match(s.text.strip())), scored[at + 1:]))
+
+
+def _items_lend_to_lead(scored: list[Sentence], share: Callable[[str], float], breadcrumb: str) -> list[Sentence]:
+    """A lead that ends in 「：」 states what holds for each item under it: a regulation's penalty is written once
+    before the acts it punishes. Lead and item are one statement to the reader: the lead, with the sentences it
+    continues, is as close to the question as its closest item, and shares the words of both."""
+    lent = list(scored)
+    for at in range(len(scored)):
+        items = _items_of(scored, at)
+        if not items:
+            continue
+        first = at
+        while first and scored[first].continues:
+            first -= 1
+        statement = "".join(s.text for s in scored[first:at + 1]) + max(items, key=lambda s: s.score).text
+        similarity = max(s.similarity for s in [*items, *scored[first:at + 1]])
+        for index in range(first, at + 1):
+            lent[index] = replace(lent[index], similarity=similarity, overlap=share(statement),
+                                  subject_overlap=share(f"{breadcrumb} {statement}"))
+    return lent
 
 
 def _depends_on(text: str, previous: str, clause_text: str) -> bool:

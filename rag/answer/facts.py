@@ -63,6 +63,11 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
               r"多少辆|多少场|排第几|第几|几次|多少次|几级|哪一?级",
               r"\d+(?:\.\d+)?\s*(?:万|千|百)?\s*(?:个|家|户|人|名|所|张|项|条|座|公里|亩|万亩|吨|万吨|辆|场|次|位|批|处|千瓦)|第\d+位|"
               rf"{CN_MANY}(?:个|家|户|人|名|所|张|项|座|公里|亩|吨|辆|场|次|位|批|处|周岁|岁|只|级)|{LIMIT}"),
+    # what befalls a breach (「怎么处罚」「会受到什么处罚」): a law's penalty, stated as a fine or another sanction, not
+    # the duty breached (「应当立即赶赴现场」)
+    "penalty": (r"(?:怎么|如何|怎样|会被|会受到|受到什么|给予什么|有什么)(?:处罚|罚)|处罚(?:是什么|有哪些|标准|多重)|罚则|"
+                r"法律责任|罚不罚|会不会被?罚",
+                r"罚款|罚金|处罚|吊销|没收|警告|拘留|处分|责令[^，。；]{0,12}(?:改正|停止|停业|关闭|整改)"),
     # 谁 after a verb's 了 is who received (「奖了谁」), not who is responsible
     "department": (r"(?<!了)谁|哪个部门|哪些部门|哪个单位|哪些单位|牵头|负责|责任单位|找谁|问谁|主管",
                    rf"责任单位|牵头单位|按职责分工负责|负责|[市县区省][\u4e00-\u9fff]{{1,10}}(?:{DEPARTMENT_SUFFIX})|委员会|管委会|"
@@ -94,7 +99,7 @@ RANGE_END = re.compile(r"以下|以内")
 YEAR = re.compile(r"(20\d{2})\s*年")
 YEAR_RANGE = re.compile(r"(20\d{2})\s*[-—–~至到]+\s*(20\d{2})年")
 FACT_NAMES = {"place": "办理地点", "materials": "所需材料", "money": "具体金额", "day": "具体日期", "date": "具体时间或期限", "ratio": "具体比例", "count": "具体数量",
-              "department": "负责部门", "phone": "联系电话"}
+              "department": "负责部门", "phone": "联系电话", "penalty": "处罚规定"}
 
 
 @dataclass(frozen=True)

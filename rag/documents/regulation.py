@@ -140,13 +140,20 @@ def locate(text: str, quote: str, paragraph_base: int = 0, article: ArticleShape
     if not target or (article.paragraphs <= 1 and not article.has_items):
         return ""
     number = paragraph_base
+    found = ""  # the 款 whose opening is quoted: an item of it quoted too is where the quote points
     for line in (line for line in text.split("\n") if line.strip()):
         item = ITEM.match(line)
         if not item:
+            if found:
+                break
             number += 1
-        if target in compact(line) or compact(line) in compact(quote):
-            return f"第{_cn(max(number, 1))}款" + (f"第（{item.group(1)}）项" if item else "")
-    return ""
+        if found and item and compact(line) in compact(quote):
+            return f"{found}第（{item.group(1)}）项"
+        if not found and (target in compact(line) or compact(line) in compact(quote)):
+            if item:
+                return f"第{_cn(max(number, 1))}款第（{item.group(1)}）项"
+            found = f"第{_cn(max(number, 1))}款"
+    return found
 
 
 def _cn(number: int) -> str:
