@@ -136,3 +136,24 @@ def test_a_library_word_is_not_missing_where_the_clause_uses_a_word_of_the_same_
     check = TermCheck(LIBRARY + "他家的房子很旧。住房救助。", library_terms=lambda word: {"房子": ["住房"]}.get(word, []))
     assert check.missing("城里没房子住咋办", "住房救助。对城市最低生活保障家庭优先给予住房救助。") == []
     assert check.missing("城里没房子住咋办", "最低生活保障对象按月发放。") == ["房子"]
+
+
+def test_a_word_jieba_takes_for_a_name_is_a_term_where_the_library_uses_it():
+    """jieba tags 养老金 'nr' (a person's name): the 高龄津贴 clause does not speak of it."""
+    check = TermCheck(LIBRARY + "提高退休人员基本养老金。关爱老人。")
+    assert check.missing("农村老人养老金每个月能领多少钱？", "对80岁以上老年人发放高龄津贴，每人每月不低于50元。") == ["养老金"]
+
+
+def test_the_name_of_the_kind_of_fact_asked_is_no_term():
+    """「…的时限」 asks a date, which 「5月底前全部完成」 states: 时限 is what the fact check looks for, not a word."""
+    assert "时限" not in [t.word for t in asked_terms("清洁取暖项目工程竣工验收的时限是什么？")]
+    assert [t.word for t in asked_terms("咨询电话和办理时限是多少？")] == ["咨询电话"]
+
+
+def test_a_space_between_words_is_a_phones_comma():
+    """「家里是低保户 护理费咋算」: 护理费 is no part of the person's own phrase 低保户 (a word the documents never
+    use), so the clause on 重度残疾人 that lacks it is said to lack it."""
+    terms = asked_terms("我爸瘫痪在床 家里是低保户 护理费咋算")
+    assert [(t.word, t.phrase) for t in terms] == [("低保户", ("低保户",)), ("护理费", ("护理费",))]
+    check = TermCheck(LIBRARY + "及时足额发放照料护理费。")
+    assert check.missing("我爸瘫痪在床 家里是低保户 护理费咋算", "成年无业重度残疾人可以参照“单人户”提出低保申请。") == ["护理费"]

@@ -20,15 +20,17 @@ from functools import cache
 
 import jieba.posseg
 
+from rag.answer.facts import ASKED_BY
 from rag.answer.question import FRAME_NOUNS, INTERROGATIVE, LIGHT_VERBS, RURAL, URBAN
 from rag.documents.normalize import compact
 from rag.search.retrieve import DOC_NUMBER_IN_QUERY, PATH_LEVEL, normalized_question
 
-# parts of speech that name a thing asked about: nouns (not places or people's names: the gazetteer
-# decides places), verbal nouns, English; not jieba's 'j' (abbreviation), which it gives to 一共 as readily
-# as to a real abbreviation
+# parts of speech that name a thing asked about: nouns (not places: the gazetteer decides places), verbal
+# nouns, English; not jieba's 'j' (abbreviation), which it gives to 一共 as readily as to a real abbreviation.
+# jieba tags people's names 'nr', and words too (养老金): such a word is a term only where the library uses it
 TERM_FLAGS = ("n", "vn", "eng")
-NOT_TERM_FLAGS = ("ns", "nr")
+NOT_TERM_FLAGS = ("ns",)
+NAME_FLAG = "nr"
 MAX_GAP = 4  # characters another word may put between an abbreviation's characters (最低生活保障, 特困人员救助供养)
 REFERENCE = re.compile(rf"{DOC_NUMBER_IN_QUERY.pattern}|《[^《》]*》|(?:{PATH_LEVEL.pattern})+")
 # a word that many clauses use (全市, 计划, 检查) says little about what one clause leaves out: only words
@@ -44,13 +46,15 @@ class AskedTerm:
     word: str
     start: int  # where it stands in the question part (adjacent missing terms are named together)
     phrase: tuple[str, ...] = ()  # the run of nouns it stands in: 五保 老人, 住房 公积金 贷款 利率
+    name: bool = False  # tagged as a person's name: a term only if the library uses it
 
 
-def asked_terms(part: str) -> list[AskedTerm]:
+def asked_terms(part: str, names: bool = False) -> list[AskedTerm]:
     """The terms of the clause of the question that asks (the comma-separated piece holding the
     interrogative; earlier pieces describe the person's situation): 「许昌的住房公积金贷款利率是多少？」 →
     住房, 公积金, 贷款, 利率. Only words of the dictionary count: a pair the segmenter guessed across a word
-    boundary (能领, 前报) is no term."""
+    boundary (能领, 前报) is no term. names: also the words jieba tags as people's names (养老金 among them),
+    which only the library's use of them makes terms."""
     part, piece = _asking_piece(part)
     offset = part.rfind(piece)
     tagged: list[tuple[str, str, int]] = []
@@ -60,16 +64,21 @@ def asked_terms(part: str) -> list[AskedTerm]:
         position = start + len(word) if start >= 0 else position
         tagged.append((word, flag, offset + start))
     phrases = _noun_phrases(tagged)
-    return [AskedTerm(word, start, phrases[start]) for word, flag, start in tagged
+    return [AskedTerm(word, start, phrases[start], flag.startswith(NAME_FLAG)) for word, flag, start in tagged
             if len(word) >= 2 and _is_noun(flag) and not flag.startswith(NOT_TERM_FLAGS) and jieba.dt.FREQ.get(word)
+            and (names or not flag.startswith(NAME_FLAG))
             and word not in FRAME_NOUNS and word not in LIGHT_VERBS and not INTERROGATIVE.search(word)
+            # the name of the kind of fact asked (时限, 金额, 电话): whether the clause states one is the fact check's
+            and not ASKED_BY.fullmatch(word)
             and not re.search(r"\d|〔", word)]
 
 
 def _asking_piece(part: str) -> tuple[str, str]:
     """The part as read (references blanked) and its comma-separated piece that holds the interrogative."""
-    # a 文号, a title or a clause path says where to look, not what is asked
-    part = REFERENCE.sub("，", normalized_question(part))
+    # a 文号, a title or a clause path says where to look, not what is asked; a space between words ends a phrase
+    # (「家里是低保户 护理费咋算」: 护理费 is no part of 低保户), though not the asking piece: a phone's space is as
+    # often a pause inside the question as a comma before it
+    part = REFERENCE.sub("，", normalized_question(re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "、", part)))
     pieces = [p for p in re.split(r"(?<=[，,；;：:])", part) if p.strip(" ，")]
     asking = [i for i, p in enumerate(pieces) if INTERROGATIVE.search(p)]
     if not asking:
@@ -151,7 +160,9 @@ class TermCheck:
         也行吗？」 after a question on 临时救助, asked of that clause): its own words need not be the clause's."""
         context = compact(cited_context)
         same_rule = undistinguished_scope(part, context)
-        terms = asked_terms(part)
+        terms = [t for t in asked_terms(part, names=True) if not t.name or self.in_library(t.word)]
+        # a word tagged as a name (许昌, 养老金) may be missing, but does not tie the clause to the question
+        ties = [t for t in terms if not t.name]
         absent = [t for t in terms if self.in_library(t.word) and not self._speaks_of(context, t.word)
                   and t.word != same_rule and self.document_frequency(t.word) <= MAX_MISSING_SHARE
                   # part of the person's own phrase (五保老人: 五保 is no word of the documents)
@@ -162,7 +173,7 @@ class TermCheck:
         # 照料护理 in a 特困人员 clause is, for 「五保老人的照料护理费按什么标准发？」
         if own_subject:
             absent = sorted({*absent, *(t for t in terms if self.unaccounted(t.word, context)
-                                        and not any(covers(context, o.word) for o in terms if o.word not in t.phrase)
+                                        and not any(covers(context, o.word) for o in ties if o.word not in t.phrase)
                                         and not shares_name(part, context))},
                             key=lambda t: t.start)
         joined: list[AskedTerm] = []
