@@ -229,6 +229,8 @@ def test_documents_in_force_that_state_different_figures_are_shown_together(tmp_
     ("市财政局和民政局的办公地址在哪？", "建议咨询：市财政局、市民政局。"),
     ("许昌市民政局的电话是多少？", "建议咨询：市民政局。"),
     ("长葛市民政局的电话是多少？", "建议咨询：长葛市民政局。"),  # the person's own county, not unrelated units
+    # another city's question: none of this library's departments (市水利局…) is the one to ask
+    ("郑州市低保标准是多少？", "建议咨询当地相关主管部门或拨打当地12345政务服务热线。"),
 ])
 def test_a_refusal_sends_the_person_to_the_department_the_question_names(answerer, question, ask):
     """Not to the units of whatever clauses came closest (a 司法救助 clause's 法院 and 检察院)."""

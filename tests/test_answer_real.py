@@ -403,9 +403,14 @@ def test_a_limit_on_a_duration_answers_how_long_and_one_quote_serves_both_parts(
     assert answer.answer.count("缓缴时限最长不超过") == 1
 
 
-def test_sentences_left_out_of_a_quote_are_marked(real_pipeline):
+def test_a_named_item_is_quoted_without_leaving_out_what_its_qizhong_divides(real_pipeline):
+    """Its 「其中，坑槽修补…」 divides the 城市更新 projects of the sentence before it: once quoted after a 「……」, that
+    sentence now comes with it."""
     answer = real_pipeline.answerer.run("许政办〔2024〕4号第二十项是什么内容？")
-    assert answer.answer.startswith("提升城市发展能级。……其中，坑槽修补等城区道路病害5月底前处置到位")
+    lines = answer.answer.splitlines()
+    assert lines[0] == ("提升城市发展能级。强力推进城市更新、再生水、智慧停车、公共充电站、老旧小区改造等项目建设，"
+                        "6月底前城市更新项目开工率达到78%以上。 [1]")
+    assert lines[1].startswith("其中，坑槽修补等城区道路病害5月底前处置到位") and "……" not in answer.answer
 
 
 def test_the_closest_clauses_list_a_long_clause_once_from_its_opening(real_pipeline):
@@ -509,6 +514,12 @@ def test_the_reranker_puts_the_clause_that_answers_first(real_pipeline, question
     ("火化费能全免不？", "◐ 文件没有写“火化”；最接近的规定是：", True),
     # a name of the asking piece in the article ties it to the question: 厂子 is not named missing
     ("那个法国圣戈班的厂子投了多少钱", "●总投资计划总投资**8亿元**", False),
+    # 养老金, which jieba tags as a name, is a word of the library (许政〔2024〕9号 99.) that a 高龄津贴 does not use
+    ("农村老人养老金每个月能领多少钱", "◐ 文件没有写“养老金”；最接近的规定是：", True),
+    # a phone's space ends the situation: 护理费 is asked apart from 低保户, and a 重度残疾人 clause lacks it
+    ("我爸瘫痪在床 家里是低保户 护理费咋算", "◐ 文件没有写“护理费”；最接近的规定是：", True),
+    # 时限 names the kind of fact asked; 「5月底前全部完成」 states it
+    ("许政办〔2024〕4号 第20条 清洁取暖项目工程竣工验收的时限", "2024年：清洁取暖项目工程竣工验收**5月**底前全部完成", False),
 ])
 def test_a_persons_own_word_is_named_only_where_the_clause_does_not_speak_of_it(real_pipeline, question, first_line,
                                                                                 hedged):
@@ -570,3 +581,30 @@ def test_a_place_asked_by_its_kind_is_answered_only_by_a_sentence_naming_that_ki
     where = real_pipeline.answerer.run("临时救助在哪里申请？")
     assert where.refused is False
     assert "急难**发生地**" in where.answer.split("\n")[0]
+
+
+def test_a_sentence_opening_with_qizhong_is_shown_after_the_one_it_divides(real_pipeline):
+    """「其中，用热申请…4.5个工作日，开阀通热…2个工作日」 divides the 6.5个工作日 of the sentence before it."""
+    answer = real_pipeline.answerer.run("企业用热报装要几个工作日")
+    assert answer.answer.splitlines()[:2] == [
+        "优化用热办理流程和时限，办理流程压缩为用热申请、现场勘查、开阀通热3个环节，办理时间压缩至**6.5个工作日**。 [1]",
+        "其中，用热申请和现场勘测环节用时**4.5个工作日**，开阀通热环节待具备供热条件后用时2个工作日。"]
+
+
+def test_conditions_a_whole_quoted_clause_states_are_not_said_again(real_pipeline):
+    """二、（一）5. is short and quoted whole: its 「包括符合条件的…」 is not repeated under 「条件与要求：」."""
+    answer = real_pipeline.answerer.run("许政办〔2024〕3号 二、（一）5. 刚性支出困难家庭的认定条件是什么")
+    body = answer.answer.split("依据：")[0]
+    assert body.count("包括符合条件的防止返贫监测对象") == 1 and "条件与要求" not in body
+
+
+def test_a_groups_total_does_not_answer_what_one_member_gets(real_pipeline):
+    """「2023年度省级专精特新中小企业，共3家企业，奖励资金共30万元。」 heads a group in the award list: an enterprise
+    asking its award is answered from the rows (10 万元 each); a question asking the total still gets it."""
+    one = real_pipeline.answerer.run("我们是2023年省级专精特新企业，市里奖励多少")
+    first = one.answer.splitlines()[0]
+    # the row's number (序号) labels nothing, the 奖励项目 does; 县(市、区) is no unit
+    assert first.startswith("2023年度省级专精特新中小企业：企业名称 ") and "共30万元" not in one.answer
+    assert "，拟奖励金额(万元) 10，" in first and first.endswith("（万元）。 [1]")
+    total = real_pipeline.answerer.run("2023年省级专精特新企业一共奖励了多少钱")
+    assert "奖励资金共**" in total.answer.splitlines()[0]

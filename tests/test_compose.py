@@ -118,3 +118,13 @@ def test_a_long_sentence_answers_with_the_phrase_stating_the_asked_fact_and_is_q
     part = PartAnswer("一级土地每平方米多少钱？", ANSWERED, asked_phrase(sentence), (1,), support=sentence.replace("**", ""),
                       excerpt=True)
     assert lines(part) == ["一级土地年税额标准为**12元** / 平方米…… [1]", f"原文：{sentence.replace('**', '')}"]
+
+
+def test_the_first_line_holds_the_best_sentence_even_after_two_short_ones():
+    """A heading and a short sentence before the 高龄津贴 sentence went first, and the 高龄津贴 sentence, left below,
+    was printed again for the part asking 「发多少」."""
+    best = ("全面落实老年人关爱服务政策，对80岁以上老年人发放高龄津贴，其中80—89岁老年人每人每月不低于50元，"
+            "90—99岁老年人每人每月不低于100元，100岁以上老年人每人每月不低于300元。")
+    text = "保障基本养老服务供给。全面落实城乡特困人员供养制度，实现应养尽养。" + best
+    direct, rest = first_line(text, best)
+    assert direct == text and rest == ""

@@ -53,6 +53,10 @@ def test_what_a_sentence_states(sentence, kind, stated):
     ("这项工作由什么部门负责？", ("department",)),
     ("哪个部门牵头？", ("department",)),
     ("养犬人应当在几日内办理登记？", ("date",)),
+    # a penalty is asked by how it is dealt with; whether one is punished (会被罚吗) is answered by the rule broken
+    ("接到困人报警不立即去救援，怎么处罚？", ("penalty",)),
+    ("违规养狗会受到什么处罚？", ("penalty",)),
+    ("给等红灯的车塞小广告，会被罚吗？", ()),
     ("要几天能办好？", ("date",)),
     ("用水报装要几个工作日？", ("date",)),  # 几个 of 几个工作日 asks a duration, not a count
     ("高龄津贴每个月几号打到卡上？", ("day",)),  # a day of the month, not how often
@@ -162,3 +166,12 @@ def test_the_kind_of_fact_asked_follows_the_grammar_of_the_question(question, ki
 ])
 def test_a_grade_is_a_count_and_a_sum_is_not(sentence, stated):
     assert states(sentence, "count") is stated
+
+
+def test_only_a_measure_in_a_tables_header_is_its_unit():
+    """县(市、区) and （一） are no units; 拟奖励金额(万元) and 单位：元/平方米 are."""
+    from rag.answer.facts import table_units
+
+    assert table_units("序号\t企业名称\t拟奖励金额(万元)\t县(市、区)\n1\t某公司\t10\t魏都区") == ["万元"]
+    assert table_units("附件1 出让基准地价 单位：元/平方米\n土地级别\t一级地\n商业用地\t3000") == ["元/平方米"]
+    assert table_units("（一）加强社会救助。各县（市、区）政府负责。") == []

@@ -400,7 +400,8 @@ class Answerer:
 
     def _extractive(self, plan: Plan) -> Answer:
         if not any(p.answered for p in plan.parts):
-            composition = compose_refusal(plan.text, plan.parts[0], self.departments_named(plan.text))
+            elsewhere = bool(self.evidence.elsewhere(self.evidence.places_named(plan.text)))
+            composition = compose_refusal(plan.text, plan.parts[0], self.departments_named(plan.text), elsewhere)
         else:
             composition = compose_answer(plan.parts)
             # what the parts quote, with their supporting sentences: a note never repeats a quoted sentence

@@ -161,7 +161,7 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
     related = distinct_clauses(first.hits, citations.clauses)[:2]
     # conditions and 责任单位 belong to one clause: under answers from several they would seem to be everyone's
     one_clause = len({e.clauses[0].hit.chunk_id for e in parts if e.answered}) == 1
-    details = _details(first, "".join(a.answer for a in answers)) if one_clause else []
+    details = _details(first, "".join(a.answer + a.support for a in answers)) if one_clause else []
     # the documents' word for the person's own, said once: the reader finds it in the clause and can ask with it
     words = dict(pair for e in parts for pair in e.documents_words)
     notes = [f"问题中的“{own}”，文件中称“{theirs}”。" for own, theirs in words.items()]
@@ -177,9 +177,11 @@ def _disagrees(main: ClauseEvidence, other: ClauseEvidence) -> bool:
     return all(stated) and stated[0] != stated[1]
 
 
-def compose_refusal(question: str, evidence: PartEvidence, named_units: list[str]) -> Composition:
-    """named_units: the departments the question itself names, the ones to ask (「民政局的咨询电话」)."""
-    ask = f"建议咨询：{'、'.join(named_units)}。" if named_units else _whom_to_ask(evidence.hits)
+def compose_refusal(question: str, evidence: PartEvidence, named_units: list[str], elsewhere: bool = False) -> Composition:
+    """named_units: the departments the question itself names, the ones to ask (「民政局的咨询电话」). elsewhere: the
+    question is about a place the library does not speak for, whose departments are not the library's."""
+    ask = (f"建议咨询：{'、'.join(named_units)}。" if named_units else
+           ELSEWHERE_ASK if elsewhere else _whom_to_ask(evidence.hits))
     return Composition([PartAnswer(question, NOT_FOUND, evidence.missing)], related=distinct_clauses(evidence.hits)[:3],
                        ask=ask)
 
@@ -192,6 +194,7 @@ def compose_absent(problems: list[str], hits: list[Hit], question: str) -> Compo
                        problems=list(dict.fromkeys(problems)), ask=CHECK_REFERENCE)
 
 
+ELSEWHERE_ASK = "建议咨询当地相关主管部门或拨打当地12345政务服务热线。"
 # what a person asking of a document or clause the library lacks can do: the closest clauses' departments are
 # those of other documents, and a fallback naming 民政、人社 fits a question on land tax no better
 CHECK_REFERENCE = "请核对文号和条款是否写对，也可拨打12345政务服务热线咨询。"
@@ -335,13 +338,13 @@ def first_line(text: str, best: str = "") -> tuple[str, str]:
     sentences = [s for s in re.split(r"(?<=[。！？])", text) if s.strip()]
     if len(text) <= FIRST_LINE_CHARS or len(sentences) == 1:
         return text, ""
-    anchor = compact(best)[:12]
+    opening = compact(best)[:12]
     start = next((i for i, s in enumerate(sentences) if "**" in s), None)
     if start is None:
-        start = next((i for i, s in enumerate(sentences) if anchor and anchor in compact(s)), 0)
+        start = next((i for i, s in enumerate(sentences) if opening and opening in compact(s)), 0)
+    end = start + 1  # the sentence with the fact is in the line whatever goes before it
     while start and len(sentences[start - 1]) < MIN_FIRST_LINE_CHARS:  # its title goes with it
         start -= 1
-    end = start + 1
     # a heading-like first sentence (「最低生活保障边缘家庭成员。」) is no answer on its own
     while end < len(sentences) and (len("".join(sentences[start:end])) < MIN_FIRST_LINE_CHARS
                                     or len("".join(sentences[start:end + 1])) <= FIRST_LINE_CHARS):
@@ -505,6 +508,8 @@ def _joined(clause: ClauseEvidence, kinds: tuple[str, ...] = (), question: str =
 def table_cell(header: str, row: str, units: list[str], question: str = "") -> str:
     """「商业用地：二级地 **3000**（元/平方米）」: the row's label, the asked column(s), the unit."""
     label, *columns = row_cells(header, row) or [("", "")]
+    if re.fullmatch(r"\d{1,3}", label[1]) and columns:  # a row number (序号) labels nothing: the next cell does
+        label, *columns = columns
     pairs = [(n, c) for n, c in columns if c]
     asked = [(n, c) for n, c in pairs if n in asked_columns(header, question)]
     unit = f"（{'，'.join(dict.fromkeys(units))}）" if units else ""
@@ -522,12 +527,13 @@ def _bold(sentence: str, kinds: tuple[str, ...], question: str) -> str:
 
 def _details(evidence: PartEvidence, shown: str) -> list[str]:
     """Conditions and the responsible units of the first answered clause, unless the answer already says
-    them (shown: the parts' lines)."""
+    them (shown: the parts' quotes)."""
     main = evidence.clauses[0]
     details = []
     used = {s.text for s in main.sentences}
-    conditions = [s for s in sentences(main.hit.text)
-                  if s not in used and CONDITION.search(s) and readable(s) and not is_aside(s)]
+    quoted = compact(shown.replace("**", ""))  # a short clause is quoted whole: its conditions are said already
+    conditions = [s for s in sentences(main.hit.text) if s not in used and CONDITION.search(s) and readable(s)
+                  and not is_aside(s) and compact(readable(s)) not in quoted]
     if conditions and not evidence.asks.needs_figure:
         details.append("条件与要求：" + "".join(readable(s) for s in conditions[:2]))
     units = main.hit.metadata.units_label

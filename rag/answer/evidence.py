@@ -434,6 +434,8 @@ class EvidenceFinder:
         (a table row) the row and column asked when the question names them and the cell is not blank."""
         if restates(text, part_asks.kinds, question):
             return False
+        if part_asks.kinds == ("money",) and totals_only(text) and not ASKS_TOTAL.search(question):
+            return False  # 「共3家企业，奖励资金共30万元」 is what a group got, not what one of them gets
         kind_of_place = PLACE_KIND.search(question) if part_asks.kinds == ("place",) else None
         if kind_of_place and kind_of_place[1] not in text:
             return False
@@ -538,11 +540,26 @@ LIST_ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]{1,3}[）)]")
 LIST_LEAD_END = re.compile(r"[：:]$")
 
 
+# a group's total, as award notices head each group: 「…，共3家企业，奖励资金共30万元。」
+TOTAL_AMOUNT = re.compile(r"共计?\s*\d+(?:\.\d+)?\s*(?:万|亿)?元")
+ASKS_TOTAL = re.compile(r"一共|总共|共计|合计|总计|总额|总数|共[多几有]|加起来|全部|总的")
+
+
+def totals_only(text: str) -> bool:
+    """Whether every amount the sentence states is a total (共…元)."""
+    amounts = re.findall(r"\d+(?:\.\d+)?\s*(?:万|亿)?元", text)
+    return bool(amounts) and len(TOTAL_AMOUNT.findall(text)) == len(amounts)
+
+
 def _items_of(scored: list[Sentence], at: int) -> list[Sentence]:
-    """The items of the list scored[at] introduces, if it is a lead 「…：」."""
-    if not LIST_LEAD_END.search(scored[at].text.strip()):
+    """The items of the list scored[at] introduces, when it is a lead 「…：」 stating the asked fact for all of them
+    (a penalty, a time limit) and none of them states it. A list of rules each complete in itself (「遵守下列规定：
+    （一）…（八）…」) lends nothing: its closest item in this chunk may not be the one asked, and an item cited is a
+    clause number said."""
+    if not LIST_LEAD_END.search(scored[at].text.strip()) or not scored[at].states_fact:
         return []
-    return list(itertools.takewhile(lambda s: bool(LIST_ITEM.match(s.text.strip())), scored[at + 1:]))
+    items = list(itertools.takewhile(lambda s: bool(LIST_ITEM.match(s.text.strip())), scored[at + 1:]))
+    return [] if any(item.states_fact for item in items) else items
 
 
 def _items_lend_to_lead(scored: list[Sentence], share: Callable[[str], float], breadcrumb: str) -> list[Sentence]:

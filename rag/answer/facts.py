@@ -64,9 +64,9 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
               r"\d+(?:\.\d+)?\s*(?:万|千|百)?\s*(?:个|家|户|人|名|所|张|项|条|座|公里|亩|万亩|吨|万吨|辆|场|次|位|批|处|千瓦)|第\d+位|"
               rf"{CN_MANY}(?:个|家|户|人|名|所|张|项|座|公里|亩|吨|辆|场|次|位|批|处|周岁|岁|只|级)|{LIMIT}"),
     # what befalls a breach (「怎么处罚」「会受到什么处罚」): a law's penalty, stated as a fine or another sanction, not
-    # the duty breached (「应当立即赶赴现场」)
-    "penalty": (r"(?:怎么|如何|怎样|会被|会受到|受到什么|给予什么|有什么)(?:处罚|罚)|处罚(?:是什么|有哪些|标准|多重)|罚则|"
-                r"法律责任|罚不罚|会不会被?罚",
+    # the duty breached (「应当立即赶赴现场」). 「会被罚吗」 asks whether, which the rule broken answers
+    "penalty": (r"(?:怎么|如何|怎样)(?:处罚|罚)|(?:受到|给予|有)什么(?:样的)?(?:处罚|处理)|处罚(?:是什么|有哪些|标准|多重)|"
+                r"罚则|法律责任",
                 r"罚款|罚金|处罚|吊销|没收|警告|拘留|处分|责令[^，。；]{0,12}(?:改正|停止|停业|关闭|整改)"),
     # 谁 after a verb's 了 is who received (「奖了谁」), not who is responsible
     "department": (r"(?<!了)谁|哪个部门|哪些部门|哪个单位|哪些单位|牵头|负责|责任单位|找谁|问谁|主管",
@@ -91,7 +91,10 @@ WHICH = re.compile(r"什么(?![都也])|哪些|哪个|哪样|啥(?![都也])")
 GENERIC_QUANTITY = re.compile(r"多少|几[个项条天年次]?|标准是")
 ANY_FIGURE = re.compile(rf"\d|倍|分之|[一二三四五六七八九十]成|{CN_MANY}(?:元|日|天|个|月|年|名|人|次|周岁|岁|公里|米)|{LIMIT}")
 # a unit is a word (元/平方米, 万元), not an amount: 「一、创新主体培育（1425万元）」 is a section total
-UNIT_IN_HEADER = re.compile(r"[（(]([^（）()\d]{1,8})[）)]|单位[:：]\s*(\S{1,10})")
+# (a header's bracket may hold other things: 县(市、区), 各县（市、区）政府 — only a measure is a unit)
+MEASURE = (r"(?:万|亿|千|百)?(?:元|平方米|立方米|米|公里|亩|公顷|吨|千瓦|度|%|％|人|户|家|个|次|套|辆|张|所|项|座|天|日|月|年)"
+           r"(?:\s*/\s*[\u4e00-\u9fff]{1,4})?")
+UNIT_IN_HEADER = re.compile(rf"[（(]\s*({MEASURE})\s*[）)]|单位[:：]\s*({MEASURE})")
 # a range is one fact: 「200元以上500元以下」「3月1日至5月31日」
 RANGE_JOIN = re.compile(r"以上|至|到|[-—－~～]")
 RANGE_END = re.compile(r"以下|以内")

@@ -131,6 +131,9 @@ def article_shape(text: str) -> ArticleShape:
     return ArticleShape(sum(1 for line in lines if not ITEM.match(line)), any(ITEM.match(line) for line in lines))
 
 
+ITEM_OPENING = 15  # characters of an item that tell it apart from its siblings
+
+
 def locate(text: str, quote: str, paragraph_base: int = 0, article: ArticleShape | None = None) -> str:
     """Where in an article a quoted sentence stands: 第一款, 第二款第（三）项, or "" when the article has one
     paragraph and no items, or the quote is not found. `text` may be a part of the article that starts
@@ -147,7 +150,7 @@ def locate(text: str, quote: str, paragraph_base: int = 0, article: ArticleShape
             if found:
                 break
             number += 1
-        if found and item and compact(line) in compact(quote):
+        if found and item and compact(line)[:ITEM_OPENING] in compact(quote):  # a quote may hold a piece of it
             return f"{found}第（{item.group(1)}）项"
         if not found and (target in compact(line) or compact(line) in compact(quote)):
             if item:
