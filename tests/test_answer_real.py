@@ -608,3 +608,6 @@ def test_a_groups_total_does_not_answer_what_one_member_gets(real_pipeline):
     assert "，拟奖励金额(万元) 10，" in first and first.endswith("（万元）。 [1]")
     total = real_pipeline.answerer.run("2023年省级专精特新企业一共奖励了多少钱")
     assert "奖励资金共**" in total.answer.splitlines()[0]
+    # a group of one gets what its one member gets
+    alone = real_pipeline.answerer.run("2023年度制造业奖励里，评上国家级绿色工厂的一家奖多少钱？")
+    assert alone.answer.splitlines()[0] == "2023年度国家级绿色工厂，共1家企业，奖励资金共**100万元**。 [1]"

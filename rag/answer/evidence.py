@@ -545,10 +545,14 @@ TOTAL_AMOUNT = re.compile(r"共计?\s*\d+(?:\.\d+)?\s*(?:万|亿)?元")
 ASKS_TOTAL = re.compile(r"一共|总共|共计|合计|总计|总额|总数|共[多几有]|加起来|全部|总的")
 
 
+GROUP_OF_ONE = re.compile(r"共\s*1\s*(?:家|个|项|名|人|户|所)")
+
+
 def totals_only(text: str) -> bool:
-    """Whether every amount the sentence states is a total (共…元)."""
+    """Whether every amount the sentence states is a total (共…元) over more than one: a group of one (「共1家企业，
+    奖励资金共100万元」) gets what its one member gets."""
     amounts = re.findall(r"\d+(?:\.\d+)?\s*(?:万|亿)?元", text)
-    return bool(amounts) and len(TOTAL_AMOUNT.findall(text)) == len(amounts)
+    return bool(amounts) and len(TOTAL_AMOUNT.findall(text)) == len(amounts) and not GROUP_OF_ONE.search(text)
 
 
 def _items_of(scored: list[Sentence], at: int) -> list[Sentence]:
