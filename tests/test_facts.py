@@ -174,4 +174,5 @@ def test_only_a_measure_in_a_tables_header_is_its_unit():
 
     assert table_units("序号\t企业名称\t拟奖励金额(万元)\t县(市、区)\n1\t某公司\t10\t魏都区") == ["万元"]
     assert table_units("附件1 出让基准地价 单位：元/平方米\n土地级别\t一级地\n商业用地\t3000") == ["元/平方米"]
+    assert table_units("附件3 土地收益租金标准 单位：元/平方米·年\n土地级别\t一级地\n商业用地\t30") == ["元/平方米·年"]
     assert table_units("（一）加强社会救助。各县（市、区）政府负责。") == []

@@ -93,7 +93,7 @@ ANY_FIGURE = re.compile(rf"\d|倍|分之|[一二三四五六七八九十]成|{CN
 # a unit is a word (元/平方米, 万元), not an amount: 「一、创新主体培育（1425万元）」 is a section total
 # (a header's bracket may hold other things: 县(市、区), 各县（市、区）政府 — only a measure is a unit)
 MEASURE = (r"(?:万|亿|千|百)?(?:元|平方米|立方米|米|公里|亩|公顷|吨|千瓦|度|%|％|人|户|家|个|次|套|辆|张|所|项|座|天|日|月|年)"
-           r"(?:\s*/\s*[\u4e00-\u9fff]{1,4})?")
+           r"(?:\s*/\s*[\u4e00-\u9fff·]{1,6})?")  # 元/平方米·年
 UNIT_IN_HEADER = re.compile(rf"[（(]\s*({MEASURE})\s*[）)]|单位[:：]\s*({MEASURE})")
 # a range is one fact: 「200元以上500元以下」「3月1日至5月31日」
 RANGE_JOIN = re.compile(r"以上|至|到|[-—－~～]")
