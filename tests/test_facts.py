@@ -176,3 +176,12 @@ def test_only_a_measure_in_a_tables_header_is_its_unit():
     assert table_units("附件1 出让基准地价 单位：元/平方米\n土地级别\t一级地\n商业用地\t3000") == ["元/平方米"]
     assert table_units("附件3 土地收益租金标准 单位：元/平方米·年\n土地级别\t一级地\n商业用地\t30") == ["元/平方米·年"]
     assert table_units("（一）加强社会救助。各县（市、区）政府负责。") == []
+
+
+def test_how_long_before_an_event_states_a_time_limit():
+    """「应当在物业服务合同期限届满前九十日书面通知」 answers 「要提前多久通知」; 「目前三个月」 says when, not how long before."""
+    from rag.answer.facts import states
+
+    assert states("应当在物业服务合同期限届满前九十日书面通知业主委员会。", "date")
+    assert states("应当提前30日通知。", "date")
+    assert not states("目前三家企业已投产。", "date")

@@ -160,7 +160,7 @@ def test_a_penalty_written_once_before_the_acts_it_punishes_answers_for_the_act_
     person describes item （四）; the fine is in the lead. 第三十条 states the duty breached, no penalty."""
     answer = law_versions.answerer.run(question)
     assert [(c.doc_title, c.clause_path) for c in answer.citations] == [("台州市电梯安全管理规定", "第三十四条第一款第（四）项")]
-    assert "一万元以上十万元以下" in answer.answer.splitlines()[0]
+    assert "一万元以上十万元以下" in answer.answer.splitlines()[0]  # a penalty's phrase never leads without its fine
     assert "接到电梯乘客被困报警后未立即赶赴现场实施救援，尚不构成事故的。" in answer.answer
 
 

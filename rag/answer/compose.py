@@ -139,7 +139,8 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
         text = lead(evidence, main, quoted)
         best = readable(max(main.sentences, key=lambda sentence: sentence.score).text) if main.sentences else ""
         direct, support = first_line(text.replace("**", "") if status == PARTLY else text, best)
-        phrase = asked_phrase(direct)
+        # a penalty is the whole sequence of sanctions (责令改正；逾期…处…罚款): no phrase of it answers alone
+        phrase = asked_phrase(direct) if "penalty" not in evidence.asks.kinds else ""
         if phrase:  # the whole quote, in the clause's order, goes under the phrase
             direct, support = phrase, text.replace("**", "")
         if evidence.outline:  # the parts or sections answer; the clause's own text supports unless only a heading
