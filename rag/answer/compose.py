@@ -369,7 +369,7 @@ def asked_phrase(line: str) -> str:
     """The phrase(s) of a long one-sentence answer that state the asked fact (in bold), with the phrase before
     them when it qualifies them (a year, a condition 「对…的，」, a label 「责任单位：」): the direct answer, the
     sentence going whole under it. "" when the line is short, is several sentences, or marks no fact."""
-    if len(line) <= FIRST_LINE_CHARS or "**" not in line or len(re.findall(r"[。！？]", line.rstrip("。！？"))):
+    if len(line) <= FIRST_LINE_CHARS or "**" not in line or re.search(r"[。！？]", line.rstrip("。！？")):
         return ""
     phrases, depth, start = [], 0, 0
     for at, char in enumerate(line):

@@ -20,6 +20,7 @@ import numpy as np
 
 from rag.answer.citation import short_reference
 from rag.answer.facts import (
+    ASKS_TOTAL,
     ASKS_WHETHER,
     FACT_NAMES,
     PLACE_KIND,
@@ -35,6 +36,7 @@ from rag.answer.facts import (
     states,
     states_figure,
     table_units,
+    totals_only,
     years_in,
 )
 from rag.answer.question import QuestionPart
@@ -538,21 +540,6 @@ def clause_context(hit: Hit) -> str:
 # an item of a list (「（四）违反本规定…的。」) and what introduces the list (「…有下列行为之一的，…处一万元以上十万元以下罚款：」)
 LIST_ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]{1,3}[）)]")
 LIST_LEAD_END = re.compile(r"[：:]$")
-
-
-# a group's total, as award notices head each group: 「…，共3家企业，奖励资金共30万元。」
-TOTAL_AMOUNT = re.compile(r"共计?\s*\d+(?:\.\d+)?\s*(?:万|亿)?元")
-ASKS_TOTAL = re.compile(r"一共|总共|共计|合计|总计|总额|总数|共[多几有]|加起来|全部|总的")
-
-
-GROUP_OF_ONE = re.compile(r"共\s*1\s*(?:家|个|项|名|人|户|所)")
-
-
-def totals_only(text: str) -> bool:
-    """Whether every amount the sentence states is a total (共…元) over more than one: a group of one (「共1家企业，
-    奖励资金共100万元」) gets what its one member gets."""
-    amounts = re.findall(r"\d+(?:\.\d+)?\s*(?:万|亿)?元", text)
-    return bool(amounts) and len(TOTAL_AMOUNT.findall(text)) == len(amounts) and not GROUP_OF_ONE.search(text)
 
 
 def _items_of(scored: list[Sentence], at: int) -> list[Sentence]:

@@ -149,6 +149,20 @@ def gives_no_sum(sentences: list[str], units: list[str] = ()) -> bool:
     return not any(re.search(AMOUNT, s) or ("\t" in s and in_yuan) for s in sentences)
 
 
+# a group's total, as award notices head each group (「…，共3家企业，奖励资金共30万元。」), and the question asking one
+SUM_IN_YUAN = r"\d+(?:\.\d+)?\s*(?:万|亿)?元"
+TOTAL_AMOUNT = re.compile(rf"共计?\s*{SUM_IN_YUAN}")
+GROUP_OF_ONE = re.compile(r"共\s*1\s*(?:家|个|项|名|人|户|所)")
+ASKS_TOTAL = re.compile(r"一共|总共|共计|合计|总计|总额|总数|共[多几有]|加起来|全部|总的")
+
+
+def totals_only(text: str) -> bool:
+    """Whether every sum the sentence states is a total (共…元) over more than one: a group of one (「共1家企业，
+    奖励资金共100万元」) gets what its one member gets."""
+    sums = re.findall(SUM_IN_YUAN, text)
+    return bool(sums) and len(TOTAL_AMOUNT.findall(text)) == len(sums) and not GROUP_OF_ONE.search(text)
+
+
 # a figure set relative to a standard (「最低工资标准1/10」「低保标准的1.3倍」「上年度平均工资的60%」) is the value of
 # something else measured by that standard: the standard's own value is not given
 RELATIVE_TO = r"的?(?:\d+(?:\.\d+)?\s*(?:/\s*\d+|倍|%|％)|[一二三四五六七八九十百]+分之)"
