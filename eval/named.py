@@ -1,6 +1,7 @@
 """Questions that name a document, title or clause, present in the library or not: the held-out
-eval/blind_named.jsonl and eval/blind_named2.jsonl (60 questions each, written from the corpus by helpers that read
-neither the code nor the other sets; the second in the thirteenth session) and the tuning set eval/named_tuning.jsonl
+eval/blind_named.jsonl, eval/blind_named2.jsonl and eval/blind_named3.jsonl (60 questions each, written from the
+corpus by helpers that read neither the code nor the other sets; the second and third in the thirteenth and fourteenth
+sessions) and the tuning set eval/named_tuning.jsonl
 (80, written the same way in the eleventh session, then tuned on).
 
     .venv/bin/python -m eval.named [--set named_tuning]   → one JSON line
@@ -20,7 +21,7 @@ from pathlib import Path
 from rag.config import Settings
 from rag.documents.normalize import compact
 
-SET_FILES = {name: Path(__file__).resolve().parent / f"{name}.jsonl" for name in ("blind_named", "blind_named2", "named_tuning", "named_tuning2")}
+SET_FILES = {name: Path(__file__).resolve().parent / f"{name}.jsonl" for name in ("blind_named", "blind_named2", "blind_named3", "named_tuning", "named_tuning2")}
 # the first line of an answer that says the library lacks what was named (rag.answer.references)
 SAYS_ABSENT = re.compile(r"文件库中没有|没有“|没有第|下没有")
 
@@ -37,7 +38,8 @@ def score(questions: list[dict], answers: list) -> dict[str, float]:
         body = compact(answer.answer.split("依据：")[0].replace("**", ""))
         present.append({"refused": answer.refused, "said_absent": bool(SAYS_ABSENT.search(first)),
                         "document": document,
-                        "clause": document and (not question["clause_path"] or cited.clause_path == question["clause_path"]),
+                        # a citation of an item under the named clause is within it
+                        "clause": document and cited.clause_path.startswith(question["clause_path"]),
                         "facts": all(compact(fact) in body for fact in question["key_facts"])})
     share = lambda key: round(sum(p[key] for p in present) / len(present), 3)  # noqa: E731
     return {"absent": len(absent), "absent_first_line": round(sum(absent) / len(absent), 3),

@@ -16,7 +16,7 @@ DOCUMENTS = [d for p in (GAZETTE_2024, GAZETTE_2020, NEWS_2023_04, NEWS_2023_08,
 def _clause_text(doc_number: str, doc_title: str, clause_path: str) -> str:
     for document in DOCUMENTS:
         if (document.doc_number == doc_number) if doc_number else (document.title == doc_title):
-            return "\n".join(c.text for c in document.clauses if c.clause_path == clause_path)
+            return "\n".join(c.text for c in document.clauses if c.clause_path.startswith(clause_path))
     return ""
 
 
@@ -72,7 +72,7 @@ def test_blind_set_three_has_the_make_up_issue_20_asks_for():
     assert all(g.absent and not g.answerable for g in absent)
 
 
-@pytest.mark.parametrize(("name", "size"), [("blind_named", 30), ("blind_named2", 30), ("named_tuning", 40)])
+@pytest.mark.parametrize(("name", "size"), [("blind_named", 30), ("blind_named2", 30), ("blind_named3", 30), ("named_tuning", 40)])
 def test_the_named_reference_set_holds_what_it_names_and_lacks_what_it_says_is_absent(name, size):
     """A present question's clause holds its key facts; an absent reference is no document or clause of the library."""
     import json
