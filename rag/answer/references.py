@@ -31,17 +31,29 @@ from rag.search.retrieve import (
 TITLE_BEFORE_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{2,30}}(?:条例|办法|规定|细则|规则|法))(?=第{CN_NUMERAL}条)")
 # a national law by its full name, article or not: 「根据中华人民共和国劳动合同法，…」
 NATIONAL_LAW = re.compile(rf"({NATIONAL_PREFIX}[\u4e00-\u9fff]{{2,30}}?(?:法|条例))")
+# what a question goes on to say of a document it names: where in it, what it says, which part
+AFTER_NAME = rf"里|中|规定|提出|说|第|对|{CN_NUMERAL}、|（|附件|专栏"
 # an official document's title written without 《》, as 公文 titles are formed: the issuing body, 关于, the subject,
 # 的 and the kind of document (「许昌市人民政府关于促进民宿发展的意见」); the body's name is required, so that
 # 「有关于民宿的规定吗」 stays a question about a topic
 OFFICIAL_TITLE = re.compile(r"([\u4e00-\u9fff]{1,20}(?:人民政府|政府|办公室|办公厅|委员会|局|厅|部|委|院|小组)关于"
-                            r"[^，,。？?！!；;《》\s]{2,60}?的(?:实施意见|指导意见|意见|通知|实施办法|办法|实施方案|方案|"
+                            r"[^，,。？?！!；;《》\s]{2,60}?的(?:若干(?:意见|措施|政策|规定)|实施意见|指导意见|意见|通知|实施办法|办法|实施方案|方案|"
                             r"规定|决定|实施细则|细则|批复|通告|公告))")
+# the same title without its issuing body, as people shorten it, where the question goes on to what it says
+# (「关于…的实施意见里」) or puts it in brackets after a 文号: a topic question (「有关于民宿的规定吗」) does neither
+ABOUT_TITLE = re.compile(r"(关于[^，,。？?！!；;《》（）()\s]{2,60}?的(?:若干(?:意见|措施|政策|规定)|实施意见|指导意见|意见|通知|实施方案|方案|决定|"
+                         r"通报|批复|通告|公告))(?=" + AFTER_NAME + r"|要求|[）)？?。，,]|$)")
 # a local rule or plan named by its title without 《》 or 关于 (「许昌市中心城区既有住宅加装电梯暂行办法里…」): a
-# province or city, then words that ask nothing, then the kind of document, then what the question says of it
-PLACE_TITLE = re.compile(r"((?:[\u4e00-\u9fff]{2,4}[省市])(?:(?!什么|哪|多少|怎|吗|呢|有没有|是否|能|可以|的|和|或)"
+# province or city, then words that ask nothing, then the kind of document, then what the question says of it or
+# the question's end (「有没有许昌市养犬管理条例？」)
+PLACE_TITLE = re.compile(r"((?:[\u4e00-\u9fff]{2,4}[省市])(?:(?!什么|哪|多少|怎|吗|呢|有没有|是否|能|可以|的|或)"
                          r"[\u4e00-\u9fff（）()\d—-]){4,40}?(?:暂行办法|实施办法|管理办法|办法|条例|实施细则|细则|"
-                         r"行动方案|实施方案|工作方案|规划)(?:[（(]\d{4}[—-]\d{4}年[）)])?)(?=里|中|规定|提出|说|第|对)")
+                         r"行动方案|实施方案|工作方案|规划)(?:[（(]\d{4}[—-]\d{4}年[）)])?)(?=" + AFTER_NAME + r"|吗|呢|[？?。，,！!]|$)")
+# a rule named by its title alone (「最低生活保障审核确认办法里…」): rules are named 「…办法」「…条例」「…细则」, and
+# what follows (里, 规定, 第…条) makes the name a reference; 方案 and 意见 are left out, as people name those loosely
+RULE_TITLE = re.compile(r"((?:(?!什么|哪|多少|怎|吗|呢|有没有|是否|能|可以|的|和|或|按照?|根据|依据|依照|说)"
+                        r"[\u4e00-\u9fff（）()]){4,30}?(?:暂行办法|实施办法|管理办法|办法|条例|实施细则|细则))"
+                        r"(?=" + AFTER_NAME + ")")
 # the n-th numbered item of a document numbered 1. 2. … through its parts: 「许政办〔2024〕4号第30条」「第三十项」
 ITEM = re.compile(rf"的?第(\d{{1,3}}|{CN_NUMERAL})(?:条|项|点)")
 NUMBERED = re.compile(r"(\d{1,3})\.$")
@@ -109,12 +121,19 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
         found.append(_with_path(written, title, title, path, shelf, text[_path_end(text, match.end()):]))
     unbracketed = TITLE_IN_BRACKETS.sub("", text)
     names = [without_leading_words(m.group(1)) for pattern in (TITLE_BEFORE_ARTICLE, NATIONAL_LAW, OFFICIAL_TITLE,
-                                                               PLACE_TITLE)
+                                                               PLACE_TITLE, RULE_TITLE)
              for m in pattern.finditer(unbracketed)]
-    for name in dict.fromkeys(names):
-        if len(name) >= MIN_TITLE and shelf.title_for(name) is None:  # a title the library has: the retriever's
-            path = path_after(text, text.index(name) + len(name))
+    names += [m.group(1) for m in ABOUT_TITLE.finditer(unbracketed)]  # it starts at 关于, a word the others drop
+    names = [n for n in dict.fromkeys(names) if not any(n != other and n in other for other in names)]
+    for name in names:
+        if len(name) < MIN_TITLE:
+            continue
+        end = text.index(name) + len(name)
+        path, title = path_after(text, end), shelf.title_for(name)
+        if title is None:
             found.append(NamedReference(f"《{name}》{path}", clause_path=path, problem=f"文件库中没有《{name}》。"))
+        elif path:  # a title the library has, with a part named after it, as if written in 《》
+            found.append(_with_path(f"《{name}》{path}", title, title, path, shelf, text[_path_end(text, end):]))
     return found
 
 

@@ -136,10 +136,16 @@ def doc_number_spans(text: str, shelf: Shelf | None = None) -> list[tuple[str, i
     7号文」) is given the prefix of the library's documents it issued (Shelf.issuers)."""
     titles = shelf.titles if shelf else {}
     issuers = shelf.issuers if shelf else {}
+    # a prefix starts with its place's one-character name, which the segmenter may take for a word of the
+    # question (许 as in 少许): the first characters of the library's own 文号 are kept
+    initials = {number[0] for number in titles}
     found = []
     for match in DOC_NUMBER_IN_QUERY.finditer(text):
-        prefix, number = match.group(0).split("〔", 1)
-        prefix = without_leading_words(prefix)
+        written, number = match.group(0).split("〔", 1)
+        prefix = without_leading_words(written, keep=2)  # an issuer's prefix has two characters at least: 许办, 国发
+        cut = len(written) - len(prefix)
+        if cut and written[cut - 1] in initials:
+            prefix = written[cut - 1:]
         if f"{prefix}〔{number}" not in titles:
             prefix = next((prefix[i:] for i in range(1, len(prefix) - 1) if f"{prefix[i:]}〔{number}" in titles),
                           issuers.get(issuer_key(prefix), prefix))
@@ -147,11 +153,12 @@ def doc_number_spans(text: str, shelf: Shelf | None = None) -> list[tuple[str, i
     return found
 
 
-def without_leading_words(name: str) -> str:
+def without_leading_words(name: str, keep: int = 1) -> str:
     """A name as the question runs into it (「请问许政办」, 「根据道路运输条例」) without the question's own
-    words before it, told apart by their parts of speech."""
+    words before it, told apart by their parts of speech, keeping at least `keep` characters."""
     words = jieba.posseg.lcut(name)
-    while len(words) > 1 and words[0].flag.startswith(LEADING_FLAGS):
+    while (len(words) > 1 and words[0].flag.startswith(LEADING_FLAGS)
+           and sum(len(w.word) for w in words[1:]) >= keep):
         words.pop(0)
     return "".join(w.word for w in words)
 
@@ -188,7 +195,9 @@ def normalized_question(question: str) -> str:
     text = re.sub(r"第(\d{1,2})部分", lambda m: f"第{int_to_cn(int(m[1]))}部分", text)
     # 第（七）条: the sub-part （七） (a regulation's 第（二）项 is its own level and stays)
     text = re.sub(rf"第（({CN_NUMERAL})）[条点]", r"（\1）", text)
-    text = re.sub(rf"附件({CN_NUMERAL})", lambda m: f"附件{cn_to_int(m[1])}", text)  # 附件四 is 附件4
+    # 附件四 and 第四个附件 are 附件4, 第2个专栏 专栏2
+    text = re.sub(rf"第(\d{{1,2}}|{CN_NUMERAL})个(附件|专栏)", r"\2\1", text)
+    text = re.sub(rf"(附件|专栏)({CN_NUMERAL})", lambda m: f"{m[1]}{cn_to_int(m[2])}", text)
     text = re.sub(rf"第({CN_NUMERAL})部分", r"\1、", text)
     text = re.sub(rf"({CN_NUMERAL}、)第({CN_NUMERAL})[条点]", r"\1（\2）", text)
     # in Arabic figures it is a numbered item, as documents number them (六、 … 22.): 「第六部分第22条」 is 六、22.
