@@ -81,6 +81,7 @@ def clean_question(raw: str | None) -> Question:
     text = unicodedata.normalize("NFC", raw or "").replace("?", "？").replace("!", "！")
     text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f\u200b\ufeff]", "", text)
     text = half_width_digits(to_simplified(re.sub(r"\s+", " ", text).strip()))
+    text = text.replace("咋", "怎么")  # the spoken 咋 (咋申请, 咋样) is 怎么, as the question patterns read it
     if not text:
         raise BadQuestion("问题不能为空，请输入想了解的政策问题，例如：特困人员的照料护理标准是多少？")
     if not re.search(r"[\w\u4e00-\u9fff]", text):
