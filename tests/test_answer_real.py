@@ -603,9 +603,9 @@ def test_a_groups_total_does_not_answer_what_one_member_gets(real_pipeline):
     asking its award is answered from the rows (10 万元 each); a question asking the total still gets it."""
     one = real_pipeline.answerer.run("我们是2023年省级专精特新企业，市里奖励多少")
     first = one.answer.splitlines()[0]
-    # the row's number (序号) labels nothing, the 奖励项目 does; 县(市、区) is no unit
+    # the row's number (序号) labels nothing, the 奖励项目 does; 县(市、区) is no unit, and 万元 is in the column's name
     assert first.startswith("2023年度省级专精特新中小企业：企业名称 ") and "共30万元" not in one.answer
-    assert "，拟奖励金额(万元) 10，" in first and first.endswith("（万元）。 [1]")
+    assert "，拟奖励金额(万元) 10，" in first and "（万元）" not in first and first.endswith("县(市、区) 魏都区。 [1]")
     total = real_pipeline.answerer.run("2023年省级专精特新企业一共奖励了多少钱")
     assert "奖励资金共**" in total.answer.splitlines()[0]
     # a group of one gets what its one member gets

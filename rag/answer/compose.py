@@ -513,8 +513,11 @@ def table_cell(header: str, row: str, units: list[str], question: str = "") -> s
         label, *columns = columns
     pairs = [(n, c) for n, c in columns if c]
     asked = [(n, c) for n, c in pairs if n in asked_columns(header, question)]
-    unit = f"（{'，'.join(dict.fromkeys(units))}）" if units else ""
-    shown = "，".join(f"{n} **{c}**" if (n, c) in asked else f"{n} {c}" for n, c in (asked or pairs))
+    shown_pairs = asked or pairs
+    # a unit its column's name shows already (拟奖励金额(万元)) is not said again after the last cell (「建安区（万元）」)
+    units = [u for u in dict.fromkeys(units) if not any(u in n for n, _ in shown_pairs)]
+    unit = f"（{'，'.join(units)}）" if units else ""
+    shown = "，".join(f"{n} **{c}**" if (n, c) in asked else f"{n} {c}" for n, c in shown_pairs)
     return f"{label[1]}：{shown}{unit}"
 
 
