@@ -104,6 +104,12 @@ def test_a_traditional_character_question_is_answered_like_its_simplified_twin(a
     assert traditional.citations == simplified.citations
 
 
+def test_the_spoken_za_asks_as_zenme_does(answerer):
+    spoken = answerer.run("特困人员的照料护理标准咋定的？")
+    assert spoken.answer == answerer.run("特困人员的照料护理标准怎么定的？").answer
+    assert spoken.search_question == "特困人员的照料护理标准怎么定的？"
+
+
 def test_a_short_follow_up_is_read_with_the_previous_question(answerer):
     history = [Turn("城市低保家庭住房困难怎么办？")]
     answer = answerer.run("那农村的呢？", history=history)
