@@ -611,3 +611,13 @@ def test_a_groups_total_does_not_answer_what_one_member_gets(real_pipeline):
     # a group of one gets what its one member gets
     alone = real_pipeline.answerer.run("2023年度制造业奖励里，评上国家级绿色工厂的一家奖多少钱？")
     assert alone.answer.splitlines()[0] == "2023年度国家级绿色工厂，共1家企业，奖励资金共**100万元**。 [1]"
+
+
+def test_an_award_asked_of_a_rank_the_list_does_not_hold_is_not_answered_with_another_rank(real_pipeline):
+    # the 2023 科技创新 list holds 二等奖 of the 河南省科学技术进步奖, no 一等奖
+    answer = real_pipeline.answerer.run("我们项目拿了省科技进步一等奖，市里配套奖励多少？")
+    assert answer.answer.startswith("◐ 文件没有写“一等奖”；最接近的规定是：河南省科学技术进步奖")
+    assert [p.missing_terms for p in answer.parts] == [("一等奖",)]
+    # 「能奖多少」 asks a sum: a target of 3 enterprises is none
+    award = real_pipeline.answerer.run("要是评上省级单项冠军企业，能奖多少")
+    assert award.refused and "没有写明具体金额" in award.answer.splitlines()[0]

@@ -3,7 +3,16 @@ for the year asked, from the table row and column asked when that cell is not bl
 
 import pytest
 
-from rag.answer.facts import asked_spans, asks, fact_spans, restates, sentence_years, states, states_figure
+from rag.answer.facts import (
+    asked_spans,
+    asks,
+    fact_spans,
+    other_rank,
+    restates,
+    sentence_years,
+    states,
+    states_figure,
+)
 from rag.index.sentences import asked_columns, row_cells
 
 HEADER = "土地级别 用地类型\t一级地\t二级地\t三级地\t四级地\t五级地\t六级地\t七级地"
@@ -61,9 +70,21 @@ def test_what_a_sentence_states(sentence, kind, stated):
     ("用水报装要几个工作日？", ("date",)),  # 几个 of 几个工作日 asks a duration, not a count
     ("高龄津贴每个月几号打到卡上？", ("day",)),  # a day of the month, not how often
     ("郑许市域铁路票价多少？", ("money",)),  # a price is a sum
+    ("要是评上省级单项冠军企业，能奖多少", ("money",)),  # so is an award
+    ("2023年一共奖了多少家？", ("count",)),
 ])
 def test_what_a_question_asks(question, kinds):
     assert asks(question).kinds == kinds
+
+
+@pytest.mark.parametrize(("question", "sentences", "missing"), [
+    ("省科技进步一等奖奖多少？", ["河南省科学技术进步奖：…关键技术，二等奖，许继集团8万元。"], ["一等奖"]),
+    ("评上省级绿色工厂奖多少？", ["2023年度国家级绿色工厂，共2家企业，奖励资金共200万元。"], ["省级"]),
+    ("评上省级绿色工厂奖多少？", ["2023年度省级绿色工厂，共1家企业，奖励资金共50万元。"], []),
+    ("一等奖奖多少？", ["对获奖项目给予奖励。"], []),  # a sentence naming no rank may hold for every rank
+])
+def test_a_sentence_on_another_rank_does_not_state_the_asked_one(question, sentences, missing):
+    assert other_rank(question, sentences) == missing
 
 
 @pytest.mark.parametrize("question", [

@@ -30,6 +30,7 @@ from rag.answer.facts import (
     asks,
     gives_no_sum,
     only_base_of,
+    other_rank,
     restates,
     sentence_years,
     speaks_of_year,
@@ -303,6 +304,7 @@ class EvidenceFinder:
                 evidence.missing_terms.append(f"{base}的数额")
             elif "money" in evidence.asks.kinds and gives_no_sum(stated, table_units(main.hit.text)):
                 evidence.missing_terms.append(FACT_NAMES["money"])  # 低保标准的1.3倍 says how much, but in no sum
+            evidence.missing_terms += [r for r in other_rank(part.text, stated) if r not in evidence.missing_terms]
             evidence.same_rule_for = undistinguished_scope(part.text, context)
             evidence.whether_eligible = conditions and bool(ASKS_WHETHER.search(part.text))
             evidence.documents_words = self.terms.documents_words(part.text, context)

@@ -44,6 +44,8 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
     "materials": (r"材料|证件|证明|手续|带什么|准备什么", r"材料|证明|证件|身份证|户口簿|申请书"),
     "money": (r"多少钱|多少元|几元|多少块|金额|钱数|多少万|(?:价|价格|价钱)[^，。？]{0,4}(?:多少|几)|"
               r"多少.{0,6}(补贴|津贴|补助|奖励|奖金|资金|费用|钱|罚款)|(补贴|津贴|补助|奖励|奖金|资金|费用|租金|罚款|罚金)[^，。？]{0,8}多少|"
+              # 「能奖多少」: an award is a sum (「奖了多少家」 stays a count, below)
+              r"奖(?:励)?了?多少(?![个家户人名项次])|"
               r"罚多少|怎么罚",
               # a fine may be a multiple: 处违法所得2倍以上10倍以下的罚款
               rf"{AMOUNT}|{RELATIVE_AMOUNT}"),
@@ -168,6 +170,18 @@ def totals_only(text: str) -> bool:
 RELATIVE_TO = r"的?(?:\d+(?:\.\d+)?\s*(?:/\s*\d+|倍|%|％)|[一二三四五六七八九十百]+分之)"
 # 「最低工资标准是多少」「低保标准每月多少钱」: the phrase before the interrogative is what the amount is asked of
 AMOUNT_OF = r"(?:是|有|为|定为|每[月年人天]|一个月|一年)*(?:多少|几)"
+
+
+# closed families of ranks: a sentence that names another rank of the family than the one asked (二等奖 for 一等奖,
+# 国家级 for 省级) states that rank's rule, not the asked one's
+RANKS = (("特等奖", "一等奖", "二等奖", "三等奖"), ("国家级", "省级", "市级", "县级"))
+
+
+def other_rank(question: str, sentences: list[str]) -> list[str]:
+    """The ranks the question names that the sentences do not, where they name another rank of the same family."""
+    text = "".join(sentences)
+    return [rank for family in RANKS for rank in family if rank in question and rank not in text
+            and not any(r in text for r in family if r in question) and any(r in text for r in family)]
 
 
 def only_base_of(sentences: list[str], question: str, phrase: tuple[str, ...]) -> str:
