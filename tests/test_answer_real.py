@@ -621,3 +621,15 @@ def test_an_award_asked_of_a_rank_the_list_does_not_hold_is_not_answered_with_an
     # 「能奖多少」 asks a sum: a target of 3 enterprises is none
     award = real_pipeline.answerer.run("要是评上省级单项冠军企业，能奖多少")
     assert award.refused and "没有写明具体金额" in award.answer.splitlines()[0]
+
+
+def test_how_much_a_subsidy_is_asks_an_amount_which_a_share_of_another_gives(real_pipeline):
+    # 「补多少」 asks an amount: a clause on organising trade fairs states none
+    fair = real_pipeline.answerer.run("我们做假发出口的，组团去参加广交会，展位费市里给补不？补多少")
+    assert fair.unanswered_parts == ["补多少"]
+    assert "许政〔2020〕15号 二、（三）8. 没有写明具体金额。" in fair.answer
+    # a share of the person's contribution is how much is paid; only 「多少钱」 asks a sum the share does not give
+    share = real_pipeline.answerer.run("低保户交医保政府补多少")
+    assert share.unanswered_parts == [] and "个人缴费标准的**50%**" in share.answer.splitlines()[0]
+    money = real_pipeline.answerer.run("特困人员每月发多少钱？")
+    assert money.answer.startswith("◐ 文件没有写“具体金额”；最接近的规定是：特困人员基本生活标准按照不低于当地低保标准的1.3倍制定。")

@@ -51,6 +51,9 @@ def test_a_table_row_keeps_its_blank_cells_in_their_columns():
     ("特困人员基本生活标准按照不低于当地低保标准的1.3倍制定", "money", True),
     ("分别为不低于当地上年度最低工资标准1/10、1/6、1/3", "money", True),
     ("全市规模以上工业增加值增长8%", "money", False),  # a growth rate is no amount
+    # a quarter as a time, not the 季度 of a quarter's sales
+    ("各责任单位每季度向市政府报告进展", "date", True),
+    ("免征增值税小规模纳税人月销售额提高到10万元（季度销售额30万元）", "date", False),
 ])
 def test_what_a_sentence_states(sentence, kind, stated):
     assert states(sentence, kind) is stated
@@ -72,6 +75,8 @@ def test_what_a_sentence_states(sentence, kind, stated):
     ("郑许市域铁路票价多少？", ("money",)),  # a price is a sum
     ("要是评上省级单项冠军企业，能奖多少", ("money",)),  # so is an award
     ("2023年一共奖了多少家？", ("count",)),
+    ("增值税按几个点交？", ("ratio",)),  # 几个点: percentage points
+    ("全市建了多少个点位？", ("count",)),
 ])
 def test_what_a_question_asks(question, kinds):
     assert asks(question).kinds == kinds

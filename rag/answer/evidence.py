@@ -20,6 +20,7 @@ import numpy as np
 
 from rag.answer.citation import short_reference
 from rag.answer.facts import (
+    ASKS_SUM,
     ASKS_TOTAL,
     ASKS_WHETHER,
     FACT_NAMES,
@@ -302,7 +303,8 @@ class EvidenceFinder:
                          if (name := only_base_of(stated, part.text, phrase))), "")
             if evidence.asks.needs_figure and base:
                 evidence.missing_terms.append(f"{base}的数额")
-            elif "money" in evidence.asks.kinds and gives_no_sum(stated, table_units(main.hit.text)):
+            elif ("money" in evidence.asks.kinds and ASKS_SUM.search(part.text)
+                  and gives_no_sum(stated, table_units(main.hit.text))):
                 evidence.missing_terms.append(FACT_NAMES["money"])  # 低保标准的1.3倍 says how much, but in no sum
             evidence.missing_terms += [r for r in other_rank(part.text, stated) if r not in evidence.missing_terms]
             evidence.same_rule_for = undistinguished_scope(part.text, context)

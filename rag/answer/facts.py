@@ -44,8 +44,8 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
     "materials": (r"材料|证件|证明|手续|带什么|准备什么", r"材料|证明|证件|身份证|户口簿|申请书"),
     "money": (r"多少钱|多少元|几元|多少块|金额|钱数|多少万|(?:价|价格|价钱)[^，。？]{0,4}(?:多少|几)|"
               r"多少.{0,6}(补贴|津贴|补助|奖励|奖金|资金|费用|钱|罚款)|(补贴|津贴|补助|奖励|奖金|资金|费用|租金|罚款|罚金)[^，。？]{0,8}多少|"
-              # 「能奖多少」: an award is a sum (「奖了多少家」 stays a count, below)
-              r"奖(?:励)?了?多少(?![个家户人名项次])|"
+              # 「能奖多少」「补多少」: an award or a subsidy is an amount (「奖了多少家」 stays a count, below)
+              r"[奖补](?:励)?了?多少(?![个家户人名项次])|"
               r"罚多少|怎么罚",
               # a fine may be a multiple: 处违法所得2倍以上10倍以下的罚款
               rf"{AMOUNT}|{RELATIVE_AMOUNT}"),
@@ -54,16 +54,18 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
     "day": (r"哪天|哪一天|几号|几月几日|几月几号",
             r"(?:\d{4}\s*年)?\d{1,2}月\d{1,2}日|\d{1,2}日|月底|月初|月末|年底|即日起|之日起|当日|次日|当天"),
     "date": (r"什么时候|何时|截止|期限|时限|多久|多长时间|几天|多少天|几日|多少日|几个工作日|啥时候|哪年|什么时间",
-             r"\d{1,2}月(?:\d{1,2}日)?|月底|年底|年内|\d+(?:\.\d+)?个?工作日|\d+(?:\.\d+)?天|\d{4}年|即日起|上半年|下半年|季度|"
+             r"\d{1,2}月(?:\d{1,2}日)?|月底|年底|年内|\d+(?:\.\d+)?个?工作日|\d+(?:\.\d+)?天|\d{4}年|即日起|上半年|下半年|"
+             # a quarter as a time (每季度, 二季度, 季度末), not the 季度 of 季度销售额
+             r"(?:每|按|一个|各|本|上|下|第?[一二三四1-4])季度|季度(?:末|初|内|前|底|终)|"
              rf"每月|每年|每季度|每周|每天|定期|{CN}个?(?:工作日|日|天|小时|个月|年)(?:内|以内|之内|前|后)|"
              # a duration stated as a limit: 缓缴时限最长不超过一年, 为期三个月, 至少6个月
              rf"{DURATION_LIMIT}(?:{CN}|\d+)个?(?:工作日|日|天|小时|周|个月|年)|"
              # how long before an event: 期限届满前九十日, 提前30日
              rf"(?<=[^目]前)(?:{CN}|\d+)个?(?:工作日|日|天|小时|周|个月|年)"),
-    "ratio": (r"比例|百分之|多少%|占比|几成|增速|增幅|几倍|多少倍|率是多少|率要达到",
+    "ratio": (r"比例|百分之|多少%|占比|几成|增速|增幅|几倍|多少倍|率是多少|率要达到|(?:几|多少)个(?:百分)?点(?![位子])",
               rf"\d+(?:\.\d+)?\s*%|百分之|\d+(?:\.\d+)?倍|\d+/\d+|[一二三四五六七八九十]成|{CN_MANY}倍"),
     # 几次 (how many times) and 几级 (which grade: 「算几级地」) are counts too: 12元 answers neither
-    "count": (r"多少个|多少家|多少户|多少人|多少名|几个(?!工作日)|几家|几户|多少所|多少张|多少项|多少条|多少座|多少公里|多少亩|多少吨|"
+    "count": (r"多少个(?!(?:百分)?点(?![位子]))|多少家|多少户|多少人|多少名|几个(?!工作日|(?:百分)?点(?![位子]))|几家|几户|多少所|多少张|多少项|多少条|多少座|多少公里|多少亩|多少吨|"
               r"多少辆|多少场|排第几|第几|几次|多少次|几级|哪一?级",
               r"\d+(?:\.\d+)?\s*(?:万|千|百)?\s*(?:个|家|户|人|名|所|张|项|条|座|公里|亩|万亩|吨|万吨|辆|场|次|位|批|处|千瓦)|第\d+位|"
               rf"{CN_MANY}(?:个|家|户|人|名|所|张|项|座|公里|亩|吨|辆|场|次|位|批|处|周岁|岁|只|级)|{LIMIT}"),
@@ -142,6 +144,11 @@ def table_units(chunk_text: str) -> list[str]:
     head = chunk_text.split("\n")
     lines = head[: next((i for i, line in enumerate(head) if "\t" in line), 0) + 1]
     return [a or b for line in lines for a, b in UNIT_IN_HEADER.findall(line)]
+
+
+# a question asking the sum in money (多少钱, 几元, 金额), which a share of another amount does not give; 「补多少」
+# 「奖励多少」 ask how much, which 「个人缴费标准的50%」 answers
+ASKS_SUM = re.compile(r"多少钱|多少元|几元|多少块|金额|钱数|多少万")
 
 
 def gives_no_sum(sentences: list[str], units: list[str] = ()) -> bool:
