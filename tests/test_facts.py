@@ -75,6 +75,7 @@ def test_what_a_sentence_states(sentence, kind, stated):
     ("郑许市域铁路票价多少？", ("money",)),  # a price is a sum
     ("要是评上省级单项冠军企业，能奖多少", ("money",)),  # so is an award
     ("2023年一共奖了多少家？", ("count",)),
+    ("违规养狗咋处罚？", ("penalty",)),  # the spoken 咋 asks as 怎么 does
     ("增值税按几个点交？", ("ratio",)),  # 几个点: percentage points
     ("全市建了多少个点位？", ("count",)),
 ])

@@ -46,7 +46,7 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
               r"多少.{0,6}(补贴|津贴|补助|奖励|奖金|资金|费用|钱|罚款)|(补贴|津贴|补助|奖励|奖金|资金|费用|租金|罚款|罚金)[^，。？]{0,8}多少|"
               # 「能奖多少」「补多少」: an award or a subsidy is an amount (「奖了多少家」 stays a count, below)
               r"[奖补](?:励)?了?多少(?![个家户人名项次])|"
-              r"罚多少|怎么罚",
+              r"罚多少|(?:怎么|咋)罚",
               # a fine may be a multiple: 处违法所得2倍以上10倍以下的罚款
               rf"{AMOUNT}|{RELATIVE_AMOUNT}"),
     # which day (几号发, 哪天开始执行): a day of the month or a day set by an event (之日起), not 每月 or 5个工作日;
@@ -71,7 +71,7 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
               rf"{CN_MANY}(?:个|家|户|人|名|所|张|项|座|公里|亩|吨|辆|场|次|位|批|处|周岁|岁|只|级)|{LIMIT}"),
     # what befalls a breach (「怎么处罚」「会受到什么处罚」): a law's penalty, stated as a fine or another sanction, not
     # the duty breached (「应当立即赶赴现场」). 「会被罚吗」 asks whether, which the rule broken answers
-    "penalty": (r"(?:怎么|如何|怎样)(?:处罚|罚)|(?:受到|给予|有)什么(?:样的)?(?:处罚|处理)|处罚(?:是什么|有哪些|标准|多重)|"
+    "penalty": (r"(?:怎么|如何|怎样|咋)(?:处罚|罚)|(?:受到|给予|有)什么(?:样的)?(?:处罚|处理)|处罚(?:是什么|有哪些|标准|多重)|"
                 r"罚则|法律责任",
                 r"罚款|罚金|处罚|吊销|没收|警告|拘留|处分|责令[^，。；]{0,12}(?:改正|停止|停业|关闭|整改)"),
     # 谁 after a verb's 了 is who received (「奖了谁」), not who is responsible

@@ -22,7 +22,7 @@ MAX_QUESTION_CHARS = 500
 REPEATED_SENTENCE = re.compile(r"([^。！？；]{2,}[。！？；])\1+")
 # a clause that asks something (Chinese interrogatives and question particles; not the 几 of 十几年, see APPROXIMATE)
 # 多 before an adjective asks its degree (多久, 多长时间, 多大), unless it is the 多 of 许多/很多/更多
-INTERROGATIVE = re.compile(r"多少|(?<![十百千万两二三四五六七八九好\d])几(?![十百千万])|什么|啥|哪|谁|怎么|怎样|如何|吗|呢|是否|能否|能不能|可不可以|有没有|是不是|算不算|"
+INTERROGATIVE = re.compile(r"多少|(?<![十百千万两二三四五六七八九好\d])几(?![十百千万])|什么|啥|哪|谁|怎么|怎样|咋|如何|吗|呢|是否|能否|能不能|可不可以|有没有|是不是|算不算|"
                            r"要不要|会不会|(?<![许很好太诸众较更最繁差])多(?:久|长|大|远|高|重)|[？?]|"
                            # 「有补贴没有，一户给多少」: spoken A-not-A, 有X没有 closing its piece
                            r"有[\u4e00-\u9fff]{1,8}没有?(?=[，,\s]|$)")
@@ -46,7 +46,7 @@ CONTENT_FLAGS = frozenset("n v a t s f".split())
 MODAL = re.compile(r"^(能|可|要|会|该|得|去|来)(?=.$)")
 # verbs that say what one does about any topic, not which topic: 申请, 办理, 领取 …
 LIGHT_VERBS = frozenset("申请 办理 开始 结束 需要 负责 要求 进行 提供 享受 领取 发放 获得 可以 能够 应该 应当 知道 了解 咨询 "
-                        "查询 规定 有没有 还有 还是 能算 算是 属于 包括 需不需要 是不是 怎么办 办法".split())
+                        "查询 规定 有没有 还有 还是 能算 算是 属于 包括 需不需要 是不是 怎么办 咋办 办法".split())
 
 
 class BadQuestion(ValueError):
@@ -81,7 +81,6 @@ def clean_question(raw: str | None) -> Question:
     text = unicodedata.normalize("NFC", raw or "").replace("?", "？").replace("!", "！")
     text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f\u200b\ufeff]", "", text)
     text = half_width_digits(to_simplified(re.sub(r"\s+", " ", text).strip()))
-    text = text.replace("咋", "怎么")  # the spoken 咋 (咋申请, 咋样) is 怎么, as the question patterns read it
     if not text:
         raise BadQuestion("问题不能为空，请输入想了解的政策问题，例如：特困人员的照料护理标准是多少？")
     if not re.search(r"[\w\u4e00-\u9fff]", text):
