@@ -234,7 +234,7 @@ def test_a_word_counts_in_a_sentence_through_the_documents_full_form_of_it(real_
     # 低保 is in the sentence as 最低生活保障: the 50% sentence is about the subject (it was refused: 没有写明具体数字)
     answer = real_pipeline.answerer.run("低保户交医保政府补多少")
     assert answer.answer.startswith("最低生活保障对象享受定额资助参加城乡居民基本医疗保险，每人每年定额资助标准为"
-                                    "居民基本医疗保险年度个人缴费标准的50%。")
+                                    "居民基本医疗保险年度个人缴费标准的**50%**。")
 
 
 def test_a_standard_used_only_as_the_base_of_a_ratio_is_not_given_as_its_amount(real_pipeline):

@@ -502,7 +502,10 @@ def _joined(clause: ClauseEvidence, kinds: tuple[str, ...] = (), question: str =
         if "\t" in sentence.text and header:
             shown.append(table_cell(header, sentence.text, units, question) + "；")
         else:
-            shown.append(_bold(readable(sentence.text), kinds, question))
+            text = readable(sentence.text)
+            # a line of its own without a stop (a table's group line 「…共20家企业，奖励资金共370万元」) ends there
+            stop = "" if re.search(r"[。；！？：…）)」”]$", text) else "。"
+            shown.append(_bold(text, kinds, question) + stop)
     return "".join(shown)
 
 
