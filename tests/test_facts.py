@@ -164,6 +164,10 @@ def test_a_decimal_figure_is_bold_whole():
     ("坑槽修补等城区道路病害5月底前处置到位。", False),
     ("缓缴时限最长不超过3个月。", True),  # a count of months is how long
     ("每人每月发放200元。", True),
+    ("献血者献全血的，每次可以选择献二百毫升、三百毫升或者四百毫升血液。", True),  # a law's numbers in words
+    ("献血者配偶可以累计享受献血量等量的免费用血。", True),  # an amount equal to another
+    ("特困人员享受全额资助参加城乡居民基本医疗保险。", True),
+    ("按照规定落实贷款贴息、税费减免等就业扶持政策。", False),
 ])
 def test_a_date_is_no_figure_of_how_much(sentence, figure):
     assert states_figure(sentence) is figure

@@ -95,7 +95,10 @@ ASKS_WHETHER = re.compile(r"(?:吗|不|(?<![什怎这那多])么)[？?]*$|是否
 WHICH = re.compile(r"什么(?![都也])|哪些|哪个|哪样|啥(?![都也])")
 # 标准是多少 / 多少 / 几: some quantity, whichever kind
 GENERIC_QUANTITY = re.compile(r"多少|几[个项条天年次]?|标准是")
-ANY_FIGURE = re.compile(rf"\d|倍|分之|[一二三四五六七八九十]成|{CN_MANY}(?:元|日|天|个|月|年|名|人|次|周岁|岁|公里|米)|{LIMIT}")
+# a figure: digits, a share, a number in words with its unit (laws write 二百毫升), or an amount set equal to
+# another or to the whole (等量的免费用血, 全额资助)
+ANY_FIGURE = re.compile(rf"\d|倍|分之|[一二三四五六七八九十]成|等量|等额|全额|减半|"
+                        rf"{CN_MANY}(?:元|日|天|个|月|年|名|人|次|周岁|岁|公里|米|毫升|升|克|千克|公斤|吨|亩|小时|周)|{LIMIT}")
 # a unit is a word (元/平方米, 万元), not an amount: 「一、创新主体培育（1425万元）」 is a section total
 # (a header's bracket may hold other things: 县(市、区), 各县（市、区）政府 — only a measure is a unit)
 MEASURE = (r"(?:万|亿|千|百)?(?:元|平方米|立方米|米|公里|亩|公顷|吨|千瓦|度|%|％|人|户|家|个|次|套|辆|张|所|项|座|天|日|月|年)"
