@@ -319,6 +319,12 @@ def test_a_title_the_library_holds_or_a_topic_is_not_said_missing(answerer, ques
     assert not answerer.run(question).answer.startswith("文件库中没有")
 
 
+def test_an_article_of_a_document_numbering_its_sub_parts_through_its_parts_is_that_sub_part(answerer):
+    # 许政〔2024〕11号 has parts 一、 to 六、 and sub-parts （一） to （十五） running through them
+    answer = answerer.run("许政〔2024〕11号 第十五条讲的啥")
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2024〕11号", "六、（十五）")
+
+
 def test_a_part_of_a_title_named_without_brackets_is_that_part(answerer):
     answer = answerer.run("许昌市推动大规模设备更新和消费品以旧换新行动方案第五部分讲什么")
     assert answer.citations[0].doc_number == "许政〔2024〕11号"

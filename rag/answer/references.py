@@ -194,7 +194,7 @@ SUBCLAUSE_NAMED = re.compile(rf"第[（(]?({CN_NUMERAL}|\d{{1,2}})[）)]?[款项
 
 def _as_part(path: str, paths: tuple[str, ...], after: str = "") -> str:
     """「第三条」 of a document numbered 一、二、 and without articles: its part 三、 (people call a part 第三条),
-    and 「第三条第五款」 its item 三、（五）. A regulation's 第三条第二款 is a paragraph of its article 第三条, which
+    or, when it has no such part, its one sub-part （三）; 「第三条第五款」 its item 三、（五）. A regulation's 第三条第二款 is a paragraph of its article 第三条, which
     is the clause, and stays so."""
     named = ARTICLE_NAMED.match(path)
     if not named or any(p.startswith("第") for p in paths):
@@ -202,7 +202,10 @@ def _as_part(path: str, paths: tuple[str, ...], after: str = "") -> str:
     rest = path[named.end():]
     if not rest and (sub := SUBCLAUSE_NAMED.match(after)):
         rest = f"（{sub[1] if not sub[1].isdigit() else int_to_cn(int(sub[1]))}）"
-    return f"{named[1]}、{rest}"
+    part = f"{named[1]}、{rest}"
+    # a document whose sub-parts run （一） to （十八） through its parts: its 「第十五条」 is the one （十五）
+    through = [p for p in paths if p.endswith(f"（{named[1]}）")] if not rest and part not in paths else []
+    return through[0] if len(through) == 1 else part
 
 
 def nested_path(path: str, paths: tuple[str, ...]) -> str:
