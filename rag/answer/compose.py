@@ -141,8 +141,8 @@ def compose_answer(parts: list[PartEvidence]) -> Composition:
         direct, support = first_line(text.replace("**", "") if status == PARTLY else text, best)
         # a penalty is the whole sequence of sanctions (责令改正；逾期…处…罚款): no phrase of it answers alone
         phrase = asked_phrase(direct) if "penalty" not in evidence.asks.kinds else ""
-        if phrase:  # the whole quote, in the clause's order, goes under the phrase
-            direct, support = phrase, text.replace("**", "")
+        if phrase:  # the whole quote, in the clause's order and words (no 「2024年：」 of ours), goes under the phrase
+            direct, support = phrase, text.replace("**", "").removeprefix(_plan_year(main.hit))
         if evidence.outline:  # the parts or sections answer; the clause's own text supports unless only a heading
             # the part's title sentence (「扩大有效益的投资。」) is in the line already
             title = compact(evidence.outline_of)
