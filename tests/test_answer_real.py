@@ -633,3 +633,31 @@ def test_how_much_a_subsidy_is_asks_an_amount_which_a_share_of_another_gives(rea
     assert share.unanswered_parts == [] and "个人缴费标准的**50%**" in share.answer.splitlines()[0]
     money = real_pipeline.answerer.run("特困人员每月发多少钱？")
     assert money.answer.startswith("◐ 文件没有写“具体金额”；最接近的规定是：特困人员基本生活标准按照不低于当地低保标准的1.3倍制定。")
+
+
+def test_a_deadlines_phrase_leads_with_its_year_and_the_source_goes_under_it_in_its_own_words(real_pipeline):
+    answer = real_pipeline.answerer.run("清洁取暖项目工程竣工验收的时间节点")
+    first, source = answer.answer.splitlines()[:2]
+    assert first.startswith("2024年：清洁取暖项目工程竣工验收**5月**底前全部完成；")
+    assert source.startswith("原文：清洁取暖项目工程竣工验收5月底前全部完成；")  # 2024年： is the app's, not the text's
+    assert answer.parts[0].missing_terms == ()  # 节点 is the name of what is asked, a time
+
+
+def test_a_part_asked_with_heshi_is_a_part_of_its_own(real_pipeline):
+    answer = real_pipeline.answerer.run("中原电气实验室责任单位？运行机制何时形成")
+    assert [p.question for p in answer.parts] == ["中原电气实验室责任单位？", "运行机制何时形成"]
+    assert answer.answer.startswith("1. 责任单位：**市科学技术局、市投资集团有限公司**。 [1]")
+
+
+def test_a_verbs_complement_is_no_part_of_the_noun_after_it(real_pipeline):
+    # 租不起房子: jieba reads 起房子 (to build a house) as a word, which no clause on housing uses
+    answer = real_pipeline.answerer.run("城里低保户租不起房子有啥政策")
+    assert answer.answer.startswith("住房救助。对符合当地住房保障条件的城市最低生活保障家庭")
+    assert answer.parts[0].missing_terms == ()
+
+
+def test_a_rate_a_yes_no_question_puts_forward_is_not_confirmed_by_a_clause_on_other_relief(real_pipeline):
+    # no document of the library gives the 15% rate: the closest tax clauses are shown as such
+    answer = real_pipeline.answerer.run("高新技术企业所得税减按15%征收吗")
+    assert answer.answer.startswith("◐ 文件没有写“15%”；最接近的规定是：")
+    assert answer.unanswered_parts == ["高新技术企业所得税减按15%征收吗"]

@@ -12,6 +12,7 @@ from rag.answer.facts import (
     sentence_years,
     states,
     states_figure,
+    unconfirmed_figures,
 )
 from rag.index.sentences import asked_columns, row_cells
 
@@ -153,6 +154,27 @@ def test_of_several_figures_in_a_sentence_the_one_whose_phrase_the_question_name
     # nothing singles one out (时限 and 多久 ask, they name no project): each is an answer
     assert _bold(ELECTRICITY, "用电报装时限是多久？") == ["20个工作日", "7个工作日"]
     assert _bold(ELECTRICITY, "高压和低压有电网的分别要多久？") == ["20个工作日", "7个工作日"]
+
+
+AGES = ("对80岁以上老年人发放高龄津贴，其中80—89岁老年人每人每月不低于50元，90—99岁老年人每人每月不低于100元，"
+        "100岁以上老年人每人每月不低于300元。")
+
+
+def test_a_bound_the_question_sets_singles_out_no_phrase():
+    # 「80岁以上」 asks every age from 80: the 以上 of 「100岁以上」 is no name of its phrase
+    assert [AGES[s:e] for s, e in asked_spans(AGES, ("money",), "80岁以上老人高龄津贴每月多少钱")] == [
+        "50元", "100元", "300元"]
+
+
+@pytest.mark.parametrize(("question", "sentences", "unconfirmed"), [
+    ("高新技术企业所得税减按15%征收吗？", ["落实好小型微利企业企业所得税优惠、增值税小规模纳税人按50%幅度减征相关地方税种。"],
+     ["15%"]),
+    ("医保个人缴费补助50%吗？", ["每人每年定额资助标准为居民基本医疗保险年度个人缴费标准的50%。"], []),
+    ("所得税减按15%征收，怎么申请？", ["落实企业所得税优惠。"], []),  # not asked to confirm: a given
+])
+def test_a_figure_a_yes_no_question_puts_forward_is_confirmed_only_by_a_sentence_stating_it(question, sentences,
+                                                                                         unconfirmed):
+    assert unconfirmed_figures(question, sentences) == unconfirmed
 
 
 def test_a_decimal_figure_is_bold_whole():

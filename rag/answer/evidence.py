@@ -39,6 +39,7 @@ from rag.answer.facts import (
     states_figure,
     table_units,
     totals_only,
+    unconfirmed_figures,
     years_in,
 )
 from rag.answer.question import QuestionPart
@@ -306,7 +307,8 @@ class EvidenceFinder:
             elif ("money" in evidence.asks.kinds and ASKS_SUM.search(part.text)
                   and gives_no_sum(stated, table_units(main.hit.text))):
                 evidence.missing_terms.append(FACT_NAMES["money"])  # 低保标准的1.3倍 says how much, but in no sum
-            evidence.missing_terms += [r for r in other_rank(part.text, stated) if r not in evidence.missing_terms]
+            evidence.missing_terms += [t for t in [*other_rank(part.text, stated), *unconfirmed_figures(part.text, stated)]
+                                       if t not in evidence.missing_terms]
             evidence.same_rule_for = undistinguished_scope(part.text, context)
             evidence.whether_eligible = conditions and bool(ASKS_WHETHER.search(part.text))
             evidence.documents_words = self.terms.documents_words(part.text, context)

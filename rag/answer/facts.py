@@ -53,7 +53,7 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
     # documents write a day 10日 (a 号 there ends a 文号: 国发〔2024〕7号)
     "day": (r"哪天|哪一天|几号|几月几日|几月几号",
             r"(?:\d{4}\s*年)?\d{1,2}月\d{1,2}日|\d{1,2}日|月底|月初|月末|年底|即日起|之日起|当日|次日|当天"),
-    "date": (r"什么时候|何时|截止|期限|时限|多久|多长时间|几天|多少天|几日|多少日|几个工作日|啥时候|哪年|什么时间",
+    "date": (r"什么时候|何时|时间节点|节点|截止|期限|时限|多久|多长时间|几天|多少天|几日|多少日|几个工作日|啥时候|哪年|什么时间",
              r"\d{1,2}月(?:\d{1,2}日)?|月底|年底|年内|\d+(?:\.\d+)?个?工作日|\d+(?:\.\d+)?天|\d{4}年|即日起|上半年|下半年|"
              # a quarter as a time (每季度, 二季度, 季度末), not the 季度 of 季度销售额
              r"(?:每|按|一个|各|本|上|下|第?[一二三四1-4])季度|季度(?:末|初|内|前|底|终)|"
@@ -194,6 +194,19 @@ def other_rank(question: str, sentences: list[str]) -> list[str]:
             and not any(r in text for r in family if r in question) and any(r in text for r in family)]
 
 
+# a share or a sum a yes/no question puts forward to be confirmed (「所得税减按15%征收吗」)
+CLAIMED_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万元|亿元|元|倍)")
+
+
+def unconfirmed_figures(question: str, sentences: list[str]) -> list[str]:
+    """The shares and sums a yes/no question asks to confirm that the sentences do not state: a clause on
+    other tax relief neither confirms nor denies 15%."""
+    if not ASKS_WHETHER.search(question):
+        return []
+    text = re.sub(r"\s", "", "".join(sentences))
+    return [f for f in dict.fromkeys(re.sub(r"\s", "", m) for m in CLAIMED_FIGURE.findall(question)) if f not in text]
+
+
 def only_base_of(sentences: list[str], question: str, phrase: tuple[str, ...]) -> str:
     """The thing whose amount the question asks (the noun phrase right before 「是多少」, its longest tail of at
     least 3 characters that the sentences use), when the sentences use it only as the base of a relative
@@ -285,7 +298,8 @@ def asked_spans(sentence: str, kinds: tuple[str, ...], question: str) -> list[tu
     phrases = set(phrase_of)
     if len(phrases) < 2:
         return spans
-    asked = ASKED_BY.sub(" ", question)
+    # nor do the words of a bound (「80岁以上」 asks every age from 80, not the phrase of 「100岁以上」)
+    asked = re.sub(r"以上|以下|以内|不低于|不超过|不少于|不高于", " ", ASKED_BY.sub(" ", question))
     pairs = {asked[i:i + 2] for i in range(len(asked) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", asked[i:i + 2])}
     named = {p for p in phrases if any(sum(b in q for q in phrases) == 1 and b in p for b in pairs)}
     return [span for span, phrase in zip(spans, phrase_of, strict=True) if phrase in named] if named else spans
