@@ -164,6 +164,11 @@ def test_a_message_with_many_questions_is_answered_in_at_most_four_parts(answere
     # spoken A-not-A: 「有补贴没有」 asks whether, so the amount is a second question (the whole was refused for it)
     ("困难户冬天取暖有补贴没有，一户给多少", ["困难户冬天取暖有补贴没有", "一户给多少"]),
     ("我家一分钱收入也没有，能申请低保吗？", ["我家一分钱收入也没有，能申请低保吗？"]),  # 没有 that tells
+    # a closing 不 asks as 吗 does; 何时 asks, but not the 何 of 任何
+    ("低保户住院能报多少？医保还用自己交钱不", ["低保户住院能报多少？", "医保还用自己交钱不"]),
+    ("中原电气实验室责任单位？运行机制何时形成", ["中原电气实验室责任单位？", "运行机制何时形成"]),
+    ("企业近三年没有受到任何处罚，可以申请专精特新奖励吗？", ["企业近三年没有受到任何处罚，可以申请专精特新奖励吗？"]),
+    ("我家老人80岁了，身体不好，能领高龄津贴吗", ["我家老人80岁了，身体不好，能领高龄津贴吗"]),
 ])
 def test_each_question_of_a_message_is_a_part(question, parts):
     from rag.answer.question import question_parts

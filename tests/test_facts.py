@@ -77,8 +77,12 @@ def test_what_a_sentence_states(sentence, kind, stated):
     ("要是评上省级单项冠军企业，能奖多少", ("money",)),  # so is an award
     ("2023年一共奖了多少家？", ("count",)),
     ("违规养狗咋处罚？", ("penalty",)),  # the spoken 咋 asks as 怎么 does
-    ("增值税按几个点交？", ("ratio",)),  # 几个点: percentage points
+    ("增值税按几个点交？", ("ratio",)),  # 几个点 after 按/交/降…: percentage points
+    ("费率降了多少个百分点？", ("ratio",)),
     ("全市建了多少个点位？", ("count",)),
+    ("以旧换新政策有几个点需要注意？", ("count",)),
+    ("需要补多少份材料？", ("materials",)),  # 补 of a count is no subsidy
+    ("物流节点建设有什么支持政策？", ()),  # a 节点 of logistics is no time
 ])
 def test_what_a_question_asks(question, kinds):
     assert asks(question).kinds == kinds
@@ -89,6 +93,7 @@ def test_what_a_question_asks(question, kinds):
     ("评上省级绿色工厂奖多少？", ["2023年度国家级绿色工厂，共2家企业，奖励资金共200万元。"], ["省级"]),
     ("评上省级绿色工厂奖多少？", ["2023年度省级绿色工厂，共1家企业，奖励资金共50万元。"], []),
     ("一等奖奖多少？", ["对获奖项目给予奖励。"], []),  # a sentence naming no rank may hold for every rank
+    ("要建成几个国家级载体？", ["建成5个以上国家、省级创新创业特色载体。"], []),  # ranks listed with one suffix
 ])
 def test_a_sentence_on_another_rank_does_not_state_the_asked_one(question, sentences, missing):
     assert other_rank(question, sentences) == missing
@@ -171,6 +176,9 @@ def test_a_bound_the_question_sets_singles_out_no_phrase():
      ["15%"]),
     ("医保个人缴费补助50%吗？", ["每人每年定额资助标准为居民基本医疗保险年度个人缴费标准的50%。"], []),
     ("所得税减按15%征收，怎么申请？", ["落实企业所得税优惠。"], []),  # not asked to confirm: a given
+    ("我家年收入3万元，能申请低保吗？", ["家庭人均收入低于当地低保标准。"], []),  # the asker's situation
+    ("税率是5%吗？", ["减按15%征收。"], ["5%"]),  # 5% is no part of 15%
+    ("奖励是1万元吗？", ["奖励10000元。"], []),  # the same sum written otherwise
 ])
 def test_a_figure_a_yes_no_question_puts_forward_is_confirmed_only_by_a_sentence_stating_it(question, sentences,
                                                                                          unconfirmed):

@@ -504,7 +504,7 @@ def _joined(clause: ClauseEvidence, kinds: tuple[str, ...] = (), question: str =
         else:
             text = readable(sentence.text)
             # a line of its own without a stop (a table's group line 「…共20家企业，奖励资金共370万元」) ends there
-            stop = "" if re.search(r"[。；！？：…）)」”]$", text) else "。"
+            stop = "" if re.search(r"[。；！？：…）)」”，,、]$", text) else "。"
             shown.append(_bold(text, kinds, question) + stop)
     return "".join(shown)
 
@@ -518,7 +518,7 @@ def table_cell(header: str, row: str, units: list[str], question: str = "") -> s
     asked = [(n, c) for n, c in pairs if n in asked_columns(header, question)]
     shown_pairs = asked or pairs
     # a unit its column's name shows already (拟奖励金额(万元)) is not said again after the last cell (「建安区（万元）」)
-    units = [u for u in dict.fromkeys(units) if not any(u in n for n, _ in shown_pairs)]
+    units = [u for u in dict.fromkeys(units) if not any(f"({u})" in n or f"（{u}）" in n for n, _ in shown_pairs)]
     unit = f"（{'，'.join(units)}）" if units else ""
     shown = "，".join(f"{n} **{c}**" if (n, c) in asked else f"{n} {c}" for n, c in shown_pairs)
     return f"{label[1]}：{shown}{unit}"

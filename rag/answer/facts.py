@@ -45,7 +45,7 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
     "money": (r"多少钱|多少元|几元|多少块|金额|钱数|多少万|(?:价|价格|价钱)[^，。？]{0,4}(?:多少|几)|"
               r"多少.{0,6}(补贴|津贴|补助|奖励|奖金|资金|费用|钱|罚款)|(补贴|津贴|补助|奖励|奖金|资金|费用|租金|罚款|罚金)[^，。？]{0,8}多少|"
               # 「能奖多少」「补多少」: an award or a subsidy is an amount (「奖了多少家」 stays a count, below)
-              r"[奖补](?:励)?了?多少(?![个家户人名项次])|"
+              r"[奖补](?:励)?了?多少(?![个家户人名项次年天月份条批张件])|"
               r"罚多少|(?:怎么|咋)罚",
               # a fine may be a multiple: 处违法所得2倍以上10倍以下的罚款
               rf"{AMOUNT}|{RELATIVE_AMOUNT}"),
@@ -53,7 +53,7 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
     # documents write a day 10日 (a 号 there ends a 文号: 国发〔2024〕7号)
     "day": (r"哪天|哪一天|几号|几月几日|几月几号",
             r"(?:\d{4}\s*年)?\d{1,2}月\d{1,2}日|\d{1,2}日|月底|月初|月末|年底|即日起|之日起|当日|次日|当天"),
-    "date": (r"什么时候|何时|时间节点|节点|截止|期限|时限|多久|多长时间|几天|多少天|几日|多少日|几个工作日|啥时候|哪年|什么时间",
+    "date": (r"什么时候|何时|时间节点|截止|期限|时限|多久|多长时间|几天|多少天|几日|多少日|几个工作日|啥时候|哪年|什么时间",
              r"\d{1,2}月(?:\d{1,2}日)?|月底|年底|年内|\d+(?:\.\d+)?个?工作日|\d+(?:\.\d+)?天|\d{4}年|即日起|上半年|下半年|"
              # a quarter as a time (每季度, 二季度, 季度末), not the 季度 of 季度销售额
              r"(?:每|按|一个|各|本|上|下|第?[一二三四1-4])季度|季度(?:末|初|内|前|底|终)|"
@@ -62,10 +62,10 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
              rf"{DURATION_LIMIT}(?:{CN}|\d+)个?(?:工作日|日|天|小时|周|个月|年)|"
              # how long before an event: 期限届满前九十日, 提前30日
              rf"(?<=[^目]前)(?:{CN}|\d+)个?(?:工作日|日|天|小时|周|个月|年)"),
-    "ratio": (r"比例|百分之|多少%|占比|几成|增速|增幅|几倍|多少倍|率是多少|率要达到|(?:几|多少)个(?:百分)?点(?![位子])",
+    "ratio": (r"比例|百分之|多少%|占比|几成|增速|增幅|几倍|多少倍|率是多少|率要达到|(?:几|多少)个百分点|(?<=[按交收降涨减扣抽返])(?:几|多少)个点",
               rf"\d+(?:\.\d+)?\s*%|百分之|\d+(?:\.\d+)?倍|\d+/\d+|[一二三四五六七八九十]成|{CN_MANY}倍"),
     # 几次 (how many times) and 几级 (which grade: 「算几级地」) are counts too: 12元 answers neither
-    "count": (r"多少个(?!(?:百分)?点(?![位子]))|多少家|多少户|多少人|多少名|几个(?!工作日|(?:百分)?点(?![位子]))|几家|几户|多少所|多少张|多少项|多少条|多少座|多少公里|多少亩|多少吨|"
+    "count": (r"(?<![按交收降涨减扣抽返])多少个(?!百分点)|多少家|多少户|多少人|多少名|(?<![按交收降涨减扣抽返])几个(?!工作日|百分点)|几家|几户|多少所|多少张|多少项|多少条|多少座|多少公里|多少亩|多少吨|"
               r"多少辆|多少场|排第几|第几|几次|多少次|几级|哪一?级",
               r"\d+(?:\.\d+)?\s*(?:万|千|百)?\s*(?:个|家|户|人|名|所|张|项|条|座|公里|亩|万亩|吨|万吨|辆|场|次|位|批|处|千瓦)|第\d+位|"
               rf"{CN_MANY}(?:个|家|户|人|名|所|张|项|座|公里|亩|吨|辆|场|次|位|批|处|周岁|岁|只|级)|{LIMIT}"),
@@ -190,21 +190,34 @@ RANKS = (("特等奖", "一等奖", "二等奖", "三等奖"), ("国家级", "�
 def other_rank(question: str, sentences: list[str]) -> list[str]:
     """The ranks the question names that the sentences do not, where they name another rank of the same family."""
     text = "".join(sentences)
-    return [rank for family in RANKS for rank in family if rank in question and rank not in text
-            and not any(r in text for r in family if r in question) and any(r in text for r in family)]
+    return [rank for family in RANKS for rank in family if rank in question and not _names_rank(text, rank)
+            and not any(_names_rank(text, r) for r in family if r in question) and any(r in text for r in family)]
+
+
+def _names_rank(text: str, rank: str) -> bool:
+    """The rank itself, or in a list sharing its suffix: 国家级 in 「国家、省级」, 一等奖 in 「一、二、三等奖」."""
+    stem = rank.removesuffix("级").removesuffix("等奖")
+    return rank in text or bool(re.search(re.escape(stem) + r"[、和及与至到]", text))
 
 
 # a share or a sum a yes/no question puts forward to be confirmed (「所得税减按15%征收吗」)
-CLAIMED_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万元|亿元|元|倍)")
+CLAIMED_FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(%|％|万元|亿元|元|倍)")
 
 
 def unconfirmed_figures(question: str, sentences: list[str]) -> list[str]:
-    """The shares and sums a yes/no question asks to confirm that the sentences do not state: a clause on
-    other tax relief neither confirms nor denies 15%."""
-    if not ASKS_WHETHER.search(question):
-        return []
-    text = re.sub(r"\s", "", "".join(sentences))
-    return [f for f in dict.fromkeys(re.sub(r"\s", "", m) for m in CLAIMED_FIGURE.findall(question)) if f not in text]
+    """The shares and sums the yes/no piece of a question asks to confirm that the sentences do not state: a
+    clause on other tax relief neither confirms nor denies 15%. A figure telling the asker's situation (「我家年
+    收入3万元，能申请低保吗」) is not put forward; 1万元 is stated as 10000元, and 5% is not the 5% of 15%."""
+    asking = [p for p in re.split(r"(?<=[，,；;。？?！!])", question) if ASKS_WHETHER.search(p.rstrip("，,；;。"))]
+    stated = {_value(m) for m in CLAIMED_FIGURE.finditer(re.sub(r"\s", "", "".join(sentences)))}
+    return list(dict.fromkeys(re.sub(r"\s", "", m[0]) for p in asking for m in CLAIMED_FIGURE.finditer(p)
+                              if _value(m) not in stated))
+
+
+def _value(figure: re.Match[str]) -> tuple[float, str]:
+    number, unit = float(figure[1]), figure[2]
+    scale = {"万元": 10_000, "亿元": 100_000_000}.get(unit, 1)
+    return number * scale, "元" if unit in ("万元", "亿元", "元") else unit.replace("％", "%")
 
 
 def only_base_of(sentences: list[str], question: str, phrase: tuple[str, ...]) -> str:

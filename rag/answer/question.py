@@ -21,9 +21,10 @@ from rag.index.lexical import DOMAIN_WORDS
 MAX_QUESTION_CHARS = 500
 REPEATED_SENTENCE = re.compile(r"([^。！？；]{2,}[。！？；])\1+")
 # a clause that asks something (Chinese interrogatives and question particles; not the 几 of 十几年, see APPROXIMATE)
-# 多 before an adjective asks its degree (多久, 多长时间, 多大), unless it is the 多 of 许多/很多/更多
-INTERROGATIVE = re.compile(r"多少|(?<![十百千万两二三四五六七八九好\d])几(?![十百千万])|什么|啥|哪|谁|怎么|怎样|咋|如何|何时|何处|何地|何种|为何|吗|呢|是否|能否|能不能|可不可以|有没有|是不是|算不算|"
-                           r"要不要|会不会|(?<![许很好太诸众较更最繁差])多(?:久|长|大|远|高|重)|[？?]|"
+# 多 before an adjective asks its degree (多久, 多长时间, 多大), unless it is the 多 of 许多/很多/更多; a closing 不
+# asks as 吗 does (spoken 「还用自己交钱不」「还作数不」)
+INTERROGATIVE = re.compile(r"多少|(?<![十百千万两二三四五六七八九好\d])几(?![十百千万])|什么|啥|哪|谁|怎么|怎样|咋|如何|(?<!任)何(?:时|处|地|种)|为何|吗|呢|是否|能否|能不能|可不可以|有没有|是不是|算不算|"
+                           r"要不要|会不会|(?<=[\u4e00-\u9fff])不[？?，,]?$|(?<![许很好太诸众较更最繁差])多(?:久|长|大|远|高|重)|[？?]|"
                            # 「有补贴没有，一户给多少」: spoken A-not-A, 有X没有 closing its piece
                            r"有[\u4e00-\u9fff]{1,8}没有?(?=[，,\s]|$)")
 SENTENCE_BREAK = re.compile(r"(?<=[？?！!。；;\n])")

@@ -42,18 +42,22 @@ OFFICIAL_TITLE = re.compile(r"([\u4e00-\u9fff]{1,20}(?:人民政府|政府|办�
 # the same title without its issuing body, as people shorten it, where the question goes on to what it says
 # (「关于…的实施意见里」) or puts it in brackets after a 文号: a topic question (「有关于民宿的规定吗」) does neither
 ABOUT_TITLE = re.compile(r"(关于[^，,。？?！!；;《》（）()\s]{2,60}?的(?:若干(?:意见|措施|政策|规定)|实施意见|指导意见|意见|通知|实施方案|方案|决定|"
-                         r"通报|批复|通告|公告))(?=" + AFTER_NAME + r"|要求|[）)？?。，,]|$)")
+                         r"通报|批复|通告|公告))(?=" + AFTER_NAME + r"|要求|[）)])")
 # a local rule or plan named by its title without 《》 or 关于 (「许昌市中心城区既有住宅加装电梯暂行办法里…」): a
-# province or city, then words that ask nothing, then the kind of document, then what the question says of it or
-# the question's end (「有没有许昌市养犬管理条例？」)
-PLACE_TITLE = re.compile(r"((?:[\u4e00-\u9fff]{2,4}[省市])(?:(?!什么|哪|多少|怎|吗|呢|有没有|是否|能|可以|的|或)"
+# province or city (not the 省 of 节省, the 市 of 城市), then words that ask nothing, then the kind of document,
+# then what the question says of it
+PLACE_TITLE = re.compile(r"((?:[\u4e00-\u9fff]{2,4}(?<![节城超上门])[省市](?!场))"
+                         r"(?:(?!什么|哪|多少|怎|吗|呢|有没有|是否|能|可以|的|或)"
                          r"[\u4e00-\u9fff（）()\d—-]){4,40}?(?:暂行办法|实施办法|管理办法|办法|条例|实施细则|细则|"
-                         r"行动方案|实施方案|工作方案|规划)(?:[（(]\d{4}[—-]\d{4}年[）)])?)(?=" + AFTER_NAME + r"|吗|呢|[？?。，,！!]|$)")
-# a rule named by its title alone (「最低生活保障审核确认办法里…」): rules are named 「…办法」「…条例」「…细则」, and
-# what follows (里, 规定, 第…条) makes the name a reference; 方案 and 意见 are left out, as people name those loosely
-RULE_TITLE = re.compile(r"((?:(?!什么|哪|多少|怎|吗|呢|有没有|是否|能|可以|的|和|或|按照?|根据|依据|依照|说)"
-                        r"[\u4e00-\u9fff（）()]){4,30}?(?:暂行办法|实施办法|管理办法|办法|条例|实施细则|细则))"
+                         r"行动方案|实施方案|工作方案|规划)(?:[（(]\d{4}[—-]\d{4}年[）)])?)(?=" + AFTER_NAME + ")")
+# a rule named by its title alone (「社会救助暂行办法里…」): rules are named 「…暂行办法」「…条例」「…实施细则」,
+# and what follows (里, 规定, 第…条) makes the name a reference. A bare 办法 or 细则 is as often a word of the
+# question (「没有办法」「收费办法中」), and 方案 and 意见 are named loosely: those are left out
+RULE_TITLE = re.compile(r"((?:(?!什么|哪|多少|怎|吗|呢|有没有|没有|是否|能|可以|的|和|或|照|根据|依据|有关|相关|国家|说|了解|现行)"
+                        r"[\u4e00-\u9fff（）()]){4,30}?(?:暂行办法|实施办法|管理办法|条例|实施细则))"
                         r"(?=" + AFTER_NAME + ")")
+# a held title's run of this many characters in a name makes it that title, loosely named
+RESEMBLES = 8
 # the n-th numbered item of a document numbered 1. 2. … through its parts: 「许政办〔2024〕4号第30条」「第三十项」
 ITEM = re.compile(rf"的?第(\d{{1,3}}|{CN_NUMERAL})(?:条|项|点)")
 NUMBERED = re.compile(r"(\d{1,3})\.$")
@@ -126,15 +130,30 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
     names += [m.group(1) for m in ABOUT_TITLE.finditer(unbracketed)]  # it starts at 关于, a word the others drop
     names = [n for n in dict.fromkeys(names) if not any(n != other and n in other for other in names)]
     for name in names:
-        if len(name) < MIN_TITLE:
+        at = text.find(name)  # a name read across a 《》 the text keeps (关于印发《…》的通知) is no name of it
+        if len(name) < MIN_TITLE or at < 0:
             continue
-        end = text.index(name) + len(name)
-        path, title = path_after(text, end), shelf.title_for(name)
+        end = at + len(name)
+        path, title = path_after(text, end), shelf.title_for(name) or _resembled(name, shelf)
         if title is None:
             found.append(NamedReference(f"《{name}》{path}", clause_path=path, problem=f"文件库中没有《{name}》。"))
         elif path:  # a title the library has, with a part named after it, as if written in 《》
             found.append(_with_path(f"《{name}》{path}", title, title, path, shelf, text[_path_end(text, end):]))
     return found
+
+
+def _resembled(name: str, shelf: Shelf) -> str | None:
+    """The held title sharing a run of RESEMBLES characters with a name read from the question's own words
+    (「许昌市有中医药传承创新发展实施方案吗」): never said missing, as the worst answer is a document the library
+    holds said absent. A run several titles share (许昌市人民政府关于) is an issuer's, no subject's; a name with a
+    year the title lacks (2021—2023年, 2023年) is another document."""
+    name = compact(name)
+    titles = [t for t in shelf.paths if t not in shelf.titles]
+    for i in range(len(name) - RESEMBLES + 1):
+        holding = [t for t in titles if name[i:i + RESEMBLES] in t]
+        if len(holding) == 1 and all(year in holding[0] for year in re.findall(r"\d{4}", name)):
+            return holding[0]
+    return None
 
 
 def asked_besides_references(question: str) -> str:

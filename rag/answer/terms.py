@@ -79,6 +79,8 @@ def _asking_piece(part: str) -> tuple[str, str]:
     # (「家里是低保户 护理费咋算」: 护理费 is no part of 低保户), though not the asking piece: a phone's space is as
     # often a pause inside the question as a comma before it
     part = REFERENCE.sub("，", normalized_question(re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "、", part)))
+    # 时间节点 is a time, asked as 时间 is (the segmenter splits it, and 节点 alone would be a term)
+    part = part.replace("时间节点", "时间")
     # 不起/得起 completes the verb before it (租不起, 看不起病): the segmenter otherwise reads 起房子 as a word
     part = re.sub(r"(?<=[\u4e00-\u9fff][不得]起)(?=[\u4e00-\u9fff])", "、", part)
     pieces = [p for p in re.split(r"(?<=[，,；;：:])", part) if p.strip(" ，")]
