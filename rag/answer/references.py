@@ -145,15 +145,20 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
 def _resembled(name: str, shelf: Shelf) -> str | None:
     """The held title sharing a run of RESEMBLES characters with a name read from the question's own words
     (「许昌市有中医药传承创新发展实施方案吗」): never said missing, as the worst answer is a document the library
-    holds said absent. A run several titles share (许昌市人民政府关于) is an issuer's, no subject's; a name with a
-    year the title lacks (2021—2023年, 2023年) is another document."""
-    name = compact(name)
-    titles = [t for t in shelf.paths if t not in shelf.titles]
+    holds said absent. Only the subjects are compared (an issuer's 「办公室关于印发许昌市」 tells no document
+    apart), a run of one title only; a name with a year the title lacks (2021—2023年, 2023年) is another document."""
+    name = _subject(compact(name))
+    titles = {t: _subject(t) for t in shelf.paths if t not in shelf.titles}
     for i in range(len(name) - RESEMBLES + 1):
-        holding = [t for t in titles if name[i:i + RESEMBLES] in t]
+        holding = [t for t, subject in titles.items() if name[i:i + RESEMBLES] in subject]
         if len(holding) == 1 and all(year in holding[0] for year in re.findall(r"\d{4}", name)):
             return holding[0]
     return None
+
+
+def _subject(title: str) -> str:
+    """A title without its issuer, 关于(印发) and the kind of notice around its subject: what tells it apart."""
+    return re.sub(r"的(?:通知|决定|意见|实施意见|通报|批复)$", "", re.sub(r"^.*?关于(?:印发)?", "", title))
 
 
 def asked_besides_references(question: str) -> str:
