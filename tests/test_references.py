@@ -327,10 +327,17 @@ def test_a_title_the_library_holds_or_a_topic_is_not_said_missing(answerer, ques
     assert not answerer.run(question).answer.startswith("文件库中没有")
 
 
-def test_an_article_of_a_document_numbering_its_sub_parts_through_its_parts_is_that_sub_part(answerer):
+@pytest.mark.parametrize("question", ["许政〔2024〕11号 第十五条讲的啥", "许政〔2024〕11号第十五项讲什么",
+                                      "《许昌市推动大规模设备更新和消费品以旧换新行动方案》第十五项讲什么"])
+def test_an_article_of_a_document_numbering_its_sub_parts_through_its_parts_is_that_sub_part(answerer, question):
     # 许政〔2024〕11号 has parts 一、 to 六、 and sub-parts （一） to （十五） running through them
-    answer = answerer.run("许政〔2024〕11号 第十五条讲的啥")
+    answer = answerer.run(question)
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2024〕11号", "六、（十五）")
+
+
+def test_an_item_beyond_a_through_numbered_documents_last_sub_part_names_its_sub_parts(answerer):
+    answer = answerer.run("许政〔2024〕11号第二十项讲什么")
+    assert answer.answer.splitlines()[0] == "许政〔2024〕11号 没有“（二十）”（该文件的各部分依次为（一）至（十五））。"
 
 
 def test_a_part_of_a_title_named_without_brackets_is_that_part(answerer):

@@ -61,6 +61,7 @@ RESEMBLES = 8
 # the n-th numbered item of a document numbered 1. 2. … through its parts: 「许政办〔2024〕4号第30条」「第三十项」
 ITEM = re.compile(rf"的?第(\d{{1,3}}|{CN_NUMERAL})(?:条|项|点)")
 NUMBERED = re.compile(r"(\d{1,3})\.$")
+SUB_PART = re.compile(rf"{CN_NUMERAL}、（({CN_NUMERAL})）")
 # a chapter or section named after a 文号 (「…5号第二章」「…8号里的第三节」), which its clause paths do not show
 DIVISION_NAMED = re.compile(rf"(?:文件|文)?(?:中|里|里面)?的?(第{CN_NUMERAL}[章节])")
 MIN_TITLE = 4  # characters: 《法》《条例》 alone name no particular document
@@ -122,6 +123,10 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
         if title is None:
             found.append(NamedReference(written, clause_path=path, problem=f"文件库中没有《{name}》。"))
             continue
+        item = ITEM.match(text, match.end()) if not path else None
+        if item:  # 「《…行动方案》第十五项」, as after a 文号
+            found.append(_numbered_item(title, item, shelf))
+            continue
         found.append(_with_path(written, title, title, path, shelf, text[_path_end(text, match.end()):]))
     unbracketed = TITLE_IN_BRACKETS.sub("", text)
     names = [without_leading_words(m.group(1)) for pattern in (TITLE_BEFORE_ARTICLE, NATIONAL_LAW, OFFICIAL_TITLE,
@@ -178,26 +183,34 @@ def _path_end(text: str, end: int) -> int:
     return found.end() if found else end
 
 
-def _numbered_item(number: str, item: re.Match[str], shelf: Shelf) -> NamedReference:
+def _numbered_item(key: str, item: re.Match[str], shelf: Shelf) -> NamedReference:
     """「第30项」 of a document whose items run 1. to 27. across its parts: that item's clause when one clause
     ends in 30., else what the document has. Numbering that restarts in each part names no single item: there
     「第九点」 is the part 九、 (people count a document's parts so), or what the document lacks."""
     wanted = int(item.group(1)) if item.group(1).isdigit() else cn_to_int(item.group(1))
-    paths = shelf.paths[number]
+    paths = shelf.paths[key]
+    number, title = (key, shelf.titles[key]) if key in shelf.titles else ("", key)  # a 文号, or a title only
     ends = [int(m.group(1)) for p in paths if (m := NUMBERED.search(p))]
     matching = [p for p in paths if (m := NUMBERED.search(p)) and int(m.group(1)) == wanted]
-    written = f"{number} {item.group(0).removeprefix('的')}"
-    title = shelf.titles.get(number, "")
-    if len(matching) == 1:
-        return NamedReference(written, doc_number=number, doc_title=title, clause_path=matching[0])
+    name = f"{number} " if number else f"《{title}》"  # as missing_path writes them: 「许政办〔2024〕4号 没有」「《…》没有」
+    written = f"{name.strip()} {item.group(0).removeprefix('的')}"
+    # sub-parts numbered （一） to （十五） through the parts: 「第十五项」 is the one （十五）
+    through = [p for p in paths if p.endswith(f"（{int_to_cn(wanted)}）")]
+    if len(matching) == 1 or (not matching and len(through) == 1):
+        return NamedReference(written, doc_number=number, doc_title=title, clause_path=(matching or through)[0])
+    subs = [cn_to_int(m[1]) for p in paths if (m := SUB_PART.fullmatch(p))]
+    if not matching and subs and len(subs) == len(set(subs)) and wanted > max(subs):
+        return NamedReference(written, doc_number=number, doc_title=title, clause_path=f"（{int_to_cn(wanted)}）",
+                              problem=f"{name}没有“（{int_to_cn(wanted)}）”（该文件的各部分依次为（一）至"
+                                      f"（{int_to_cn(max(subs))}））。")
     if matching or not ends or len(ends) != len(set(ends)):
         part = f"{int_to_cn(wanted)}、"
         if not any(TOP_LEVEL.fullmatch(p) for p in paths):  # articles (第九条) or items only: no part to count
             return NamedReference(written, doc_number=number, doc_title=title)
         return NamedReference(written, doc_number=number, doc_title=title, clause_path=part,
-                              problem=missing_path(number, part, paths))
+                              problem=missing_path(name.strip(), part, paths))
     return NamedReference(written, doc_number=number, doc_title=title, clause_path=f"{wanted}.",
-                          problem=f"{number} 没有第{wanted}项（该文件的编号项为{min(ends)}.至{max(ends)}.）。")
+                          problem=f"{name}没有第{wanted}项（该文件的编号项为{min(ends)}.至{max(ends)}.）。")
 
 
 def _with_path(written: str, key: str, title: str, path: str, shelf: Shelf, after: str = "") -> NamedReference:
