@@ -94,6 +94,7 @@ def test_what_a_question_asks(question, kinds):
     ("评上省级绿色工厂奖多少？", ["2023年度省级绿色工厂，共1家企业，奖励资金共50万元。"], []),
     ("一等奖奖多少？", ["对获奖项目给予奖励。"], []),  # a sentence naming no rank may hold for every rank
     ("要建成几个国家级载体？", ["建成5个以上国家、省级创新创业特色载体。"], []),  # ranks listed with one suffix
+    ("市级部门谁负责监管？", ["县级以上人民政府市场监督管理部门负责监督管理。"], []),  # every level from the county up
 ])
 def test_a_sentence_on_another_rank_does_not_state_the_asked_one(question, sentences, missing):
     assert other_rank(question, sentences) == missing

@@ -195,9 +195,12 @@ def other_rank(question: str, sentences: list[str]) -> list[str]:
 
 
 def _names_rank(text: str, rank: str) -> bool:
-    """The rank itself, or in a list sharing its suffix: 国家级 in 「国家、省级」, 一等奖 in 「一、二、三等奖」."""
+    """The rank itself, or in a list sharing its suffix (国家级 in 「国家、省级」, 一等奖 in 「一、二、三等奖」), or a
+    level named through 「…级以上」."""
     stem = rank.removesuffix("级").removesuffix("等奖")
-    return rank in text or bool(re.search(re.escape(stem) + r"[、和及与至到]", text))
+    # 「县级以上人民政府」 names every level from the county up, as laws assign duties
+    return (rank in text or bool(re.search(re.escape(stem) + r"[、和及与至到]", text))
+            or (rank.endswith("级") and bool(re.search(r"[县市省]级以上", text))))
 
 
 # a share or a sum a yes/no question puts forward to be confirmed (「所得税减按15%征收吗」)

@@ -142,8 +142,11 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
         path, title = path_after(text, end), shelf.title_for(name) or _resembled(name, shelf)
         if title is None:
             found.append(NamedReference(f"《{name}》{path}", clause_path=path, problem=f"文件库中没有《{name}》。"))
-        elif path:  # a title the library has, with a part named after it, as if written in 《》
-            found.append(_with_path(f"《{name}》{path}", title, title, path, shelf, text[_path_end(text, end):]))
+        elif path and len(holding := [t for t in shelf.paths if t not in shelf.titles and compact(name) in t]) == 1:
+            # the one title the library has with a part named after it, as if written in 《》; a name several titles
+            # hold (「文明行为促进条例」 of several cities) is left to the retriever
+            found.append(_with_path(f"《{name}》{path}", holding[0], holding[0], path, shelf,
+                                    text[_path_end(text, end):]))
     return found
 
 
