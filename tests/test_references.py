@@ -335,6 +335,15 @@ def test_an_article_of_a_document_numbering_its_sub_parts_through_its_parts_is_t
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政〔2024〕11号", "六、（十五）")
 
 
+@pytest.mark.parametrize(("question", "first_line"), [
+    ("许政〔2024〕9号第200项是什么", "许政〔2024〕9号 没有第200项（该文件的编号项为1.至116.）。"),
+    ("许政办〔2024〕5号第120点讲什么", "许政办〔2024〕5号 没有第120项。"),  # its items restart in each part
+    ("许政〔2024〕8号第150项是什么", "许政〔2024〕8号 没有第150项。"),  # it has no numbered items
+])
+def test_an_item_number_past_ninety_nine_is_said_missing_without_error(answerer, question, first_line):
+    assert answerer.run(question).answer.splitlines()[0] == first_line
+
+
 def test_an_item_beyond_a_through_numbered_documents_last_sub_part_names_its_sub_parts(answerer):
     answer = answerer.run("许政〔2024〕11号第二十项讲什么")
     assert answer.answer.splitlines()[0] == "许政〔2024〕11号 没有“（二十）”（该文件的各部分依次为（一）至（十五））。"

@@ -197,23 +197,25 @@ def _numbered_item(key: str, item: re.Match[str], shelf: Shelf) -> NamedReferenc
     matching = [p for p in paths if (m := NUMBERED.search(p)) and int(m.group(1)) == wanted]
     name = f"{number} " if number else f"《{title}》"  # as missing_path writes them: 「许政办〔2024〕4号 没有」「《…》没有」
     written = f"{name.strip()} {item.group(0).removeprefix('的')}"
+    cn = int_to_cn(wanted) if wanted < 100 else ""  # parts and sub-parts are numbered 一 to 九十九
     # sub-parts numbered （一） to （十五） through the parts: 「第十五项」 is the one （十五）
-    through = [p for p in paths if p.endswith(f"（{int_to_cn(wanted)}）")]
+    through = [p for p in paths if p.endswith(f"（{cn}）")] if cn else []
     if len(matching) == 1 or (not matching and len(through) == 1):
         return NamedReference(written, doc_number=number, doc_title=title, clause_path=(matching or through)[0])
     subs = [cn_to_int(m[1]) for p in paths if (m := SUB_PART.fullmatch(p))]
-    if not matching and subs and len(subs) == len(set(subs)) and wanted > max(subs):
-        return NamedReference(written, doc_number=number, doc_title=title, clause_path=f"（{int_to_cn(wanted)}）",
-                              problem=f"{name}没有“（{int_to_cn(wanted)}）”（该文件的各部分依次为（一）至"
-                                      f"（{int_to_cn(max(subs))}））。")
-    if matching or not ends or len(ends) != len(set(ends)):
-        part = f"{int_to_cn(wanted)}、"
+    if cn and not matching and subs and len(subs) == len(set(subs)) and wanted > max(subs):
+        return NamedReference(written, doc_number=number, doc_title=title, clause_path=f"（{cn}）",
+                              problem=f"{name}没有“（{cn}）”（该文件的各部分依次为（一）至（{int_to_cn(max(subs))}））。")
+    if cn and (matching or not ends or len(ends) != len(set(ends))):
+        part = f"{cn}、"
         if not any(TOP_LEVEL.fullmatch(p) for p in paths):  # articles (第九条) or items only: no part to count
             return NamedReference(written, doc_number=number, doc_title=title)
         return NamedReference(written, doc_number=number, doc_title=title, clause_path=part,
                               problem=missing_path(name.strip(), part, paths))
+    # (the items' range is said only where they run through the document once)
+    listed = f"（该文件的编号项为{min(ends)}.至{max(ends)}.）" if ends and len(ends) == len(set(ends)) else ""
     return NamedReference(written, doc_number=number, doc_title=title, clause_path=f"{wanted}.",
-                          problem=f"{name}没有第{wanted}项（该文件的编号项为{min(ends)}.至{max(ends)}.）。")
+                          problem=f"{name}没有第{wanted}项{listed}。")
 
 
 def _with_path(written: str, key: str, title: str, path: str, shelf: Shelf, after: str = "") -> NamedReference:
