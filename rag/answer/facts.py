@@ -28,6 +28,11 @@ LIMIT = rf"(?:限[养购办]?|不超过|不得超过|最多|至多|至少|仅)(?
 # the words that make a bare span of time a limit (fixed-width look-behinds: the limit word is not bolded)
 DURATION_LIMIT = "(?:" + "|".join(f"(?<={word})" for word in (
     "不超过", "不得超过", "不超出", "最长", "最多", "至多", "不少于", "至少", "为期", "期限为", "延长")) + ")"
+# a question asking the sum in money (多少钱, 几元, 金额), which a share of another amount does not give; 「补多少」
+# 「奖励多少」 ask how much, which 「个人缴费标准的50%」 answers
+SUM_ASKED = r"多少钱|多少元|几元|多少块|金额|钱数|多少万"
+# the verbs of a rate after which 几个点 is percentage points (按几个点交, 降了几个点)
+RATE_VERB = "[按交收降涨减扣抽返]"
 # kind of fact → (how a question asks for it, how a sentence states it)
 FACT_KINDS: dict[str, tuple[str, str]] = {
     "phone": (r"电话|热线|联系方式", r"\d{3,4}-?\d{7,8}|12345|\d{7,}"),
@@ -42,7 +47,7 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
               # online: 通过“健康许昌”微信公众号申领
               r"通过[^，。；]{1,20}(?:申领|申请|办理|提交|申报|预约)|(?:设在|位于)[^，。；]{2,20}"),
     "materials": (r"材料|证件|证明|手续|带什么|准备什么", r"材料|证明|证件|身份证|户口簿|申请书"),
-    "money": (r"多少钱|多少元|几元|多少块|金额|钱数|多少万|(?:价|价格|价钱)[^，。？]{0,4}(?:多少|几)|"
+    "money": (SUM_ASKED + r"|(?:价|价格|价钱)[^，。？]{0,4}(?:多少|几)|"
               r"多少.{0,6}(补贴|津贴|补助|奖励|奖金|资金|费用|钱|罚款)|(补贴|津贴|补助|奖励|奖金|资金|费用|租金|罚款|罚金)[^，。？]{0,8}多少|"
               # 「能奖多少」「补多少」: an award or a subsidy is an amount (「奖了多少家」 stays a count, below)
               r"[奖补](?:励)?了?多少(?![个家户人名项次年天月份条批张件])|"
@@ -62,10 +67,10 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
              rf"{DURATION_LIMIT}(?:{CN}|\d+)个?(?:工作日|日|天|小时|周|个月|年)|"
              # how long before an event: 期限届满前九十日, 提前30日
              rf"(?<=[^目]前)(?:{CN}|\d+)个?(?:工作日|日|天|小时|周|个月|年)"),
-    "ratio": (r"比例|百分之|多少%|占比|几成|增速|增幅|几倍|多少倍|率是多少|率要达到|(?:几|多少)个百分点|(?<=[按交收降涨减扣抽返])(?:几|多少)个点",
+    "ratio": (r"比例|百分之|多少%|占比|几成|增速|增幅|几倍|多少倍|率是多少|率要达到|(?:几|多少)个百分点|(?<=" + RATE_VERB + r")(?:几|多少)个点",
               rf"\d+(?:\.\d+)?\s*%|百分之|\d+(?:\.\d+)?倍|\d+/\d+|[一二三四五六七八九十]成|{CN_MANY}倍"),
     # 几次 (how many times) and 几级 (which grade: 「算几级地」) are counts too: 12元 answers neither
-    "count": (r"(?<![按交收降涨减扣抽返])多少个(?!百分点)|多少家|多少户|多少人|多少名|(?<![按交收降涨减扣抽返])几个(?!工作日|百分点)|几家|几户|多少所|多少张|多少项|多少条|多少座|多少公里|多少亩|多少吨|"
+    "count": (rf"(?<!{RATE_VERB})多少个(?!百分点)|多少家|多少户|多少人|多少名|(?<!{RATE_VERB})几个(?!工作日|百分点)|几家|几户|多少所|多少张|多少项|多少条|多少座|多少公里|多少亩|多少吨|"
               r"多少辆|多少场|排第几|第几|几次|多少次|几级|哪一?级",
               r"\d+(?:\.\d+)?\s*(?:万|千|百)?\s*(?:个|家|户|人|名|所|张|项|条|座|公里|亩|万亩|吨|万吨|辆|场|次|位|批|处|千瓦)|第\d+位|"
               rf"{CN_MANY}(?:个|家|户|人|名|所|张|项|座|公里|亩|吨|辆|场|次|位|批|处|周岁|岁|只|级)|{LIMIT}"),
@@ -149,9 +154,7 @@ def table_units(chunk_text: str) -> list[str]:
     return [a or b for line in lines for a, b in UNIT_IN_HEADER.findall(line)]
 
 
-# a question asking the sum in money (多少钱, 几元, 金额), which a share of another amount does not give; 「补多少」
-# 「奖励多少」 ask how much, which 「个人缴费标准的50%」 answers
-ASKS_SUM = re.compile(r"多少钱|多少元|几元|多少块|金额|钱数|多少万")
+ASKS_SUM = re.compile(SUM_ASKED)
 
 
 def gives_no_sum(sentences: list[str], units: list[str] = ()) -> bool:

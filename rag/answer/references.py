@@ -142,7 +142,7 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
         path, title = path_after(text, end), shelf.title_for(name) or _resembled(name, shelf)
         if title is None:
             found.append(NamedReference(f"《{name}》{path}", clause_path=path, problem=f"文件库中没有《{name}》。"))
-        elif path and len(holding := [t for t in shelf.paths if t not in shelf.titles and compact(name) in t]) == 1:
+        elif path and len(holding := [t for t in shelf.title_keys if compact(name) in t]) == 1:
             # the one title the library has with a part named after it, as if written in 《》; a name several titles
             # hold (「文明行为促进条例」 of several cities) is left to the retriever
             found.append(_with_path(f"《{name}》{path}", holding[0], holding[0], path, shelf,
@@ -156,7 +156,7 @@ def _resembled(name: str, shelf: Shelf) -> str | None:
     holds said absent. Only the subjects are compared (an issuer's 「办公室关于印发许昌市」 tells no document
     apart), a run of one title only; a name with a year the title lacks (2021—2023年, 2023年) is another document."""
     name = _subject(compact(name))
-    titles = {t: _subject(t) for t in shelf.paths if t not in shelf.titles}
+    titles = {t: _subject(t) for t in shelf.title_keys}
     for i in range(len(name) - RESEMBLES + 1):
         holding = [t for t, subject in titles.items() if name[i:i + RESEMBLES] in subject]
         if len(holding) == 1 and all(year in holding[0] for year in re.findall(r"\d{4}", name)):
@@ -198,10 +198,9 @@ def _numbered_item(key: str, item: re.Match[str], shelf: Shelf) -> NamedReferenc
     name = f"{number} " if number else f"《{title}》"  # as missing_path writes them: 「许政办〔2024〕4号 没有」「《…》没有」
     written = f"{name.strip()} {item.group(0).removeprefix('的')}"
     cn = int_to_cn(wanted) if wanted < 100 else ""  # parts and sub-parts are numbered 一 to 九十九
-    # sub-parts numbered （一） to （十五） through the parts: 「第十五项」 is the one （十五）
-    through = [p for p in paths if p.endswith(f"（{cn}）")] if cn else []
-    if len(matching) == 1 or (not matching and len(through) == 1):
-        return NamedReference(written, doc_number=number, doc_title=title, clause_path=(matching or through)[0])
+    through = _through_sub_part(cn, paths) if cn and not matching else ""  # 「第十五项」 is the one （十五）
+    if len(matching) == 1 or through:
+        return NamedReference(written, doc_number=number, doc_title=title, clause_path=matching[0] if matching else through)
     subs = [cn_to_int(m[1]) for p in paths if (m := SUB_PART.fullmatch(p))]
     if cn and not matching and subs and len(subs) == len(set(subs)) and wanted > max(subs):
         return NamedReference(written, doc_number=number, doc_title=title, clause_path=f"（{cn}）",
@@ -245,9 +244,14 @@ def _as_part(path: str, paths: tuple[str, ...], after: str = "") -> str:
     if not rest and (sub := SUBCLAUSE_NAMED.match(after)):
         rest = f"（{sub[1] if not sub[1].isdigit() else int_to_cn(int(sub[1]))}）"
     part = f"{named[1]}、{rest}"
-    # a document whose sub-parts run （一） to （十八） through its parts: its 「第十五条」 is the one （十五）
-    through = [p for p in paths if p.endswith(f"（{named[1]}）")] if not rest and part not in paths else []
-    return through[0] if len(through) == 1 else part
+    return (_through_sub_part(named[1], paths) if not rest and part not in paths else "") or part
+
+
+def _through_sub_part(number: str, paths: tuple[str, ...]) -> str:
+    """The one sub-part （十五） of a document whose sub-parts run （一） to （十五） through its parts, which people
+    call its 「第十五条」 or 「第十五项」; "" when none or several (numbering that restarts in each part)."""
+    found = [p for p in paths if p.endswith(f"（{number}）")]
+    return found[0] if len(found) == 1 else ""
 
 
 def nested_path(path: str, paths: tuple[str, ...]) -> str:

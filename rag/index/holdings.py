@@ -99,12 +99,17 @@ class Shelf:
         return [(p, label) for p, label in below
                 if not any(p != q and p.startswith(q) for q, _ in below)]
 
+    @property
+    def title_keys(self) -> list[str]:
+        """The documents by title (the other keys of `paths` are 文号)."""
+        return [key for key in self.paths if key not in self.titles]
+
     def title_for(self, written: str) -> str | None:
         """The library's title that a 《…》 in a question names: the title itself, the title without
         中华人民共和国, a part of it, or its abbreviation (the written characters in order within the title:
         《低收入人口动态监测实施意见》)."""
         name = compact(written).removeprefix(NATIONAL_PREFIX)
-        titles = [t for t in self.paths if t not in self.titles]  # titles, not 文号
+        titles = self.title_keys
         for test in (lambda t: t.removeprefix(NATIONAL_PREFIX) == name, lambda t: name in t,
                      lambda t: _in_order(name, t)):
             matches = [t for t in titles if test(t)]
