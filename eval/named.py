@@ -21,7 +21,7 @@ from pathlib import Path
 from rag.config import Settings
 from rag.documents.normalize import compact
 
-SET_FILES = {name: Path(__file__).resolve().parent / f"{name}.jsonl" for name in ("blind_named", "blind_named2", "blind_named3", "named_tuning", "named_tuning2")}
+SET_FILES = {name: Path(__file__).resolve().parent / f"{name}.jsonl" for name in ("blind_named", "blind_named2", "blind_named3", "named_tuning", "named_tuning2", "named_tuning3")}
 # the first line of an answer that says the library lacks what was named (rag.answer.references)
 SAYS_ABSENT = re.compile(r"文件库中没有|没有“|没有第|下没有")
 
