@@ -54,6 +54,14 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
      "《许昌市人民政府办公室关于加强低收入人口动态监测全面构建分层分类社会救助体系的实施意见》没有“六、”（该文件只有一、至五、）。"),
     # its items run 1. to 29. across its seven parts
     ("许政办〔2024〕4号第30条讲的是什么？", "许政办〔2024〕4号 没有第30项（该文件的编号项为1.至29.）。"),
+    # the same document by its name alone (若干措施 names a document), typed without its “”
+    ("攻坚二季度确保双过半若干措施 第30条 说的什么",
+     "《许昌市人民政府办公室关于印发攻坚二季度确保“双过半”若干措施的通知》没有第30项（该文件的编号项为1.至29.）。"),
+    # a 文号 in brackets after its title, then the part
+    ("养老服务体系实施方案（许政〔2020〕12号）二（七）讲的是啥", "许政〔2020〕12号 二、 下没有“（七）”（该部分只有（一）至（六））。"),
+    # the library's 许昌 plan on the same subject is not another city's plan
+    ("平顶山市推动大规模设备更新和消费品以旧换新行动方案 对家电以旧换新怎么补贴？",
+     "文件库中没有《平顶山市推动大规模设备更新和消费品以旧换新行动方案》。"),
     # a document of parts has no articles: its 「第三条第五款」 is the item 三、（五）
     ("许政〔2024〕15号第三条第五款划的是几级土地？", "许政〔2024〕15号 三、 下没有“（五）”（该部分只有（一）至（四））。"),
     # its items restart in each of its eight parts: 第九点 counts the parts
@@ -353,3 +361,12 @@ def test_a_part_of_a_title_named_without_brackets_is_that_part(answerer):
     answer = answerer.run("许昌市推动大规模设备更新和消费品以旧换新行动方案第五部分讲什么")
     assert answer.citations[0].doc_number == "许政〔2024〕11号"
     assert answer.citations[0].clause_path.startswith("五、")
+
+
+@pytest.mark.parametrize("question", ["2022年版道路运输条例第七十四条规定的是什么？", "旧版道路运输条例第七十四条规定的是什么？",
+                                      "2017年修正版的道路运输条例第七十四条规定的是什么？"])
+def test_a_version_said_before_a_regulations_name_is_no_word_of_it(question):
+    """「2022年版」 chooses among the versions; 「版道路运输条例」 is no document to say missing."""
+    shelf = Shelf({"中华人民共和国道路运输条例": ("第七十三条", "第七十四条")}, {}, frozenset())
+    [reference] = named_references(question, shelf)
+    assert (reference.doc_title, reference.clause_path, reference.problem) == ("中华人民共和国道路运输条例", "第七十四条", "")

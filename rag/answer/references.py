@@ -54,8 +54,13 @@ PLACE_TITLE = re.compile(r"((?:[\u4e00-\u9fff]{2,4}(?<![节城超上门])[省市
 # and what follows (里, 规定, 第…条) makes the name a reference. A bare 办法 or 细则 is as often a word of the
 # question (「没有办法」「收费办法中」), and 方案 and 意见 are named loosely: those are left out
 RULE_TITLE = re.compile(r"((?:(?!什么|哪|多少|怎|吗|呢|有没有|没有|是否|能|可以|的|和|或|照|根据|依据|有关|相关|国家|说|了解|现行)"
-                        r"[\u4e00-\u9fff（）()]){4,30}?(?:暂行办法|实施办法|管理办法|条例|实施细则))"
+                        r"[\u4e00-\u9fff（）()]){4,30}?(?:暂行办法|实施办法|管理办法|条例|实施细则|若干(?:措施|意见|规定|政策)))"
                         r"(?=" + AFTER_NAME + ")")
+# a version said before a title (「2022年版道路运输条例」「旧版行政复议法」) chooses among the title's versions (the
+# retriever reads the year) and is no word of the title: read as one, 「版道路运输条例」 is a document no library has
+VERSION_BEFORE_TITLE = re.compile(r"(?:(?:19|20)\d{2}\s*年|[新旧老]|现行|最新)(?:修订|修正|修改)?的?版本?的?")
+# the city or province a name begins with (「平顶山市推动…行动方案」): a title of another place is another document
+LEADING_PLACE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?<![节城超上门])[省市](?!场)")
 # a held title's run of this many characters in a name makes it that title, loosely named
 RESEMBLES = 8
 # the n-th numbered item of a document numbered 1. 2. … through its parts: 「许政办〔2024〕4号第30条」「第三十项」
@@ -96,6 +101,8 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
     for number, end in doc_number_spans(text, shelf):
         ends.setdefault(number, end)  # a 文号 named twice is read where it is first named
     for number, end in ends.items():
+        # a 文号 in brackets after its title: 「…实施方案（许政〔2020〕12号）二（七）」 goes on after the bracket
+        end += text.startswith(("）", ")"), end)
         path = path_after(text, end)
         written = f"{number} {path}".strip()
         if number not in shelf.paths:
@@ -128,7 +135,7 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
             found.append(_numbered_item(title, item, shelf))
             continue
         found.append(_with_path(written, title, title, path, shelf, text[_path_end(text, match.end()):]))
-    unbracketed = TITLE_IN_BRACKETS.sub("", text)
+    unbracketed = VERSION_BEFORE_TITLE.sub("，", TITLE_IN_BRACKETS.sub("", text))
     names = [without_leading_words(m.group(1)) for pattern in (TITLE_BEFORE_ARTICLE, NATIONAL_LAW, OFFICIAL_TITLE,
                                                                PLACE_TITLE, RULE_TITLE)
              for m in pattern.finditer(unbracketed)]
@@ -142,9 +149,14 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
         path, title = path_after(text, end), shelf.title_for(name) or _resembled(name, shelf)
         if title is None:
             found.append(NamedReference(f"《{name}》{path}", clause_path=path, problem=f"文件库中没有《{name}》。"))
-        elif path and len(holding := [t for t in shelf.title_keys if compact(name) in t]) == 1:
-            # the one title the library has with a part named after it, as if written in 《》; a name several titles
-            # hold (「文明行为促进条例」 of several cities) is left to the retriever
+            continue
+        # the one title the library has with a part named after it, as if written in 《》; a name several titles
+        # hold (「文明行为促进条例」 of several cities) is left to the retriever
+        holding = shelf.titles_for(name)
+        item = ITEM.match(text, end) if not path else None
+        if len(holding) == 1 and item:  # 「…若干措施第30条」, as after a 文号
+            found.append(_numbered_item(holding[0], item, shelf))
+        elif len(holding) == 1 and path:
             found.append(_with_path(f"《{name}》{path}", holding[0], holding[0], path, shelf,
                                     text[_path_end(text, end):]))
     return found
@@ -154,9 +166,13 @@ def _resembled(name: str, shelf: Shelf) -> str | None:
     """The held title sharing a run of RESEMBLES characters with a name read from the question's own words
     (「许昌市有中医药传承创新发展实施方案吗」): never said missing, as the worst answer is a document the library
     holds said absent. Only the subjects are compared (an issuer's 「办公室关于印发许昌市」 tells no document
-    apart), a run of one title only; a name with a year the title lacks (2021—2023年, 2023年) is another document."""
+    apart), a run of one title only; a name with a year the title lacks (2021—2023年, 2023年), or beginning with a city
+    or province the title lacks, is another document."""
+    # the place as the name ends it: 「今年许昌市…」 names 许昌市 (two characters or more before 市)
+    place = LEADING_PLACE.match(compact(name))
+    places = [place[0][i:] for i in range(len(place[0]) - 2)] if place else []
     name = _subject(compact(name))
-    titles = {t: _subject(t) for t in shelf.title_keys}
+    titles = {t: _subject(t) for t in shelf.title_keys if not places or any(p in t for p in places)}
     for i in range(len(name) - RESEMBLES + 1):
         holding = [t for t, subject in titles.items() if name[i:i + RESEMBLES] in subject]
         if len(holding) == 1 and all(year in holding[0] for year in re.findall(r"\d{4}", name)):

@@ -108,14 +108,19 @@ class Shelf:
         """The library's title that a 《…》 in a question names: the title itself, the title without
         中华人民共和国, a part of it, or its abbreviation (the written characters in order within the title:
         《低收入人口动态监测实施意见》)."""
+        matches = self.titles_for(written)
+        return min(matches, key=len) if matches else None
+
+    def titles_for(self, written: str) -> list[str]:
+        """Every title a name fits, by the first test any fits: the title itself, a part of it, its abbreviation."""
         name = compact(written).removeprefix(NATIONAL_PREFIX)
         titles = self.title_keys
         for test in (lambda t: t.removeprefix(NATIONAL_PREFIX) == name, lambda t: name in t,
                      lambda t: _in_order(name, t)):
             matches = [t for t in titles if test(t)]
             if matches:
-                return min(matches, key=len)
-        return None
+                return matches
+        return []
 
 
 def issuer_key(name: str) -> str:
