@@ -142,6 +142,14 @@ def test_the_version_in_force_answers_and_says_the_article_changed(law_versions,
     ("2017年的行政复议法规定，申请行政复议应当在知道具体行政行为之日起多少日内提出？",
      ("第九条第一款", 20170901), f"《{REVIEW}》第九条第一款（2017年9月1日修订，已修订）",
      f"注意：《{REVIEW}》第九条引自2017年9月1日的版本（已修订）；现行有效的是2023年9月1日修订的版本。"),
+    # 「2022年版」 before the name chooses the version: it is no word of a title the library lacks
+    ("2022年版道路运输条例第七十四条规定的是什么？",
+     ("第七十四条", 20220329), f"《{ROAD}》第七十四条（2022年3月29日修订，已修订）",
+     f"注意：《{ROAD}》第七十四条引自2022年3月29日的版本（已修订）；现行有效的是2023年7月20日修订的版本。"),
+    # the years that choose the version ask nothing of its text; the fine is in the lead of the act's list
+    ("2022年修订的道路运输条例（2023年再改之前那版）里，客车不按批准的站点停靠要罚多少？",
+     ("第六十九条第一款第（一）项", 20220329), f"《{ROAD}》第六十九条第一款第（一）项（2022年3月29日修订，已修订）",
+     f"注意：《{ROAD}》第六十九条引自2022年3月29日的版本（已修订）；现行有效的是2023年7月20日修订的版本。"),
 ])
 def test_a_question_naming_an_old_year_is_answered_from_that_version(law_versions, question, cited, display, note):
     answer = law_versions.answerer.run(question)
@@ -162,6 +170,15 @@ def test_a_penalty_written_once_before_the_acts_it_punishes_answers_for_the_act_
     assert [(c.doc_title, c.clause_path) for c in answer.citations] == [("台州市电梯安全管理规定", "第三十四条第一款第（四）项")]
     assert "一万元以上十万元以下" in answer.answer.splitlines()[0]  # a penalty's phrase never leads without its fine
     assert "接到电梯乘客被困报警后未立即赶赴现场实施救援，尚不构成事故的。" in answer.answer
+
+
+@pytest.mark.model
+def test_a_fine_stated_before_the_sentence_that_opens_the_list_answers_for_the_act_asked(law_versions):
+    """第六十九条 「…处1000元以上3000元以下的罚款；情节严重的，…吊销道路运输经营许可证：（一）不按批准的客运站点停靠…」:
+    the sentence opening the list states no fine, the one before it does."""
+    answer = law_versions.answerer.run("2022年版的道路运输条例里，客车不按批准的站点停靠要罚多少？")
+    assert "**1000元以上3000元以下**" in answer.answer.splitlines()[0]
+    assert "不按批准的客运站点停靠或者不按规定的线路、公布的班次行驶的。" in answer.answer
 
 
 def _version(folder: Path, date: str, days: str) -> Path:

@@ -266,7 +266,11 @@ class EvidenceFinder:
             # a long clause is indexed in parts: a year another part names is also the year of this one
             other_parts = (years_in(self.retriever.holdings.full_text(hit.metadata))
                            if years and hit.metadata.parts > 1 else set())
-            if any(not speaks_of_year(year, context, document_year) and year not in other_parts for year in years):
+            # 「2022年版」「2023年再改之前那版」 choose a version of a document with several (the retriever reads it),
+            # they ask nothing of its text
+            chosen = self.retriever.versions.version_years(hit.metadata.doc_title)
+            if any(not speaks_of_year(year, context, document_year) and year not in other_parts | chosen
+                   for year in years):
                 reasons.append(f"相关条款没有关于{'、'.join(f'{y}年' for y in years)}的内容。")
                 continue
             scored = top[hit.chunk_id]
@@ -476,10 +480,15 @@ class EvidenceFinder:
         order = {id(s): i for i, s in enumerate(scored)}
         # a dependent sentence is shown with the one it depends on: 「…责令改正；拒不改正的，处…罚款」
         keep += [scored[order[id(s)] - 1] for s in keep if s.continues]
-        # a list's lead is shown with the item closest to the question: the act its penalty is for
+        # a list's lead is shown with the item closest to the question: the act its penalty is for. The lead may
+        # end sentences after the one kept: 「…处1000元以上3000元以下的罚款；情节严重的，…吊销…：（一）…」
         for sentence in list(keep):
-            items = _items_of(scored, order[id(sentence)])
-            keep += [max(items, key=lambda s: s.score)] if items else []
+            end = order[id(sentence)]
+            while (not LIST_LEAD_END.search(scored[end].text.strip()) and end + 1 < len(scored)
+                   and scored[end + 1].continues):
+                end += 1
+            items = _items_of(scored, end)
+            keep += [*scored[order[id(sentence)]:end + 1], max(items, key=lambda s: s.score)] if items else []
         # a sentence cut at 「；」 goes on to its end when what follows states the same kind of fact:
         # 「无分歧欠款6月底前应清尽清；有分歧欠款…10月底前…。」 is one answer, not its first half
         for sentence in list(keep):
@@ -553,10 +562,21 @@ def _items_of(scored: list[Sentence], at: int) -> list[Sentence]:
     (a penalty, a time limit) and none of them states it. A list of rules each complete in itself (「遵守下列规定：
     （一）…（八）…」) lends nothing: its closest item in this chunk may not be the one asked, and an item cited is a
     clause number said."""
-    if not LIST_LEAD_END.search(scored[at].text.strip()) or not scored[at].states_fact:
+    if not LIST_LEAD_END.search(scored[at].text.strip()):
+        return []
+    # the lead is its last sentence with those it continues: 「…处1000元以上3000元以下的罚款；情节严重的，…吊销…：」
+    # states the fine before the clause that opens the list
+    if not any(s.states_fact for s in scored[_lead_start(scored, at):at + 1]):
         return []
     items = list(itertools.takewhile(lambda s: bool(LIST_ITEM.match(s.text.strip())), scored[at + 1:]))
     return [] if any(item.states_fact for item in items) else items
+
+
+def _lead_start(scored: list[Sentence], at: int) -> int:
+    first = at
+    while first and scored[first].continues:
+        first -= 1
+    return first
 
 
 def _items_lend_to_lead(scored: list[Sentence], share: Callable[[str], float], breadcrumb: str) -> list[Sentence]:
@@ -568,9 +588,7 @@ def _items_lend_to_lead(scored: list[Sentence], share: Callable[[str], float], b
         items = _items_of(scored, at)
         if not items:
             continue
-        first = at
-        while first and scored[first].continues:
-            first -= 1
+        first = _lead_start(scored, at)
         statement = "".join(s.text for s in scored[first:at + 1]) + max(items, key=lambda s: s.score).text
         similarity = max(s.similarity for s in [*items, *scored[first:at + 1]])
         for index in range(first, at + 1):

@@ -142,6 +142,10 @@ class VersionTable:
     def has_versions(self, title: str) -> bool:
         return len(self.dates.get(title, ())) > 1
 
+    def version_years(self, title: str) -> set[int]:
+        """The years of a document's versions, when it has several: a question naming one chooses that version."""
+        return {d // 10000 for d in self.dates.get(title, ()) if d} if self.has_versions(title) else set()
+
     def version_for(self, title: str, question: str) -> int | None:
         """The version a question is about: the one in force in the year it names, else the newest."""
         versions = self.dates.get(title)
