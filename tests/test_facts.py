@@ -75,6 +75,10 @@ def test_what_a_sentence_states(sentence, kind, stated):
     ("高龄津贴每个月几号打到卡上？", ("day",)),  # a day of the month, not how often
     ("郑许市域铁路票价多少？", ("money",)),  # a price is a sum
     ("要是评上省级单项冠军企业，能奖多少", ("money",)),  # so is an award
+    ("冬天烧暖气有没有补贴，一户给多少？", ("money",)),  # and what is given: 24小时 answers no 给多少
+    ("高龄津贴每月发多少", ("money",)),
+    ("每年给多少天假？", ("date",)),  # 给多少天 asks a time
+    ("能发多少份证书？", ()),  # a number of copies, no sum
     ("2023年一共奖了多少家？", ("count",)),
     ("违规养狗咋处罚？", ("penalty",)),  # the spoken 咋 asks as 怎么 does
     ("增值税按几个点交？", ("ratio",)),  # 几个点 after 按/交/降…: percentage points

@@ -49,8 +49,9 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
     "materials": (r"材料|证件|证明|手续|带什么|准备什么", r"材料|证明|证件|身份证|户口簿|申请书"),
     "money": (SUM_ASKED + r"|(?:价|价格|价钱)[^，。？]{0,4}(?:多少|几)|"
               r"多少.{0,6}(补贴|津贴|补助|奖励|奖金|资金|费用|钱|罚款)|(补贴|津贴|补助|奖励|奖金|资金|费用|租金|罚款|罚金)[^，。？]{0,8}多少|"
-              # 「能奖多少」「补多少」: an award or a subsidy is an amount (「奖了多少家」 stays a count, below)
-              r"[奖补](?:励)?了?多少(?![个家户人名项次年天月份条批张件])|"
+              # 「能奖多少」「补多少」「一户给多少」「每月发多少」: what is awarded, paid or given is an amount (「奖了多少家」
+              # stays a count, below; 「给多少天」 a time), never a duration such as 24小时 that a bare 多少 would take
+              r"[奖补给发](?:励)?了?多少(?![个家户人名项次年天月份条批张件份])|"
               r"罚多少|(?:怎么|咋)罚",
               # a fine may be a multiple: 处违法所得2倍以上10倍以下的罚款
               rf"{AMOUNT}|{RELATIVE_AMOUNT}"),
