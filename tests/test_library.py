@@ -146,6 +146,10 @@ def test_the_version_in_force_answers_and_says_the_article_changed(law_versions,
     ("2022年版道路运输条例第七十四条规定的是什么？",
      ("第七十四条", 20220329), f"《{ROAD}》第七十四条（2022年3月29日修订，已修订）",
      f"注意：《{ROAD}》第七十四条引自2022年3月29日的版本（已修订）；现行有效的是2023年7月20日修订的版本。"),
+    # 2020 is no version's year: the version in force then (2019) is asked about, and the year asks nothing else
+    ("2020年版道路运输条例里客运经营者强行招揽旅客罚多少",
+     ("第六十九条第一款第（二）项", 20190302), f"《{ROAD}》第六十九条第一款第（二）项（2019年3月2日修订，已修订）",
+     f"注意：《{ROAD}》第六十九条引自2019年3月2日的版本（已修订）；现行有效的是2023年7月20日修订的版本。"),
     # the years that choose the version ask nothing of its text; the fine is in the lead of the act's list
     ("2022年修订的道路运输条例（2023年再改之前那版）里，客车不按批准的站点停靠要罚多少？",
      ("第六十九条第一款第（一）项", 20220329), f"《{ROAD}》第六十九条第一款第（一）项（2022年3月29日修订，已修订）",

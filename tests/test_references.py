@@ -59,6 +59,10 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
      "《许昌市人民政府办公室关于印发攻坚二季度确保“双过半”若干措施的通知》没有第30项（该文件的编号项为1.至29.）。"),
     # a 文号 in brackets after its title, then the part
     ("养老服务体系实施方案（许政〔2020〕12号）二（七）讲的是啥", "许政〔2020〕12号 二、 下没有“（七）”（该部分只有（一）至（六））。"),
+    # documents the library's own text cites in 《》 but does not hold, named without 《》, whatever their kind
+    ("许昌市生活垃圾分类管理办法里厨余垃圾怎么分？", "文件库中没有《许昌市生活垃圾分类管理办法》。"),
+    ("社区卫生服务中心建设标准对面积有啥要求？", "文件库中没有《社区卫生服务中心建设标准》。"),
+    ("新时代公民道德建设实施纲要讲了什么", "文件库中没有《新时代公民道德建设实施纲要》。"),
     # the library's 许昌 plan on the same subject is not another city's plan
     ("平顶山市推动大规模设备更新和消费品以旧换新行动方案 对家电以旧换新怎么补贴？",
      "文件库中没有《平顶山市推动大规模设备更新和消费品以旧换新行动方案》。"),
@@ -330,6 +334,12 @@ def test_a_question_word_the_segmenter_joins_to_a_held_prefix_does_not_make_it_a
     "依照国家有关条例规定，企业要做什么",
     "我收到了关于补缴社保的通知，该怎么办？",
     "关于印发《许昌市中医药传承创新发展实施方案》的通知里说了什么",
+    # titles the documents cite: 许政〔2024〕9号 holds 政府工作报告 in its title; a play the news cites is no document
+    "政府工作报告里说今年GDP增长多少",
+    "曹操与蓝莺儿是什么戏",
+    # a province before the held title's city; 若干措施 after words of the question
+    "河南省许昌市健全完善养老服务体系实施方案里对养老床位怎么规定",
+    "今年二季度出台了若干措施里对消费券有什么规定",
 ])
 def test_a_title_the_library_holds_or_a_topic_is_not_said_missing(answerer, question):
     assert not answerer.run(question).answer.startswith("文件库中没有")
@@ -364,9 +374,18 @@ def test_a_part_of_a_title_named_without_brackets_is_that_part(answerer):
 
 
 @pytest.mark.parametrize("question", ["2022年版道路运输条例第七十四条规定的是什么？", "旧版道路运输条例第七十四条规定的是什么？",
-                                      "2017年修正版的道路运输条例第七十四条规定的是什么？"])
+                                      "2017年修正版的道路运输条例第七十四条规定的是什么？",
+                                      "现行的道路运输条例第七十四条规定的是什么？", "修订后的道路运输条例第七十四条规定的是什么？"])
 def test_a_version_said_before_a_regulations_name_is_no_word_of_it(question):
     """「2022年版」 chooses among the versions; 「版道路运输条例」 is no document to say missing."""
     shelf = Shelf({"中华人民共和国道路运输条例": ("第七十三条", "第七十四条")}, {}, frozenset())
     [reference] = named_references(question, shelf)
     assert (reference.doc_title, reference.clause_path, reference.problem) == ("中华人民共和国道路运输条例", "第七十四条", "")
+
+
+def test_a_laws_article_in_arabic_figures_is_that_article_or_said_missing():
+    shelf = Shelf({"嘉兴市养犬管理条例": ("第一条", "第二条")}, {}, frozenset())
+    [held] = named_references("嘉兴市养犬管理条例第2条规定了什么", shelf)
+    [lacking] = named_references("嘉兴市养犬管理条例第50条规定了什么", shelf)
+    assert (held.clause_path, held.problem) == ("第二条", "")
+    assert lacking.problem == "《嘉兴市养犬管理条例》没有“第五十条”（该文件只有第一条至第二条）。"

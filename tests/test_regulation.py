@@ -183,3 +183,11 @@ def test_a_penalty_with_a_condition_after_a_semicolon_is_shown_whole(dog_rules):
         "违反本条例规定从事犬只交易的，没收违法所得，处违法所得**一倍以上三倍以下的罚款**；"
         "没有违法所得的，处**一千元以上五千元以下**罚款。 [1]")
     assert answer.citations[0].display() == "《某市养犬管理条例》第四条（2020年5月29日公布，现行有效）"
+
+
+def test_article_numbers_past_a_hundred_are_written_as_laws_write_them():
+    from rag.documents.clauses import cn_to_int, int_to_cn
+
+    assert [int_to_cn(n) for n in (9, 10, 15, 99, 100, 105, 110, 119, 123)] == [
+        "九", "十", "十五", "九十九", "一百", "一百零五", "一百一十", "一百一十九", "一百二十三"]
+    assert all(cn_to_int(int_to_cn(n)) == n for n in range(1, 1000))

@@ -268,9 +268,9 @@ class EvidenceFinder:
                            if years and hit.metadata.parts > 1 else set())
             # 「2022年版」「2023年再改之前那版」 choose a version of a document with several (the retriever reads it),
             # they ask nothing of its text
-            chosen = self.retriever.versions.version_years(hit.metadata.doc_title)
-            if any(not speaks_of_year(year, context, document_year) and year not in other_parts | chosen
-                   for year in years):
+            chooses = self.retriever.versions.chooses_version
+            if any(not speaks_of_year(year, context, document_year) and year not in other_parts
+                   and not chooses(hit.metadata.doc_title, year) for year in years):
                 reasons.append(f"相关条款没有关于{'、'.join(f'{y}年' for y in years)}的内容。")
                 continue
             scored = top[hit.chunk_id]

@@ -15,6 +15,7 @@ from rag.documents.clauses import cn_to_int, int_to_cn
 from rag.documents.model import NATIONAL_PREFIX
 from rag.documents.normalize import compact
 from rag.index.holdings import TITLE_IN_BRACKETS, TOP_LEVEL, Shelf
+from rag.search.places import Gazetteer
 from rag.search.retrieve import (
     CN_NUMERAL,
     PATH_AFTER,
@@ -58,9 +59,15 @@ RULE_TITLE = re.compile(r"((?:(?!什么|哪|多少|怎|吗|呢|有没有|没有|
                         r"(?=" + AFTER_NAME + ")")
 # a version said before a title (「2022年版道路运输条例」「旧版行政复议法」) chooses among the title's versions (the
 # retriever reads the year) and is no word of the title: read as one, 「版道路运输条例」 is a document no library has
-VERSION_BEFORE_TITLE = re.compile(r"(?:(?:19|20)\d{2}\s*年|[新旧老]|现行|最新)(?:修订|修正|修改)?的?版本?的?")
-# the city or province a name begins with (「平顶山市推动…行动方案」): a title of another place is another document
-LEADING_PLACE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?<![节城超上门])[省市](?!场)")
+# (版 is required after a year or 新/旧/老, which begin other words: 新乡市, 2023年版权…)
+VERSION_BEFORE_TITLE = re.compile(r"(?:(?:(?:19|20)\d{2}\s*年|[新旧老])(?:修订|修正|修改)?的?版(?!权)本?|"
+                                  r"(?:现行|最新|新修订|新修正|(?:修订|修正|修改)[后前])(?:的?版本?)?)的?")
+# the kinds of document a title cited by the library names (法规, 规章, 公文, plans and standards); and the length
+# below which a cited title is a common phrase (《工作方案》)
+CITED_KIND = re.compile(r"(?:条例|办法|细则|规定|规则|方案|意见|通知|决定|规划|纲要|指引|目录|标准|计划|措施|指南|法)"
+                        r"(?:[（(][^）)]*[）)])?$")
+MIN_CITED = 6
+SET_OF_MEASURES = re.compile(r"若干(?:措施|意见|规定|政策)$")
 # a held title's run of this many characters in a name makes it that title, loosely named
 RESEMBLES = 8
 # the n-th numbered item of a document numbered 1. 2. … through its parts: 「许政办〔2024〕4号第30条」「第三十项」
@@ -147,6 +154,9 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
             continue
         end = at + len(name)
         path, title = path_after(text, end), shelf.title_for(name) or _resembled(name, shelf)
+        if title is None and SET_OF_MEASURES.search(name) and "关于" not in name:
+            # 若干 is also a word (「今年出台了若干措施里…」): such a name without 关于…的 is trusted only when held
+            continue
         if title is None:
             found.append(NamedReference(f"《{name}》{path}", clause_path=path, problem=f"文件库中没有《{name}》。"))
             continue
@@ -159,7 +169,26 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
         elif len(holding) == 1 and path:
             found.append(_with_path(f"《{name}》{path}", holding[0], holding[0], path, shelf,
                                     text[_path_end(text, end):]))
+    named = [compact(name) for r in found for name in TITLE_IN_BRACKETS.findall(r.written)]
+    for title in sorted(shelf.cited):
+        form = _cited_form(title, unbracketed)
+        if (form and not any(form in n or n in form for n in named)
+                and shelf.title_for(form) is None and _resembled(form, shelf) is None):
+            found.append(NamedReference(f"《{title}》", problem=f"文件库中没有《{title}》。"))
     return found
+
+
+def _cited_form(title: str, text: str) -> str:
+    """How a question writes a title the documents cite, without 《》: whole, or without its city or province
+    (「城市绿化条例」 for 《许昌市城市绿化条例》); "" when it does not, or the title is no document's (a book, a play
+    the news cites): a document's title ends in its kind."""
+    if not CITED_KIND.search(title):
+        return ""
+    places = _leading_places(title)
+    for form in (title, title[sum(len(p) for p in places):] if places else ""):
+        if len(form) >= MIN_CITED and form in text:
+            return form
+    return ""
 
 
 def _resembled(name: str, shelf: Shelf) -> str | None:
@@ -168,9 +197,7 @@ def _resembled(name: str, shelf: Shelf) -> str | None:
     holds said absent. Only the subjects are compared (an issuer's 「办公室关于印发许昌市」 tells no document
     apart), a run of one title only; a name with a year the title lacks (2021—2023年, 2023年), or beginning with a city
     or province the title lacks, is another document."""
-    # the place as the name ends it: 「今年许昌市…」 names 许昌市 (two characters or more before 市)
-    place = LEADING_PLACE.match(compact(name))
-    places = [place[0][i:] for i in range(len(place[0]) - 2)] if place else []
+    places = _leading_places(compact(name))
     name = _subject(compact(name))
     titles = {t: _subject(t) for t in shelf.title_keys if not places or any(p in t for p in places)}
     for i in range(len(name) - RESEMBLES + 1):
@@ -178,6 +205,17 @@ def _resembled(name: str, shelf: Shelf) -> str | None:
         if len(holding) == 1 and all(year in holding[0] for year in re.findall(r"\d{4}", name)):
             return holding[0]
     return None
+
+
+def _leading_places(name: str) -> list[str]:
+    """The places a name begins with, as written (浙江省嘉兴市… → 浙江省, 嘉兴市): a real gazetteer's, not any word
+    ending in 市 (推动全市, 城市)."""
+    gazetteer = Gazetteer.load()
+    places: list[str] = []
+    while written := next((name[:n] for n in range(min(len(name), 8), 1, -1) if name[:n] in gazetteer.by_name), ""):
+        places.append(written)
+        name = name[len(written):]
+    return places
 
 
 def _subject(title: str) -> str:
@@ -213,6 +251,8 @@ def _numbered_item(key: str, item: re.Match[str], shelf: Shelf) -> NamedReferenc
     matching = [p for p in paths if (m := NUMBERED.search(p)) and int(m.group(1)) == wanted]
     name = f"{number} " if number else f"《{title}》"  # as missing_path writes them: 「许政办〔2024〕4号 没有」「《…》没有」
     written = f"{name.strip()} {item.group(0).removeprefix('的')}"
+    if any(ARTICLE.fullmatch(p) for p in paths):  # a law's 第50条 is its 第五十条, there or said missing
+        return _with_path(written, key, title, f"第{int_to_cn(wanted)}条", shelf)
     cn = int_to_cn(wanted) if wanted < 100 else ""  # parts and sub-parts are numbered 一 to 九十九
     through = _through_sub_part(cn, paths) if cn and not matching else ""  # 「第十五项」 is the one （十五）
     if len(matching) == 1 or through:
@@ -245,6 +285,7 @@ def _with_path(written: str, key: str, title: str, path: str, shelf: Shelf, afte
 
 
 ARTICLE_NAMED = re.compile(rf"第({CN_NUMERAL})条")
+ARTICLE = re.compile(r"第[一二三四五六七八九十百零]+条")
 # the paragraph or item of an article: 「第三条第五款」「第三条第（五）项」
 SUBCLAUSE_NAMED = re.compile(rf"第[（(]?({CN_NUMERAL}|\d{{1,2}})[）)]?[款项]")
 

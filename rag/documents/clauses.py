@@ -28,8 +28,13 @@ def cn_to_int(numeral: str) -> int:
 
 
 def int_to_cn(number: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三 (1–99: the numbers of a document's parts)."""
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三; 105 → 一百零五, 110 → 一百一十 (1–999: parts, and the articles of a
+    law, which run past a hundred)."""
     digits = "零一二三四五六七八九"
+    hundreds, rest = divmod(number, 100)
+    if hundreds:
+        below = "" if not rest else f"零{digits[rest]}" if rest < 10 else f"一{int_to_cn(rest)}" if rest < 20 else int_to_cn(rest)
+        return f"{digits[hundreds]}百{below}"
     tens, ones = divmod(number, 10)
     return (f"{digits[tens] if tens > 1 else ''}十" if tens else "") + (digits[ones] if ones or not tens else "")
 

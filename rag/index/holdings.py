@@ -42,9 +42,13 @@ class Shelf:
     # 文号 or title → the chapters and sections its clauses sit under (第二章, 第一节): a regulation's divisions,
     # which its clause paths (第十条) do not show
     divisions: dict[str, frozenset[str]] = field(default_factory=dict)
+    # the titles the documents themselves cite in 《》 (「按照《许昌市城市绿化条例》…」), held or not: names of
+    # documents this library knows to exist
+    cited: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, metadatas: Iterable[ClauseMeta]) -> Shelf:
+    def of(cls, metadatas: Iterable[ClauseMeta], texts: Iterable[str] = ()) -> Shelf:
+        """texts: the clauses' text, for the titles they cite."""
         ordered = sorted(metadatas, key=lambda m: (m.doc_number or m.doc_title, m.order))
         paths: dict[str, list[str]] = {}
         titles: dict[str, str] = {}
@@ -64,8 +68,10 @@ class Shelf:
             if meta.doc_number:
                 titles[meta.doc_number] = meta.doc_title
             issues |= set(TITLE_IN_BRACKETS.findall(meta.issue))
+        cited = frozenset(compact(t) for text in texts for t in TITLE_IN_BRACKETS.findall(text)) - issues
         return cls({k: tuple(v) for k, v in paths.items()}, titles, frozenset(issues),
-                   {k: tuple(v.items()) for k, v in sections.items()}, {k: frozenset(v) for k, v in divisions.items()})
+                   {k: tuple(v.items()) for k, v in sections.items()}, {k: frozenset(v) for k, v in divisions.items()},
+                   cited)
 
     @cached_property
     def issuers(self) -> dict[str, str]:
@@ -206,7 +212,7 @@ class Holdings:
         return cls(
             chunks=dict(chunks),
             versions=versions,
-            shelf=Shelf.of(metas),
+            shelf=Shelf.of(metas, (c.text for c in chunks.values())),
             documents=tuple(documents.values()),
             doc_numbers=frozenset(m.doc_number for m in metas if m.doc_number),
             titles=tuple(sorted({m.doc_title for m in metas if m.kind != "newspaper"})),

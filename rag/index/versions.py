@@ -142,9 +142,10 @@ class VersionTable:
     def has_versions(self, title: str) -> bool:
         return len(self.dates.get(title, ())) > 1
 
-    def version_years(self, title: str) -> set[int]:
-        """The years of a document's versions, when it has several: a question naming one chooses that version."""
-        return {d // 10000 for d in self.dates.get(title, ()) if d} if self.has_versions(title) else set()
+    def chooses_version(self, title: str, year: int) -> bool:
+        """Whether a year a question names chooses among a document's versions (the one in force that year): 2024年
+        of 「2024年行政复议法」 is the 2023 revision, in force since 2024-01-01."""
+        return self.has_versions(title) and any(d and d <= year * 10000 + 1231 for d in self.dates[title])
 
     def version_for(self, title: str, question: str) -> int | None:
         """The version a question is about: the one in force in the year it names, else the newest."""
