@@ -273,3 +273,4 @@ def test_an_amount_set_relative_to_another_answers_how_much_and_says_there_is_no
     in_yuan = answerer.run("低保户住院看病，医保个人缴费能补助多少钱？")
     assert in_yuan.answer.startswith("◐ 文件没有写“具体金额”；最接近的规定是：最低生活保障对象享受定额资助")
     assert in_yuan.parts[0].missing_terms == ("具体金额",)
+

@@ -68,7 +68,7 @@ def test_a_follow_up_opening_with_she_speaks_of_the_person_of_the_turn_before(re
     earlier = Turn("我姑一个人住，没儿没女也干不了活，她这样算不算特困人员？")
     answer = real_pipeline.answerer.run("那她一个月生活费能给多少？", history=[earlier])
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "四、（一）2.")
-    assert answer.answer.startswith("特困人员基本生活标准按照不低于当地低保标准的1.3倍制定。 [1]")
+    assert answer.answer.startswith("特困人员基本生活标准按照不低于当地低保标准的**1.3倍**制定。 [1]")  # 给多少: an amount
 
 
 def test_a_follow_up_is_answered_from_the_clause_of_the_conversation(real_pipeline):
@@ -372,15 +372,13 @@ def test_measures_a_preamble_announces_are_answered_with_the_parts_that_follow_i
 
 
 def test_where_to_apply_is_answered_only_by_a_sentence_that_says_where(real_pipeline):
-    """临时救助's clause names the place (取消户籍地、居住地申请限制，在急难发生地…); 医疗救助's and the clauses
-    retrieved for 低保 say nothing of where: that is said, not another clause quoted as if it answered."""
+    """临时救助's clause names the place (取消户籍地、居住地申请限制，在急难发生地…); for 医疗救助 the document says where
+    once for all its kinds of help, in 五、（一） (乡镇（街道）负责申请受理): that is the answer, not a clause on 医疗救助
+    that says nothing of where."""
     both = real_pipeline.answerer.run("临时救助和医疗救助去哪里申请？")
-    assert [p.status for p in both.parts] == ["answered", "not_found"]
-    assert [c.clause_path for c in both.citations] == ["四、（三）2."]
-    assert "2. ◐ 关于“医疗救助去哪里申请”：现有文件中没有找到明确规定。相关条款没有写明办理地点。" in both.answer.splitlines()
-    alone = real_pipeline.answerer.run("低保去哪里申请？")
-    assert alone.refused
-    assert alone.answer.splitlines()[0] == "现有文件中没有找到“低保去哪里申请”的明确规定。相关条款没有写明办理地点。"
+    assert [p.status for p in both.parts] == ["answered", "answered"]
+    assert [c.clause_path for c in both.citations] == ["四、（三）2.", "五、（一）"]
+    assert both.answer.splitlines()[2].startswith("2. **乡镇（街道）**负责申请**受理**")
 
 
 def test_a_second_part_its_first_part_s_clause_does_not_answer_is_answered_from_the_clause_that_does(real_pipeline):
@@ -661,3 +659,19 @@ def test_a_rate_a_yes_no_question_puts_forward_is_not_confirmed_by_a_clause_on_o
     answer = real_pipeline.answerer.run("高新技术企业所得税减按15%征收吗")
     assert answer.answer.startswith("◐ 文件没有写“15%”；最接近的规定是：")
     assert answer.unanswered_parts == ["高新技术企业所得税减按15%征收吗"]
+
+
+@pytest.mark.parametrize("question", ["申请低保去哪里办？", "低保户冬天烧暖气补贴去哪申请"])
+def test_where_to_apply_is_the_documents_clause_on_who_takes_applications(real_pipeline, question):
+    """许政办〔2024〕3号 says where in 五、（一） (保障措施): 「乡镇（街道）负责申请受理…」, a clause without 低保 in it,
+    for every kind of help the document gives."""
+    answer = real_pipeline.answerer.run(question)
+    assert not answer.refused and answer.unanswered_parts == []
+    assert answer.answer.startswith("**乡镇（街道）**负责申请**受理**、信息录入、入户调查")
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "五、（一）")
+
+
+def test_where_to_apply_is_not_answered_by_a_clause_on_how_applications_are_taken(real_pipeline):
+    """「先行受理」「一窗受理」 say how, not where: no answer rather than that one."""
+    answer = real_pipeline.answerer.run("开办企业去哪里办？")
+    assert "受理" not in answer.answer.splitlines()[0]

@@ -92,6 +92,11 @@ ASKS_CONDITIONS = re.compile(
 # the headings under which a policy document says who is covered (范围, 认定, 对象, 条件, 资格), apart from the
 # help they receive: the words of Chinese social-policy documents for eligibility, not of any question
 ELIGIBILITY_HEADING = re.compile(r"范围|认定|对象|条件|资格")
+# who takes an application, in the documents' words: 乡镇（街道）负责申请受理, 由…受理, 受理窗口 (not 先行受理 or
+# 一窗受理, which say how, not where)
+RECEIVING_APPLICATIONS = re.compile(r"(?:负责|由)[^，。；]{0,16}受理|受理[^，。；]{0,4}(?:窗口|中心|大厅)")
+# a question of where to apply for help (去哪申请, 在哪办), not where to sign up for a course (在哪报名)
+APPLYING = re.compile(r"申请|申领|办理|办(?![法公])|受理")
 # the formula of a notice issuing a plan (「现将《…方案》印发给你们，请认真贯彻落实。」): its preamble says what is issued,
 # no rule of it; the plan's clauses do
 TRANSMITTAL = re.compile(r"现将.{0,80}印发给你们")
@@ -221,6 +226,16 @@ class EvidenceFinder:
             # situation (「我妈七十多了没退休金」) draws clauses about it, not the conditions they ask for
             shown = {h.chunk_id for h in candidates}
             candidates += [h for h in self._definitions(tuple(terms)) if h.chunk_id not in shown]
+        receiving: list[Hit] = []
+        if (evidence.asks.kinds == ("place",) and APPLYING.search(part.text) and candidates
+                and not any(h.named for h in hits)):
+            # where to apply: the clause of the document retrieval put first that says who takes applications
+            # (「乡镇（街道）负责申请受理…」), wherever it ranked: it sits under 保障措施 or 认定机制, far from the words
+            # of the help asked about
+            shown = {h.chunk_id for h in candidates}
+            receiving = [h for h in self._receiving(candidates[0].metadata) if h.chunk_id not in shown]
+            candidates += receiving
+        receiving_ids = {h.chunk_id for h in receiving}
         # the question's words and the documents' full forms of them (低保 → 最低生活保障): the categories it asks about
         categories = [form for word in tokenize(part.query) if len(word) >= 2 and word not in HEAD_NOUNS
                       for form in (word, *self.retriever.lexical.full_forms(word))]
@@ -278,8 +293,12 @@ class EvidenceFinder:
             if best < MIN_SIMILARITY:
                 reasons.append("检索到的条款与问题关联不大。")
                 continue
-            chosen = ([] if off_subject(hit) and evidence.asks.needs_figure
-                      else self._choose(scored, evidence.asks, float("-inf") if hit.named else closest, hit.text))
+            if hit.chunk_id in receiving_ids:  # it holds for every kind of help the document gives: its 受理 sentence
+                chosen = self._choose([s for s in scored if RECEIVING_APPLICATIONS.search(s.text)], evidence.asks,
+                                      float("-inf"), hit.text)
+            else:
+                chosen = ([] if off_subject(hit) and evidence.asks.needs_figure
+                          else self._choose(scored, evidence.asks, float("-inf") if hit.named else closest, hit.text))
             if not chosen:
                 wanted = [FACT_NAMES[k] for k in evidence.asks.kinds if k in FACT_NAMES] or ["具体数字"]
                 where = short_reference(hit.metadata) + " " if hit.named else "相关条款"
@@ -299,6 +318,10 @@ class EvidenceFinder:
                 and not self.terms.missing(part.text, clause_context(c.hit))][:1]
             evidence.clauses = [main, *also]
             context = clause_context(main.hit)
+            if main.hit.chunk_id in receiving_ids:  # who takes applications for every kind of help the document names
+                context += " ".join(c.text for c in self.retriever.chunks.values()
+                                    if c.metadata.doc_title == main.hit.metadata.doc_title
+                                    and c.metadata.date == main.hit.metadata.date)
             # a part leaning on text before it, or on a clause named or pinned for it, has its subject there
             evidence.missing_terms = self.terms.missing(part.text, context,
                                                         own_subject=part.query == part.text and not main.hit.named)
@@ -343,6 +366,13 @@ class EvidenceFinder:
                      and self._defines(chunk.metadata, list(terms))[1]]  # titled with the terms, under such a heading
             self._definitions_of[terms] = found = found[:EVIDENCE_DEPTH]
         return found
+
+    def _receiving(self, meta: ClauseMeta) -> list[Hit]:
+        """The clauses in force of a document that say who takes applications (受理)."""
+        return [Hit(rank=0, score=0.0, chunk_id=chunk_id, text=chunk.text, metadata=chunk.metadata, dense_similarity=None)
+                for chunk_id, chunk in self.retriever.chunks.items()
+                if chunk.metadata.doc_title == meta.doc_title and chunk.metadata.date == meta.date
+                and chunk.metadata.status in IN_FORCE and RECEIVING_APPLICATIONS.search(chunk.text)][:EVIDENCE_DEPTH]
 
     def _defines(self, meta: ClauseMeta, terms: list[str]) -> tuple[int, bool]:
         """2: the clause's title is a term as asked (「2.特困人员」); 1: it holds it or its full form (「2.特困人员救助
