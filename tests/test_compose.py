@@ -115,6 +115,11 @@ def test_a_long_sentence_answers_with_the_phrase_stating_the_asked_fact_and_is_q
     assert asked_phrase(dated) == "到2025年，全市新增城镇就业**5万人**……"
     assert asked_phrase("照料护理标准分为三档，分别为不低于当地上年度最低工资标准**1/10、1/6、1/3**。") == ""  # short
     assert asked_phrase(sentence.replace("**", "")) == ""  # no asked fact marked: no phrase to choose
+    # 分别为 gives one figure to each item the phrase before it names: they are never left out (the persona's
+    # 「瘫在床上…护理费给多少」 read 1/10, the 全自理 rate, from 「……分别为…**1/10**、1/6、1/3」)
+    tiers = ("照料护理标准依据特困人员生活自理能力和服务需求分档制定，分为全自理标准、半自理标准和全护理标准三档，"
+             "分别为不低于当地上年度最低工资标准**1/10、1/6、1/3**。")
+    assert asked_phrase(tiers) == "……分为全自理标准、半自理标准和全护理标准三档，分别为不低于当地上年度最低工资标准**1/10、1/6、1/3**。"
     part = PartAnswer("一级土地每平方米多少钱？", ANSWERED, asked_phrase(sentence), (1,), support=sentence.replace("**", ""),
                       excerpt=True)
     assert lines(part) == ["一级土地年税额标准为**12元** / 平方米…… [1]", f"原文：{sentence.replace('**', '')}"]

@@ -251,3 +251,10 @@ def test_how_long_before_an_event_states_a_time_limit():
     assert states("应当在物业服务合同期限届满前九十日书面通知业主委员会。", "date")
     assert states("应当提前30日通知。", "date")
     assert not states("目前三家企业已投产。", "date")
+
+
+@pytest.mark.parametrize("question", ["谁可以申请临时救助？", "特困供养都是啥样的人能领", "哪种人能享受高龄津贴？", "啥人能领低保"])
+def test_who_may_receive_help_is_read_in_spoken_forms_too(question):
+    from rag.answer.facts import WHO_QUALIFIES
+
+    assert WHO_QUALIFIES.search(question)

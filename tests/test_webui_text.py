@@ -9,7 +9,8 @@ CARE = ("照料护理标准依据特困人员生活自理能力和服务需求�
 
 
 def test_figures_of_an_unmarked_first_line_are_bolded_and_nothing_else():
-    assert figures_in_bold(CARE.format("1/10", "1/6", "1/3")) == CARE.format("**1/10**", "**1/6**", "**1/3**")
+    # figures listed after one (1/10、1/6、1/3 for 全自理、半自理、全护理) are one fact, in one bold run
+    assert figures_in_bold(CARE.format("1/10", "1/6", "1/3")) == CARE.format("**1/10", "1/6", "1/3**")
 
 
 @pytest.mark.parametrize("text", [

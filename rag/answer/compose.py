@@ -383,7 +383,10 @@ def asked_phrase(line: str) -> str:
     bold = [i for i, phrase in enumerate(phrases) if "**" in phrase]
     first, last = bold[0], bold[-1]
     shown = lambda: len("".join(phrases[first:last + 1]).replace("**", ""))  # noqa: E731
-    while first and (QUALIFIER.search(phrases[first - 1]) or shown() < MIN_PHRASE_CHARS):
+    # 「分别为…1/10、1/6、1/3」 gives one figure to each item the phrase before it lists (全自理、半自理和全护理): without
+    # them a reader takes the first for all
+    while first and (QUALIFIER.search(phrases[first - 1]) or shown() < MIN_PHRASE_CHARS
+                     or phrases[first].lstrip("*").startswith("分别")):
         first -= 1
     while last < len(phrases) - 1 and shown() < MIN_PHRASE_CHARS:
         last += 1

@@ -92,7 +92,9 @@ PLACE_KIND = re.compile(r"哪(?:个|家|所)(窗口|网站|银行|医院|大厅)
 # 「公安机关负责哪些事」 names the agency and asks its duties: 负责 there does not ask who
 NAMED_AGENCY_DUTY = re.compile(r"(?<![哪什么谁啥些个])(?:(?![哪什么谁啥些个])[\u4e00-\u9fff]){1,10}(?:机关|部门|局|委员会|办公室|厅|中心|政府|单位)(?:主要|具体)?(?:负责|牵头|主管)")
 # 「谁可以申请」「哪些人能享受」 ask who qualifies, not which department: eligibility, answered by conditions
-WHO_QUALIFIES = re.compile(r"(?:谁|哪些人|什么人|什么样的人)(?:可以|能够|能|才能|有资格)?(?:申请|参加|享受|领取|报名|参与|获得|申报|纳入)")
+# (spoken: 啥样的人能领, 哪种人能享受)
+WHO_QUALIFIES = re.compile(r"(?:谁|哪些人|什么人|什么样的人|啥人|啥样的?人|哪种人|哪类人)(?:可以|能够|能|才能|有资格)?"
+                           r"(?:申请|参加|享受|领取?|报名|参与|获得|申报|纳入)")
 # 几 after a numeral or 好, or before 十/百/千, is an approximate number (十几年, 好几家, 几十元), not a question
 APPROXIMATE = "[十百千万两二三四五六七八九好\\d]几|几(?=[十百千万])"
 # a yes/no question (「…吗？」, spoken 「…不？」, 「是否」「能不能」「算不算」「符不符合」)
@@ -298,8 +300,14 @@ def fact_spans(sentence: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
         if spans and (start <= spans[-1][1] or RANGE_JOIN.fullmatch(sentence[spans[-1][1]:start])):
             start, end = spans[-1][0], max(end, spans.pop()[1])  # overlapping, or a range: 1万元以上10万元以下
         closing = RANGE_END.match(sentence, end)
-        spans.append((start, closing.end() if closing else end))
+        end = closing.end() if closing else end
+        listed = LISTED_FIGURES.match(sentence, end)  # 「1/10、1/6、1/3」: one list of figures, one fact
+        spans.append((start, listed.end() if listed else end))
     return spans
+
+
+# figures listed after one, each for an item of a list the sentence names (分别为…1/10、1/6、1/3)
+LISTED_FIGURES = re.compile(r"(?:[、和及]\s*(?:\d+/\d+|\d+(?:\.\d+)?\s*(?:%|％|倍|万元|元)?)(?![\d/]))+")
 
 
 # the phrase a figure stands in (between commas) is its qualifier: 「高压项目…不超过20个工作日，…低压有电网配套工程项目
