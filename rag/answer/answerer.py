@@ -56,6 +56,7 @@ from rag.search.retrieve import (
 
 LLM_ANSWER_REJECTED = "大模型的回答未通过引用和数字核对，已改用原文摘录回答。"
 KEYWORD_ONLY = "语义检索尚未就绪，本次按关键词检索，结果可能不全。"
+TRAILING = {KEYWORD_ONLY}
 LLM_UNAVAILABLE = "大模型服务暂不可用（{}）。"
 LLM_BROKE_OFF = "大模型的回答中途中断（{}），已改用原文摘录回答。"
 NO_SUBJECT = "请说明想了解哪项政策或哪类事项，例如：特困人员的照料护理标准是多少？拖欠企业账款什么时候还清？"
@@ -458,4 +459,7 @@ def _closest_sentence(hit: Hit, answer_text: str) -> str:
 
 
 def _with_notices(text: str, notices: list[str]) -> str:
-    return "\n".join([*(f"（{n}）" for n in notices), text]) if notices else text
+    """Notices about the answer go before it; the one about the search mode after it, so that the answer stays the
+    first line on a phone (the page says the index is being built in its header as well)."""
+    leading = [f"（{n}）" for n in notices if n not in TRAILING]
+    return "\n".join([*leading, text, *(f"（{n}）" for n in notices if n in TRAILING)])
