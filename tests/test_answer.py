@@ -48,6 +48,13 @@ def test_empty_questions_get_a_message_not_a_crash(answerer, question):
     assert answer.refused and answer.answer.startswith("问题不能为空")
 
 
+@pytest.mark.parametrize("question", ["k", "secs", "？？？", "GDP"])
+def test_a_message_without_a_chinese_question_is_asked_for_one_not_answered(answerer, question):
+    answer = answerer.run(question)
+    assert answer.refused and answer.citations == []
+    assert answer.answer == "没有识别到中文问题，请用中文描述想了解的政策问题，例如：特困人员的照料护理标准是多少？"
+
+
 def test_a_5000_character_question_is_read_from_its_end_where_it_asks_with_a_notice(answerer):
     situation = "".join(f"第{i}点补充情况说明。" for i in range(500))
     question = situation + CARE
