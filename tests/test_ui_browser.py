@@ -103,7 +103,7 @@ def test_answer_card_with_its_clause_under_it_at_phone_and_desk_width(any_width_
     first_line = answers(page)[0].split("\n")[0]
     assert "1/10、1/6、1/3" in first_line
     bubble = page.locator("#chat .message:not(.thought) > [data-testid='bot']").first
-    assert bubble.locator("strong").all_inner_texts() == ["1/10", "1/6", "1/3"]  # the figures asked for, in bold
+    assert bubble.locator("strong").all_inner_texts() == ["1/10、1/6、1/3"]  # the figures asked for, one list in bold
     assert not page.get_by_text("严格落实定期探访制度").is_visible()  # the clause is folded until tapped
     chip.click()
     clause = page.get_by_text("严格落实定期探访制度")

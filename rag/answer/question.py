@@ -84,9 +84,9 @@ def clean_question(raw: str | None) -> Question:
     text = half_width_digits(to_simplified(re.sub(r"\s+", " ", text).strip()))
     if not text:
         raise BadQuestion("问题不能为空，请输入想了解的政策问题，例如：特困人员的照料护理标准是多少？")
-    if not re.search(r"[\u4e00-\u9fff]", text):
+    if not re.search(r"[\u4e00-\u9fff\d]", text):
         # 「？？」, 「k」, 「secs」: the documents are Chinese and no Chinese question is in it; whatever clause shares
-        # a letter with it would be quoted as an answer
+        # a letter with it would be quoted as an answer (a number alone, 「12345」, is asked what it is about)
         raise BadQuestion("没有识别到中文问题，请用中文描述想了解的政策问题，例如：特困人员的照料护理标准是多少？")
     notice = ""
     if len(text) > MAX_QUESTION_CHARS:
