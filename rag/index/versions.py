@@ -145,19 +145,21 @@ class VersionTable:
     def chooses_version(self, title: str, year: int) -> bool:
         """Whether a year a question names chooses among a document's versions (the one in force that year): 2024年
         of 「2024年行政复议法」 is the 2023 revision, in force since 2024-01-01."""
-        return self.has_versions(title) and any(d and d <= year * 10000 + 1231 for d in self.dates[title])
+        return self.has_versions(title) and bool(self._in_force(title, year))
 
     def version_for(self, title: str, question: str) -> int | None:
         """The version a question is about: the one in force in the year it names, else the newest."""
         versions = self.dates.get(title)
         if not versions:
             return None
-        years = [int(y) for y in YEAR_ASKED.findall(question)]
-        for year in years:
-            in_force = [d for d in versions if d and d <= year * 10000 + 1231]
-            if in_force:
+        for year in (int(y) for y in YEAR_ASKED.findall(question)):
+            if in_force := self._in_force(title, year):
                 return in_force[-1]
         return versions[-1]
+
+    def _in_force(self, title: str, year: int) -> list[int]:
+        """The versions of a document dated by the end of a year, oldest first."""
+        return [d for d in self.dates.get(title, ()) if d and d <= year * 10000 + 1231]
 
     def compared(self, title: str, date: int) -> tuple[int, int] | None:
         """The two versions (older, newer) a note on this one speaks of: an old version and the one in force,
