@@ -182,6 +182,9 @@ def test_a_subject_nothing_in_the_library_speaks_of_is_named_as_not_written(real
     # the situation told (七十多, 退休金) draws clauses on the elderly, outside the first five: the defining clause
     # is found by its title wherever retrieval ranked it, and 退休金 (no word of the library) is asked of no title
     ("我妈七十多了没退休金，能吃低保不", "二、（一）1.", "是否符合，要看以下规定：最低生活保障对象。共同生活家庭成员人均收入"),
+    # 特困供养 abbreviates the help 「特困人员救助供养」 (四、（一）2., what they receive): who gets it is said by the
+    # clause titled with the people it is named after, under 低收入人口范围 (persona run: it led with the 1.3倍)
+    ("特困供养都是啥样的人能领", "二、（一）2.", "特困人员。无劳动能力、无生活来源且无法定赡养、抚养、扶养义务人"),
 ])
 def test_conditions_come_from_the_clause_that_defines_who_qualifies(real_pipeline, question, clause_path, opening):
     answer = real_pipeline.answerer.run(question)
@@ -557,6 +560,14 @@ def test_a_clause_off_the_subject_sets_no_bar_for_the_sentence_that_answers(real
     assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕4号", "六、22.")
     assert answer.answer.startswith("2024年：重点抓好拖欠企业账款清理，无分歧欠款**6月**底前应清尽清；有分歧欠款全部转为"
                                     "无分歧欠款或依法进入仲裁诉讼程序，**10月**底前清偿完毕。 [1]")
+
+
+def test_a_clause_sharing_no_word_of_the_question_sets_no_bar_for_one_that_does(real_pipeline):
+    """「看病花的钱占收入多少才算」 was answered with 医疗救助's 个人缴费标准的50% (四、（二）1., no word of the question in
+    it, closer by the model alone): 二、（一）5. says 医疗…支出占家庭总收入的比例 (persona run)."""
+    answer = real_pipeline.answerer.run("看病花的钱占收入多少才算")
+    assert (answer.citations[0].doc_number, answer.citations[0].clause_path) == ("许政办〔2024〕3号", "二、（一）5.")
+    assert "必需支出占家庭总收入的比例达到50%以上的家庭" in answer.answer.splitlines()[0]
 
 
 def test_whether_there_is_help_is_answered_when_only_the_amount_is_missing(real_pipeline):

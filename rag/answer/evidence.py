@@ -159,6 +159,7 @@ class EvidenceFinder:
         self.home = list(home)  # the places the corpus speaks for (its issuing bodies), with their parts
         self._document_places: dict[str, list[Place]] = {}
         self._definitions_of: dict[tuple[str, ...], list[Hit]] = {}
+        self._titles_of: dict[tuple[str, ...], set[str]] = {}
         self._captions: dict[str, dict[str, str]] = {}
         self.corpus_text = retriever.holdings.text
         lexical = retriever.lexical
@@ -249,14 +250,22 @@ class EvidenceFinder:
         closest_meaning = max((s.similarity for scored in comparable.values() for s in scored), default=0.0)
         dense = [h.dense_similarity for h in candidates if h.dense_similarity is not None]
         closest_clause = max(dense, default=0.0)
+        # the question's words in the sentence closest in meaning
+        closest_words = max((s.overlap for scored in comparable.values() for s in scored
+                             if s.similarity == closest_meaning), default=0.0)
 
         def off_subject(hit: Hit) -> bool:
             """A clause the question does not name, less close as a whole than the closest by a margin, and
             without the sentence closest in meaning of all: about something else (「窗外」 of a clause on
-            balconies is no 车窗), whatever words its sentences share with the question."""
+            balconies is no 车窗), whatever words its sentences share with the question. Not the clause retrieval
+            put first (by the question's words and meaning) when a sentence of it states the asked fact in more of
+            the question's words than the closest sentence holds: 「…占家庭总收入的比例达到50%」 answers
+            「看病花的钱占收入多少才算」, though 医疗救助's 「…个人缴费标准的50%」, in none of its words, is closer."""
             return (not hit.named and hit.dense_similarity is not None
                     and hit.dense_similarity < closest_clause - CLAUSE_MARGIN
-                    and max((s.similarity for s in top[hit.chunk_id]), default=0.0) < closest_meaning)
+                    and max((s.similarity for s in top[hit.chunk_id]), default=0.0) < closest_meaning
+                    and not (hit is candidates[0]
+                             and any(s.overlap > closest_words and s.states_fact for s in top[hit.chunk_id])))
         # the bar a sentence must come near is set by clauses on the subject: a sentence of a clause on 企业注销
         # sharing 企业 with 「…欠我们企业的货款啥时候能还清」 does not raise it above the 拖欠账款 sentence
         closest = max((s.score for hit in candidates if not off_subject(hit) for s in comparable[hit.chunk_id]),
@@ -381,7 +390,24 @@ class EvidenceFinder:
         document puts who qualifies apart from what they receive (「（一）基本生活救助」)."""
         # every term asked: a title sharing one common word (救助 of 医疗救助, for 康复救助) defines no more than another
         named = 2 if meta.title in terms else int(bool(terms) and all(self._forms_in(t, meta.title) for t in terms))
-        return named, bool(named) and bool(ELIGIBILITY_HEADING.search(" ".join(meta.parents)))
+        covered = bool(ELIGIBILITY_HEADING.search(" ".join(meta.parents)))
+        if not named and covered and len(terms) == 1 and len(meta.title) >= 2 and any(
+                title.startswith(meta.title) and title[0] == terms[0][0] and title[-1] == terms[0][-1]
+                for title in self._titles_holding(tuple(terms))):
+            # the people a help is named after: 「2.特困人员」 under 低收入人口范围 says who gets 「特困人员救助供养」,
+            # which 特困供养 abbreviates (first and last characters: a word inside it, 救助, names no one help)
+            named = 1
+        return named, bool(named) and covered
+
+    def _titles_holding(self, terms: tuple[str, ...]) -> set[str]:
+        """The titles of clauses in force that hold every term (or its full form)."""
+        found = self._titles_of.get(terms)
+        if found is None:
+            if len(self._titles_of) > 256:  # one entry per set of terms asked, as for _definitions
+                self._titles_of.clear()
+            titles = {c.metadata.title for c in self.retriever.chunks.values() if c.metadata.status in IN_FORCE}
+            self._titles_of[terms] = found = {t for t in titles if terms and all(self._forms_in(w, t) for w in terms)}
+        return found
 
     def _defining_terms(self, part: QuestionPart) -> list[str]:
         """The asked terms a defining clause's title must hold (a part without a subject of its own, 「需要什么条件？」,
@@ -392,7 +418,8 @@ class EvidenceFinder:
         asked = asked_terms(part.text) or [t for piece in re.split(r"[？?]", part.query) for t in asked_terms(piece)]
         terms = []
         for term in asked:
-            if not share(term.word) and not self.retriever.lexical.full_forms(term.word):
+            if (not share(term.word) and not self.retriever.lexical.full_forms(term.word)
+                    and not self._titles_holding((term.word,))):  # 特困供养: 特困人员救助供养, a title
                 continue
             at = term.phrase.index(term.word) if term.word in term.phrase else 0
             modifier = term.phrase[at - 1] if at else ""
