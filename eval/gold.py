@@ -3,7 +3,7 @@
 Kept apart, never mixed: `questions.jsonl`, the tuning set (weights and thresholds may be chosen on
 it), and the blind sets, written by sessions that never read the code, from users' situations (only
 reported, never tuned on): `blind.jsonl` (first; it informed two yes/no decisions, see its report) and
-`blind2.jsonl` … `blind8.jsonl` (each written before the changes it measures; rows with
+`blind2.jsonl` … `blind9.jsonl` (each written before the changes it measures; rows with
 `absent` name a document or clause the library does not have). A blind row has `parts` (one per thing asked), `tags`, and a
 `conversation` id with a `turn` number; a tuning row is a single part. `tuning2.jsonl` is a second tuning set in
 the blind sets' form, written the same way (from the documents, by a session that did not read the code) and then
@@ -21,7 +21,8 @@ GOLD_FILE = EVAL_DIR / "questions.jsonl"
 BLIND_FILES = {"blind": EVAL_DIR / "blind.jsonl", "blind2": EVAL_DIR / "blind2.jsonl",
                "blind3": EVAL_DIR / "blind3.jsonl", "blind4": EVAL_DIR / "blind4.jsonl",
                "blind5": EVAL_DIR / "blind5.jsonl", "blind6": EVAL_DIR / "blind6.jsonl",
-               "blind7": EVAL_DIR / "blind7.jsonl", "blind8": EVAL_DIR / "blind8.jsonl"}
+               "blind7": EVAL_DIR / "blind7.jsonl", "blind8": EVAL_DIR / "blind8.jsonl",
+               "blind9": EVAL_DIR / "blind9.jsonl"}
 TUNING_FILES = {"tuning": GOLD_FILE, "tuning2": EVAL_DIR / "tuning2.jsonl", "tuning3": EVAL_DIR / "tuning3.jsonl",
                 "tuning4": EVAL_DIR / "tuning4.jsonl"}
 

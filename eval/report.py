@@ -62,11 +62,15 @@ FLOORS = {
     # written at f6e066d (fifteenth session) from the documents alone; first measured .900 / .920 / .600 / .900 / .060
     "blind8": {"citation_acc": (">=", 0.86), "key_facts": (">=", 0.86), "refusal_unans": (">=", 0.50),
                "unans_honest": (">=", 0.80), "false_refusal": ("<=", 0.10)},
+    # written at 0b99d8b (sixteenth session) from the documents alone; first measured .824 / .765 / .667 / 1.000 / .000
+    "blind9": {"citation_acc": (">=", 0.78), "key_facts": (">=", 0.72), "refusal_unans": (">=", 0.55),
+               "unans_honest": (">=", 0.90), "false_refusal": ("<=", 0.05)},
 }
 SET_NAMES = {"tuning": "调参集 eval/questions.jsonl", "blind": "盲测集一 eval/blind.jsonl",
              "blind2": "盲测集二 eval/blind2.jsonl", "blind3": "盲测集三 eval/blind3.jsonl",
              "blind4": "盲测集四 eval/blind4.jsonl", "blind5": "盲测集五 eval/blind5.jsonl", "blind6": "盲测集六 eval/blind6.jsonl",
              "blind7": "盲测集七 eval/blind7.jsonl", "blind8": "盲测集八 eval/blind8.jsonl",
+             "blind9": "盲测集九 eval/blind9.jsonl",
              "tuning2": "调参集二 eval/tuning2.jsonl", "tuning3": "调参集三 eval/tuning3.jsonl",
              "tuning4": "调参集四 eval/tuning4.jsonl"}
 
