@@ -91,6 +91,9 @@ def test_a_document_number_the_library_lacks_is_said_first_and_nothing_is_cited(
     ("许环攻坚办〔2019〕130号对大气污染防治有什么要求？", "文件库中没有许环攻坚办〔2019〕130号。"),
     ("请问许办〔2023〕12号讲什么", "文件库中没有许办〔2023〕12号。"),
     ("许政〔2020〕17号的第3个附件是什么", "许政〔2020〕17号 没有“附件3”。"),
+    # a title cited as the question's source (按照/根据…，); a place and year alone make no held title of it
+    ("按照河南省最低生活保障条例，低保标准怎么定？", "文件库中没有《河南省最低生活保障条例》。"),
+    ("许昌市2024年政府工作报告说今年GDP目标是多少？", "文件库中没有《许昌市2024年政府工作报告》。"),
     # a title the library holds, without 《》, and a part it lacks
     ("许昌市推动大规模设备更新和消费品以旧换新行动方案第九部分讲什么",
      "《许昌市人民政府关于印发许昌市推动大规模设备更新和消费品以旧换新行动方案的通知》没有“九、”（该文件只有一、至六、）。"),
@@ -340,6 +343,10 @@ def test_a_question_word_the_segmenter_joins_to_a_held_prefix_does_not_make_it_a
     # a province before the held title's city; 若干措施 after words of the question
     "河南省许昌市健全完善养老服务体系实施方案里对养老床位怎么规定",
     "今年二季度出台了若干措施里对消费券有什么规定",
+    # a held title cited as the source, and words after 根据 that name no document
+    "按照许昌市推动大规模设备更新和消费品以旧换新行动方案，企业换设备有什么支持？",
+    "根据家庭收入情况，能申请哪些救助？",
+    "根据相关规定，低保多久复核一次",
 ])
 def test_a_title_the_library_holds_or_a_topic_is_not_said_missing(answerer, question):
     assert not answerer.run(question).answer.startswith("文件库中没有")

@@ -50,13 +50,16 @@ ABOUT_TITLE = re.compile(r"(关于[^，,。？?！!；;《》（）()\s]{2,60}?�
 PLACE_TITLE = re.compile(r"((?:[\u4e00-\u9fff]{2,4}(?<![节城超上门])[省市](?!场))"
                          r"(?:(?!什么|哪|多少|怎|吗|呢|有没有|是否|能|可以|的|或)"
                          r"[\u4e00-\u9fff（）()\d—-]){4,40}?(?:暂行办法|实施办法|管理办法|办法|条例|实施细则|细则|"
-                         r"行动方案|实施方案|工作方案|规划)(?:[（(]\d{4}[—-]\d{4}年[）)])?)(?=" + AFTER_NAME + ")")
+                         r"行动方案|实施方案|工作方案|规划|政府工作报告|统计公报)(?:[（(]\d{4}[—-]\d{4}年[）)])?)(?=" + AFTER_NAME + ")")
 # a rule named by its title alone (「社会救助暂行办法里…」): rules are named 「…暂行办法」「…条例」「…实施细则」,
 # and what follows (里, 规定, 第…条) makes the name a reference. A bare 办法 or 细则 is as often a word of the
 # question (「没有办法」「收费办法中」), and 方案 and 意见 are named loosely: those are left out
 RULE_TITLE = re.compile(r"((?:(?!什么|哪|多少|怎|吗|呢|有没有|没有|是否|能|可以|的|和|或|照|根据|依据|有关|相关|国家|说|了解|现行)"
                         r"[\u4e00-\u9fff（）()]){4,30}?(?:暂行办法|实施办法|管理办法|条例|实施细则|若干(?:措施|意见|规定|政策)))"
                         r"(?=" + AFTER_NAME + ")")
+# a title the question cites as its source (「按照河南省最低生活保障条例，…」「根据…暂行办法」) is a reference as much
+# as one it goes on to quote: the titles above are read in it as if 规定 followed
+CITED_AS_SOURCE = re.compile(r"((?:按照|根据|依据|依照)[^，,。？?！!；;《》\s]{4,40}?)(?=[，,。？?！!；;]|$)")
 # a version said before a title (「2022年版道路运输条例」「旧版行政复议法」) chooses among the title's versions (the
 # retriever reads the year) and is no word of the title: read as one, 「版道路运输条例」 is a document no library has
 # (版 is required after a year or 新/旧/老, which begin other words: 新乡市, 2023年版权…)
@@ -70,6 +73,7 @@ MIN_CITED = 6
 SET_OF_MEASURES = re.compile(r"若干(?:措施|意见|规定|政策)$")
 # a held title's run of this many characters in a name makes it that title, loosely named
 RESEMBLES = 8
+YEARS = re.compile(r"\d{4}(?:[—-]\d{4})?年?")
 # the n-th numbered item of a document numbered 1. 2. … through its parts: 「许政办〔2024〕4号第30条」「第三十项」
 ITEM = re.compile(rf"的?第(\d{{1,3}}|{CN_NUMERAL})(?:条|项|点)")
 NUMBERED = re.compile(r"(\d{1,3})\.$")
@@ -143,10 +147,11 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
             continue
         found.append(_with_path(written, title, title, path, shelf, text[_path_end(text, match.end()):]))
     unbracketed = VERSION_BEFORE_TITLE.sub("，", TITLE_IN_BRACKETS.sub("", text))
+    cited = CITED_AS_SOURCE.sub(r"\1规定", unbracketed)
     names = [without_leading_words(m.group(1)) for pattern in (TITLE_BEFORE_ARTICLE, NATIONAL_LAW, OFFICIAL_TITLE,
                                                                PLACE_TITLE, RULE_TITLE)
-             for m in pattern.finditer(unbracketed)]
-    names += [m.group(1) for m in ABOUT_TITLE.finditer(unbracketed)]  # it starts at 关于, a word the others drop
+             for m in pattern.finditer(cited)]
+    names += [m.group(1) for m in ABOUT_TITLE.finditer(cited)]  # it starts at 关于, a word the others drop
     names = [n for n in dict.fromkeys(names) if not any(n != other and n in other for other in names)]
     for name in names:
         at = text.find(name)  # a name read across a 《》 the text keeps (关于印发《…》的通知) is no name of it
@@ -198,11 +203,14 @@ def _resembled(name: str, shelf: Shelf) -> str | None:
     apart), a run of one title only; a name with a year the title lacks (2021—2023年, 2023年), or beginning with a city
     or province the title lacks, is another document."""
     places = _leading_places(compact(name))
-    name = _subject(compact(name))
-    titles = {t: _subject(t) for t in shelf.title_keys if not places or any(p in t for p in places)}
+    years = re.findall(r"\d{4}", name)
+    # nor do the place and year it begins with: 「许昌市2024年政府工作报告」 is not the held 「…许昌市2024年国民经济
+    # 和社会发展规划…」
+    name = YEARS.sub("", _subject(compact(name)[sum(map(len, places)):]))
+    titles = {t: YEARS.sub("", _subject(t)) for t in shelf.title_keys if not places or any(p in t for p in places)}
     for i in range(len(name) - RESEMBLES + 1):
         holding = [t for t, subject in titles.items() if name[i:i + RESEMBLES] in subject]
-        if len(holding) == 1 and all(year in holding[0] for year in re.findall(r"\d{4}", name)):
+        if len(holding) == 1 and all(year in holding[0] for year in years):
             return holding[0]
     return None
 
