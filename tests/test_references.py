@@ -396,3 +396,22 @@ def test_a_laws_article_in_arabic_figures_is_that_article_or_said_missing():
     [lacking] = named_references("嘉兴市养犬管理条例第50条规定了什么", shelf)
     assert (held.clause_path, held.problem) == ("第二条", "")
     assert lacking.problem == "《嘉兴市养犬管理条例》没有“第五十条”（该文件只有第一条至第二条）。"
+
+
+@pytest.mark.parametrize("question", ["2023年修订版济宁市文明行为促进条例第九条怎么规定",
+                                      "济宁市文明行为促进条例2023年修订后，在商场抽烟罚多少",
+                                      "2023年版的《济宁市文明行为促进条例》里说了什么"])
+def test_a_revision_year_no_held_version_has_is_said_first_with_the_versions_held(question):
+    """A regulation held in its 2019 version only: 「2023年修订版」 asks for a text the library does not have."""
+    shelf = Shelf({"济宁市文明行为促进条例": ("第九条", "第十条")}, {}, frozenset(),
+                  dates={"济宁市文明行为促进条例": (20190729,)})
+    assert [r.problem for r in named_references(question, shelf)][-1] == (
+        "文件库中的《济宁市文明行为促进条例》没有2023年修订的版本（只有2019年7月29日的版本）。")
+
+
+@pytest.mark.parametrize("question", ["2019年版济宁市文明行为促进条例第九条怎么规定", "2024年济宁市文明行为促进条例第九条怎么规定",
+                                      "济宁市文明行为促进条例2019年修订后，在商场抽烟罚多少"])
+def test_a_held_versions_year_or_a_year_in_force_is_not_said_missing(question):
+    shelf = Shelf({"济宁市文明行为促进条例": ("第九条", "第十条")}, {}, frozenset(),
+                  dates={"济宁市文明行为促进条例": (20190729,)})
+    assert [r.problem for r in named_references(question, shelf) if r.problem] == []

@@ -15,6 +15,7 @@ from rag.documents.clauses import cn_to_int, int_to_cn
 from rag.documents.model import NATIONAL_PREFIX
 from rag.documents.normalize import compact
 from rag.index.holdings import TITLE_IN_BRACKETS, TOP_LEVEL, Shelf
+from rag.index.versions import format_date
 from rag.search.places import Gazetteer
 from rag.search.retrieve import (
     CN_NUMERAL,
@@ -32,8 +33,8 @@ from rag.search.retrieve import (
 TITLE_BEFORE_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{2,30}}(?:条例|办法|规定|细则|规则|法))(?=第{CN_NUMERAL}条)")
 # a national law by its full name, article or not: 「根据中华人民共和国劳动合同法，…」
 NATIONAL_LAW = re.compile(rf"({NATIONAL_PREFIX}[\u4e00-\u9fff]{{2,30}}?(?:法|条例))")
-# what a question goes on to say of a document it names: where in it, what it says, which part
-AFTER_NAME = rf"里|中|规定|提出|说|第|对|{CN_NUMERAL}、|（|附件|专栏"
+# what a question goes on to say of a document it names: where in it, what it says, which part, which version
+AFTER_NAME = rf"里|中|规定|提出|说|第|对|{CN_NUMERAL}、|（|附件|专栏|(?:19|20)\d{{2}}年"
 # an official document's title written without 《》, as 公文 titles are formed: the issuing body, 关于, the subject,
 # 的 and the kind of document (「许昌市人民政府关于促进民宿发展的意见」); the body's name is required, so that
 # 「有关于民宿的规定吗」 stays a question about a topic
@@ -70,6 +71,8 @@ VERSION_BEFORE_TITLE = re.compile(r"(?:(?:(?:19|20)\d{2}\s*年|[新旧老])(?:�
 CITED_KIND = re.compile(r"(?:条例|办法|细则|规定|规则|方案|意见|通知|决定|规划|纲要|指引|目录|标准|计划|措施|指南|法)"
                         r"(?:[（(][^）)]*[）)])?$")
 MIN_CITED = 6
+# a revision named by its year: 2023年修订, 2023年版 (not 2023年版权)
+REVISION_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:修订|修正|修改|的?版(?!权))")
 SET_OF_MEASURES = re.compile(r"若干(?:措施|意见|规定|政策)$")
 # a held title's run of this many characters in a name makes it that title, loosely named
 RESEMBLES = 8
@@ -108,6 +111,7 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
     the library."""
     text = normalized_question(question)
     found: list[NamedReference] = []
+    held: list[str] = []  # the held titles named (with a part or not)
     ends: dict[str, int] = {}
     for number, end in doc_number_spans(text, shelf):
         ends.setdefault(number, end)  # a 文号 named twice is read where it is first named
@@ -145,6 +149,7 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
         if item:  # 「《…行动方案》第十五项」, as after a 文号
             found.append(_numbered_item(title, item, shelf))
             continue
+        held.append(title)
         found.append(_with_path(written, title, title, path, shelf, text[_path_end(text, match.end()):]))
     unbracketed = VERSION_BEFORE_TITLE.sub("，", TITLE_IN_BRACKETS.sub("", text))
     cited = CITED_AS_SOURCE.sub(r"\1规定", unbracketed)
@@ -168,6 +173,7 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
         # the one title the library has with a part named after it, as if written in 《》; a name several titles
         # hold (「文明行为促进条例」 of several cities) is left to the retriever
         holding = shelf.titles_for(name)
+        held += holding[:1] if len(holding) == 1 else []
         item = ITEM.match(text, end) if not path else None
         if len(holding) == 1 and item:  # 「…若干措施第30条」, as after a 文号
             found.append(_numbered_item(holding[0], item, shelf))
@@ -180,7 +186,21 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
         if (form and not any(form in n or n in form for n in named)
                 and shelf.title_for(form) is None and _resembled(form, shelf) is None):
             found.append(NamedReference(f"《{title}》", problem=f"文件库中没有《{title}》。"))
-    return found
+    return found + _unheld_revisions(text, list(dict.fromkeys(held)), shelf, found)
+
+
+def _unheld_revisions(text: str, held: list[str], shelf: Shelf, found: list[NamedReference]) -> list[NamedReference]:
+    """A revision named by its year (「2023年修订版」「2023年修订后的」) of the one held document the question names,
+    when no version of it the library holds is of that year: the held version is not the asked one."""
+    if len(held) != 1 or any(r.problem for r in found):
+        return []
+    title, dates = held[0], shelf.dates.get(held[0], ())
+    missing = [int(y) for y in REVISION_YEAR.findall(text) if dates and int(y) not in {d // 10000 for d in dates}]
+    if not missing:
+        return []
+    versions = "、".join(format_date(d) for d in dates)
+    return [NamedReference(f"《{title}》{missing[0]}年修订版", doc_title=title,
+                           problem=f"文件库中的《{title}》没有{missing[0]}年修订的版本（只有{versions}的版本）。")]
 
 
 def _cited_form(title: str, text: str) -> str:

@@ -45,6 +45,7 @@ class Shelf:
     # the titles the documents themselves cite in 《》 (「按照《许昌市城市绿化条例》…」), held or not: names of
     # documents this library knows to exist
     cited: frozenset[str] = frozenset()
+    dates: dict[str, tuple[int, ...]] = field(default_factory=dict)  # title → its versions' dates, oldest first
 
     @classmethod
     def of(cls, metadatas: Iterable[ClauseMeta], texts: Iterable[str] = ()) -> Shelf:
@@ -55,7 +56,10 @@ class Shelf:
         issues: set[str] = set()
         sections: dict[str, dict[str, str]] = {}
         divisions: dict[str, set[str]] = {}
+        dates: dict[str, set[int]] = {}
         for meta in ordered:
+            if meta.date:
+                dates.setdefault(meta.doc_title, set()).add(meta.date)
             key = meta.doc_number or meta.doc_title
             divisions.setdefault(key, set()).update(m[0] for heading in meta.parents if (m := DIVISION.match(heading)))
             found = sections.setdefault(key, {})
@@ -71,7 +75,7 @@ class Shelf:
         cited = frozenset(compact(t) for text in texts for t in TITLE_IN_BRACKETS.findall(text)) - issues
         return cls({k: tuple(v) for k, v in paths.items()}, titles, frozenset(issues),
                    {k: tuple(v.items()) for k, v in sections.items()}, {k: frozenset(v) for k, v in divisions.items()},
-                   cited)
+                   cited, {k: tuple(sorted(v)) for k, v in dates.items()})
 
     @cached_property
     def issuers(self) -> dict[str, str]:
