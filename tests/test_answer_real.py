@@ -570,6 +570,15 @@ def test_a_clause_sharing_no_word_of_the_question_sets_no_bar_for_one_that_does(
     assert "必需支出占家庭总收入的比例达到50%以上的家庭" in answer.answer.splitlines()[0]
 
 
+@pytest.mark.parametrize("question", ["设备更新找哪个部门", "这个设备更新总的是哪个部门在牵头？"])
+def test_who_leads_a_plan_asked_as_a_whole_is_its_clause_on_leading_it(real_pipeline, question):
+    """Every asked term is in the plan's title: the question is of the plan, whose 「（十三）实施专班推进」 says who
+    leads it, not of one field (二、（三）环卫, 二、（五）教育, each with its own 责任单位; persona run)."""
+    answer = real_pipeline.answerer.run(question)
+    assert [(c.doc_number, c.clause_path) for c in answer.citations] == [("许政〔2024〕11号", "六、（十三）")]
+    assert answer.answer.startswith("牵头单位：**市发展和改革委员会**；")
+
+
 def test_whether_there_is_help_is_answered_when_only_the_amount_is_missing(real_pipeline):
     """「困难户冬天取暖有补贴没有，一户给多少」 was refused whole because no amount is given (persona run): the
     documents do say 取暖补贴 may be given."""

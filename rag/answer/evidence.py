@@ -97,6 +97,9 @@ ELIGIBILITY_HEADING = re.compile(r"范围|认定|对象|条件|资格")
 RECEIVING_APPLICATIONS = re.compile(r"(?:负责|由)[^，。；]{0,16}受理|受理[^，。；]{0,4}(?:窗口|中心|大厅)")
 # a question of where to apply for help (去哪申请, 在哪办), not where to sign up for a course (在哪报名)
 APPLYING = re.compile(r"申请|申领|办理|办(?![法公])|受理")
+# the titles under which a plan says who leads it as a whole (「（一）加强组织领导」「（十三）实施专班推进」): the
+# boilerplate of Chinese government plans' 保障措施
+LEADING_THE_PLAN = re.compile(r"组织(?:领导|保障|实施)|专班")
 # the formula of a notice issuing a plan (「现将《…方案》印发给你们，请认真贯彻落实。」): its preamble says what is issued,
 # no rule of it; the plan's clauses do
 TRANSMITTAL = re.compile(r"现将.{0,80}印发给你们")
@@ -237,6 +240,17 @@ class EvidenceFinder:
             receiving = [h for h in self._receiving(candidates[0].metadata) if h.chunk_id not in shown]
             candidates += receiving
         receiving_ids = {h.chunk_id for h in receiving}
+        leading_ids: set[str] = set()
+        if "department" in evidence.asks.kinds and candidates and not any(h.named for h in hits):
+            # who leads a plan asked of the plan as a whole (every asked term is in its title: 「设备更新找哪个部门」
+            # of 「…推动大规模设备更新和消费品以旧换新行动方案」): its clause on leading it (「加强组织领导」「实施专班
+            # 推进」), before the clauses on one field of it, each with its own 责任单位
+            title = candidates[0].metadata.doc_title
+            asked_words = [t.word for t in asked_terms(part.text)]
+            if asked_words and all(self._forms_in(w, title) for w in asked_words):
+                leading = self._leading(candidates[0].metadata)
+                leading_ids = {h.chunk_id for h in leading}
+                candidates = [*leading, *(h for h in candidates if h.chunk_id not in leading_ids)]
         # the question's words and the documents' full forms of them (低保 → 最低生活保障): the categories it asks about
         categories = [form for word in tokenize(part.query) if len(word) >= 2 and word not in HEAD_NOUNS
                       for form in (word, *self.retriever.lexical.full_forms(word))]
@@ -322,7 +336,7 @@ class EvidenceFinder:
             # another clause is shown 另见 only on the same subject: as close in meaning, and leaving out no
             # asked term (a 住院护理补贴 is not 另见 for 个体工商户's 社保补贴). Also requiring the same document
             # cost tuning key facts 0.897 → 0.891, so it is not required.
-            also = [] if main.hit.named else [
+            also = [] if main.hit.named or main.hit.chunk_id in leading_ids else [
                 c for c in qualifying[1:] if _same_subject(c, main)
                 and not self.terms.missing(part.text, clause_context(c.hit))][:1]
             evidence.clauses = [main, *also]
@@ -375,6 +389,15 @@ class EvidenceFinder:
                      and self._defines(chunk.metadata, list(terms))[1]]  # titled with the terms, under such a heading
             self._definitions_of[terms] = found = found[:EVIDENCE_DEPTH]
         return found
+
+    def _leading(self, meta: ClauseMeta) -> list[Hit]:
+        """The clauses in force of a document on who leads it as a whole (titled 组织领导, 组织保障, 组织实施, 专班),
+        stating a unit."""
+        return [Hit(rank=0, score=0.0, chunk_id=chunk_id, text=chunk.text, metadata=chunk.metadata, dense_similarity=None)
+                for chunk_id, chunk in self.retriever.chunks.items()
+                if chunk.metadata.doc_title == meta.doc_title and chunk.metadata.date == meta.date
+                and chunk.metadata.status in IN_FORCE and LEADING_THE_PLAN.search(chunk.metadata.title)
+                and chunk.metadata.responsible_units][:1]
 
     def _receiving(self, meta: ClauseMeta) -> list[Hit]:
         """The clauses in force of a document that say who takes applications (受理)."""
