@@ -266,22 +266,14 @@ class EvidenceFinder:
         closest_meaning = max((s.similarity for scored in comparable.values() for s in scored), default=0.0)
         dense = [h.dense_similarity for h in candidates if h.dense_similarity is not None]
         closest_clause = max(dense, default=0.0)
-        # the question's words in the sentence closest in meaning
-        closest_words = max((s.overlap for scored in comparable.values() for s in scored
-                             if s.similarity == closest_meaning), default=0.0)
 
         def off_subject(hit: Hit) -> bool:
             """A clause the question does not name, less close as a whole than the closest by a margin, and
             without the sentence closest in meaning of all: about something else (「窗外」 of a clause on
-            balconies is no 车窗), whatever words its sentences share with the question. Not the clause retrieval
-            put first (by the question's words and meaning) when a sentence of it states the asked fact in more of
-            the question's words than the closest sentence holds: 「…占家庭总收入的比例达到50%」 answers
-            「看病花的钱占收入多少才算」, though 医疗救助's 「…个人缴费标准的50%」, in none of its words, is closer."""
+            balconies is no 车窗), whatever words its sentences share with the question."""
             return (not hit.named and hit.dense_similarity is not None
                     and hit.dense_similarity < closest_clause - CLAUSE_MARGIN
-                    and max((s.similarity for s in top[hit.chunk_id]), default=0.0) < closest_meaning
-                    and not (hit is candidates[0]
-                             and any(s.overlap > closest_words and s.states_fact for s in top[hit.chunk_id])))
+                    and max((s.similarity for s in top[hit.chunk_id]), default=0.0) < closest_meaning)
         # the bar a sentence must come near is set by clauses on the subject: a sentence of a clause on 企业注销
         # sharing 企业 with 「…欠我们企业的货款啥时候能还清」 does not raise it above the 拖欠账款 sentence
         closest = max((s.score for hit in candidates if not off_subject(hit) for s in comparable[hit.chunk_id]),
