@@ -34,7 +34,7 @@ TITLE_BEFORE_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{2,30}}(?:条例|办法|�
 # a national law by its full name, article or not: 「根据中华人民共和国劳动合同法，…」
 NATIONAL_LAW = re.compile(rf"({NATIONAL_PREFIX}[\u4e00-\u9fff]{{2,30}}?(?:法|条例))")
 # what a question goes on to say of a document it names: where in it, what it says, which part, which version
-AFTER_NAME = rf"里|中|规定|提出|说|第|对|{CN_NUMERAL}、|（|附件|专栏|(?:19|20)\d{{2}}年"
+AFTER_NAME = rf"里|中|规定|提出|说|第|对|{CN_NUMERAL}、|（|附件|专栏|(?:19|20)\d{{2}}年(?:，|修订|修正|修改|的?版)"
 # an official document's title written without 《》, as 公文 titles are formed: the issuing body, 关于, the subject,
 # 的 and the kind of document (「许昌市人民政府关于促进民宿发展的意见」); the body's name is required, so that
 # 「有关于民宿的规定吗」 stays a question about a topic
@@ -51,16 +51,13 @@ ABOUT_TITLE = re.compile(r"(关于[^，,。？?！!；;《》（）()\s]{2,60}?�
 PLACE_TITLE = re.compile(r"((?:[\u4e00-\u9fff]{2,4}(?<![节城超上门])[省市](?!场))"
                          r"(?:(?!什么|哪|多少|怎|吗|呢|有没有|是否|能|可以|的|或)"
                          r"[\u4e00-\u9fff（）()\d—-]){4,40}?(?:暂行办法|实施办法|管理办法|办法|条例|实施细则|细则|"
-                         r"行动方案|实施方案|工作方案|规划|政府工作报告|统计公报)(?:[（(]\d{4}[—-]\d{4}年[）)])?)(?=" + AFTER_NAME + ")")
+                         r"行动方案|实施方案|工作方案|规划|统计公报)(?:[（(]\d{4}[—-]\d{4}年[）)])?)(?=" + AFTER_NAME + ")")
 # a rule named by its title alone (「社会救助暂行办法里…」): rules are named 「…暂行办法」「…条例」「…实施细则」,
 # and what follows (里, 规定, 第…条) makes the name a reference. A bare 办法 or 细则 is as often a word of the
 # question (「没有办法」「收费办法中」), and 方案 and 意见 are named loosely: those are left out
 RULE_TITLE = re.compile(r"((?:(?!什么|哪|多少|怎|吗|呢|有没有|没有|是否|能|可以|的|和|或|照|根据|依据|有关|相关|国家|说|了解|现行)"
                         r"[\u4e00-\u9fff（）()]){4,30}?(?:暂行办法|实施办法|管理办法|条例|实施细则|若干(?:措施|意见|规定|政策)))"
                         r"(?=" + AFTER_NAME + ")")
-# a title the question cites as its source (「按照河南省最低生活保障条例，…」「根据…暂行办法」) is a reference as much
-# as one it goes on to quote: the titles above are read in it as if 规定 followed
-CITED_AS_SOURCE = re.compile(r"((?:按照|根据|依据|依照)[^，,。？?！!；;《》\s]{4,40}?)(?=[，,。？?！!；;]|$)")
 # a version said before a title (「2022年版道路运输条例」「旧版行政复议法」) chooses among the title's versions (the
 # retriever reads the year) and is no word of the title: read as one, 「版道路运输条例」 is a document no library has
 # (版 is required after a year or 新/旧/老, which begin other words: 新乡市, 2023年版权…)
@@ -71,12 +68,12 @@ VERSION_BEFORE_TITLE = re.compile(r"(?:(?:(?:19|20)\d{2}\s*年|[新旧老])(?:�
 CITED_KIND = re.compile(r"(?:条例|办法|细则|规定|规则|方案|意见|通知|决定|规划|纲要|指引|目录|标准|计划|措施|指南|法)"
                         r"(?:[（(][^）)]*[）)])?$")
 MIN_CITED = 6
+PERIOD_AT_END = re.compile(r"[（(][^）)]*\d{4}[^）)]*[）)]$")
 # a revision named by its year: 2023年修订, 2023年版 (not 2023年版权)
 REVISION_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:修订|修正|修改|的?版(?!权))")
 SET_OF_MEASURES = re.compile(r"若干(?:措施|意见|规定|政策)$")
 # a held title's run of this many characters in a name makes it that title, loosely named
 RESEMBLES = 8
-YEARS = re.compile(r"\d{4}(?:[—-]\d{4})?年?")
 # the n-th numbered item of a document numbered 1. 2. … through its parts: 「许政办〔2024〕4号第30条」「第三十项」
 ITEM = re.compile(rf"的?第(\d{{1,3}}|{CN_NUMERAL})(?:条|项|点)")
 NUMBERED = re.compile(r"(\d{1,3})\.$")
@@ -152,11 +149,10 @@ def named_references(question: str, shelf: Shelf) -> list[NamedReference]:
         held.append(title)
         found.append(_with_path(written, title, title, path, shelf, text[_path_end(text, match.end()):]))
     unbracketed = VERSION_BEFORE_TITLE.sub("，", TITLE_IN_BRACKETS.sub("", text))
-    cited = CITED_AS_SOURCE.sub(r"\1规定", unbracketed)
     names = [without_leading_words(m.group(1)) for pattern in (TITLE_BEFORE_ARTICLE, NATIONAL_LAW, OFFICIAL_TITLE,
                                                                PLACE_TITLE, RULE_TITLE)
-             for m in pattern.finditer(cited)]
-    names += [m.group(1) for m in ABOUT_TITLE.finditer(cited)]  # it starts at 关于, a word the others drop
+             for m in pattern.finditer(unbracketed)]
+    names += [m.group(1) for m in ABOUT_TITLE.finditer(unbracketed)]  # it starts at 关于, a word the others drop
     names = [n for n in dict.fromkeys(names) if not any(n != other and n in other for other in names)]
     for name in names:
         at = text.find(name)  # a name read across a 《》 the text keeps (关于印发《…》的通知) is no name of it
@@ -210,9 +206,11 @@ def _cited_form(title: str, text: str) -> str:
     if not CITED_KIND.search(title):
         return ""
     places = _leading_places(title)
-    for form in (title, title[sum(len(p) for p in places):] if places else ""):
-        if len(form) >= MIN_CITED and form in text:
-            return form
+    for whole in (title, title[sum(len(p) for p in places):] if places else ""):
+        # and without the period in brackets it ends with (「…规划纲要（2020-2035）」 said 「…规划纲要」)
+        for form in (whole, PERIOD_AT_END.sub("", whole)):
+            if len(form) >= MIN_CITED and form in text:
+                return form
     return ""
 
 
@@ -223,14 +221,11 @@ def _resembled(name: str, shelf: Shelf) -> str | None:
     apart), a run of one title only; a name with a year the title lacks (2021—2023年, 2023年), or beginning with a city
     or province the title lacks, is another document."""
     places = _leading_places(compact(name))
-    years = re.findall(r"\d{4}", name)
-    # nor do the place and year it begins with: 「许昌市2024年政府工作报告」 is not the held 「…许昌市2024年国民经济
-    # 和社会发展规划…」
-    name = YEARS.sub("", _subject(compact(name)[sum(map(len, places)):]))
-    titles = {t: YEARS.sub("", _subject(t)) for t in shelf.title_keys if not places or any(p in t for p in places)}
+    name = _subject(compact(name))
+    titles = {t: _subject(t) for t in shelf.title_keys if not places or any(p in t for p in places)}
     for i in range(len(name) - RESEMBLES + 1):
         holding = [t for t, subject in titles.items() if name[i:i + RESEMBLES] in subject]
-        if len(holding) == 1 and all(year in holding[0] for year in years):
+        if len(holding) == 1 and all(year in holding[0] for year in re.findall(r"\d{4}", name)):
             return holding[0]
     return None
 
