@@ -44,7 +44,7 @@ from rag.answer.facts import (
 )
 from rag.answer.question import QuestionPart
 from rag.answer.references import asked_besides_references
-from rag.answer.terms import TermCheck, asked_terms, covers, undistinguished_scope
+from rag.answer.terms import TermCheck, asked_terms, undistinguished_scope
 from rag.documents.gazette import SIGNATURE_LINE
 from rag.documents.model import IN_FORCE, NATIONAL_PREFIX
 from rag.documents.normalize import compact
@@ -97,8 +97,6 @@ ELIGIBILITY_HEADING = re.compile(r"范围|认定|对象|条件|资格")
 RECEIVING_APPLICATIONS = re.compile(r"(?:负责|由)[^，。；]{0,16}受理|受理[^，。；]{0,4}(?:窗口|中心|大厅)")
 # a question of where to apply for help (去哪申请, 在哪办), not where to sign up for a course (在哪报名)
 APPLYING = re.compile(r"申请|申领|办理|办(?![法公])|受理")
-# a yes/no question whether there is a thing: 有补贴吗, 有补贴没, 有没有补贴
-ASKS_EXISTENCE = re.compile(r"有没有|有[^，,。？?有]{1,8}(?:吗|么|没|不)[？?]*$")
 # the titles under which a plan says who leads it as a whole (「（一）加强组织领导」「（十三）实施专班推进」): the
 # boilerplate of Chinese government plans' 保障措施
 LEADING_THE_PLAN = re.compile(r"组织(?:领导|保障|实施)|专班")
@@ -326,8 +324,6 @@ class EvidenceFinder:
             if conditions:
                 qualifying = self._defining_first(qualifying, terms)
             qualifying = _best_part_first(qualifying)
-            if not evidence.asks.kinds and ASKS_EXISTENCE.search(part.text) and not qualifying[0].hit.named:
-                qualifying = self._naming_all_first(qualifying, part.text)
             main = qualifying[0]
             # another clause is shown 另见 only on the same subject: as close in meaning, and leaving out no
             # asked term (a 住院护理补贴 is not 另见 for 个体工商户's 社保补贴). Also requiring the same document
@@ -385,22 +381,6 @@ class EvidenceFinder:
                      and self._defines(chunk.metadata, list(terms))[1]]  # titled with the terms, under such a heading
             self._definitions_of[terms] = found = found[:EVIDENCE_DEPTH]
         return found
-
-    def _naming_all_first(self, qualifying: list[ClauseEvidence], question: str) -> list[ClauseEvidence]:
-        """Whether there is a thing (「冬天烧暖气有补贴吗」) is answered by the clause naming all the question
-        names, in its words or the documents' for them (暖气 → 取暖: 「…给予殡葬费用减免、取暖补贴等救助帮扶」),
-        before one naming a part of it (the 供热 clause; a 住院护理补贴)."""
-        words = [t.word for t in asked_terms(question)]
-
-        def named(clause: ClauseEvidence) -> int:
-            context = compact(clause_context(clause.hit))
-            return sum(covers(context, w) or any(covers(context, f) for f in self.retriever.lexical.full_forms(w))
-                       or any(covers(context, f) for f in self.retriever.documents_words(w)) for w in words)
-        counts = [named(c) for c in qualifying]
-        if not words or counts[0] == len(words):
-            return qualifying
-        whole = next((c for c, n in zip(qualifying, counts, strict=True) if n == len(words)), None)
-        return qualifying if whole is None else [whole, *(c for c in qualifying if c is not whole)]
 
     def _leading(self, meta: ClauseMeta) -> list[Hit]:
         """The clauses in force of a document on who leads it as a whole (titled 组织领导, 组织保障, 组织实施, 专班),
