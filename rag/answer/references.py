@@ -62,6 +62,7 @@ RULE_TITLE = re.compile(r"((?:(?!什么|哪|多少|怎|吗|呢|有没有|没有|
 # retriever reads the year) and is no word of the title: read as one, 「版道路运输条例」 is a document no library has
 # (版 is required after a year or 新/旧/老, which begin other words: 新乡市, 2023年版权…)
 VERSION_BEFORE_TITLE = re.compile(r"(?:(?:(?:19|20)\d{2}\s*年|[新旧老])(?:修订|修正|修改)?的?版(?!权)本?|"
+                                  r"(?:19|20)\d{2}\s*年(?:修订|修正|修改)[后前]?(?:的?版本?)?的?(?=《|[\u4e00-\u9fff]{2,4}[省市]|中华人民共和国)|"
                                   r"(?:现行|最新|新修订|新修正|(?:修订|修正|修改)[后前])(?:的?版本?)?)的?")
 # the kinds of document a title cited by the library names (法规, 规章, 公文, plans and standards); and the length
 # below which a cited title is a common phrase (《工作方案》)
@@ -69,8 +70,8 @@ CITED_KIND = re.compile(r"(?:条例|办法|细则|规定|规则|方案|意见|�
                         r"(?:[（(][^）)]*[）)])?$")
 MIN_CITED = 6
 PERIOD_AT_END = re.compile(r"[（(][^）)]*\d{4}[^）)]*[）)]$")
-# a revision named by its year: 2023年修订, 2023年版 (not 2023年版权)
-REVISION_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:修订|修正|修改|的?版(?!权))")
+# a revision named by its year: 2023年修订 (「2020年版」 is the version in force in 2020, whenever it was made)
+REVISION_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:修订|修正|修改)")
 SET_OF_MEASURES = re.compile(r"若干(?:措施|意见|规定|政策)$")
 # a held title's run of this many characters in a name makes it that title, loosely named
 RESEMBLES = 8
