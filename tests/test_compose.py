@@ -1,7 +1,7 @@
 """The answer's text rendered from its typed parts: one line per part, nothing printed twice, no
 fragment, unanswered parts marked."""
 
-from rag.answer.compose import ANSWERED, NOT_FOUND, PARTLY, Composition, PartAnswer, first_line, render
+from rag.answer.compose import ANSWERED, NOT_FOUND, PARTLY, Composition, PartAnswer, _topic, first_line, render
 
 
 def lines(*parts: PartAnswer) -> list[str]:
@@ -133,3 +133,10 @@ def test_the_first_line_holds_the_best_sentence_even_after_two_short_ones():
     text = "保障基本养老服务供给。全面落实城乡特困人员供养制度，实现应养尽养。" + best
     direct, rest = first_line(text, best)
     assert direct == text and rest == ""
+
+
+def test_a_refusal_of_a_long_message_names_only_its_end_not_the_whole_message():
+    """The refusal of a 5,000-character paste repeated 490 characters of it inside 「没有找到“…”的明确规定」 (persona)."""
+    story = "".join(f"第{i}点补充情况说明。" for i in range(500)) + "我家有老人，孩子上学，请问我家这种情况能办低保吗？"
+    assert _topic(story) == "…我家有老人，孩子上学，请问我家这种情况能办低保吗"
+    assert _topic("许昌低保每月发多少钱？") == "许昌低保每月发多少钱"

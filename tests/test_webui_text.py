@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.app.webui import figures_in_bold
+from rag.app.webui import _as_asked, figures_in_bold
 
 CARE = ("照料护理标准依据特困人员生活自理能力和服务需求分档制定，分为全自理标准、半自理标准和全护理标准三档，"
         "分别为不低于当地上年度最低工资标准{}、{}、{}。 [1]\n责任单位：市民政局、市财政局。")
@@ -53,3 +53,11 @@ def test_the_answer_bubble_quotes_a_document_s_tags_and_links_as_text(tmp_path):
         "群众可登录\\[许昌市政务服务网\\](http://evil)&lt;img src=x>办理居住证，办理时限为<strong>5个工作日</strong>。 [1]")
     assert text.replace("<strong>", "").replace("</strong>", "").count("<") == 0
     assert basis == "<summary>依据（完整出处）</summary>[1] 《许昌市人民政府关于网上办事的通知》（许政〔2025〕5号）一、</details>"
+
+
+def test_a_long_paste_is_shown_by_its_start_and_its_end_so_the_answer_stays_near_the_top():
+    """A 5,000-character paste was shown whole: the answer's first line sat 8,800 px down a phone's chat (persona)."""
+    question = "家" * 4990 + "请问能办低保吗"
+    assert _as_asked(question) == "家" * 100 + "……（共 4997 字，中间从略）……" + "家" * 93 + "请问能办低保吗"
+    assert _as_asked("低保怎么申请？") == "低保怎么申请？"
+    assert _as_asked("  ") == "（空白问题）"

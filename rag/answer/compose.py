@@ -559,7 +559,17 @@ def _quote(clause: ClauseEvidence) -> str:
 
 
 def _topic(text: str) -> str:
-    return text.rstrip("？?。！!")
+    """What was asked, as a refusal names it: of a long message its last TOPIC_CHARS characters, from a clause
+    boundary (a 5,000-character story is not repeated back above the reason)."""
+    text = text.rstrip("？?。！!")
+    if len(text) <= TOPIC_CHARS:
+        return text
+    tail = text[-TOPIC_CHARS:]
+    boundaries = [m.end() for m in re.finditer(r"[。！!？?；;]", tail[:TOPIC_CHARS // 2])]
+    return "…" + tail[boundaries[-1] if boundaries else 0:]
+
+
+TOPIC_CHARS = 40
 
 
 def readable(sentence: str) -> str:

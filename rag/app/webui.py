@@ -394,6 +394,20 @@ def _date_param(value: str) -> int | None:
 STATUS_SECONDS = 10  # how often the page reads the background build's progress
 
 
+SHOWN_QUESTION_CHARS = 200
+
+
+def _as_asked(question: str) -> str:
+    """The person's message in the conversation: a long paste is shown by its start and its end (where people ask),
+    so the answer under it stays on a phone's first screens."""
+    if not question.strip():
+        return "（空白问题）"
+    if len(question) <= SHOWN_QUESTION_CHARS:
+        return question
+    half = SHOWN_QUESTION_CHARS // 2
+    return f"{question[:half]}……（共 {len(question)} 字，中间从略）……{question[-half:]}"
+
+
 def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, queue_size: int = 64,
               status: Callable[[], str] | None = None) -> gr.Blocks:
     """The app, its queue set: `concurrency` answers at once, up to `queue_size` waiting. status: a background
@@ -402,7 +416,7 @@ def build_app(pipeline: Pipeline, feedback: FeedbackLog, concurrency: int = 4, q
         session = session or Session(turns=[], chat=[])
         chat = session.chat
         question = message or ""
-        chat.append({"role": "user", "content": question if question.strip() else "（空白问题）"})
+        chat.append({"role": "user", "content": _as_asked(question)})
         chat.append({"role": "assistant", "content": "正在检索相关条款…"})
         yield chat, gr.update(open=False), session, ""  # the examples fold away once a conversation starts
         final: Answer | None = None
