@@ -48,7 +48,7 @@ from rag.answer.terms import TermCheck, asked_terms, undistinguished_scope
 from rag.documents.gazette import SIGNATURE_LINE
 from rag.documents.model import IN_FORCE, NATIONAL_PREFIX
 from rag.documents.normalize import compact
-from rag.index.chunk import ClauseMeta
+from rag.index.chunk import Chunk, ClauseMeta
 from rag.index.holdings import clause_key
 from rag.index.lexical import tokenize
 from rag.index.sentences import asked_columns, row_cells, table_caption, table_header
@@ -383,20 +383,20 @@ class EvidenceFinder:
         return found
 
     def _leading(self, meta: ClauseMeta) -> list[Hit]:
-        """The clauses in force of a document on who leads it as a whole (titled 组织领导, 组织保障, 组织实施, 专班),
-        stating a unit."""
-        return [Hit(rank=0, score=0.0, chunk_id=chunk_id, text=chunk.text, metadata=chunk.metadata, dense_similarity=None)
-                for chunk_id, chunk in self.retriever.chunks.items()
-                if chunk.metadata.doc_title == meta.doc_title and chunk.metadata.date == meta.date
-                and chunk.metadata.status in IN_FORCE and LEADING_THE_PLAN.search(chunk.metadata.title)
-                and chunk.metadata.responsible_units][:1]
+        """The clause of a document on who leads it as a whole (titled 组织领导, 组织保障, 组织实施, 专班), stating a unit."""
+        return self._clauses_of(meta, lambda c: bool(LEADING_THE_PLAN.search(c.metadata.title)
+                                                     and c.metadata.responsible_units))[:1]
 
     def _receiving(self, meta: ClauseMeta) -> list[Hit]:
-        """The clauses in force of a document that say who takes applications (受理)."""
+        """The clauses of a document that say who takes applications (受理)."""
+        return self._clauses_of(meta, lambda c: bool(RECEIVING_APPLICATIONS.search(c.text)))[:EVIDENCE_DEPTH]
+
+    def _clauses_of(self, meta: ClauseMeta, wanted: Callable[[Chunk], bool]) -> list[Hit]:
+        """The clauses in force of a clause's document (that version of it) that are wanted, as hits."""
         return [Hit(rank=0, score=0.0, chunk_id=chunk_id, text=chunk.text, metadata=chunk.metadata, dense_similarity=None)
                 for chunk_id, chunk in self.retriever.chunks.items()
                 if chunk.metadata.doc_title == meta.doc_title and chunk.metadata.date == meta.date
-                and chunk.metadata.status in IN_FORCE and RECEIVING_APPLICATIONS.search(chunk.text)][:EVIDENCE_DEPTH]
+                and chunk.metadata.status in IN_FORCE and wanted(chunk)]
 
     def _defines(self, meta: ClauseMeta, terms: list[str]) -> tuple[int, bool]:
         """2: the clause's title is a term as asked (「2.特困人员」); 1: it holds it or its full form (「2.特困人员救助

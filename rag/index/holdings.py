@@ -9,7 +9,7 @@ clause paths with it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -48,18 +48,16 @@ class Shelf:
     dates: dict[str, tuple[int, ...]] = field(default_factory=dict)  # title → its versions' dates, oldest first
 
     @classmethod
-    def of(cls, metadatas: Iterable[ClauseMeta], texts: Iterable[str] = ()) -> Shelf:
-        """texts: the clauses' text, for the titles they cite."""
+    def of(cls, metadatas: Iterable[ClauseMeta], texts: Iterable[str] = (),
+           dates: Mapping[str, Sequence[int]] | None = None) -> Shelf:
+        """texts: the clauses' text, for the titles they cite; dates: each title's versions (VersionTable.dates)."""
         ordered = sorted(metadatas, key=lambda m: (m.doc_number or m.doc_title, m.order))
         paths: dict[str, list[str]] = {}
         titles: dict[str, str] = {}
         issues: set[str] = set()
         sections: dict[str, dict[str, str]] = {}
         divisions: dict[str, set[str]] = {}
-        dates: dict[str, set[int]] = {}
         for meta in ordered:
-            if meta.date:
-                dates.setdefault(meta.doc_title, set()).add(meta.date)
             key = meta.doc_number or meta.doc_title
             divisions.setdefault(key, set()).update(m[0] for heading in meta.parents if (m := DIVISION.match(heading)))
             found = sections.setdefault(key, {})
@@ -75,7 +73,7 @@ class Shelf:
         cited = frozenset(compact(t) for text in texts for t in TITLE_IN_BRACKETS.findall(text)) - issues
         return cls({k: tuple(v) for k, v in paths.items()}, titles, frozenset(issues),
                    {k: tuple(v.items()) for k, v in sections.items()}, {k: frozenset(v) for k, v in divisions.items()},
-                   cited, {k: tuple(sorted(v)) for k, v in dates.items()})
+                   cited, {k: tuple(d for d in v if d) for k, v in (dates or {}).items()})
 
     @cached_property
     def issuers(self) -> dict[str, str]:
@@ -216,7 +214,7 @@ class Holdings:
         return cls(
             chunks=dict(chunks),
             versions=versions,
-            shelf=Shelf.of(metas, (c.text for c in chunks.values())),
+            shelf=Shelf.of(metas, (c.text for c in chunks.values()), versions.dates),
             documents=tuple(documents.values()),
             doc_numbers=frozenset(m.doc_number for m in metas if m.doc_number),
             titles=tuple(sorted({m.doc_title for m in metas if m.kind != "newspaper"})),
